@@ -1,0 +1,34 @@
+# footfall: `make test` and `make demo` are the whole quick start; each builds .venv first.
+
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+# The stamp is newer than pyproject.toml only after a successful install, so editing the
+# dependencies reinstalls on the next make.
+STAMP := $(VENV)/.footfall-installed
+
+.PHONY: test demo bench lint venv
+
+venv: $(STAMP)
+
+$(STAMP): pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install -q -e '.[dev]'
+	touch $(STAMP)
+
+lint: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+test: lint
+	$(BIN)/pytest -q
+
+# The demo command arrives with the detector; until then show detection on the bundled run.
+demo: $(STAMP)
+	@if $(BIN)/python -c "import sys, footfall.cli as c; sys.exit('footfall.demo' not in c.COMMANDS)"; \
+	then $(BIN)/footfall demo; \
+	else $(BIN)/footfall detect tests/data/synthetic_run.csv; fi
+
+bench: $(STAMP)
+	$(BIN)/python bench/bench_core.py
+
