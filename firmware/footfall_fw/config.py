@@ -1,0 +1,95 @@
+"""The runner's settings: one JSON file on flash, loaded with defaults, validated, saved atomically.
+
+`load()` never raises for a missing or corrupt file: the device must still count steps with a
+broken config, so it falls back to the defaults (field by field where it can) and returns the
+problems for the app to report. `validate()` and `save()` raise ValueError naming the field,
+which is what the sync protocol's SET CONFIG turns into its refusal reason.
+"""
+
+import json
+import os
+
+PATH = "config.json"
+
+# name: (default, kind, low, high); kind is "int", "bool" or a tuple of allowed strings.
+FIELDS = {
+    "target_spm": (170, "int", 60, 240),  # cue when cadence falls below this ...
+    "tolerance_spm": (3, "int", 0, 30),  # ... minus this
+    "below_s": (10, "int", 1, 600),  # for this long
+    "min_gap_s": (10, "int", 0, 3600),  # at most one cue per this many seconds
+    "rearm_s": (5, "int", 0, 600),  # back in the zone this long before the next cue
+    "auto_target": (False, "bool", 0, 0),  # target = own baseline + 7.5 %
+    "baseline_s": (120, "int", 10, 1800),  # running time the baseline is taken from
+    "placement": ("waist", ("waist", "shoe"), 0, 0),
+    "rate_hz": (100, "int", 25, 400),
+    "auto_start": (True, "bool", 0, 0),  # sessions start and stop with running
+    "start_spm": (135, "int", 60, 240),  # auto-start: cadence above this ...
+    "start_s": (10, "int", 1, 600),  # ... for this long
+    "stop_s": (60, "int", 5, 3600),  # auto-stop: no running for this long
+    "live": (False, "bool", 0, 0),  # BLE live cadence during a run
+    "raw_capture_s": (60, "int", 1, 600),  # length of a raw-sample capture
+}
+
+
+def defaults():
+    """A fresh dict of every field at its default."""
+    return {name: spec[0] for name, spec in FIELDS.items()}
+
+
+def check(name, value):
+    """Return value if it is valid for field `name`; else raise ValueError naming the field."""
+    if name not in FIELDS:
+        raise ValueError("config: unknown field %r" % (name,))
+    kind, low, high = FIELDS[name][1:]
+    if kind == "bool":
+        if value is not True and value is not False:
+            raise ValueError("config: %s must be true or false" % name)
+    elif kind == "int":
+        if type(value) is not int or not low <= value <= high:
+            raise ValueError("config: %s must be an integer from %d to %d" % (name, low, high))
+    elif value not in kind:
+        raise ValueError("config: %s must be one of %s" % (name, ", ".join(kind)))
+    return value
+
+
+def validate(values):
+    """Return a complete config: defaults updated with `values`, every field checked."""
+    cfg = defaults()
+    for name in values:
+        cfg[name] = check(name, values[name])
+    return cfg
+
+
+def load(path=PATH):
+    """Return (config, problems): defaults when the file is missing or corrupt, never raising."""
+    cfg = defaults()
+    try:
+        with open(path) as f:
+            values = json.load(f)
+    except OSError:
+        return cfg, []  # no file yet: the defaults are the config
+    except ValueError as exc:
+        return cfg, ["config: %s is corrupt (%s); using defaults" % (path, exc)]
+    if not isinstance(values, dict):
+        return cfg, ["config: %s is not a JSON object; using defaults" % path]
+    problems = []
+    for name in values:
+        try:
+            cfg[name] = check(name, values[name])
+        except ValueError as exc:
+            problems.append("%s; keeping %r" % (exc, cfg.get(name)))
+    return cfg, problems
+
+
+def save(values, path=PATH):
+    """Validate and write atomically (temp file + rename), so a power cut leaves old or new."""
+    cfg = validate(values)
+    tmp = path + ".tmp"
+    with open(tmp, "w") as f:
+        json.dump(cfg, f)
+    try:
+        os.rename(tmp, path)
+    except OSError:  # file systems whose rename will not replace (FAT): remove first
+        os.remove(path)
+        os.rename(tmp, path)
+    return cfg
