@@ -1,4 +1,4 @@
-"""The runner's settings: one JSON file on flash, loaded with defaults, validated, saved atomically.
+"""The runner's settings: one JSON file on flash, loaded with defaults, validated, saved safely.
 
 `load()` never raises for a missing or corrupt file: the device must still count steps with a
 broken config, so it falls back to the defaults (field by field where it can) and returns the
@@ -39,16 +39,16 @@ def defaults():
 def check(name, value):
     """Return value if it is valid for field `name`; else raise ValueError naming the field."""
     if name not in FIELDS:
-        raise ValueError("config: unknown field %r" % (name,))
+        raise ValueError(f"config: unknown field {name!r}")
     kind, low, high = FIELDS[name][1:]
     if kind == "bool":
         if value is not True and value is not False:
-            raise ValueError("config: %s must be true or false" % name)
+            raise ValueError(f"config: {name} must be true or false")
     elif kind == "int":
         if type(value) is not int or not low <= value <= high:
-            raise ValueError("config: %s must be an integer from %d to %d" % (name, low, high))
+            raise ValueError(f"config: {name} must be an integer from {low} to {high}")
     elif value not in kind:
-        raise ValueError("config: %s must be one of %s" % (name, ", ".join(kind)))
+        raise ValueError("config: " + name + " must be one of " + ", ".join(kind))
     return value
 
 
@@ -69,15 +69,15 @@ def load(path=PATH):
     except OSError:
         return cfg, []  # no file yet: the defaults are the config
     except ValueError as exc:
-        return cfg, ["config: %s is corrupt (%s); using defaults" % (path, exc)]
+        return cfg, [f"config: {path} is corrupt ({exc}); using defaults"]
     if not isinstance(values, dict):
-        return cfg, ["config: %s is not a JSON object; using defaults" % path]
+        return cfg, [f"config: {path} is not a JSON object; using defaults"]
     problems = []
     for name in values:
         try:
             cfg[name] = check(name, values[name])
         except ValueError as exc:
-            problems.append("%s; keeping %r" % (exc, cfg.get(name)))
+            problems.append(f"{exc}; keeping {cfg.get(name)!r}")
     return cfg, problems
 
 

@@ -1,6 +1,6 @@
 """The settings file: defaults, corrupt files, validation and atomic saves."""
 
-import json
+import json  # noqa: I001 - fwpath must put firmware/ on the path before footfall_fw
 from pathlib import Path
 
 import pytest
