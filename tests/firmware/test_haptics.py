@@ -1,0 +1,117 @@
+"""Haptic patterns: distinct, played by their own task, never blocking the caller."""
+
+import pytest  # noqa: I001 - fwpath must put firmware/ on the path before footfall_fw
+
+import tests.firmware.fwpath  # noqa: F401
+from footfall.sim import MPY_DIR
+from footfall_fw import haptics
+from tests.unixport import run_mpy
+
+REQUIRED = ("quicken", "started", "stopped", "storage_full", "low_battery")
+
+# A fake PWM logging (virtual ms, what, value), run on the virtual board's clock so the
+# patterns play in no real time.
+PRELUDE = """
+import asyncio, time
+from footfall_fw.haptics import Haptics, PATTERNS, GAP_MS
+log = []
+class FakePWM:
+    def __init__(self, name): self.name = name
+    def freq(self, hz): log.append((time.ticks_ms(), self.name, 'freq', hz))
+    def duty_u16(self, d): log.append((time.ticks_ms(), self.name, 'duty', d))
+"""
+
+
+def rhythm(pattern: tuple[tuple[int, int, int], ...]) -> tuple[tuple[int, int], ...]:
+    return tuple((on_ms, off_ms) for _, on_ms, off_ms in pattern)
+
+
+def test_required_patterns_exist() -> None:
+    assert set(REQUIRED) <= set(haptics.PATTERNS)
+
+
+@pytest.mark.parametrize("name", sorted(haptics.PATTERNS))
+def test_each_rhythm_differs_from_every_other(name: str) -> None:
+    mine = rhythm(haptics.PATTERNS[name])
+    others = [rhythm(p) for n, p in haptics.PATTERNS.items() if n != name]
+    assert mine not in others
+
+
+def test_gap_between_patterns_is_longer_than_any_pause_inside_one() -> None:
+    pauses = [off for p in haptics.PATTERNS.values() for _, _, off in p]
+    assert haptics.GAP_MS > max(pauses)
+
+
+def test_play_returns_at_once_and_the_task_plays_the_rhythm_on_both_outputs() -> None:
+    out = run_mpy(
+        PRELUDE
+        + """
+h = Haptics(FakePWM('buzzer'), FakePWM('motor'))
+del log[:]
+async def main():
+    task = asyncio.create_task(h.run())
+    t0 = time.ticks_ms()
+    h.play('started')
+    print('returned_after', time.ticks_diff(time.ticks_ms(), t0))
+    await asyncio.sleep_ms(2000)
+    task.cancel()
+asyncio.run(main())
+ons = [(t, who) for t, who, what, v in log if what == 'duty' and v]
+offs = [(t, who) for t, who, what, v in log if what == 'duty' and not v]
+print('buzzer_on_ms', [b[0] - a[0] for a, b in zip(ons, offs) if a[1] == 'buzzer'])
+print('motor_on_ms', [b[0] - a[0] for a, b in zip(ons, offs) if a[1] == 'motor'])
+print('tones', [v for t, who, what, v in log if what == 'freq'])
+""",
+        extra_paths=(str(MPY_DIR),),
+    )
+    lines = out.stdout.decode().splitlines()
+    assert lines[0] == "returned_after 0"
+    assert lines[1] == "buzzer_on_ms [120, 300]"
+    assert lines[2] == "motor_on_ms [120, 300]"
+    assert lines[3] == "tones [2000, 3000]"
+
+
+def test_sampling_task_keeps_its_pace_while_a_pattern_plays() -> None:
+    out = run_mpy(
+        PRELUDE
+        + """
+h = Haptics(FakePWM('buzzer'), None)
+late = []
+async def sampler():
+    due = time.ticks_ms()
+    for _ in range(200):
+        due = time.ticks_add(due, 20)
+        await asyncio.sleep_ms(time.ticks_diff(due, time.ticks_ms()))
+        late.append(time.ticks_diff(time.ticks_ms(), due))
+async def main():
+    task = asyncio.create_task(h.run())
+    h.play('storage_full')
+    h.play('quicken')
+    await sampler()
+    task.cancel()
+asyncio.run(main())
+print(h.played, max(late))
+""",
+        extra_paths=(str(MPY_DIR),),
+    )
+    played, worst_late_ms = map(int, out.stdout.split())
+    assert played == 2
+    assert worst_late_ms <= 2
+
+
+def test_full_queue_drops_and_counts_instead_of_blocking() -> None:
+    out = run_mpy(
+        PRELUDE
+        + """
+h = Haptics(None, FakePWM('motor'))
+print([h.play('quicken') for _ in range(6)], h.dropped)
+"""
+    )
+    assert out.stdout.decode().split("] ")[1].strip() == "2"
+    assert out.stdout.decode().startswith("[True, True, True, True, False, False]")
+
+
+def test_unknown_pattern_is_refused() -> None:
+    h = haptics.Haptics(None, None)
+    with pytest.raises(KeyError):
+        h.play("fanfare")
