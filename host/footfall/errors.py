@@ -14,6 +14,10 @@ class InputError(FootfallError, ValueError):
         self.line = line
         self.message = message
 
+    def __reduce__(self) -> tuple[type, tuple[str, int | None, str]]:
+        # picklable with its fields, so it crosses a process pool intact
+        return (type(self), (self.file, self.line, self.message))
+
 
 class EngineError(FootfallError, RuntimeError):
     """The core could not be run (e.g. the `micropython` binary is missing or failed)."""

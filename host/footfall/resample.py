@@ -7,7 +7,8 @@ The output grid starts at the recording's first `t_ms` and has one sample every
   each output sample is the time-weighted mean of the input over one output period centred
   on it (a box filter: the anti-alias step), computed exactly as the integral of the
   straight lines joining the input samples. Irregular timing is weighted correctly and a
-  burst of closely spaced samples does not count more than a sparse stretch.
+  burst of closely spaced samples does not count more than a sparse stretch. At the first
+  and last output sample the window shrinks symmetrically so it stays centred.
 - Upsampling (the input is slower than the output or equal to it): linear interpolation
   between the neighbouring input samples.
 - Gaps (missing samples) are bridged by the straight line between the samples on either
@@ -71,9 +72,12 @@ def _merge_equal_times(t: np.ndarray, acc: np.ndarray) -> tuple[np.ndarray, np.n
 
 
 def _box_mean(t: np.ndarray, x: np.ndarray, grid: np.ndarray, width_ms: float) -> np.ndarray:
-    """Mean of the piecewise-linear signal (t, x) over [g - w/2, g + w/2], clamped to t."""
-    lo = np.clip(grid - width_ms / 2, t[0], t[-1])
-    hi = np.clip(grid + width_ms / 2, t[0], t[-1])
+    """Mean of the piecewise-linear signal (t, x) over [g - w/2, g + w/2].
+
+    Near either end the window shrinks symmetrically so it stays centred on g.
+    """
+    half = np.minimum(np.minimum(width_ms / 2, grid - t[0]), t[-1] - grid)
+    lo, hi = grid - half, grid + half
     area = np.concatenate(([0.0], np.cumsum(np.diff(t) * (x[:-1] + x[1:]) / 2)))
     span = hi - lo
     mean = (_integral(t, x, area, hi) - _integral(t, x, area, lo)) / np.where(span > 0, span, 1)
