@@ -1,0 +1,210 @@
+"""Sync protocol messages (payload layouts) and the device-side, transport-agnostic SyncServer.
+
+Frames are defined in frames.py. A reply has its request's type | REPLY and its sequence
+number; every failure is an ERROR frame. Integers are little-endian. Payloads:
+
+    HELLO      request: empty. reply: protocol u8, firmware major/minor/patch u8 x3,
+               capabilities u16 (CAP_*), max_payload u16, device id (6 bytes)
+    INFO       request: empty. reply: battery_mv u16, battery_pct u8 (255: unknown),
+               state u8, free_bytes u32, total_bytes u32, sessions u16, rx_frames u32,
+               rx_errors u32, fifo_overflows u32, then the config as JSON
+    LIST       request: first index u16. reply: total u16, first u16, then entries of
+               LIST_ENTRY bytes: id u32, start_s u32 (Unix time), duration_s u32, steps u32,
+               size u32, crc u16 (CRC-16 of the whole session file)
+    GET        request: id u32, offset u32, window u8 (chunks in flight), chunk u16 (bytes,
+               0: as large as fits). reply: DATA frames, numbered by their sequence number
+               (0, 1, ... mod 256 from the GET), payload offset u32 + bytes; an empty DATA
+               at offset == size ends the file. Resume any time with a new GET.
+    ACK        request: id u32, offset u32 (every byte below it arrived). No reply; opens
+               the window for more DATA.
+    DELETE     request: id u32, crc u16. Refused (ERR_CRC_MISMATCH) unless the CRC matches,
+               so only a host holding an exact copy can delete. reply: empty
+    GET_CONFIG request: empty. reply: config JSON object
+    SET_CONFIG request: JSON object of changes. reply: the whole new config; bad values get
+               ERR_BAD_CONFIG with the reason
+    SET_TIME   request: unix_s u32. reply: empty
+    LIVE       request: on u8. reply: empty
+    ERROR      code u8, request type u8 (0: unknown), reason (UTF-8 text)
+"""
+
+import json
+
+from footfall_core import frames
+from footfall_core.frames import FrameError
+
+PROTOCOL_VERSION = 1
+REPLY = 0x80
+HELLO = 0x01
+INFO = 0x02
+LIST = 0x03
+GET = 0x04
+ACK = 0x05
+DELETE = 0x06
+GET_CONFIG = 0x07
+SET_CONFIG = 0x08
+SET_TIME = 0x09
+LIVE = 0x0A
+DATA = GET | REPLY
+ERROR = 0xFF
+
+ERR_BAD_HEADER = frames.ERR_BAD_HEADER
+ERR_BAD_CRC = frames.ERR_BAD_CRC
+ERR_UNKNOWN_TYPE = 3
+ERR_BAD_PAYLOAD = 4
+ERR_NO_SESSION = 5
+ERR_CRC_MISMATCH = 6
+ERR_BAD_CONFIG = 7
+ERR_STORAGE = 8
+
+CAP_LIVE = 0x01
+CAP_RSC = 0x02
+CAP_BLE = 0x04
+CAP_SERIAL = 0x08
+
+HELLO_SIZE = 13
+INFO_SIZE = 26
+LIST_ENTRY = 22
+DATA_HEADER = 4
+
+
+def put_u16(buf, off, v):
+    buf[off] = v & 0xFF
+    buf[off + 1] = (v >> 8) & 0xFF
+
+
+def put_u32(buf, off, v):
+    for i in range(4):
+        buf[off + i] = (v >> (8 * i)) & 0xFF
+
+
+def get_u16(buf, off):
+    return buf[off] | (buf[off + 1] << 8)
+
+
+def get_u32(buf, off):
+    return buf[off] | (buf[off + 1] << 8) | (buf[off + 2] << 16) | (buf[off + 3] << 24)
+
+
+def need(n, size, what):
+    """Raise FrameError unless a payload of n bytes holds at least size bytes."""
+    if n < size:
+        raise FrameError(f"{what} payload is {n} bytes, needs {size}")
+
+
+def pack_hello(buf, off, device_id, fw_version, capabilities, max_payload):
+    buf[off] = PROTOCOL_VERSION
+    for i in range(3):
+        buf[off + 1 + i] = fw_version[i]
+    put_u16(buf, off + 4, capabilities)
+    put_u16(buf, off + 6, max_payload)
+    for i in range(6):
+        buf[off + 8 + i] = device_id[i]
+    return HELLO_SIZE + 1
+
+
+def unpack_hello(buf, off, n):
+    """-> (protocol, device_id bytes, (major, minor, patch), capabilities, max_payload)."""
+    need(n, HELLO_SIZE + 1, "HELLO")
+    fw = (buf[off + 1], buf[off + 2], buf[off + 3])
+    dev = bytes(buf[off + 8 : off + 14])
+    return buf[off], dev, fw, get_u16(buf, off + 4), get_u16(buf, off + 6)
+
+
+def pack_info(buf, off, status, store, rx_frames, rx_errors, config_json):
+    battery_mv, battery_pct, state, overflows = status
+    put_u16(buf, off, battery_mv)
+    buf[off + 2] = battery_pct
+    buf[off + 3] = state
+    put_u32(buf, off + 4, store.free_bytes())
+    put_u32(buf, off + 8, store.total_bytes())
+    put_u16(buf, off + 12, len(store.sessions()))
+    put_u32(buf, off + 14, rx_frames)
+    put_u32(buf, off + 18, rx_errors)
+    put_u32(buf, off + 22, overflows)
+    k = len(config_json)
+    buf[off + INFO_SIZE : off + INFO_SIZE + k] = config_json
+    return INFO_SIZE + k
+
+
+def unpack_info(buf, off, n):
+    """-> (battery_mv, battery_pct, state, free_bytes, total_bytes, sessions, rx_frames,
+    rx_errors, fifo_overflows, config dict)."""
+    need(n, INFO_SIZE, "INFO")
+    head = (get_u16(buf, off), buf[off + 2], buf[off + 3])
+    nums = tuple(get_u32(buf, off + i) for i in (4, 8))
+    counts = tuple(get_u32(buf, off + i) for i in (14, 18, 22))
+    cfg = decode_config(buf, off + INFO_SIZE, n - INFO_SIZE)
+    return head + nums + (get_u16(buf, off + 12),) + counts + (cfg,)
+
+
+def pack_list_entry(buf, off, sid, info):
+    start_s, duration_s, steps, size, crc = info
+    put_u32(buf, off, sid)
+    put_u32(buf, off + 4, start_s)
+    put_u32(buf, off + 8, duration_s)
+    put_u32(buf, off + 12, steps)
+    put_u32(buf, off + 16, size)
+    put_u16(buf, off + 20, crc)
+
+
+def unpack_list(buf, off, n):
+    """-> (total, first, [(id, start_s, duration_s, steps, size, crc), ...])."""
+    need(n, 4, "LIST")
+    if (n - 4) % LIST_ENTRY:
+        raise FrameError(f"LIST payload of {n} bytes is not whole entries")
+    out = []
+    for p in range(off + 4, off + n, LIST_ENTRY):
+        vals = tuple(get_u32(buf, p + 4 * i) for i in range(5))
+        out.append(vals + (get_u16(buf, p + 20),))
+    return get_u16(buf, off), get_u16(buf, off + 2), out
+
+
+def pack_u32s(buf, off, *values):
+    """Requests of u32 fields (GET head, ACK, SET_TIME); returns the bytes written."""
+    for i, v in enumerate(values):
+        put_u32(buf, off + 4 * i, v)
+    return 4 * len(values)
+
+
+def unpack_u32s(buf, off, n, count, what):
+    need(n, 4 * count, what)
+    return tuple(get_u32(buf, off + 4 * i) for i in range(count))
+
+
+def request_get(sid, offset, window=8, chunk=0):
+    b = bytearray(11)
+    pack_u32s(b, 0, sid, offset)
+    b[8] = window
+    put_u16(b, 9, chunk)
+    return bytes(b)
+
+
+def request_delete(sid, crc):
+    b = bytearray(6)
+    put_u32(b, 0, sid)
+    put_u16(b, 4, crc)
+    return bytes(b)
+
+
+def request_u32s(*values):
+    b = bytearray(4 * len(values))
+    pack_u32s(b, 0, *values)
+    return bytes(b)
+
+
+def decode_config(buf, off, n):
+    """A config JSON object -> dict; FrameError when it is not one."""
+    try:
+        cfg = json.loads(bytes(buf[off : off + n]).decode("utf-8"))
+    except ValueError as e:  # UnicodeError and JSON errors are ValueErrors on both ports
+        raise FrameError(f"config is not JSON: {e}") from None
+    if not isinstance(cfg, dict):
+        raise FrameError("config is not a JSON object")
+    return cfg
+
+
+def unpack_error(buf, off, n):
+    """-> (code, request type, reason text)."""
+    need(n, 2, "ERROR")
+    reason = bytes(buf[off + 2 : off + n]).decode("utf-8", "replace")
+    return buf[off], buf[off + 1], reason

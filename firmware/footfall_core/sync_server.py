@@ -1,0 +1,213 @@
+"""The device side of the sync protocol: request frames in, reply frames out, any transport.
+
+    server = SyncServer(store, config, device, send, max_payload=236)
+    server.feed(buf, n)          # bytes from USB serial or a BLE write
+    send(frame_buf, n)           # called once per reply / DATA frame; copy or write it now
+
+Injected objects (duck-typed, the smallest interface the protocol needs):
+    store.sessions() -> list of session ids (ints), oldest first
+    store.session_info(sid) -> (start_s, duration_s, steps, size, crc); KeyError if unknown
+    store.read_into(sid, offset, buf, start, n) -> bytes read into buf[start:start + n]
+    store.delete(sid);  store.free_bytes();  store.total_bytes()
+    config.get() -> dict;  config.set(changes) raises ValueError(reason) for bad values
+    device.device_id (6 bytes), device.fw_version (3 ints), device.capabilities (CAP_*)
+    device.status() -> (battery_mv, battery_pct, state, fifo_overflows)
+    device.set_time(unix_s);  device.set_live(on)
+OSError from the store becomes ERR_STORAGE; nothing a peer sends can raise out of feed().
+The DATA path reads straight into the frame buffer: no allocation per chunk.
+"""
+
+import json
+
+from footfall_core import protocol as P
+from footfall_core.frames import (
+    HEADER,
+    MAX_PAYLOAD,
+    OVERHEAD,
+    FrameError,
+    FrameParser,
+    pack_frame_into,
+)
+
+
+class SyncServer:
+    def __init__(self, store, config, device, send, max_payload=MAX_PAYLOAD):
+        self.store = store
+        self.config = config
+        self.device = device
+        self.send = send
+        self.max_payload = min(max_payload, MAX_PAYLOAD)
+        self.rx_errors = 0
+        self._parser = FrameParser(self._on_frame, self._on_error, MAX_PAYLOAD)
+        self._out = bytearray(MAX_PAYLOAD + OVERHEAD)
+        self._sid = -1  # session being sent, -1: none
+        self._size = 0
+        self._next = 0  # next offset to send
+        self._acked = 0
+        self._window = 0
+        self._chunk = 0
+        self._data_seq = 0
+        self._eof_sent = True
+
+    @property
+    def rx_frames(self):
+        return self._parser.frames
+
+    def feed(self, buf, n=-1):
+        """Bytes received from the host."""
+        self._parser.feed(buf, n)
+
+    def reset(self):
+        """The link dropped: forget partial frames and any transfer in flight."""
+        self._parser.reset()
+        self._sid = -1
+        self._eof_sent = True
+
+    def _reply(self, ftype, seq, n):
+        # The payload is already in place at _out[HEADER:].
+        size = pack_frame_into(self._out, ftype, seq, self._out, n)
+        self.send(self._out, size)
+
+    def error(self, seq, code, req_type, reason):
+        """Send an ERROR frame (also used by transports for their own failures)."""
+        out = self._out
+        out[HEADER] = code
+        out[HEADER + 1] = req_type & 0xFF
+        text = reason.encode("utf-8")[: self.max_payload - 2]
+        out[HEADER + 2 : HEADER + 2 + len(text)] = text
+        self._reply(P.ERROR, seq, 2 + len(text))
+
+    def _on_error(self, code):
+        self.rx_errors += 1
+        self.error(0, code, 0, "bad CRC" if code == P.ERR_BAD_CRC else "bad frame header")
+
+    def _on_frame(self, ftype, seq, buf, off, n):
+        try:
+            self._dispatch(ftype, seq, buf, off, n)
+        except FrameError as e:
+            self.error(seq, P.ERR_BAD_PAYLOAD, ftype, str(e))
+        except KeyError:
+            self.error(seq, P.ERR_NO_SESSION, ftype, "no such session")
+        except OSError as e:
+            self.error(seq, P.ERR_STORAGE, ftype, f"storage: {e}")
+
+    def _dispatch(self, ftype, seq, buf, off, n):
+        out = self._out
+        if ftype == P.HELLO:
+            d = self.device
+            k = P.pack_hello(
+                out, HEADER, d.device_id, d.fw_version, d.capabilities, self.max_payload
+            )
+            self._reply(ftype | P.REPLY, seq, k)
+        elif ftype == P.INFO:
+            cfg = json.dumps(self.config.get()).encode("utf-8")
+            k = P.pack_info(
+                out, HEADER, self.device.status(), self.store, self.rx_frames, self.rx_errors, cfg
+            )
+            self._reply(ftype | P.REPLY, seq, k)
+        elif ftype == P.LIST:
+            self._list(seq, buf, off, n)
+        elif ftype == P.GET:
+            self._get(seq, buf, off, n)
+        elif ftype == P.ACK:
+            sid, offset = P.unpack_u32s(buf, off, n, 2, "ACK")
+            if sid == self._sid and offset > self._acked:
+                self._acked = min(offset, self._size)
+                self._pump()
+        elif ftype == P.DELETE:
+            self._delete(seq, buf, off, n)
+        elif ftype == P.GET_CONFIG:
+            self._send_config(seq, ftype)
+        elif ftype == P.SET_CONFIG:
+            changes = P.decode_config(buf, off, n)
+            try:
+                self.config.set(changes)
+            except ValueError as e:
+                self.error(seq, P.ERR_BAD_CONFIG, ftype, str(e))
+                return
+            self._send_config(seq, ftype)
+        elif ftype == P.SET_TIME:
+            self.device.set_time(P.unpack_u32s(buf, off, n, 1, "SET_TIME")[0])
+            self._reply(ftype | P.REPLY, seq, 0)
+        elif ftype == P.LIVE:
+            P.need(n, 1, "LIVE")
+            self.device.set_live(buf[off] != 0)
+            self._reply(ftype | P.REPLY, seq, 0)
+        else:
+            self.error(seq, P.ERR_UNKNOWN_TYPE, ftype, f"unknown request type {ftype}")
+
+    def _send_config(self, seq, ftype):
+        cfg = json.dumps(self.config.get()).encode("utf-8")
+        if len(cfg) > self.max_payload:
+            raise FrameError(f"config of {len(cfg)} bytes exceeds the payload limit")
+        self._out[HEADER : HEADER + len(cfg)] = cfg
+        self._reply(ftype | P.REPLY, seq, len(cfg))
+
+    def _list(self, seq, buf, off, n):
+        P.need(n, 2, "LIST")
+        first = P.get_u16(buf, off)
+        ids = self.store.sessions()
+        room = (self.max_payload - 4) // P.LIST_ENTRY
+        out = self._out
+        P.put_u16(out, HEADER, len(ids))
+        P.put_u16(out, HEADER + 2, first)
+        p = HEADER + 4
+        for sid in ids[first : first + room]:
+            P.pack_list_entry(out, p, sid, self.store.session_info(sid))
+            p += P.LIST_ENTRY
+        self._reply(P.LIST | P.REPLY, seq, p - HEADER)
+
+    def _get(self, seq, buf, off, n):
+        P.need(n, 11, "GET")
+        sid, offset = P.unpack_u32s(buf, off, n, 2, "GET")
+        size = self.store.session_info(sid)[3]
+        if offset > size:
+            raise FrameError(f"offset {offset} is past the end ({size} bytes)")
+        room = self.max_payload - P.DATA_HEADER
+        chunk = P.get_u16(buf, off + 9)
+        self._chunk = room if chunk == 0 or chunk > room else chunk
+        self._window = max(1, buf[off + 8])
+        self._sid = sid
+        self._size = size
+        self._next = self._acked = offset
+        self._data_seq = 0
+        self._eof_sent = False
+        self._pump()
+
+    def _pump(self):
+        # Send DATA while the window has room; an empty DATA at the end marks end of file.
+        if self._sid < 0:
+            return
+        out = self._out
+        limit = self._acked + self._window * self._chunk
+        while self._next < self._size and self._next < limit:
+            k = min(self._chunk, self._size - self._next)
+            P.put_u32(out, HEADER, self._next)
+            got = self.store.read_into(self._sid, self._next, out, HEADER + 4, k)
+            if got <= 0:
+                raise OSError(f"short read at {self._next}")
+            self._reply(P.DATA, self._data_seq, 4 + got)
+            self._data_seq = (self._data_seq + 1) & 0xFF
+            self._next += got
+        if self._next >= self._size and not self._eof_sent:
+            P.put_u32(out, HEADER, self._size)
+            self._reply(P.DATA, self._data_seq, 4)
+            self._eof_sent = True
+
+    def _delete(self, seq, buf, off, n):
+        P.need(n, 6, "DELETE")
+        sid = P.get_u32(buf, off)
+        crc = P.get_u16(buf, off + 4)
+        have = self.store.session_info(sid)[4]
+        if crc != have:
+            self.error(
+                seq,
+                P.ERR_CRC_MISMATCH,
+                P.DELETE,
+                f"CRC 0x{crc:04x} does not match the session's 0x{have:04x}",
+            )
+            return
+        self.store.delete(sid)
+        if sid == self._sid:
+            self._sid = -1
+        self._reply(P.DELETE | P.REPLY, seq, 0)
