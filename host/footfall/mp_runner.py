@@ -10,14 +10,13 @@ This file is MicroPython code (no typing, no numpy); the host's engine.py drives
 import sys
 from array import array
 
-sys.path.insert(0, sys.argv[1])
-
-from footfall_core.replay import Replay  # noqa: E402
-
 BLOCK_SAMPLES = 2048
 
 
 def main():
+    sys.path.insert(0, sys.argv[1])
+    from footfall_core.replay import Replay
+
     rate_hz = int(sys.argv[2])
     steps, peaks, cad_index, cad_spm = array("i"), array("i"), array("i"), array("i")
 
@@ -47,4 +46,5 @@ def main():
         out.write(part)
 
 
-main()
+if __name__ == "__main__":  # importing this module (e.g. from CPython) must not read stdin
+    main()
