@@ -1,0 +1,351 @@
+"""The session file format, each behaviour checked under CPython and the MicroPython unix port."""
+
+import ast
+import binascii
+
+import pytest
+
+from tests.unixport import run_mpy
+
+INTERPRETERS = ("cpython", "micropython")
+
+# Shared by every script: build a session in a buffer, decode it again.
+PRELUDE = """
+from footfall_core import records as rec
+
+def header():
+    return rec.Header(device_id=bytes([0xA0, 0xB1, 0xC2, 0xD3, 0xE4, 0xF5]), fw=(1, 2, 3),
+                      start_s=1800000000, rate_hz=100, placement="shoe", session_id=7,
+                      target_spm=172, tolerance_spm=4, below_s=10, min_gap_s=12, rearm_s=5,
+                      auto_target=True, baseline_s=120)
+
+def encode(steps, size=4096):
+    buf = bytearray(size)
+    enc = rec.SessionEncoder(buf)
+    enc.header(header())
+    for s in steps:
+        assert enc.step(*s)
+    return bytes(buf[:enc.seal()])
+
+def decode(data):
+    out = []
+    def visit(rtype, buf, p, n):
+        if rtype == rec.REC_STEPS:
+            t = rec.get_u30(buf, p)
+            first = True
+            for q in range(p + rec.T0_BYTES, p + n, rec.STEP_BYTES):
+                step = rec.unpack_step(buf, q)
+                t = t if first else t + step[0]
+                first = False
+                out.append(("step", t) + step)
+        else:
+            out.append((rtype, bytes(buf[p:p + n])))
+    end, count = rec.walk(data, rec.HEADER_BYTES, len(data), visit)
+    return end, count, out
+"""
+
+
+def run(interp: str, script: str) -> object:
+    """Run PRELUDE + script (which sets `result` to a literal) in one interpreter."""
+    if interp == "cpython":
+        ns: dict = {}
+        exec(PRELUDE + script, ns)
+        return ns["result"]
+    proc = run_mpy(PRELUDE + script + "\nprint(repr(result))")
+    return ast.literal_eval(proc.stdout.decode().strip().splitlines()[-1])
+
+
+# Hand-written from the layout in footfall_core/records.py; CRCs from binascii.crc_hqx
+# (CRC-16/CCITT-FALSE with init 0xFFFF), not from footfall's code.
+GOLDEN = bytes.fromhex(
+    "46465331"  # magic FFS1
+    "01"
+    "22"  # version 1, header length 34
+    "a0b1c2d3e4f5"  # device id
+    "010203"  # firmware 1.2.3
+    "01"  # placement: shoe
+    "6b49d200"  # start 1,800,000,000 s
+    "0064"
+    "0007"  # 100 Hz, session 7
+    "ac"
+    "04"
+    "0a"
+    "0c"
+    "05"
+    "01"  # target 172, tolerance 4, below 10 s, gap 12, rearm 5, auto
+    "0078"  # baseline 120 s
+    "39df"  # header CRC
+    "01"
+    "0c"
+    "00000190"  # STEPS, 12 bytes, first step at 400 ms
+    "0c82"
+    "1a"
+    "96"  # 400 ms << 3 | running, 2.6 g, 150 spm
+    "0af6"
+    "a0"
+    "ab"  # 350 ms << 3 | cue | running, 16.0 g, 171 spm
+    "d277"
+    "03"
+    "07"
+    "000002f8"
+    "01"
+    "00ab"
+    "9f92"  # EVENT at 760 ms: cue, 171 spm
+    "04"
+    "09"
+    "00000320"
+    "00000002"
+    "00"
+    "2bae"  # END at 800 ms: 2 steps, stopped
+)
+GOLDEN_SCRIPT = """
+buf = bytearray(256)
+enc = rec.SessionEncoder(buf)
+enc.header(header())
+enc.step(400, 2550, 150, 2)
+enc.step(350, 16049, 171, 2 | rec.FLAG_CUE)
+enc.event(760, rec.EV_CUE, 171)
+enc.end(800, rec.END_STOPPED)
+result = bytes(buf[:enc.pos])
+"""
+
+
+def test_golden_bytes_crcs_are_crc16_ccitt_false() -> None:
+    for start, end in ((0, 32), (34, 48), (50, 59), (61, 72)):
+        crc = int.from_bytes(GOLDEN[end : end + 2], "big")
+        assert binascii.crc_hqx(GOLDEN[start:end], 0xFFFF) == crc
+
+
+@pytest.mark.parametrize("interp", INTERPRETERS)
+def test_encoder_writes_the_golden_session(interp: str) -> None:
+    assert run(interp, GOLDEN_SCRIPT) == GOLDEN
+
+
+@pytest.mark.parametrize("interp", INTERPRETERS)
+def test_header_round_trips_every_field(interp: str) -> None:
+    script = f"""
+h = rec.Header.unpack_from({GOLDEN!r})
+result = (h.device_id, h.fw, h.start_s(), h.rate_hz, h.placement, h.session_id, h.target_spm,
+          h.tolerance_spm, h.below_s, h.min_gap_s, h.rearm_s, h.auto_target, h.baseline_s)
+"""
+    assert run(interp, script) == (
+        bytes.fromhex("a0b1c2d3e4f5"), (1, 2, 3), 1_800_000_000, 100, "shoe", 7,
+        172, 4, 10, 12, 5, True, 120,
+    )  # fmt: skip
+
+
+@pytest.mark.parametrize("interp", INTERPRETERS)
+def test_header_keeps_start_times_past_2_31(interp: str) -> None:
+    script = """
+buf = bytearray(rec.HEADER_BYTES)
+rec.Header(start_s=4000000000).pack_into(buf)
+h = rec.Header.unpack_from(buf)
+result = (h.start_hi, h.start_lo, h.start_s())
+"""
+    assert run(interp, script) == (4_000_000_000 >> 16, 4_000_000_000 & 0xFFFF, 4_000_000_000)
+
+
+@pytest.mark.parametrize("interp", INTERPRETERS)
+def test_steps_round_trip_edge_values_with_clamping(interp: str) -> None:
+    script = """
+steps = [(0, 0, 0, 0), (1, 49, 1, 1), (8191, 50, 255, 2), (5, 16000, 300, 7),
+         (7, 16049, -1, 4), (9, 25500, 170, 3), (11, 40000, 180, 2), (13, -300, 90, 0)]
+end, count, out = decode(encode(steps))
+result = [o[2:] for o in out]
+"""
+    assert run(interp, script) == [
+        (0, 0, 0, 0), (1, 0, 1, 1), (8191, 100, 255, 2), (5, 16000, 255, 7),
+        (7, 16000, 0, 4), (9, 25500, 170, 3), (11, 25500, 180, 2), (13, 0, 90, 0),
+    ]  # fmt: skip
+
+
+@pytest.mark.parametrize("interp", INTERPRETERS)
+def test_long_gap_keeps_exact_step_times_in_a_new_block(interp: str) -> None:
+    script = """
+data = encode([(300, 1000, 170, 2), (8192, 1000, 0, 0), (600000, 1000, 0, 1), (350, 1000, 171, 2)])
+end, count, out = decode(data)
+result = (count, [o[1] for o in out])
+"""
+    assert run(interp, script) == (3, [300, 8492, 608492, 608842])
+
+
+@pytest.mark.parametrize("interp", INTERPRETERS)
+def test_a_block_holds_at_most_62_steps(interp: str) -> None:
+    script = """
+end, count, out = decode(encode([(350, 2000, 170, 2)] * 125))
+result = (count, len(out), out[-1][1])
+"""
+    assert run(interp, script) == (3, 125, 125 * 350)
+
+
+@pytest.mark.parametrize("interp", INTERPRETERS)
+def test_summary_event_and_end_round_trip_edge_values(interp: str) -> None:
+    script = """
+buf = bytearray(128)
+p = rec.pack_summary(buf, 0, 2**30 - 1, 0, 2**31, 70000, 65535)
+p = rec.pack_event(buf, p, 0, rec.EV_TARGET, 255)
+p = rec.pack_end(buf, p, 123456789, 2**30 - 1, rec.END_FULL)
+got = []
+end, count = rec.walk(buf, 0, p, lambda t, b, q, n: got.append(t))
+result = (end == p, got, rec.unpack_summary(buf, 2), rec.unpack_event(buf, 22),
+          rec.unpack_end(buf, 33))
+"""
+    assert run(interp, script) == (
+        True,
+        [2, 3, 4],
+        (2**30 - 1, 0, 2**30 - 1, 65535, 65535),
+        (0, 4, 255),
+        (123456789, 2**30 - 1, 2),
+    )
+
+
+def _boundaries(data: bytes) -> list[int]:
+    # Record ends found from the framing alone (type, length, payload, CRC).
+    ends, pos = [34], 34
+    while pos < len(data):
+        pos += data[pos + 1] + 4
+        ends.append(pos)
+    return ends
+
+
+@pytest.mark.parametrize("interp", INTERPRETERS)
+def test_walk_of_a_cut_buffer_keeps_every_complete_record(interp: str) -> None:
+    script = f"""
+data = {GOLDEN!r}
+result = [rec.walk(data, rec.HEADER_BYTES, k) for k in range(rec.HEADER_BYTES, len(data) + 1)]
+"""
+    ends = _boundaries(GOLDEN)
+    expected = []
+    for k in range(34, len(GOLDEN) + 1):
+        complete = [e for e in ends if e <= k]
+        expected.append((complete[-1], len(complete) - 1))
+    assert run(interp, script) == expected
+
+
+@pytest.mark.parametrize("interp", INTERPRETERS)
+def test_a_flipped_byte_stops_the_walk_at_its_record(interp: str) -> None:
+    script = f"""
+data = {GOLDEN!r}
+result = []
+for i in range(rec.HEADER_BYTES, len(data)):
+    bad = bytearray(data)
+    bad[i] ^= 0x10
+    result.append(rec.walk(bad)[0])
+"""
+    ends = _boundaries(GOLDEN)
+    expected = [max(e for e in ends if e <= i) for i in range(34, len(GOLDEN))]
+    assert run(interp, script) == expected
+
+
+@pytest.mark.parametrize("interp", INTERPRETERS)
+@pytest.mark.parametrize(
+    ("corrupt", "message"),
+    [
+        ("data[0:4] = b'GIF8'", "not a footfall session"),
+        ("data = data[:20]", "truncated header: 20 of 34 bytes"),
+        ("data[4] = 9", "unsupported session format version 9"),
+        ("data[20] ^= 1", "header CRC mismatch"),
+    ],
+)
+def test_corrupt_header_is_rejected_with_a_reason(interp: str, corrupt: str, message: str) -> None:
+    script = f"""
+data = bytearray({GOLDEN!r})
+{corrupt}
+try:
+    rec.Header.unpack_from(data)
+    result = "accepted"
+except ValueError as e:
+    result = str(e)
+"""
+    assert message in run(interp, script)
+
+
+@pytest.mark.parametrize("interp", INTERPRETERS)
+def test_full_buffer_refuses_records_but_keeps_room_for_end(interp: str) -> None:
+    script = """
+buf = bytearray(128)
+enc = rec.SessionEncoder(buf)
+enc.header(header())
+n = 0
+while enc.step(350, 2000, 170, 2):
+    n += 1
+refused = (enc.summary(1, 0, 0, 0), enc.event(1, rec.EV_PAUSE))
+ended = enc.end(5000, rec.END_FULL)
+result = (n, refused, ended, enc.pos <= len(buf), rec.walk(buf, 34, enc.pos)[1])
+"""
+    n, refused, ended, fits, records = run(interp, script)
+    assert (refused, ended, fits) == ((False, False), True, True)
+    assert n == (128 - 13 - 34 - 4 - 4) // 4
+    assert records == 2
+
+
+def test_per_step_encoder_allocates_nothing_under_heap_lock() -> None:
+    script = (
+        PRELUDE
+        + """
+import micropython
+
+def log(enc, n):
+    written = 0
+    for i in range(n):
+        if not enc.step(330 + i % 40, 1500 + (i * 37) % 9000, 160 + i % 20, 2):
+            enc.clear()  # the store writes buf[:pos] out here
+            enc.step(330 + i % 40, 1500 + (i * 37) % 9000, 160 + i % 20, 2)
+        written += 1
+    return written
+
+enc = rec.SessionEncoder(bytearray(4096))
+enc.header(header())
+written = 0
+micropython.heap_lock()
+written = log(enc, 10000)
+micropython.heap_unlock()
+print(written, enc.steps)
+"""
+    )
+    assert run_mpy(script).stdout.split() == [b"10000", b"10000"]
+
+
+@pytest.mark.parametrize("interp", INTERPRETERS)
+def test_realistic_run_costs_at_most_6_bytes_per_step(interp: str) -> None:
+    # 10,000 steps at 160-180 spm with varying impact, a summary every 60 s and a cue
+    # every ~2 minutes, flushed the way the store does (block buffer of 4096 bytes).
+    script = """
+buf = bytearray(4096)
+enc = rec.SessionEncoder(buf)
+enc.header(header())
+written = [0]
+
+def flush():
+    written[0] += enc.seal()
+    enc.clear()
+
+t = 0
+last_summary = 0
+seed = 12345
+for i in range(10000):
+    seed = (seed * 1103515245 + 12345) & 0x3FFFFFFF
+    spm = 160 + (i // 500) % 21
+    interval = 60000 // spm + (seed >> 8) % 15 - 7
+    peak = 1800 + (seed >> 12) % 2500
+    t += interval
+    if not enc.step(interval, peak, spm, 2):
+        flush()
+        enc.step(interval, peak, spm, 2)
+    if i % 340 == 170 and not enc.event(t, rec.EV_CUE, spm):
+        flush()
+        enc.event(t, rec.EV_CUE, spm)
+    if t - last_summary >= 60000:
+        last_summary = t
+        if not enc.summary(t, t, i // 340, 0):
+            flush()
+            enc.summary(t, t, i // 340, 0)
+        flush()
+enc.end(t, rec.END_STOPPED)
+flush()
+result = (written[0], enc.steps)
+"""
+    total, steps = run(interp, script)
+    assert steps == 10000
+    print(f"{total} bytes for {steps} steps: {total / steps:.2f} bytes/step")
+    assert total / steps <= 6
