@@ -1,0 +1,217 @@
+"""The device application: the asyncio tasks that turn samples into steps, cues and sessions.
+
+Tasks: sampler (FIFO -> core), coach (cadence -> "quicken" cue, auto start/stop), haptics,
+logger (ring -> store), buttons, battery monitor, watchdog. A loop exception handler makes a
+failed task loud: it logs the traceback, closes the session, plays "error" and resets, and
+the next boot repairs the store. `instance` holds the running App for the REPL and the
+virtual board.
+"""
+
+import asyncio
+import sys
+import time
+
+from footfall_core import records as rec
+from footfall_core.coach import Coach, CoachConfig
+from footfall_core.tracker import Tracker
+
+from footfall_fw import VERSION, buttons, config
+from footfall_fw.battery import CRITICAL, LOW, Battery
+from footfall_fw.haptics import Haptics
+from footfall_fw.rawcap import RawCapture
+from footfall_fw.sampler import Sampler
+from footfall_fw.sessions import Sessions
+from footfall_fw.store import Store, StoreFull
+
+STORE_ROOT = "sessions"
+COACH_MS = 1000
+WDT_MS = 8000  # reset if the loop stops feeding for this long
+STALL_MS = 3000  # the watchdog is starved when the sampler has not polled for this long
+ERROR_RESET_MS = 3000  # time for the "error" pattern before resetting
+
+instance = None
+
+
+def log(msg):
+    print("footfall:", msg)
+
+
+def coach_config(cfg):
+    return CoachConfig(
+        target_spm=cfg["target_spm"],
+        tolerance_spm=cfg["tolerance_spm"],
+        below_s=cfg["below_s"],
+        min_gap_s=cfg["min_gap_s"],
+        rearm_s=cfg["rearm_s"],
+        auto_target=cfg["auto_target"],
+        baseline_s=cfg["baseline_s"],
+    )
+
+
+class App:
+    def __init__(self, hw, cfg, store_root=STORE_ROOT):
+        global instance
+        instance = self
+        self.hw = hw
+        self.cfg = cfg
+        self.failures = 0
+        self.cues = 0
+        self.haptics = Haptics(hw.buzzer, hw.motor)
+        self.tracker = Tracker(hw.imu.rate_hz, cfg["placement"], self._on_step)
+        self.store = Store(store_root)
+        fw = tuple(int(v) for v in VERSION.split("."))
+        self.sessions = Sessions(self.store, self.tracker, cfg, hw.device_id, fw)
+        self.sessions.on_full = self._on_full
+        self.capture = RawCapture(hw.imu.rate_hz)
+        self.sampler = Sampler(hw.imu, self.tracker)
+        self.coach = Coach(coach_config(cfg))
+        self.battery = Battery(hw.battery, hw.battery_scale)
+        self.button_a = buttons.Button(hw.button_a)
+        self.button_b = buttons.Button(hw.button_b)
+        self._done = asyncio.Event()
+
+    def _on_step(self, index, peak_mg, cadence_spm):
+        self.sessions.on_step(index, peak_mg, cadence_spm)
+
+    # -- session control (buttons, auto start/stop, battery, storage) -------------------
+
+    def start_session(self, auto=False, back_ms=0):
+        try:
+            self.sessions.start(auto, back_ms)
+        except StoreFull:
+            log("storage full: session not started")
+            self.haptics.play("storage_full")
+            return
+        log("session started" + (" (auto)" if auto else ""))
+        self.haptics.play("started")
+
+    def stop_session(self, reason=rec.END_STOPPED):
+        if self.sessions.active:
+            self.sessions.stop(reason)
+            log(f"session stopped: {self.sessions.logged} steps logged")
+            self.haptics.play("stopped")
+
+    def _on_full(self):
+        log("storage full: session closed")
+        self.haptics.play("storage_full")
+
+    def set_target_from_cadence(self):
+        spm = self.tracker.cadence_spm()
+        if spm < 60:
+            return  # not moving: keep the old target
+        self.cfg["target_spm"] = spm if spm <= 240 else 240
+        config.save(self.cfg)
+        self.coach = Coach(coach_config(self.cfg))
+        log(f"target set to {self.cfg['target_spm']} spm")
+        self.haptics.play("target_set")
+
+    def start_capture(self):
+        if not self.capture.active:
+            self.capture.start(self.cfg["raw_capture_s"])
+            self.sampler.tap = self.capture.tap
+            log("raw capture to " + self.capture.path)
+            self.haptics.play("target_set")
+
+    # -- tasks -----------------------------------------------------------------------------
+
+    async def _coach_task(self):
+        last = time.ticks_ms()
+        while True:
+            await asyncio.sleep_ms(COACH_MS)
+            now = time.ticks_ms()
+            dt, last = time.ticks_diff(now, last), now
+            spm = self.tracker.cadence_spm()
+            state = self.tracker.state()
+            action = self.sessions.update_auto(dt, spm, state)
+            if action == "start":
+                self.start_session(True, self.cfg["start_s"] * 1000)
+            elif action == "stop":
+                self.stop_session(rec.END_AUTO)
+            if self.coach.update(now, spm, state, not self.sessions.active):
+                self.cues += 1
+                self.haptics.play("quicken")
+                self.sessions.cue(spm)
+            if self.sampler.tap is not None and not self.capture.active:
+                self.sampler.tap = None
+                log("raw capture done")
+
+    async def _buttons_task(self):
+        while True:
+            await asyncio.sleep_ms(buttons.POLL_MS)
+            a = self.button_a.update(buttons.POLL_MS)
+            if a == buttons.SHORT:
+                if self.sessions.active:
+                    self.stop_session()
+                else:
+                    self.start_session()
+            elif a == buttons.LONG:
+                self.set_target_from_cadence()
+            if self.button_b.update(buttons.POLL_MS) == buttons.SHORT:
+                self.start_capture()
+
+    async def _battery_task(self):
+        while True:
+            status = self.battery.check()
+            if status == LOW:
+                log(f"battery low: {self.battery.mv} mV")
+                self.haptics.play("low_battery")
+            elif status == CRITICAL:
+                log(f"battery flat: {self.battery.mv} mV, powering off")
+                self.stop_session(rec.END_BATTERY)
+                self._done.set()
+            await asyncio.sleep_ms(30000)
+
+    async def _watchdog_task(self):
+        wdt = self.hw.watchdog(WDT_MS)
+        while True:
+            if time.ticks_diff(time.ticks_ms(), self.sampler.last_poll_ms) < STALL_MS:
+                wdt.feed()
+            await asyncio.sleep_ms(1000)
+
+    def _on_error(self, loop, context):
+        self.failures += 1
+        log("task failed: " + str(context.get("message", "")))
+        exc = context.get("exception")
+        if exc is not None:
+            sys.print_exception(exc)
+        try:
+            self.stop_session(rec.END_STOPPED)
+        except Exception as close_exc:  # the store itself may be what failed
+            sys.print_exception(close_exc)
+        self.haptics.play("error")
+        asyncio.create_task(self._reset_later())
+
+    async def _reset_later(self):
+        await asyncio.sleep_ms(ERROR_RESET_MS)
+        log("resetting")
+        self.hw.reset()
+
+    async def main(self):
+        asyncio.get_event_loop().set_exception_handler(self._on_error)
+        for name, action, lost in self.store.repair():
+            log(f"store repair: {name} {action} ({lost} bytes dropped)")
+        self.tasks = [
+            asyncio.create_task(coro)
+            for coro in (
+                self.sampler.run(),
+                self.haptics.run(),
+                self.sessions.run(lambda: self.sampler.overflows),
+                self._coach_task(),
+                self._buttons_task(),
+                self._battery_task(),
+                self._watchdog_task(),
+            )
+        ]
+        await self._done.wait()
+        await asyncio.sleep_ms(1500)  # let the last pattern play
+
+
+def run(hw, cfg_path=config.PATH):
+    """Boot: load the config (reporting problems), build the app, run until powered off."""
+    cfg, problems = config.load(cfg_path)
+    for problem in problems:
+        log(problem)
+    app = App(hw, cfg)
+    log(f"footfall {VERSION} on {hw.name}, {hw.imu.rate_hz} Hz, {cfg['placement']}")
+    asyncio.run(app.main())
+    hw.power_off()

@@ -1,0 +1,85 @@
+"""Build the hardware objects from a data-only `boards/<name>.py`: the one place `machine` is used.
+
+Everything above this layer receives ready objects (I2C IMU driver, PWM outputs, pins, ADC),
+so the app runs unchanged on any board and on the virtual board, whose stand-in `machine`
+module takes the real one's place.
+"""
+
+import machine
+
+BOARD_FILE = "board.txt"
+DEFAULT_BOARD = "m5stickc_plus2"
+PWM_IDLE_HZ = 2000
+
+
+def board_name(path=BOARD_FILE):
+    """The board named in board.txt (written by `footfall flash`), else the reference board."""
+    try:
+        with open(path) as f:
+            name = f.read().strip()
+    except OSError:
+        return DEFAULT_BOARD
+    return name or DEFAULT_BOARD
+
+
+def load_board(name):
+    """Import boards/<name>.py; ValueError naming the board if it does not exist."""
+    try:
+        return getattr(__import__("boards." + name), name)
+    except ImportError:
+        raise ValueError("unknown board " + repr(name)) from None
+
+
+def _imu(board, rate_hz):
+    i2c = machine.I2C(
+        board.I2C_ID, scl=machine.Pin(board.SCL), sda=machine.Pin(board.SDA), freq=board.I2C_HZ
+    )
+    module = getattr(__import__("drivers." + board.IMU), board.IMU)
+    cls = getattr(module, getattr(board, "IMU_CLASS", board.IMU.upper()))
+    return cls(i2c, addr=board.IMU_ADDR, rate_hz=rate_hz)
+
+
+def _pwm(pin):
+    if pin is None:
+        return None
+    return machine.PWM(machine.Pin(pin), freq=PWM_IDLE_HZ, duty_u16=0)
+
+
+def _button(pin):
+    if pin is None:
+        return None
+    return machine.Pin(pin, machine.Pin.IN, machine.Pin.PULL_UP)
+
+
+class Hardware:
+    """The board's parts, built once at boot."""
+
+    def __init__(self, name, rate_hz=100):
+        board = load_board(name)
+        self.name = board.NAME
+        hold = getattr(board, "HOLD_PIN", None)
+        # The M5StickC Plus2 powers itself off unless its hold pin is driven high first.
+        self.hold = None if hold is None else machine.Pin(hold, machine.Pin.OUT, value=1)
+        self.imu = _imu(board, rate_hz)
+        self.buzzer = _pwm(getattr(board, "BUZZER_PIN", None))
+        self.motor = _pwm(getattr(board, "MOTOR_PIN", None))
+        self.button_a = _button(board.BUTTON_A)
+        self.button_b = _button(getattr(board, "BUTTON_B", None))
+        adc = getattr(board, "BATTERY_ADC", None)
+        self.battery = None if adc is None else machine.ADC(machine.Pin(adc))
+        # Divider between the cell and the ADC pin (the Plus2 halves the cell voltage).
+        self.battery_scale = getattr(board, "BATTERY_SCALE", 2)
+        self.device_id = bytes(machine.unique_id()[-6:])
+
+    def watchdog(self, timeout_ms):
+        """Start the hardware watchdog (it cannot be stopped again)."""
+        return machine.WDT(timeout=timeout_ms)
+
+    def reset(self):
+        machine.reset()
+
+    def power_off(self):
+        """Release the hold pin (battery boards switch off) or sleep until reset."""
+        if self.hold is not None:
+            self.hold.value(0)
+        machine.deepsleep()

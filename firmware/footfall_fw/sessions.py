@@ -1,0 +1,164 @@
+"""Sessions: start and stop (by button or with running), and the logger feeding the store.
+
+The tracker reports steps from inside the sampler's push_block; `on_step` only puts them in a
+preallocated ring (no allocation, no flash I/O in the sampling path). The logger task drains
+the ring into the open session every LOG_MS. Session time is derived from sample indices, so
+step times in the file are exact whatever the tasks' timing.
+
+Auto-start: cadence >= start_spm while running for start_s starts a session back-dated to
+when that spell began (the ring still holds its steps: RING steps, about 40 s at 180 spm).
+Auto-stop, for auto-started sessions only: no running for stop_s. A session started by
+button is stopped by button (or a full store, or a flat battery).
+"""
+
+import asyncio
+import time
+from array import array
+
+from footfall_core import records as rec
+from footfall_core.activity import RUNNING
+
+RING = 128
+LOG_MS = 1000
+
+
+class Sessions:
+    def __init__(self, store, tracker, cfg, device_id=bytes(6), fw=(0, 0, 0)):
+        self.store = store
+        self.tracker = tracker
+        self.cfg = cfg
+        self.rate_hz = tracker.rate_hz
+        self.device_id = device_id
+        self.fw = fw
+        self.writer = None
+        self.on_full = None  # called once when the store fills during a session
+        self.auto = False  # the open session was started automatically
+        self.dropped = 0  # steps lost because the ring was full (logger stalled)
+        self.sessions = 0
+        self.logged = 0
+        self._index = array("i", [0] * RING)
+        self._peak = array("H", [0] * RING)
+        self._spm = array("H", [0] * RING)
+        self._state = array("B", [0] * RING)
+        self._head = 0  # next slot to write
+        self._count = 0
+        self._start_index = 0
+        self._last_index = 0
+        self._run_ms = 0
+        self._idle_ms = 0
+
+    @property
+    def active(self):
+        return self.writer is not None
+
+    def on_step(self, index, peak_mg, cadence_spm):
+        """Tracker callback (runs inside push_block): ring the step, allocate nothing."""
+        if self._count == RING:
+            if self.writer is not None:
+                self.dropped += 1
+                return
+            self._count -= 1  # no session: the oldest step is no longer needed
+        i = (self._head + self._count) % RING
+        self._index[i] = index
+        self._peak[i] = peak_mg if peak_mg < 65535 else 65535
+        self._spm[i] = cadence_spm
+        self._state[i] = self.tracker.activity.state(index)
+        self._count += 1
+
+    def _ms(self, index):
+        return (index - self._start_index) * 1000 // self.rate_hz
+
+    def now_ms(self):
+        """Session time of the newest sample."""
+        return self._ms(self.tracker.index)
+
+    def start(self, auto=False, back_ms=0):
+        """Open a session starting back_ms before now; raises StoreFull when there is no room."""
+        start = self.tracker.index - back_ms * self.rate_hz // 1000
+        self._start_index = self._last_index = start if start > 0 else 0
+        self.writer = self.store.begin(self._header())
+        self.auto = auto
+        self.sessions += 1
+        self._idle_ms = 0
+        self.drain()
+
+    def _header(self):
+        cfg = self.cfg
+        return rec.Header(
+            device_id=self.device_id,
+            fw=self.fw,
+            start_s=unix_time_s() - self.now_ms() // 1000,
+            rate_hz=self.rate_hz,
+            placement=cfg["placement"],
+            target_spm=cfg["target_spm"],
+            tolerance_spm=cfg["tolerance_spm"],
+            below_s=cfg["below_s"],
+            min_gap_s=cfg["min_gap_s"],
+            rearm_s=cfg["rearm_s"],
+            auto_target=cfg["auto_target"],
+            baseline_s=cfg["baseline_s"],
+        )
+
+    def stop(self, reason=rec.END_STOPPED):
+        """End of the run: the tracker's bout ends, its last steps are logged, file closed."""
+        if self.writer is None:
+            return
+        self.tracker.flush()
+        self.drain()
+        self.writer.close(reason, self.now_ms())
+        self.writer = None
+
+    def cue(self, cadence_spm):
+        if self.writer is not None:
+            self.writer.add_event(rec.EV_CUE, cadence_spm, self.now_ms())
+
+    def drain(self):
+        """Move ringed steps into the open session (older than its start: discarded)."""
+        w = self.writer
+        while self._count and w is not None:
+            i = self._head
+            index = self._index[i]
+            self._head = (i + 1) % RING
+            self._count -= 1
+            if index < self._start_index:
+                continue
+            interval_ms = (index - self._last_index) * 1000 // self.rate_hz
+            self._last_index = index
+            if w.add_step(interval_ms, self._peak[i], self._spm[i], self._state[i]):
+                self.logged += 1
+
+    def update_auto(self, dt_ms, cadence_spm, state):
+        """Once per coach tick: returns "start", "stop" or None for the app to act on."""
+        cfg = self.cfg
+        running = state == RUNNING
+        if self.writer is None:
+            fast = running and cadence_spm >= cfg["start_spm"]
+            self._run_ms = self._run_ms + dt_ms if fast else 0
+            if cfg["auto_start"] and self._run_ms >= cfg["start_s"] * 1000:
+                self._run_ms = 0
+                return "start"
+            return None
+        self._idle_ms = 0 if running else self._idle_ms + dt_ms
+        if self.auto and self._idle_ms >= cfg["stop_s"] * 1000:
+            return "stop"
+        return None
+
+    async def run(self, overflows_fn):
+        """The logger task: drain the ring and let the store flush, every LOG_MS."""
+        while True:
+            await asyncio.sleep_ms(LOG_MS)
+            if self.writer is not None:
+                self.drain()
+                self.writer.tick(self.now_ms(), overflows_fn())
+                if self.writer.stopped:  # the store filled: the file already ends END_FULL
+                    self.writer.close(rec.END_FULL, self.now_ms())
+                    self.writer = None
+                    if self.on_full is not None:
+                        self.on_full()
+
+
+_EPOCH_OFFSET_S = 946684800 if time.gmtime(0)[0] == 2000 else 0  # MicroPython's 2000 epoch
+
+
+def unix_time_s():
+    return time.time() + _EPOCH_OFFSET_S
