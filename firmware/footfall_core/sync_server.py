@@ -1,6 +1,10 @@
 """The device side of the sync protocol: request frames in, reply frames out, any transport.
 
     server = SyncServer(store, config, device, send, max_payload=236)
+
+max_payload sizes DATA chunks and LIST pages (e.g. one BLE notification per frame); replies
+that must be whole (INFO, CONFIG, ERROR) may use up to frames.MAX_PAYLOAD, since every
+transport carries frames as a byte stream and the peer's parser reassembles them.
     server.feed(buf, n)          # bytes from USB serial or a BLE write
     send(frame_buf, n)           # called once per reply / DATA frame; copy or write it now
 
@@ -73,7 +77,7 @@ class SyncServer:
         out = self._out
         out[HEADER] = code
         out[HEADER + 1] = req_type & 0xFF
-        text = reason.encode("utf-8")[: self.max_payload - 2]
+        text = reason.encode("utf-8")[: MAX_PAYLOAD - 2]
         out[HEADER + 2 : HEADER + 2 + len(text)] = text
         self._reply(P.ERROR, seq, 2 + len(text))
 
@@ -100,7 +104,7 @@ class SyncServer:
             )
             self._reply(ftype | P.REPLY, seq, k)
         elif ftype == P.INFO:
-            cfg = json.dumps(self.config.get()).encode("utf-8")
+            cfg = self._config_json(P.INFO_SIZE)
             k = P.pack_info(
                 out, HEADER, self.device.status(), self.store, self.rx_frames, self.rx_errors, cfg
             )
@@ -136,10 +140,14 @@ class SyncServer:
         else:
             self.error(seq, P.ERR_UNKNOWN_TYPE, ftype, f"unknown request type {ftype}")
 
-    def _send_config(self, seq, ftype):
-        cfg = json.dumps(self.config.get()).encode("utf-8")
-        if len(cfg) > self.max_payload:
+    def _config_json(self, head):
+        cfg = json.dumps(self.config.get(), separators=(",", ":")).encode("utf-8")
+        if head + len(cfg) > MAX_PAYLOAD:
             raise FrameError(f"config of {len(cfg)} bytes exceeds the payload limit")
+        return cfg
+
+    def _send_config(self, seq, ftype):
+        cfg = self._config_json(0)
         self._out[HEADER : HEADER + len(cfg)] = cfg
         self._reply(ftype | P.REPLY, seq, len(cfg))
 

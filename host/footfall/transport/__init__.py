@@ -1,0 +1,1 @@
+"""Transports that carry sync frames: BLE (bleak), USB serial (pyserial), files."""
