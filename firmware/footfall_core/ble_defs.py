@@ -5,10 +5,10 @@ writes requests to SYNC_RX (write, write without response); the device notifies 
 SYNC_TX. A frame may span several notifications; sync_payload_size() picks a frame size
 that fills whole notifications (one per frame from ATT MTU 139 up).
 
-Running Speed and Cadence (RSC, 0x1814), GATT Specification Supplement (RSC Measurement): Instantaneous
-Cadence is "the number of times per minute a foot fall occurs", uint8 in 1/min. A foot fall
-is either foot touching down, so it is steps/min (not strides); footfall sends its step
-cadence unchanged, clamped to 255. Speed is mandatory in the layout but not measured: 0.
+Running Speed and Cadence (RSC, 0x1814), GATT Specification Supplement, RSC Measurement:
+Instantaneous Cadence is "the number of times per minute a foot fall occurs", uint8 in
+1/min. A foot fall is either foot touching down, so it is steps/min (not strides); footfall
+sends its step cadence unchanged, clamped to 255. Speed is mandatory but not measured: 0.
 """
 
 from footfall_core.frames import MAX_PAYLOAD, OVERHEAD
@@ -50,7 +50,7 @@ _MIN_FRAME = 128  # below this the 8-byte frame overhead costs more than 6 %
 
 def device_name(device_id):
     """'footfall-XXXX' from the last two bytes of the 6-byte device id."""
-    return NAME_PREFIX + "{:02X}{:02X}".format(device_id[4], device_id[5])
+    return NAME_PREFIX + f"{device_id[4]:02X}{device_id[5]:02X}"
 
 
 def sync_payload_size(att_mtu):
