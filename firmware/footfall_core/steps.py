@@ -1,0 +1,219 @@
+"""Step detection: foot contacts and their peak impact from raw accelerometer samples.
+
+Contract: integer milli-g in, one call per sample, allocation-free; any rate 25-400 Hz.
+Placement "waist" sees every step; "shoe" sees its own foot's strides and reports the
+other foot's steps between them.
+
+Signal chain per sample:
+  magnitude |a| (mg, integer square root)  ->  two one-pole low-passes (smooth)
+  -> minus a slow baseline (gravity)       ->  peak = largest value within +/- W
+  -> peak above an adaptive threshold, with a trough between peaks -> candidate
+  -> contact = the smoothed peak less the filters' delay; impact = the raw |a|
+     maximum around it
+  -> bout gate: a bout is confirmed by CONFIRM regular candidates; its first steps are
+     then reported with their own sample indices (nothing of a short bout is lost).
+"""
+
+from array import array
+
+from footfall_core.imath import isqrt, median_small, pole_q10
+
+WAIST = 0
+SHOE = 1
+
+LIMIT_MG = 16384  # +/-16 g full scale; 3 * 16384**2 < 2**30
+CONFIRM = 5  # candidates needed to confirm a bout (4 regular intervals)
+PENDING = 8  # candidates held while a bout is unconfirmed
+ENVELOPE = 0
+IMPACT_HALF_MS = 150  # raw |a| maximum searched within this of the smoothed peak
+
+# Per placement: smoothing cutoff (0.1 Hz), peak half-window W (ms), minimum peak (mg),
+# threshold as a share of the recent peak level (1/16), longest interval in a bout (ms),
+# and how long the smoothed peak follows the contact (ms; the body is still loading).
+_TUNING = {
+    WAIST: (30, 200, 70, 4, 2000, 80),
+    SHOE: (18, 330, 150, 6, 2500, 60),
+}
+
+
+def placement_code(placement):
+    if placement == "waist":
+        return WAIST
+    if placement == "shoe":
+        return SHOE
+    raise ValueError("placement must be 'waist' or 'shoe', not %r" % (placement,))
+
+
+class StepDetector:
+    def __init__(self, rate_hz, placement, on_step):
+        if not 25 <= rate_hz <= 400:
+            raise ValueError("rate_hz must be 25..400, not %r" % (rate_hz,))
+        self.rate_hz = rate_hz
+        self.placement = placement_code(placement)
+        self.on_step = on_step
+        cutoff_dhz, w_ms, self.min_peak_mg, self.thr_16, gap_ms, lead_ms = _TUNING[self.placement]
+        self.g_lp = pole_q10(cutoff_dhz, rate_hz)
+        self.g_base = pole_q10(3, rate_hz)
+        self.g_level = 3  # peak level tracks the last few peaks (shift)
+        self.w = max(1, w_ms * rate_hz // 1000)
+        self.max_gap = gap_ms * rate_hz // 1000
+        # two one-pole stages delay the smoothed peak by about 2 / (2 pi fc)
+        self.delay = (2 * 1000 * rate_hz) // (6283 * cutoff_dhz // 10) // 10
+        self.delay += lead_ms * rate_hz // 1000
+        self.half_imp = IMPACT_HALF_MS * rate_hz // 1000
+        self.ring_len = self.w + self.half_imp + self.delay + 2
+        self.ring = array("H", bytes(2 * self.ring_len))  # raw |a| history, mg
+        self.p_idx = array("i", bytes(4 * PENDING))
+        self.p_peak = array("i", bytes(4 * PENDING))
+        self.iv = array("i", bytes(4 * CONFIRM))
+        self.scratch = array("i", bytes(4 * CONFIRM))
+        self.index = 0
+        self.reset()
+
+    def reset(self):
+        self.mag = 1000
+        self.grav = 1000 << 4
+        self.lp1 = self.lp2 = self.base = 0 if self.placement == SHOE and ENVELOPE else 1000 << 4
+        self.cand_val = 0
+        self.cand_idx = -1
+        self.level = 0  # recent peak height above baseline, mg
+        self.last_peak = 0
+        self.trough = True  # the signal fell below the threshold since the last peak
+        self.n_pend = 0
+        self.confirmed = False
+        self.last_idx = -1  # index of the last reported own contact
+
+    def push(self, ax_mg, ay_mg, az_mg):
+        """Feed one sample; calls on_step for each step it confirms."""
+        ax_mg = -LIMIT_MG if ax_mg < -LIMIT_MG else LIMIT_MG if ax_mg > LIMIT_MG else ax_mg
+        ay_mg = -LIMIT_MG if ay_mg < -LIMIT_MG else LIMIT_MG if ay_mg > LIMIT_MG else ay_mg
+        az_mg = -LIMIT_MG if az_mg < -LIMIT_MG else LIMIT_MG if az_mg > LIMIT_MG else az_mg
+        m = isqrt(ax_mg * ax_mg + ay_mg * ay_mg + az_mg * az_mg, self.mag)
+        self.mag = m
+        i = self.index
+        self.ring[i % self.ring_len] = m
+        x = m << 4
+        if self.placement == SHOE and ENVELOPE:
+            # A foot is still in stance and busy in swing: follow the size of its
+            # deviation from gravity, so that one swing (toe-off to heel strike) makes
+            # one bump, whatever the gait.
+            self.grav += (x - self.grav) * self.g_base >> 10
+            x = x - self.grav
+            if x < 0:
+                x = -x
+        self.lp1 += (x - self.lp1) * self.g_lp >> 10
+        self.lp2 += (self.lp1 - self.lp2) * self.g_lp >> 10
+        self.base += (self.lp2 - self.base) * self.g_base >> 10
+        v = (self.lp2 - self.base) >> 4
+        self.index = i + 1
+        thr = self._threshold()
+        if v < thr >> 1 or v < self.last_peak >> 1:
+            self.trough = True
+        if v > self.cand_val:
+            self.cand_val = v
+            self.cand_idx = i
+        elif self.cand_idx >= 0 and i - self.cand_idx >= self.w:
+            if self.cand_val >= thr and self.trough:
+                self._peak(self.cand_idx, self.cand_val)
+            self.cand_val = v
+            self.cand_idx = i
+        if self.n_pend and i - self.p_idx[self.n_pend - 1] > self.max_gap + self.w:
+            self._end_bout()
+
+    def _threshold(self):
+        """Peaks must reach a share of the recent peak level and an absolute floor.
+
+        Inside a confirmed bout the floor halves: the wearer is known to be moving, and
+        the soft steps of a turn or a slowdown still count.
+        """
+        t = (self.level * self.thr_16) >> 4
+        floor = self.min_peak_mg >> 1 if self.confirmed else self.min_peak_mg
+        return t if t > floor else floor
+
+    def _peak(self, idx, val):
+        self.trough = False
+        self.last_peak = val
+        self.level += (val - self.level) >> self.g_level if self.level else val
+        self._candidate(idx - self.delay, self._impact(idx - self.delay))
+
+    def _impact(self, centre):
+        """The raw |a| maximum (mg) within IMPACT_HALF_MS of the contact at `centre`."""
+        lo = centre - self.half_imp
+        hi = centre + self.half_imp
+        if lo < self.index - self.ring_len:
+            lo = self.index - self.ring_len
+        best = 0
+        j = lo if lo > 0 else 0
+        while j <= hi and j < self.index:
+            r = self.ring[j % self.ring_len]
+            if r > best:
+                best = r
+            j += 1
+        return best
+
+    def _candidate(self, idx, peak_mg):
+        n = self.n_pend
+        if n and idx - self.p_idx[n - 1] > self.max_gap:
+            self._end_bout()
+            n = 0
+        if self.confirmed:
+            self._emit(idx, peak_mg)
+            self.p_idx[0] = idx
+            self.n_pend = 1
+            return
+        if n == PENDING:
+            for k in range(1, PENDING):
+                self.p_idx[k - 1] = self.p_idx[k]
+                self.p_peak[k - 1] = self.p_peak[k]
+            n -= 1
+        self.p_idx[n] = idx
+        self.p_peak[n] = peak_mg
+        n += 1
+        self.n_pend = n
+        if n >= CONFIRM and self._regular(n):
+            self.confirmed = True
+            for k in range(n):
+                self._emit(self.p_idx[k], self.p_peak[k])
+            self.p_idx[0] = self.p_idx[n - 1]
+            self.n_pend = 1
+
+    def _regular(self, n):
+        """The last CONFIRM candidates walk or run: steady strides, steps inside them.
+
+        Strides (every other interval) agree within 20% of their median, and each step
+        takes 25-75% of its stride: left and right steps may differ (a phone in a pocket,
+        a limp), but random bumps and double peaks do not pass.
+        """
+        iv = self.iv
+        p = self.p_idx
+        first = n - CONFIRM
+        for k in range(CONFIRM - 2):
+            iv[k] = p[first + k + 2] - p[first + k]
+        med = median_small(iv, CONFIRM - 2, self.scratch)
+        if med * 1000 < 450 * self.rate_hz:
+            return False
+        for k in range(CONFIRM - 2):
+            d = iv[k] - med
+            if 5 * (d if d > 0 else -d) > med:
+                return False
+        for k in range(first, n - 1):
+            d = 4 * (p[k + 1] - p[k])
+            if d < med or d > 3 * med:
+                return False
+        return True
+
+    def _emit(self, idx, peak_mg):
+        last = self.last_idx
+        if self.placement == SHOE and last >= 0 and idx - last <= self.max_gap:
+            self.on_step((last + idx) >> 1, peak_mg)  # the other foot's contact, unseen
+        self.last_idx = idx
+        self.on_step(idx, peak_mg)
+
+    def _end_bout(self):
+        self.confirmed = False
+        self.n_pend = 0
+        self.last_idx = -1
+
+    def flush(self):
+        """End of stream: the current bout ends (unconfirmed candidates are dropped)."""
+        self._end_bout()
