@@ -1,0 +1,125 @@
+"""LIS3DH accelerometer (budget build): 32-sample FIFO burst reads to milli-g, no allocation.
+
+Register map from ST DocID17530 (LIS3DH datasheet, "DS §n") and AN3308 (LIS3DH application
+note, "AN §n"). High-resolution mode, +/-16 g: 12-bit samples left-justified in 16 bits,
+12 mg per digit (DS Table 4).
+
+Rates: ODR codes 25, 50, 100, 200, 400 Hz (DS Table 31); the driver picks the lowest at or
+above the rate asked for.
+
+FIFO limits the poll interval: it holds only 32 samples (DS §3.6, AN §8), so the app must
+drain it at least every 320 ms at 100 Hz, 160 ms at 200 Hz, 80 ms at 400 Hz (poll with
+margin: every 100 ms is safe up to 200 Hz). FIFO mode stops when full; FIFO_SRC_REG.OVRN_FIFO
+then says 32 samples are stored and newer ones were dropped: the driver reads them, counts an
+overflow and re-arms the FIFO through bypass (AN §8.2.2). With auto-increment (address bit 7)
+a burst from OUT_X_L rolls back from OUT_Z_H (2Dh) to OUT_X_L, so one read takes many
+samples (AN §8.5).
+"""
+
+_WHO_AM_I = 0x0F
+_CTRL_REG1 = 0x20
+_CTRL_REG4 = 0x23
+_CTRL_REG5 = 0x24
+_OUT_X_L = 0x28
+_FIFO_CTRL_REG = 0x2E
+_FIFO_SRC_REG = 0x2F
+_AUTO_INC = 0x80  # sub-address MSB: multi-byte read (DS §6.1.1)
+
+_ID = 0x33
+FIFO_SAMPLES = 32
+_OVRN = 0x40
+_FSS = 0x1F
+_MODE_BYPASS = 0x00
+_MODE_FIFO = 0x40  # FM = 01
+_ODR_CODE = {25: 3, 50: 4, 100: 5, 200: 6, 400: 7}
+_MG_PER_DIGIT_16G = 12
+
+
+class LIS3DH:
+    CHIP = "LIS3DH"
+    RATES_HZ = (25, 50, 100, 200, 400)
+
+    def __init__(self, i2c, addr=0x18, rate_hz=100):
+        self._i2c = i2c
+        self._addr = addr
+        self.rate_hz = _pick_rate(self.RATES_HZ, rate_hz, self.CHIP)
+        self.max_samples = FIFO_SAMPLES
+        self.max_poll_ms = FIFO_SAMPLES * 1000 // self.rate_hz
+        self.overflows = 0
+        self._b1 = bytearray(1)
+        buf = memoryview(bytearray(FIFO_SAMPLES * 6))
+        # Views for 32, 16, ... 1 samples, made once: read_fifo slices nothing.
+        self._views = [buf[: (1 << k) * 6] for k in range(6)]
+        self._check_id()
+        self._configure()
+
+    def _check_id(self):
+        try:
+            self._i2c.readfrom_mem_into(self._addr, _WHO_AM_I, self._b1)
+        except OSError as err:
+            raise OSError(
+                "%s not answering at 0x%02x on %r: %s" % (self.CHIP, self._addr, self._i2c, err)
+            ) from err
+        if self._b1[0] != _ID:
+            raise OSError(
+                "%s expected at 0x%02x on %r: WHO_AM_I is 0x%02x, not 0x%02x"
+                % (self.CHIP, self._addr, self._i2c, self._b1[0], _ID)
+            )
+
+    def _write(self, reg, value):
+        self._b1[0] = value
+        self._i2c.writeto_mem(self._addr, reg, self._b1)
+
+    def _configure(self):
+        self._write(_CTRL_REG1, (_ODR_CODE[self.rate_hz] << 4) | 0x07)  # LPen = 0, X/Y/Z on
+        self._write(_CTRL_REG4, 0xB8)  # BDU = 1, FS = 11 (+/-16 g), HR = 1 (DS §8.9)
+        self._write(_CTRL_REG5, 0x40)  # FIFO_EN (DS §8.10)
+        self._write(_FIFO_CTRL_REG, _MODE_BYPASS)  # empties the FIFO
+        self._write(_FIFO_CTRL_REG, _MODE_FIFO)
+
+    def _reset_fifo(self):
+        self._write(_FIFO_CTRL_REG, _MODE_BYPASS)
+        self._write(_FIFO_CTRL_REG, _MODE_FIFO)
+
+    def read_fifo(self, out):
+        """Move the FIFO's samples into out as x, y, z milli-g triples; return the count."""
+        self._i2c.readfrom_mem_into(self._addr, _FIFO_SRC_REG, self._b1)
+        src = self._b1[0]
+        over = src & _OVRN
+        n = FIFO_SAMPLES if over else src & _FSS
+        n = min(n, len(out) // 3)
+        j = 0
+        k = 5
+        left = n
+        while left:
+            size = 1 << k
+            if left >= size:
+                view = self._views[k]
+                self._i2c.readfrom_mem_into(self._addr, _OUT_X_L | _AUTO_INC, view)
+                j = _decode(view, size, out, j)
+                left -= size
+            else:
+                k -= 1
+        if over:
+            self.overflows += 1
+            self._reset_fifo()
+        return n
+
+
+def _decode(buf, count, out, j):
+    """Little-endian left-justified 12-bit samples to milli-g at 12 mg per digit."""
+    i = 0
+    for _ in range(3 * count):
+        v = buf[i] | (buf[i + 1] << 8)
+        v -= (v & 0x8000) << 1
+        out[j] = (v >> 4) * _MG_PER_DIGIT_16G
+        i += 2
+        j += 1
+    return j
+
+
+def _pick_rate(rates_hz, rate_hz, chip):
+    for r in rates_hz:
+        if r >= rate_hz:
+            return r
+    raise ValueError("%s: rate_hz %d above the fastest supported, %d" % (chip, rate_hz, r))

@@ -1,0 +1,154 @@
+"""MPU6886 accelerometer (M5StickC Plus2): FIFO burst reads decoded to milli-g, no allocation.
+
+Register map and behaviour from the TDK InvenSense MPU-6886 datasheet (DS-000193), cited
+as "DS §n". The gyro stays in standby: footfall needs acceleration only.
+
+Rates: the FIFO is written at 1 kHz / (1 + SMPLRT_DIV) (DS §10.1 SMPLRT_DIV, with the
+gyro DLPF on so the internal rate is 1 kHz). Only rates that divide 1000 are exact integers,
+so the driver offers RATES_HZ and picks the lowest one at or above the rate asked for:
+100 -> 100, 200 -> 200, 400 -> 500 (there is no exact 400 Hz).
+
+FIFO (DS §6.7, §10 FIFO_EN/USER_CTRL/FIFO_COUNT): 1024 bytes; with only ACCEL_FIFO_EN set a
+packet is 8 bytes (accel X, Y, Z, then TEMP_OUT, big-endian), so it holds 128 samples:
+1.28 s at 100 Hz, 0.64 s at 200 Hz. CONFIG.FIFO_MODE = 1 stops writing when full (no
+torn packets); a poll that finds it full or FIFO_OFLOW_INT set counts an overflow and
+resets the FIFO so sampling continues.
+"""
+
+_SMPLRT_DIV = 0x19
+_CONFIG = 0x1A
+_GYRO_CONFIG = 0x1B
+_ACCEL_CONFIG = 0x1C
+_ACCEL_CONFIG2 = 0x1D
+_FIFO_EN = 0x23
+_INT_STATUS = 0x3A
+_USER_CTRL = 0x6A
+_PWR_MGMT_1 = 0x6B
+_PWR_MGMT_2 = 0x6C
+_FIFO_COUNTH = 0x72
+_FIFO_R_W = 0x74
+_WHO_AM_I = 0x75
+
+_ID = 0x19  # DS §10 WHO_AM_I reset value
+_FIFO_BYTES = 1024
+_PACKET = 8  # accel XYZ + temperature when only ACCEL_FIFO_EN is set
+_FIFO_OFLOW = 0x10  # INT_STATUS bit 4
+_USER_FIFO_EN = 0x40
+_USER_FIFO_RST = 0x04
+_FS_16G = 0x18  # ACCEL_CONFIG ACCEL_FS_SEL = 3: +/-16 g, 2048 LSB/g (DS Table 2)
+
+
+def _dlpf(rate_hz):
+    """ACCEL_CONFIG2 A_DLPF_CFG whose bandwidth is under half the rate (DS Table 18)."""
+    if rate_hz <= 25:
+        return 5  # 10.2 Hz
+    if rate_hz <= 50:
+        return 4  # 21.2 Hz
+    if rate_hz <= 100:
+        return 3  # 44.8 Hz
+    if rate_hz <= 200:
+        return 2  # 99 Hz
+    return 1  # 218 Hz
+
+
+class MPU6886:
+    CHIP = "MPU6886"
+    RATES_HZ = (25, 40, 50, 100, 125, 200, 250, 500)
+
+    def __init__(self, i2c, addr=0x68, rate_hz=100):
+        self._i2c = i2c
+        self._addr = addr
+        self.rate_hz = _pick_rate(self.RATES_HZ, rate_hz, self.CHIP)
+        self.max_samples = _FIFO_BYTES // _PACKET
+        self.overflows = 0
+        self._b1 = bytearray(1)
+        self._b2 = bytearray(2)
+        buf = memoryview(bytearray(_FIFO_BYTES))
+        # Views for 64, 32, ... 1 packets: any count is read as its binary digits, each
+        # one burst into a view made here, so read_fifo slices nothing.
+        self._views = [buf[: (1 << k) * _PACKET] for k in range(7)]
+        self._check_id()
+        self._configure()
+
+    def _check_id(self):
+        try:
+            self._i2c.readfrom_mem_into(self._addr, _WHO_AM_I, self._b1)
+        except OSError as err:
+            raise OSError(
+                "%s not answering at 0x%02x on %r: %s" % (self.CHIP, self._addr, self._i2c, err)
+            ) from err
+        if self._b1[0] != _ID:
+            raise OSError(
+                "%s expected at 0x%02x on %r: WHO_AM_I is 0x%02x, not 0x%02x"
+                % (self.CHIP, self._addr, self._i2c, self._b1[0], _ID)
+            )
+
+    def _write(self, reg, value):
+        self._b1[0] = value
+        self._i2c.writeto_mem(self._addr, reg, self._b1)
+
+    def _configure(self):
+        self._write(_PWR_MGMT_1, 0x01)  # awake, auto-select best clock (DS §10 PWR_MGMT_1)
+        self._write(_PWR_MGMT_2, 0x07)  # accel on, gyro X/Y/Z standby
+        self._write(_USER_CTRL, 0)  # FIFO off while configuring
+        self._write(_FIFO_EN, 0)
+        self._write(_GYRO_CONFIG, 0)  # FCHOICE_B = 0: SMPLRT_DIV applies
+        self._write(_CONFIG, 0x41)  # FIFO_MODE = 1 (stop when full), DLPF_CFG = 1 -> 1 kHz
+        self._write(_SMPLRT_DIV, 1000 // self.rate_hz - 1)
+        self._write(_ACCEL_CONFIG, _FS_16G)
+        self._write(_ACCEL_CONFIG2, _dlpf(self.rate_hz))  # ACCEL_FCHOICE_B = 0, no averaging
+        self._write(_USER_CTRL, _USER_FIFO_RST)
+        self._write(_FIFO_EN, 0x08)  # ACCEL_FIFO_EN
+        self._write(_USER_CTRL, _USER_FIFO_EN)
+
+    def _reset_fifo(self):
+        self._write(_USER_CTRL, _USER_FIFO_EN | _USER_FIFO_RST)  # FIFO_RST clears itself
+
+    def read_fifo(self, out):
+        """Move the FIFO's samples into out as x, y, z milli-g triples; return the count."""
+        i2c = self._i2c
+        i2c.readfrom_mem_into(self._addr, _INT_STATUS, self._b1)  # read clears the flags
+        oflow = self._b1[0] & _FIFO_OFLOW
+        b = self._b2
+        i2c.readfrom_mem_into(self._addr, _FIFO_COUNTH, b)  # high byte first latches both
+        nbytes = ((b[0] & 0x1F) << 8) | b[1]
+        n = min(nbytes // _PACKET, self.max_samples, len(out) // 3)
+        self._drain(n, out)
+        if oflow or nbytes >= _FIFO_BYTES:
+            self.overflows += 1
+            self._reset_fifo()
+        return n
+
+    def _drain(self, n, out):
+        j = 0
+        k = 6
+        while n:
+            size = 1 << k
+            if n >= size:
+                view = self._views[k]
+                self._i2c.readfrom_mem_into(self._addr, _FIFO_R_W, view)
+                j = _decode(view, size, out, j)
+                n -= size
+            else:
+                k -= 1
+
+
+def _decode(buf, count, out, j):
+    """Big-endian int16 packets (x, y, z, temp) to milli-g: mg = raw * 1000 / 2048."""
+    i = 0
+    for _ in range(count):
+        for _axis in range(3):
+            v = (buf[i] << 8) | buf[i + 1]
+            v -= (v & 0x8000) << 1
+            out[j] = (v * 125 + 128) >> 8  # raw * 125 / 256, rounded; |raw * 125| < 2**22
+            i += 2
+            j += 1
+        i += 2  # skip TEMP_OUT
+    return j
+
+
+def _pick_rate(rates_hz, rate_hz, chip):
+    for r in rates_hz:
+        if r >= rate_hz:
+            return r
+    raise ValueError("%s: rate_hz %d above the fastest supported, %d" % (chip, rate_hz, r))
