@@ -24,7 +24,6 @@ SHOE = 1
 LIMIT_MG = 16384  # +/-16 g full scale; 3 * 16384**2 < 2**30
 CONFIRM = 5  # candidates needed to confirm a bout (4 regular intervals)
 PENDING = 8  # candidates held while a bout is unconfirmed
-ENVELOPE = 0
 IMPACT_HALF_MS = 150  # raw |a| maximum searched within this of the smoothed peak
 
 # Per placement: smoothing cutoff (0.1 Hz), peak half-window W (ms), minimum peak (mg),
@@ -41,13 +40,13 @@ def placement_code(placement):
         return WAIST
     if placement == "shoe":
         return SHOE
-    raise ValueError("placement must be 'waist' or 'shoe', not %r" % (placement,))
+    raise ValueError(f"placement must be 'waist' or 'shoe', not {placement!r}")
 
 
 class StepDetector:
     def __init__(self, rate_hz, placement, on_step):
         if not 25 <= rate_hz <= 400:
-            raise ValueError("rate_hz must be 25..400, not %r" % (rate_hz,))
+            raise ValueError(f"rate_hz must be 25..400, not {rate_hz!r}")
         self.rate_hz = rate_hz
         self.placement = placement_code(placement)
         self.on_step = on_step
@@ -72,8 +71,7 @@ class StepDetector:
 
     def reset(self):
         self.mag = 1000
-        self.grav = 1000 << 4
-        self.lp1 = self.lp2 = self.base = 0 if self.placement == SHOE and ENVELOPE else 1000 << 4
+        self.lp1 = self.lp2 = self.base = 1000 << 4
         self.cand_val = 0
         self.cand_idx = -1
         self.level = 0  # recent peak height above baseline, mg
@@ -93,14 +91,6 @@ class StepDetector:
         i = self.index
         self.ring[i % self.ring_len] = m
         x = m << 4
-        if self.placement == SHOE and ENVELOPE:
-            # A foot is still in stance and busy in swing: follow the size of its
-            # deviation from gravity, so that one swing (toe-off to heel strike) makes
-            # one bump, whatever the gait.
-            self.grav += (x - self.grav) * self.g_base >> 10
-            x = x - self.grav
-            if x < 0:
-                x = -x
         self.lp1 += (x - self.lp1) * self.g_lp >> 10
         self.lp2 += (self.lp1 - self.lp2) * self.g_lp >> 10
         self.base += (self.lp2 - self.base) * self.g_base >> 10
