@@ -48,7 +48,7 @@ REASON_NAMES = (
     "cue",
 )
 
-_MASK = (1 << 30) - 1  # ticks_ms() wraps at 2**30 on the ports we run on
+_MASK = 0x3FFFFFFF  # ticks_ms() wraps at 2**30 on the ports we run on
 _MAX_DT_MS = 5000  # longest gap between updates credited to the baseline
 _BINS = 256  # baseline histogram: one bin per spm, 0..255
 
