@@ -21,3 +21,24 @@ class InputError(FootfallError, ValueError):
 
 class EngineError(FootfallError, RuntimeError):
     """The core could not be run (e.g. the `micropython` binary is missing or failed)."""
+
+
+class RecordError(FootfallError, ValueError):
+    """A session file or record that does not decode (e.g. a corrupt header)."""
+
+
+class FrameError(FootfallError, ValueError):
+    """A sync frame or payload that is malformed or not the reply that was expected."""
+
+
+class DeviceError(FootfallError, RuntimeError):
+    """The device answered a sync request with an ERROR frame (`code`, `reason`)."""
+
+    def __init__(self, code: int, reason: str) -> None:
+        super().__init__(f"device error {code}: {reason}")
+        self.code = code
+        self.reason = reason
+
+
+class TransportError(FootfallError, ConnectionError):
+    """A sync link could not be opened, dropped, or stopped answering."""

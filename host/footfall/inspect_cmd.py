@@ -1,0 +1,87 @@
+"""`footfall inspect SESSION_FILE [--json]`: decode a session file and say what repair would cut.
+
+With --json, one object: file, steps, valid_records, valid_bytes, discarded_bytes,
+duration_ms, cues, end (reason or null), header (dict), events ([t_ms, kind, value]).
+A missing file or corrupt header is a one-line `footfall: FILE: ...` error, exit status 2.
+The file is only read: the device's boot-time repair (or a copy) is what truncates it.
+"""
+
+import argparse
+import json
+import sys
+from datetime import UTC, datetime
+
+from footfall.errors import RecordError
+from footfall.records import EVENT_KINDS, End, Event, Session, StepBlock, Summary
+
+
+def report(session: Session, file: str) -> dict[str, object]:
+    """The --json object for one decoded session."""
+    events = session.of_type(Event)
+    end = session.end
+    return {
+        "file": file,
+        "steps": session.steps,
+        "valid_records": len(session.records),
+        "valid_bytes": session.valid_bytes,
+        "discarded_bytes": session.discarded_bytes,
+        "duration_ms": session.duration_ms,
+        "cues": sum(1 for e in events if e.kind_name == "cue"),
+        "end": end.reason_name if end is not None else None,
+        "header": session.header.to_json(),
+        "events": [[e.elapsed_ms, EVENT_KINDS.get(e.kind, e.kind), e.value] for e in events],
+    }
+
+
+def _text(session: Session, file: str) -> str:
+    h = session.header
+    start = datetime.fromtimestamp(h.start_s, UTC).strftime("%Y-%m-%d %H:%M:%S UTC")
+    minutes, seconds = divmod(session.duration_ms // 1000, 60)
+    end = session.end
+    n_cues = sum(1 for e in session.of_type(Event) if e.kind_name == "cue")
+    lines = [
+        f"{file}: session {h.session_id} from device {h.device_id.hex()}, "
+        f"firmware {'.'.join(map(str, h.fw))}",
+        f"  start {start}, {h.rate_hz} Hz, worn at the {h.placement}",
+        f"  coach: target {h.target_spm} spm +/- {h.tolerance_spm}, cue after {h.below_s} s "
+        f"below, gap {h.min_gap_s} s, rearm {h.rearm_s} s, "
+        f"auto-target {'on' if h.auto_target else 'off'} (baseline {h.baseline_s} s)",
+        f"  {session.steps} steps over {minutes}:{seconds:02d} (min:s), {n_cues} cues",
+        f"  records: {len(session.records)} valid ({len(session.of_type(StepBlock))} step blocks,"
+        f" {len(session.of_type(Summary))} summaries, {len(session.of_type(Event))} events, "
+        f"end: {end.reason_name if isinstance(end, End) else 'missing'})",
+    ]
+    if session.discarded_bytes:
+        lines.append(
+            f"  repair: {session.discarded_bytes} bytes after the last valid record "
+            f"(offset {session.valid_bytes}) are discarded"
+        )
+    else:
+        lines.append("  repair: none needed")
+    return "\n".join(lines)
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    parser = subparsers.add_parser(
+        "inspect",
+        help="decode a session file: header, counts, and any repair it needs",
+        description="Decode a footfall session file written by the device or `footfall sim`.",
+    )
+    parser.add_argument("file", metavar="SESSION_FILE", help="a session file (*.ffs)")
+    parser.add_argument("--json", action="store_true", help="print one JSON object")
+    parser.set_defaults(func=main)
+
+
+def main(args: argparse.Namespace) -> int:
+    try:
+        session = Session.from_file(args.file)
+    except (OSError, RecordError) as exc:
+        reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
+        kind = "corrupt header: " if isinstance(exc, RecordError) else ""
+        print(f"footfall: {args.file}: {kind}{reason}", file=sys.stderr)
+        return 2
+    if args.json:
+        print(json.dumps(report(session, args.file), separators=(",", ":")))
+    else:
+        print(_text(session, args.file))
+    return 0

@@ -1,0 +1,282 @@
+"""Session files on the host: typed views over footfall_core.records, the one byte layout.
+
+Every `from_bytes`/`__bytes__` here calls the core's pack/unpack functions; nothing in this
+module knows an offset of its own.
+"""
+
+from __future__ import annotations
+
+from dataclasses import astuple, dataclass
+from pathlib import Path
+
+import numpy as np
+from footfall_core import records as core
+
+from footfall.errors import RecordError
+
+EVENT_KINDS = {core.EV_CUE: "cue", core.EV_PAUSE: "pause", core.EV_RESUME: "resume",
+               core.EV_TARGET: "target"}  # fmt: skip
+END_REASONS = {core.END_STOPPED: "stopped", core.END_AUTO: "auto-stop",
+               core.END_FULL: "storage full", core.END_BATTERY: "low battery"}  # fmt: skip
+
+
+@dataclass(frozen=True)
+class Header:
+    """The session header: who recorded it, when, where worn, and the coach's settings."""
+
+    device_id: bytes
+    fw: tuple[int, int, int]
+    start_s: int
+    rate_hz: int
+    placement: str
+    session_id: int
+    target_spm: int
+    tolerance_spm: int
+    below_s: int
+    min_gap_s: int
+    rearm_s: int
+    auto_target: bool
+    baseline_s: int
+
+    @classmethod
+    def from_bytes(cls, data: bytes) -> Header:
+        try:
+            h = core.Header.unpack_from(data)
+        except ValueError as exc:
+            raise RecordError(str(exc)) from exc
+        fields = {name: getattr(h, name) for name in cls.__dataclass_fields__}
+        fields["start_s"] = h.start_s()
+        return cls(**fields)
+
+    def __bytes__(self) -> bytes:
+        h = core.Header(**{name: getattr(self, name) for name in self.__dataclass_fields__})
+        buf = bytearray(core.HEADER_BYTES)
+        try:
+            h.pack_into(buf)
+        except ValueError as exc:
+            raise RecordError(str(exc)) from exc
+        return bytes(buf)
+
+    def to_json(self) -> dict[str, object]:
+        return {
+            "device_id": self.device_id.hex(),
+            "fw": ".".join(str(v) for v in self.fw),
+            "start_s": self.start_s,
+            "rate_hz": self.rate_hz,
+            "placement": self.placement,
+            "session_id": self.session_id,
+            "target_spm": self.target_spm,
+            "tolerance_spm": self.tolerance_spm,
+            "below_s": self.below_s,
+            "min_gap_s": self.min_gap_s,
+            "rearm_s": self.rearm_s,
+            "auto_target": self.auto_target,
+            "baseline_s": self.baseline_s,
+        }
+
+
+def _framed(data: bytes, rtype: int) -> int:
+    """Payload length of the one valid record of type rtype that `data` must be."""
+    n = core.record_ok(data, 0, len(data))
+    if n < 0 or data[0] != rtype or n + core.FRAMING_BYTES != len(data):
+        raise RecordError(f"not one valid record of type {rtype} ({len(data)} bytes)")
+    return n
+
+
+@dataclass(frozen=True)
+class Step:
+    interval_ms: int
+    peak_mg: int
+    cadence_spm: int
+    flags: int
+
+
+@dataclass(frozen=True)
+class StepBlock:
+    """Consecutive steps; t0_ms is the session time of the first (exact after any gap)."""
+
+    t0_ms: int
+    steps: tuple[Step, ...]
+
+    @classmethod
+    def from_bytes(cls, data: bytes) -> StepBlock:
+        n = _framed(data, core.REC_STEPS)
+        return cls._from(data, 2, n)
+
+    @classmethod
+    def _from(cls, buf: bytes, p: int, n: int) -> StepBlock:
+        first = p + core.T0_BYTES
+        steps = tuple(
+            Step(*core.unpack_step(buf, q)) for q in range(first, p + n, core.STEP_BYTES)
+        )
+        return cls(core.get_u30(buf, p), steps)
+
+    def __bytes__(self) -> bytes:
+        if not 1 <= len(self.steps) <= core.STEPS_PER_BLOCK:
+            raise RecordError(f"a step block holds 1..{core.STEPS_PER_BLOCK} steps")
+        buf = bytearray(2 + core.T0_BYTES + core.STEP_BYTES * len(self.steps) + 2)
+        buf[0] = core.REC_STEPS
+        core.put_u30(buf, 2, self.t0_ms)
+        p = 2 + core.T0_BYTES
+        for s in self.steps:
+            p = core.pack_step(buf, p, s.interval_ms, s.peak_mg, s.cadence_spm, s.flags)
+        core.seal(buf, 0, p)
+        return bytes(buf)
+
+
+@dataclass(frozen=True)
+class Summary:
+    elapsed_ms: int
+    steps: int
+    running_ms: int
+    cues: int
+    overflows: int
+
+    @classmethod
+    def from_bytes(cls, data: bytes) -> Summary:
+        _framed(data, core.REC_SUMMARY)
+        return cls(*core.unpack_summary(data, 2))
+
+    def __bytes__(self) -> bytes:
+        buf = bytearray(core.SUMMARY_BYTES)
+        core.pack_summary(buf, 0, self.elapsed_ms, self.steps, self.running_ms, self.cues,
+                          self.overflows)  # fmt: skip
+        return bytes(buf)
+
+
+@dataclass(frozen=True)
+class Event:
+    elapsed_ms: int
+    kind: int
+    value: int
+
+    @classmethod
+    def from_bytes(cls, data: bytes) -> Event:
+        _framed(data, core.REC_EVENT)
+        return cls(*core.unpack_event(data, 2))
+
+    def __bytes__(self) -> bytes:
+        buf = bytearray(core.EVENT_BYTES)
+        core.pack_event(buf, 0, self.elapsed_ms, self.kind, self.value)
+        return bytes(buf)
+
+    @property
+    def kind_name(self) -> str:
+        return EVENT_KINDS.get(self.kind, f"kind {self.kind}")
+
+
+@dataclass(frozen=True)
+class End:
+    elapsed_ms: int
+    steps: int
+    reason: int
+
+    @classmethod
+    def from_bytes(cls, data: bytes) -> End:
+        _framed(data, core.REC_END)
+        return cls(*core.unpack_end(data, 2))
+
+    def __bytes__(self) -> bytes:
+        buf = bytearray(core.END_BYTES)
+        core.pack_end(buf, 0, self.elapsed_ms, self.steps, self.reason)
+        return bytes(buf)
+
+    @property
+    def reason_name(self) -> str:
+        return END_REASONS.get(self.reason, f"reason {self.reason}")
+
+
+@dataclass(frozen=True)
+class Unknown:
+    """A record type this version does not know, kept verbatim (its CRC was valid)."""
+
+    raw: bytes
+
+    def __bytes__(self) -> bytes:
+        return self.raw
+
+
+Record = StepBlock | Summary | Event | End | Unknown
+_DECODERS = {core.REC_SUMMARY: Summary, core.REC_EVENT: Event, core.REC_END: End}
+
+
+@dataclass(frozen=True)
+class Session:
+    """A decoded session file: its valid records and the steps as numpy arrays.
+
+    t_ms is each step's session time; interval_ms is exact even across long gaps (the
+    block's t0 is used, not the saturated field). discarded_bytes follow the last valid
+    record: what repair cuts off."""
+
+    header: Header
+    records: tuple[Record, ...]
+    valid_bytes: int
+    total_bytes: int
+    t_ms: np.ndarray
+    interval_ms: np.ndarray
+    peak_mg: np.ndarray
+    cadence_spm: np.ndarray
+    flags: np.ndarray
+
+    @classmethod
+    def from_bytes(cls, data: bytes) -> Session:
+        """Decode; RecordError when the header is missing or corrupt."""
+        header = Header.from_bytes(data)
+        records: list[Record] = []
+
+        def visit(rtype: int, buf: bytes, p: int, n: int) -> None:
+            if rtype == core.REC_STEPS:
+                records.append(StepBlock._from(buf, p, n))
+            elif rtype in _DECODERS:
+                records.append(_DECODERS[rtype].from_bytes(bytes(buf[p - 2 : p + n + 2])))
+            else:
+                records.append(Unknown(bytes(buf[p - 2 : p + n + 2])))
+
+        valid, _ = core.walk(data, core.HEADER_BYTES, len(data), visit)
+        t, peak, cad, flags = _steps(records)
+        interval = np.diff(t, prepend=0) if len(t) else t.copy()
+        return cls(header, tuple(records), valid, len(data), t, interval, peak, cad, flags)
+
+    @classmethod
+    def from_file(cls, path: str | Path) -> Session:
+        return cls.from_bytes(Path(path).read_bytes())
+
+    def __bytes__(self) -> bytes:
+        return bytes(self.header) + b"".join(bytes(r) for r in self.records)
+
+    @property
+    def steps(self) -> int:
+        return len(self.t_ms)
+
+    @property
+    def discarded_bytes(self) -> int:
+        return self.total_bytes - self.valid_bytes
+
+    def of_type(self, kind: type) -> list:
+        return [r for r in self.records if isinstance(r, kind)]
+
+    @property
+    def end(self) -> End | None:
+        ends = self.of_type(End)
+        return ends[-1] if ends else None
+
+    @property
+    def duration_ms(self) -> int:
+        times = [int(self.t_ms[-1])] if self.steps else [0]
+        times += [r.elapsed_ms for r in self.records if isinstance(r, Summary | Event | End)]
+        return max(times)
+
+
+def _steps(records: list[Record]) -> tuple[np.ndarray, ...]:
+    # (t_ms, peak_mg, cadence_spm, flags): each block starts at its exact t0_ms.
+    parts = []
+    for b in records:
+        if isinstance(b, StepBlock):
+            cols = np.array([astuple(s) for s in b.steps], dtype=np.int64).T
+            t = cols[0].copy()
+            t[0] = b.t0_ms
+            parts.append(np.vstack([np.cumsum(t), cols[1:]]))
+    if not parts:
+        return tuple(np.zeros(0, dtype=np.int64) for _ in range(4))
+    t, peak, cad, flags = np.hstack(parts)
+    return t, peak, cad, flags
