@@ -1,0 +1,31 @@
+"""M5StickC Plus2 (reference board): ESP32-PICO-V3-02, MPU6886, passive buzzer, 200 mAh.
+
+Pins from M5Stack's StickC Plus2 pin map (docs.m5stack.com, K016-P2) and ESPHome's device
+page, which agree: I2C SDA 21 / SCL 22 (internal), buzzer GPIO2, HOLD GPIO4 (must be driven
+high within ~100 ms of power-on or the battery is cut), buttons A = GPIO37 (front) and
+B = GPIO39 (side), battery voltage on GPIO38 (ADC1, through a 1:2 divider). Hat header:
+G0, G26, G25/G36; the optional Hat Vibrator (SKU U159) motor input is G26 (see
+hardware/README.md). Flash: 8 MB, of which the MicroPython ESP32_GENERIC image leaves about
+6 MiB for the file system. Use the non-PSRAM ESP32_GENERIC firmware.
+"""
+
+NAME = "m5stickc_plus2"
+IMU = "mpu6886"
+I2C_ID = 0
+SDA = 21
+SCL = 22
+I2C_HZ = 400_000
+IMU_ADDR = 0x68
+RATE_HZ = 100
+BUZZER_PIN = 2
+MOTOR_PIN = 26  # Hat Vibrator on the hat header; harmless when no hat is fitted
+HOLD_PIN = 4
+BUTTON_A = 37
+BUTTON_B = 39
+BATTERY_ADC = 38
+BATTERY_DIVIDER = 2  # volts at the pin x 2 = battery volts
+BATTERY_MAH = 200
+# Body frame: x forward, y left, z up. Worn upright on the waistband at the back, USB-C
+# down, screen facing backward: body x = -sensor z, body y = -sensor x, body z = +sensor y.
+AXES = ((2, -1), (0, -1), (1, 1))
+FS_BYTES = 6 * 1024 * 1024
