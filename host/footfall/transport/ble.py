@@ -1,0 +1,80 @@
+"""Sync over BLE with bleak: find footfall-XXXX, subscribe to SYNC_TX, write requests to SYNC_RX.
+
+Plain bleak code; `scanner`/`client` backends default to the platform's and are swapped for
+footfall.transport.ble_bumble's in tests. Writes are sized from the characteristic's
+max_write_without_response_size, so one write fills one ATT packet at any MTU.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from bleak import BleakClient, BleakScanner
+from bleak.backends.client import BaseBleakClient
+from bleak.backends.device import BLEDevice
+from bleak.backends.scanner import BaseBleakScanner
+from bleak.exc import BleakDeviceNotFoundError, BleakError
+from footfall_core import ble_defs as B
+
+from footfall.errors import TransportError
+from footfall.transport.link import FrameLink
+
+_ADDRESS = re.compile(r"^([0-9A-Fa-f]{2}:){5}[0-9A-Fa-f]{2}$")
+
+
+async def find(
+    target: str, timeout_s: float = 10.0, scanner: type[BaseBleakScanner] | None = None
+) -> BLEDevice:
+    """The advertiser named `target` (e.g. footfall-1A2B) or with that address."""
+    if _ADDRESS.match(target):
+        found = await BleakScanner.find_device_by_address(target, timeout_s, backend=scanner)
+    else:
+        found = await BleakScanner.find_device_by_name(target, timeout_s, backend=scanner)
+    if found is None:
+        raise TransportError(f"BLE device {target!r} not found within {timeout_s} s")
+    return found
+
+
+class BleSync:
+    """A connected sync link: `link` (a FrameLink) plus the bleak client under it."""
+
+    def __init__(self, client: BleakClient) -> None:
+        self.client = client
+        rx = client.services.get_characteristic(B.SYNC_RX_UUID)
+        tx = client.services.get_characteristic(B.SYNC_TX_UUID)
+        if rx is None or tx is None:
+            raise TransportError(f"{client.address} has no footfall sync service")
+        self._rx = rx
+        self._tx = tx
+        self.link = FrameLink(self._write, rx.max_write_without_response_size)
+
+    async def _write(self, data: bytes) -> None:
+        await self.client.write_gatt_char(self._rx, data, response=False)
+
+    async def start(self) -> None:
+        await self.client.start_notify(self._tx, lambda _c, data: self.link.on_bytes(data))
+
+    async def close(self) -> None:
+        await self.client.disconnect()
+
+
+async def open_ble(
+    target: str | BLEDevice,
+    timeout_s: float = 10.0,
+    scanner: type[BaseBleakScanner] | None = None,
+    client: type[BaseBleakClient] | None = None,
+    **client_args: Any,
+) -> BleSync:
+    """Find, connect and subscribe; TransportError when the device is absent or refuses."""
+    try:
+        device = (
+            target if isinstance(target, BLEDevice) else await find(target, timeout_s, scanner)
+        )
+        bleak_client = BleakClient(device, timeout=timeout_s, backend=client, **client_args)
+        await bleak_client.connect()
+    except (BleakDeviceNotFoundError, BleakError, TimeoutError) as e:
+        raise TransportError(f"BLE {target}: {e}") from e
+    sync = BleSync(bleak_client)
+    await sync.start()
+    return sync

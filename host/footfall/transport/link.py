@@ -1,0 +1,91 @@
+"""Sync frames over any byte pipe: requests out, replies matched by sequence number.
+
+A transport (BLE, serial) gives FrameLink an async `write(bytes)` and calls `on_bytes(data)`
+from its receive callback; that callback only parses and enqueues, never blocks. Requests
+are written in pieces of at most `max_write` bytes (BLE: max_write_without_response_size).
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+
+from footfall_core import frames
+from footfall_core import protocol as P
+
+from footfall.errors import DeviceError, FrameError, TransportError
+
+
+@dataclass(frozen=True)
+class Frame:
+    type: int
+    seq: int
+    payload: bytes
+
+
+class FrameLink:
+    """Send requests and receive frames; `request()` pairs a request with its reply."""
+
+    def __init__(self, write: Callable[[bytes], Awaitable[None]], max_write: int = 4096) -> None:
+        self._write = write
+        self.max_write = max_write
+        self.frames: asyncio.Queue[Frame] = asyncio.Queue()
+        self.errors: list[int] = []  # protocol error codes of frames that arrived corrupt
+        self._parser = frames.FrameParser(self._on_frame, self.errors.append, frames.MAX_PAYLOAD)
+        self._seq = 0
+
+    def on_bytes(self, data: bytes | bytearray) -> None:
+        """Feed received bytes (call from the transport's receive callback)."""
+        self._parser.feed(data)
+
+    def _on_frame(self, ftype: int, seq: int, buf: bytearray, off: int, n: int) -> None:
+        self.frames.put_nowait(Frame(ftype, seq, bytes(buf[off : off + n])))
+
+    @property
+    def parser(self) -> frames.FrameParser:
+        return self._parser
+
+    def next_seq(self) -> int:
+        # 1..255: sequence 0 is what the device puts on errors about frames it could not read
+        self._seq = self._seq % 255 + 1
+        return self._seq
+
+    async def send(self, ftype: int, payload: bytes = b"", seq: int | None = None) -> int:
+        """Write one frame; returns its sequence number."""
+        seq = self.next_seq() if seq is None else seq
+        try:
+            wire = frames.pack_frame(ftype, seq, payload)
+        except frames.FrameError as e:
+            raise FrameError(str(e)) from e
+        for i in range(0, len(wire), self.max_write):
+            await self._write(wire[i : i + self.max_write])
+        return seq
+
+    async def recv(self, timeout_s: float = 5.0) -> Frame:
+        """The next frame from the device; TransportError when none comes in time."""
+        try:
+            return await asyncio.wait_for(self.frames.get(), timeout_s)
+        except TimeoutError:
+            raise TransportError(f"no frame from the device within {timeout_s} s") from None
+
+    async def request(self, ftype: int, payload: bytes = b"", timeout_s: float = 5.0) -> Frame:
+        """Send a request and return its reply; DeviceError for an ERROR reply."""
+        seq = await self.send(ftype, payload)
+        while True:
+            frame = await self.recv(timeout_s)
+            if frame.seq != seq:
+                continue  # a stale reply or DATA from an abandoned transfer
+            if frame.type == P.ERROR:
+                code, _req, reason = decode(P.unpack_error, frame)
+                raise DeviceError(code, reason)
+            if frame.type == ftype | P.REPLY:
+                return frame
+
+
+def decode(unpack: Callable, frame: Frame):  # noqa: ANN201 (returns the decoder's tuple)
+    """Run a footfall_core.protocol decoder on a frame's payload, as a host FrameError."""
+    try:
+        return unpack(frame.payload, 0, len(frame.payload))
+    except frames.FrameError as e:
+        raise FrameError(f"frame type 0x{frame.type:02x}: {e}") from e
