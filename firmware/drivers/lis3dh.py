@@ -54,17 +54,14 @@ class LIS3DH:
         self._configure()
 
     def _check_id(self):
+        # The message is built here and raised below: MicroPython warns on `raise ... from`.
         try:
             self._i2c.readfrom_mem_into(self._addr, _WHO_AM_I, self._b1)
+            problem = f"WHO_AM_I is 0x{self._b1[0]:02x}, not 0x{_ID:02x}"
         except OSError as err:
-            raise OSError(
-                "%s not answering at 0x%02x on %r: %s" % (self.CHIP, self._addr, self._i2c, err)
-            ) from err
+            problem = f"no answer ({err})"
         if self._b1[0] != _ID:
-            raise OSError(
-                "%s expected at 0x%02x on %r: WHO_AM_I is 0x%02x, not 0x%02x"
-                % (self.CHIP, self._addr, self._i2c, self._b1[0], _ID)
-            )
+            raise OSError(f"{self.CHIP} at 0x{self._addr:02x} on {self._i2c!r}: {problem}")
 
     def _write(self, reg, value):
         self._b1[0] = value
@@ -122,4 +119,4 @@ def _pick_rate(rates_hz, rate_hz, chip):
     for r in rates_hz:
         if r >= rate_hz:
             return r
-    raise ValueError("%s: rate_hz %d above the fastest supported, %d" % (chip, rate_hz, r))
+    raise ValueError(f"{chip}: rate_hz {rate_hz} above the fastest supported, {r}")

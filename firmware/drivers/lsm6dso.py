@@ -50,11 +50,11 @@ class LSM6DSO:
         self._i2c = i2c
         self._addr = addr
         if variant not in ("LSM6DSO", "LSM6DSOX", "LSM6DSO32"):
-            raise ValueError("variant must be LSM6DSO, LSM6DSOX or LSM6DSO32, not %r" % variant)
+            raise ValueError(f"variant must be LSM6DSO, LSM6DSOX or LSM6DSO32, not {variant!r}")
         self.CHIP = variant
         table = _FS_DSO32 if variant == "LSM6DSO32" else _FS_DSO
         if full_scale_g not in table:
-            raise ValueError("%s: full_scale_g must be one of %r" % (variant, sorted(table)))
+            raise ValueError(f"{variant}: full_scale_g must be one of {sorted(table)}")
         self.full_scale_g = full_scale_g
         self._fs_bits, self._ug_per_lsb = table[full_scale_g]
         self.rate_hz = _pick_rate(self.RATES_HZ, rate_hz, variant)
@@ -70,17 +70,14 @@ class LSM6DSO:
         self._configure()
 
     def _check_id(self):
+        # The message is built here and raised below: MicroPython warns on `raise ... from`.
         try:
             self._i2c.readfrom_mem_into(self._addr, _WHO_AM_I, self._b1)
+            problem = f"WHO_AM_I is 0x{self._b1[0]:02x}, not 0x{_ID:02x}"
         except OSError as err:
-            raise OSError(
-                "%s not answering at 0x%02x on %r: %s" % (self.CHIP, self._addr, self._i2c, err)
-            ) from err
+            problem = f"no answer ({err})"
         if self._b1[0] != _ID:
-            raise OSError(
-                "%s expected at 0x%02x on %r: WHO_AM_I is 0x%02x, not 0x%02x"
-                % (self.CHIP, self._addr, self._i2c, self._b1[0], _ID)
-            )
+            raise OSError(f"{self.CHIP} at 0x{self._addr:02x} on {self._i2c!r}: {problem}")
 
     def _write(self, reg, value):
         self._b1[0] = value
@@ -151,4 +148,4 @@ def _pick_rate(rates_hz, rate_hz, chip):
     for r in rates_hz:
         if r >= rate_hz:
             return r
-    raise ValueError("%s: rate_hz %d above the fastest supported, %d" % (chip, rate_hz, r))
+    raise ValueError(f"{chip}: rate_hz {rate_hz} above the fastest supported, {r}")

@@ -66,7 +66,7 @@ class _ImuEmu:
         self._defaults()
 
     def __repr__(self):
-        return "%s emulator at 0x%02x" % (self.CHIP, self.addr)
+        return f"{self.CHIP} emulator at 0x{self.addr:02x}"
 
     def load(self, samples_mg):
         """Replace the recording (milli-g) and start it from its first sample."""
