@@ -25,17 +25,19 @@ class Replay:
         self.on_step(index, peak_mg)
 
     def push_block(self, buf, n):
-        """Feed n samples from a flat x,y,z sequence (list, array('h'), ...)."""
+        """Feed n samples from an array('h') of x, y, z triples."""
         tracker = self.tracker
-        push = tracker.push
-        left = self._until_cadence
-        for i in range(0, 3 * n, 3):
-            push(buf[i], buf[i + 1], buf[i + 2])
-            left -= 1
-            if left == 0:
-                left = self.rate_hz
+        start = 0
+        while start < n:
+            end = start + self._until_cadence
+            if end > n:
+                end = n
+            tracker.push_range(buf, start, end)
+            self._until_cadence -= end - start
+            start = end
+            if self._until_cadence == 0:
+                self._until_cadence = self.rate_hz
                 self.on_cadence(tracker.index - 1, tracker.cadence_spm())
-        self._until_cadence = left
 
     def flush(self):
         """End of the recording: report the steps still waiting for their bout."""

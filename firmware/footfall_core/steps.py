@@ -16,12 +16,19 @@ Signal chain per sample:
 
 from array import array
 
-from footfall_core.imath import isqrt, median_small, pole_q10
+from footfall_core import front as F
+from footfall_core.imath import median_small, pole_q10
+
+try:
+    from footfall_core.front_viper import front as _front
+except ImportError:  # CPython, or a port built without the viper emitter
+    _front = F.front
 
 WAIST = 0
 SHOE = 1
 
-LIMIT_MG = 16384  # +/-16 g full scale; 3 * 16384**2 < 2**30
+NEVER = 0x3FFFFFFF
+LEVEL_SHIFT = 3  # the peak level follows the last few peaks
 CONFIRM = 5  # candidates needed to confirm a bout (4 regular intervals)
 PENDING = 8  # candidates held while a bout is unconfirmed
 IMPACT_HALF_MS = 150  # raw |a| maximum searched within this of the smoothed peak
@@ -51,90 +58,97 @@ class StepDetector:
         self.placement = placement_code(placement)
         self.on_step = on_step
         cutoff_dhz, w_ms, self.min_peak_mg, self.thr_16, gap_ms, lead_ms = _TUNING[self.placement]
-        self.g_lp = pole_q10(cutoff_dhz, rate_hz)
-        self.g_base = pole_q10(3, rate_hz)
-        self.g_level = 3  # peak level tracks the last few peaks (shift)
-        self.w = max(1, w_ms * rate_hz // 1000)
         self.max_gap = gap_ms * rate_hz // 1000
         # two one-pole stages delay the smoothed peak by about 2 / (2 pi fc)
         self.delay = (2 * 1000 * rate_hz) // (6283 * cutoff_dhz // 10) // 10
         self.delay += lead_ms * rate_hz // 1000
         self.half_imp = IMPACT_HALF_MS * rate_hz // 1000
+        self.w = max(1, w_ms * rate_hz // 1000)
         self.ring_len = self.w + self.half_imp + self.delay + 2
         self.ring = array("H", bytes(2 * self.ring_len))  # raw |a| history, mg
+        self.st = array("i", bytes(4 * F.SIZE))
+        self.st[F.G_LP] = pole_q10(cutoff_dhz, rate_hz)
+        self.st[F.G_BASE] = pole_q10(3, rate_hz)
+        self.st[F.W] = self.w
+        self.st[F.RING_LEN] = self.ring_len
+        self.one = array("h", bytes(6))  # push() feeds the block path one sample
         self.p_idx = array("i", bytes(4 * PENDING))
         self.p_peak = array("i", bytes(4 * PENDING))
         self.iv = array("i", bytes(4 * CONFIRM))
         self.scratch = array("i", bytes(4 * CONFIRM))
-        self.index = 0
         self.reset()
 
     def reset(self):
-        self.mag = 1000
-        self.lp1 = self.lp2 = self.base = 1000 << 4
-        self.cand_val = 0
-        self.cand_idx = -1
+        st = self.st
+        st[F.INDEX] = 0
+        st[F.MAG] = 1000
+        st[F.LP1] = st[F.LP2] = st[F.BASE] = 1000 << 4
+        st[F.CAND] = F.CAND_OFS
+        st[F.CAND_I] = 0
+        st[F.TROUGH] = 1
         self.level = 0  # recent peak height above baseline, mg
         self.last_peak = 0
-        self.trough = True  # the signal fell below the threshold since the last peak
         self.n_pend = 0
         self.confirmed = False
         self.last_idx = -1  # index of the last reported own contact
+        self._rearm()
+
+    @property
+    def index(self):
+        """Index of the next sample to be pushed."""
+        return self.st[F.INDEX]
 
     def push(self, ax_mg, ay_mg, az_mg):
         """Feed one sample; calls on_step for each step it confirms."""
-        ax_mg = -LIMIT_MG if ax_mg < -LIMIT_MG else LIMIT_MG if ax_mg > LIMIT_MG else ax_mg
-        ay_mg = -LIMIT_MG if ay_mg < -LIMIT_MG else LIMIT_MG if ay_mg > LIMIT_MG else ay_mg
-        az_mg = -LIMIT_MG if az_mg < -LIMIT_MG else LIMIT_MG if az_mg > LIMIT_MG else az_mg
-        m = isqrt(ax_mg * ax_mg + ay_mg * ay_mg + az_mg * az_mg, self.mag)
-        self.mag = m
-        i = self.index
-        self.ring[i % self.ring_len] = m
-        x = m << 4
-        self.lp1 += (x - self.lp1) * self.g_lp >> 10
-        self.lp2 += (self.lp1 - self.lp2) * self.g_lp >> 10
-        self.base += (self.lp2 - self.base) * self.g_base >> 10
-        v = (self.lp2 - self.base) >> 4
-        self.index = i + 1
-        thr = self._threshold()
-        if v < thr >> 1 or v < self.last_peak >> 1:
-            self.trough = True
-        if v > self.cand_val:
-            self.cand_val = v
-            self.cand_idx = i
-        elif self.cand_idx >= 0 and i - self.cand_idx >= self.w:
-            if self.cand_val >= thr and self.trough:
-                self._peak(self.cand_idx, self.cand_val)
-            self.cand_val = v
-            self.cand_idx = i
-        if self.n_pend and i - self.p_idx[self.n_pend - 1] > self.max_gap + self.w:
-            self._end_bout()
+        one = self.one
+        one[0] = ax_mg
+        one[1] = ay_mg
+        one[2] = az_mg
+        self.push_block(one, 0, 1)
 
-    def _threshold(self):
-        """Peaks must reach a share of the recent peak level and an absolute floor.
+    def push_block(self, samples, start, end):
+        """Feed samples start..end-1 of an array('h') of x, y, z milli-g triples."""
+        st = self.st
+        st[F.START] = start
+        st[F.END] = end
+        while st[F.START] < end:
+            _front(samples, st, self.ring)
+            event = st[F.EVENT]
+            if event == F.PEAK:
+                self._peak(st[F.PEAK_I], st[F.PEAK_V])
+            elif event == F.DEADLINE:
+                self._end_bout()
 
-        Inside a confirmed bout the floor halves: the wearer is known to be moving, and
-        the soft steps of a turn or a slowdown still count.
-        """
+    def _rearm(self):
+        """Hand the front end what depends on the bout: threshold, trough, deadline."""
+        st = self.st
         t = (self.level * self.thr_16) >> 4
+        # Inside a confirmed bout the floor halves: the wearer is known to be moving,
+        # and the soft steps of a turn or a slowdown still count.
         floor = self.min_peak_mg >> 1 if self.confirmed else self.min_peak_mg
-        return t if t > floor else floor
+        thr = t if t > floor else floor
+        st[F.THR] = thr
+        st[F.TROUGH_LV] = (thr if thr > self.last_peak else self.last_peak) >> 1
+        n = self.n_pend
+        st[F.DUE] = self.p_idx[n - 1] + self.max_gap + self.w + 2 if n else NEVER
 
     def _peak(self, idx, val):
-        self.trough = False
+        self.st[F.TROUGH] = 0
         self.last_peak = val
-        self.level += (val - self.level) >> self.g_level if self.level else val
+        self.level += (val - self.level) >> LEVEL_SHIFT if self.level else val
         self._candidate(idx - self.delay, self._impact(idx - self.delay))
+        self._rearm()
 
     def _impact(self, centre):
         """The raw |a| maximum (mg) within IMPACT_HALF_MS of the contact at `centre`."""
         lo = centre - self.half_imp
         hi = centre + self.half_imp
-        if lo < self.index - self.ring_len:
-            lo = self.index - self.ring_len
+        now = self.st[F.INDEX]
+        if lo < now - self.ring_len:
+            lo = now - self.ring_len
         best = 0
         j = lo if lo > 0 else 0
-        while j <= hi and j < self.index:
+        while j <= hi and j < now:
             r = self.ring[j % self.ring_len]
             if r > best:
                 best = r
@@ -203,6 +217,7 @@ class StepDetector:
         self.confirmed = False
         self.n_pend = 0
         self.last_idx = -1
+        self._rearm()
 
     def flush(self):
         """End of stream: the current bout ends (unconfirmed candidates are dropped)."""

@@ -34,10 +34,12 @@ class Tracker:
         self.detector.push(ax_mg, ay_mg, az_mg)
 
     def push_block(self, buf, n):
-        """Feed n samples from a flat x,y,z sequence (e.g. array('h') from a FIFO read)."""
-        push = self.detector.push
-        for i in range(0, 3 * n, 3):
-            push(buf[i], buf[i + 1], buf[i + 2])
+        """Feed n samples from an array('h') of x, y, z triples (e.g. a FIFO read)."""
+        self.detector.push_block(buf, 0, n)
+
+    def push_range(self, buf, start, end):
+        """Feed samples start..end-1 of an array('h') of x, y, z triples."""
+        self.detector.push_block(buf, start, end)
 
     def flush(self):
         """End of stream: report steps still waiting for their bout to be confirmed."""
