@@ -68,7 +68,7 @@ class Hardware:
         adc = getattr(board, "BATTERY_ADC", None)
         self.battery = None if adc is None else machine.ADC(machine.Pin(adc))
         # Divider between the cell and the ADC pin (the Plus2 halves the cell voltage).
-        self.battery_scale = getattr(board, "BATTERY_SCALE", 2)
+        self.battery_scale = getattr(board, "BATTERY_DIVIDER", 1)
         self.device_id = bytes(machine.unique_id()[-6:])
 
     def watchdog(self, timeout_ms):

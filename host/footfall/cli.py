@@ -10,6 +10,7 @@ import sys
 COMMANDS = (
     "footfall.detect",
     "footfall.evaluate",
+    "footfall.sim",
     "footfall.inspect_cmd",
 )
 

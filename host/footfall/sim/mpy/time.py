@@ -23,6 +23,8 @@ finally:
 del _path
 
 _skipped_ms = 0
+# Called with no arguments after every wait (the virtual board checks its scripts here).
+hooks = []
 # Seconds since the epoch (2000-01-01 on MicroPython) at virtual tick 0; set by the RTC.
 _epoch_s = 0
 _start_ms = _real_ticks_ms()
@@ -33,6 +35,8 @@ def advance(ms):
     global _skipped_ms
     if ms > 0:
         _skipped_ms += ms
+    for hook in hooks:
+        hook()
 
 
 def elapsed_ms():

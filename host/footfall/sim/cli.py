@@ -1,0 +1,164 @@
+"""`footfall sim`: replay a recording through the real firmware on the virtual board.
+
+The recording is resampled to the rate the board's IMU driver actually runs at (the same
+resampler `footfall detect` uses), the firmware (`main.py`, footfall_fw, drivers, core) runs
+unchanged in the MicroPython unix port with the stand-in `machine`/`time`/`select` modules of
+`footfall/sim/mpy` first on its path, and the flash folder is `--out`. With --json, one
+object: session_files, steps, cues_ms (recording times of "quicken" cues), board, plays
+(every pattern with its recording time), rate_hz, exit (why the board stopped) and counters.
+
+Time: virtual = real ticks + every wait skipped (see mpy/time.py), so an hour-long run
+takes as long as its computation; the emulated IMU fills its FIFO from that clock.
+"""
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+import numpy as np
+
+from footfall.csvio import read_recording
+from footfall.engine import micropython_binary
+from footfall.errors import EngineError, InputError
+from footfall.resample import resample
+from footfall.sim import MPY_DIR
+
+SIM_DIR = MPY_DIR.parent  # helper modules beside mpy/: imu_emu
+FIRMWARE = Path(__file__).resolve().parents[3] / "firmware"
+DEFAULT_BOARD = "m5stickc_plus2"
+HEAP = "8M"
+TIMEOUT_S = 900
+
+
+def unix_port_env() -> dict[str, str]:
+    """MICROPYPATH putting the stand-ins first, then the emulators and the firmware."""
+    path = [str(MPY_DIR), str(SIM_DIR), str(FIRMWARE), ".frozen"]
+    return {**os.environ, "MICROPYPATH": os.pathsep.join(path)}
+
+
+def board_rate_hz(board: str, rate_hz: int) -> int:
+    """The rate the board's driver picks when asked for rate_hz (e.g. LSM6DSO: 104 Hz)."""
+    script = (
+        f"import imu_emu\nb = getattr(__import__('boards.{board}'), {board!r})\n"
+        "m = getattr(__import__('drivers.' + b.IMU), b.IMU)\n"
+        "cls = getattr(m, getattr(b, 'IMU_CLASS', b.IMU.upper()))\n"
+        f"print(cls(imu_emu.EMULATORS[b.IMU](addr=b.IMU_ADDR), b.IMU_ADDR, {rate_hz}).rate_hz)\n"
+    )
+    env = {**os.environ, "MICROPYPATH": os.pathsep.join([str(SIM_DIR), str(FIRMWARE)])}
+    proc = subprocess.run(
+        [micropython_binary(), "-c", script], capture_output=True, env=env, check=False
+    )
+    if proc.returncode != 0:
+        raise EngineError(f"board {board!r}: {proc.stderr.decode(errors='replace').strip()}")
+    return int(proc.stdout)
+
+
+def scenario(args: argparse.Namespace, work: Path, samples: Path, rate_hz: int) -> dict:
+    cfg = {"placement": args.placement, "rate_hz": args.rate}
+    if args.target is not None:
+        cfg["target_spm"] = args.target
+    if args.tolerance is not None:
+        cfg["tolerance_spm"] = args.tolerance
+    return {
+        "board": args.board,
+        "rate_hz": rate_hz,
+        "samples": str(samples),
+        "flash": str(Path(args.out).resolve()),
+        "result": str(work / "result.json"),
+        "files": {"board.txt": args.board, "config.json": json.dumps(cfg)},
+        "battery_mv": args.battery_mv,
+    }
+
+
+def simulate(args: argparse.Namespace) -> dict:
+    """Run the virtual board over args.recording; return the --json object."""
+    rec = read_recording(args.recording)
+    rate_hz = board_rate_hz(args.board, args.rate)
+    grid = resample(rec.t_ms, rec.acc_mg, rate_hz)
+    Path(args.out).mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(prefix="footfall-sim-") as tmp:
+        work = Path(tmp)
+        samples = work / "samples.bin"
+        samples.write_bytes(np.asarray(grid.acc_mg).astype("<i2").tobytes())
+        sc = scenario(args, work, samples, rate_hz)
+        (work / "scenario.json").write_text(json.dumps(sc))
+        proc = subprocess.run(
+            [micropython_binary(), "-X", f"heapsize={HEAP}", str(MPY_DIR / "simboot.py")]
+            + [str(work / "scenario.json")],
+            capture_output=True,
+            env=unix_port_env(),
+            timeout=TIMEOUT_S,
+            check=False,
+        )
+        console = proc.stdout.decode(errors="replace")
+        if proc.returncode != 0 or not (work / "result.json").exists():
+            detail = (console + proc.stderr.decode(errors="replace")).strip()
+            raise EngineError(f"virtual board failed:\n{detail}")
+        result = json.loads((work / "result.json").read_text())
+    return summarise(result, args, grid.t0_ms, console)
+
+
+def summarise(result: dict, args: argparse.Namespace, t0_ms: int, console: str) -> dict:
+    sessions = sorted((Path(args.out) / "sessions").glob("*.ffs"))
+    plays = [[t + t0_ms, name] for t, name in result.pop("plays")]
+    return {
+        "recording": args.recording,
+        "board": args.board,
+        "placement": args.placement,
+        "session_files": [str(p) for p in sessions],
+        "steps": result.pop("steps", 0),
+        "cues_ms": [t for t, name in plays if name == "quicken"],
+        "plays": plays,
+        **result,
+        "console": console.splitlines(),
+    }
+
+
+def print_summary(out: dict) -> None:
+    print(f"virtual {out['board']} ({out['rate_hz']} Hz, {out['placement']}): {out['recording']}")
+    print(f"  steps {out['steps']}, logged {out['steps_logged']} in {out['sessions']} session(s)")
+    for t, name in out["plays"]:
+        print(f"  {t / 1000:8.1f} s  {name}")
+    for path in out["session_files"]:
+        print(f"  session file {path}")
+    print(f"  board stopped: {out['exit']}")
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    parser = subparsers.add_parser(
+        "sim",
+        help="run the real firmware on a virtual board over a recording",
+        description="Replay a t_ms,ax,ay,az recording through main.py in the unix port.",
+    )
+    parser.add_argument("recording", metavar="RECORDING.csv")
+    parser.add_argument("--board", default=DEFAULT_BOARD, help="a firmware/boards/ module")
+    parser.add_argument("--placement", choices=("waist", "shoe"), default="waist")
+    parser.add_argument("--target", type=int, metavar="SPM", help="cadence target (config)")
+    parser.add_argument("--tolerance", type=int, metavar="SPM", help="cue below target-this")
+    parser.add_argument(
+        "--rate", type=int, default=100, metavar="HZ", help="rate asked of the IMU"
+    )
+    parser.add_argument("--out", default="sim-flash", metavar="DIR", help="the board's flash")
+    parser.add_argument("--battery-mv", type=int, default=4000, help="battery voltage seen")
+    parser.add_argument("--json", action="store_true", help="print one JSON object")
+    parser.set_defaults(func=main)
+
+
+def main(args: argparse.Namespace) -> int:
+    try:
+        out = simulate(args)
+    except InputError as exc:
+        print(f"footfall: {exc}", file=sys.stderr)
+        return 2
+    except EngineError as exc:
+        print(f"footfall: {exc}", file=sys.stderr)
+        return 1
+    if args.json:
+        print(json.dumps(out))
+    else:
+        print_summary(out)
+    return 0

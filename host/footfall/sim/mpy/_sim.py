@@ -1,0 +1,113 @@
+"""The virtual board's state, shared by the stand-in `machine` and the boot script.
+
+The host writes a JSON scenario (see footfall.sim.cli) and the samples, already resampled to
+the board's rate, as little-endian int16 x, y, z. Sensor time 0 is when the firmware first
+touches the IMU; sample k becomes available (k + 1) sample periods later, so the FIFO fills at
+exactly the board's rate in virtual time.
+"""
+
+import time
+
+scenario = {}
+events = []  # [sensor ms, kind, ...]: "pwm" pin freq_hz duty_u16, "pin" id value, "exit" why
+samples = None  # array('h') x, y, z in milli-g at the board's rate
+t0_ms = None  # virtual ticks when the sensor started
+end_ms = None  # sensor ms when the recording ran out
+watchdogs = []
+exit_reason = None
+_emu = None
+_pumped_ms = 0  # virtual ticks up to which the emulator has run
+
+
+def sensor_ms():
+    """Virtual ms since the sensor started (0 before)."""
+    if t0_ms is None:
+        return 0
+    return time.ticks_diff(time.ticks_ms(), t0_ms)
+
+
+def log(kind, *values):
+    events.append([sensor_ms(), kind] + list(values))
+
+
+def bus(bus_id):
+    """The emulated IMU on I2C bus bus_id (helper-3's imu_emu: it is a bus with one chip)."""
+    global _emu, t0_ms, _pumped_ms
+    board_name = scenario["board"]
+    board = getattr(__import__("boards." + board_name), board_name)
+    if board.I2C_ID != bus_id:
+        return None
+    if _emu is None:
+        import imu_emu
+
+        _emu = imu_emu.EMULATORS[board.IMU](addr=board.IMU_ADDR)
+        _emu.load(samples)
+        _emu.silent = bool(scenario.get("silent_imu"))
+        t0_ms = _pumped_ms = time.ticks_ms()
+    return _emu
+
+
+def pump():
+    """Run the emulated chip up to now at its configured rate (before each bus access)."""
+    global _pumped_ms, end_ms
+    now = time.ticks_ms()
+    dt = time.ticks_diff(now, _pumped_ms)
+    if dt > 0:
+        _pumped_ms = now
+        _emu.advance_ms(dt)
+        if end_ms is None and _emu.remaining == 0:
+            end_ms = sensor_ms()
+
+
+def power_off(reason):
+    """End the simulation: the firmware's loop is unwound by SystemExit."""
+    global exit_reason
+    if exit_reason is None:
+        exit_reason = reason
+    log("exit", reason)
+    raise SystemExit(reason)
+
+
+def _check():
+    # Runs after every virtual wait: watchdogs, end of the recording.
+    now = time.ticks_ms()
+    for wdt in watchdogs:
+        if time.ticks_diff(now, wdt.fed_ms) > wdt.timeout_ms:
+            power_off("watchdog reset")
+    if end_ms is None:
+        return
+    t = sensor_ms()
+    if t > end_ms + STOP_AFTER_MS and not _stopped:
+        _press_stop()
+    if t > end_ms + scenario.get("tail_ms", 5000):
+        power_off("end of recording")
+
+
+STOP_AFTER_MS = 1000
+PRESS_MS = 200
+_stopped = False
+
+
+def _press_stop():
+    # The runner stops the session with button A once the recording is over (if one is open).
+    global _stopped
+    _stopped = True
+    import footfall_fw.app as app
+
+    if app.instance is not None and app.instance.sessions.active:
+        board = scenario["board"]
+        pin = getattr(__import__("boards." + board), board).BUTTON_A
+        presses = scenario.setdefault("presses", [])
+        presses.append((pin, sensor_ms(), PRESS_MS))
+
+
+time.hooks.append(_check)
+
+
+def button_level(pin_id):
+    """0 while a scripted press of this pin is on (active low), else 1."""
+    t = sensor_ms()
+    for pin, at_ms, hold_ms in scenario.get("presses", ()):
+        if pin == pin_id and at_ms <= t < at_ms + hold_ms:
+            return 0
+    return 1

@@ -1,0 +1,166 @@
+"""Virtual-board stand-in for `machine`: emulated I2C IMU, logging PWM, scripted pins.
+
+Only the parts footfall_fw.board uses exist. Every PWM change is logged with its virtual
+time (`_sim.events`), button pins follow the scenario's scripted presses, the ADC reads the
+scenario's battery voltage, WDT starves into a reset, and reset()/deepsleep() end the run.
+"""
+
+import time
+
+import _sim
+
+IRQ_FALLING = 2
+IRQ_RISING = 1
+
+
+class Pin:
+    IN = 1
+    OUT = 3
+    OPEN_DRAIN = 7
+    PULL_UP = 1
+    PULL_DOWN = 2
+
+    def __init__(self, id, mode=None, pull=None, value=None):  # noqa: A002 - machine's name
+        self.id = id
+        self.mode = mode
+        self._value = 0 if value is None else value
+
+    def value(self, v=None):
+        if v is None:
+            if self.mode == Pin.IN:
+                return _sim.button_level(self.id)
+            return self._value
+        self._value = 1 if v else 0
+        _sim.log("pin", self.id, self._value)
+        return None
+
+    def on(self):
+        self.value(1)
+
+    def off(self):
+        self.value(0)
+
+    def irq(self, handler=None, trigger=IRQ_FALLING):
+        return None
+
+    def __repr__(self):
+        return f"Pin({self.id})"
+
+
+class PWM:
+    def __init__(self, pin, freq=1000, duty_u16=0):
+        self.pin = pin.id if isinstance(pin, Pin) else pin
+        self._freq = freq
+        self._duty = duty_u16
+
+    def freq(self, hz=None):
+        if hz is None:
+            return self._freq
+        if hz != self._freq:
+            self._freq = hz
+            _sim.log("pwm", self.pin, self._freq, self._duty)
+        return None
+
+    def duty_u16(self, duty=None):
+        if duty is None:
+            return self._duty
+        if duty != self._duty:
+            self._duty = duty
+            _sim.log("pwm", self.pin, self._freq, self._duty)
+        return None
+
+    def deinit(self):
+        self.duty_u16(0)
+
+
+class I2C:
+    """A bus holding the virtual board's emulated IMU (or nothing, on other bus ids)."""
+
+    def __init__(self, id, scl=None, sda=None, freq=400000):  # noqa: A002 - machine's name
+        self.id = id
+        self.freq = freq
+        self.chip = _sim.bus(id)
+
+    def __repr__(self):
+        return f"I2C({self.id})"
+
+    def _bus(self):
+        if self.chip is None:
+            raise OSError(19)  # ENODEV: nothing answers on this bus
+        _sim.pump()
+        return self.chip
+
+    def scan(self):
+        return [] if self.chip is None else self.chip.scan()
+
+    def readfrom_mem_into(self, addr, reg, buf, addrsize=8):
+        self._bus().readfrom_mem_into(addr, reg, buf)
+
+    def readfrom_mem(self, addr, reg, n, addrsize=8):
+        return self._bus().readfrom_mem(addr, reg, n)
+
+    def writeto_mem(self, addr, reg, buf, addrsize=8):
+        self._bus().writeto_mem(addr, reg, buf)
+
+
+class ADC:
+    ATTN_11DB = 3
+
+    def __init__(self, pin, atten=None):
+        self.pin = pin
+
+    def read_uv(self):
+        # The board halves the cell voltage (BATTERY_SCALE = 2 on the reference board).
+        return _sim.scenario.get("battery_mv", 4000) * 1000 // _sim.scenario.get("adc_scale", 2)
+
+    def read_u16(self):
+        return self.read_uv() * 65535 // 3300000
+
+
+class WDT:
+    def __init__(self, id=0, timeout=5000):  # noqa: A002 - machine's name
+        self.timeout_ms = timeout
+        self.fed_ms = time.ticks_ms()
+        _sim.watchdogs.append(self)
+        _sim.log("wdt", timeout)
+
+    def feed(self):
+        self.fed_ms = time.ticks_ms()
+
+
+class RTC:
+    def datetime(self, dt=None):
+        if dt is None:
+            y, mo, d, h, mi, s, wd, _ = time.gmtime(time.time())
+            return (y, mo, d, wd, h, mi, s, 0)
+        y, mo, d, _, h, mi, s = dt[:7]
+        time.set_epoch(time.mktime((y, mo, d, h, mi, s, 0, 0)))
+        return None
+
+
+def unique_id():
+    return b"\x24\x0a\xc4\x5f\xf0\x0d"
+
+
+def reset():
+    _sim.power_off("reset")
+
+
+def soft_reset():
+    _sim.power_off("reset")
+
+
+def deepsleep(ms=0):
+    _sim.power_off("power off")
+
+
+def lightsleep(ms=0):
+    time.sleep_ms(ms)
+
+
+def idle():
+    return None
+
+
+def freq(hz=None):
+    return 240000000 if hz is None else None

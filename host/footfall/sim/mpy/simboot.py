@@ -1,0 +1,93 @@
+"""Boot the real firmware on the virtual board: micropython simboot.py SCENARIO.json.
+
+Sets up the flash folder (the scenario's `flash` directory becomes the working directory,
+as / is on the device), loads the samples, imports the unchanged `main.py`, and when the
+board powers off (end of the recording, reset, watchdog) writes what happened to the
+scenario's `result` file as JSON.
+"""
+
+import json
+import os
+import sys
+from array import array
+
+import _sim
+from footfall_fw import haptics
+
+
+def load(scenario_path):
+    with open(scenario_path) as f:
+        sc = json.load(f)
+    _sim.scenario = sc
+    with open(sc["samples"], "rb") as f:
+        _sim.samples = array("h", f.read())
+    os.chdir(sc["flash"])
+    for name, text in sc.get("files", {}).items():
+        with open(name, "w") as f:
+            f.write(text)
+    return sc
+
+
+def boot():
+    try:
+        import main  # noqa: F401 - runs the firmware until the board powers off
+    except SystemExit:
+        pass
+    except Exception as exc:  # a crash at boot: report it like any other ending
+        sys.print_exception(exc)
+        _sim.exit_reason = "crash: " + repr(exc)
+
+
+def plays(events):
+    """[(sensor ms, pattern name)] from the PWM log: one entry per pattern played."""
+    found = []
+    rhythms = {}
+    for name, steps in haptics.PATTERNS.items():
+        rhythms[tuple(on for _, on, _ in steps)] = name
+    pin = None
+    ons = []  # [ms the output went on, ms it went off]
+    for t, kind, *rest in events:
+        if kind != "pwm" or (pin is not None and rest[0] != pin):
+            continue
+        pin = rest[0]
+        if rest[2]:
+            if ons and ons[-1][1] is not None and t - ons[-1][1] >= haptics.GAP_MS:
+                _close(ons, rhythms, found)
+            if not ons or ons[-1][1] is not None:
+                ons.append([t, None])
+        elif ons and ons[-1][1] is None:
+            ons[-1][1] = t
+    _close(ons, rhythms, found)
+    return found
+
+
+def _close(ons, rhythms, found):
+    if ons:
+        rhythm = tuple(off - on for on, off in ons if off is not None)
+        found.append((ons[0][0], rhythms.get(rhythm, "unknown")))
+        del ons[:]
+
+
+def result():
+    import footfall_fw.app as app
+
+    a = app.instance
+    out = {"exit": _sim.exit_reason, "plays": plays(_sim.events), "end_ms": _sim.end_ms}
+    if a is not None:
+        if not a.sessions.active:
+            a.tracker.flush()  # end of stream for a run that never opened a session
+        out["steps"] = a.tracker.steps
+        out["sessions"] = a.sessions.sessions
+        out["steps_logged"] = a.sessions.logged
+        out["cues"] = a.cues
+        out["failures"] = a.failures
+        out["overflows"] = a.sampler.overflows
+        out["polls"] = a.sampler.polls
+        out["rate_hz"] = a.sampler.imu.rate_hz
+    return out
+
+
+sc = load(sys.argv[1])
+boot()
+with open(sc["result"], "w") as f:
+    json.dump(result(), f)
