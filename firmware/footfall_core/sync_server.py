@@ -114,8 +114,9 @@ class SyncServer:
         elif ftype == P.GET:
             self._get(seq, buf, off, n)
         elif ftype == P.ACK:
-            sid, offset = P.unpack_u32s(buf, off, n, 2, "ACK")
-            if sid == self._sid and offset > self._acked:
+            P.need(n, 8, "ACK")  # no tuple: ACKs arrive once per window during a transfer
+            offset = P.get_u32(buf, off + 4)
+            if P.get_u32(buf, off) == self._sid and offset > self._acked:
                 self._acked = min(offset, self._size)
                 self._pump()
         elif ftype == P.DELETE:

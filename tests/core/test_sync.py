@@ -199,3 +199,52 @@ def test_corrupt_frame_gets_an_error_frame_and_the_next_request_is_served(run):
 def test_unknown_request_type_is_an_error(run):
     got = run("r = Rig()\n(t, s, p), = r.ask(0x33, 4)\nresult = P.unpack_error(p, 0, len(p))[:2]")
     assert got == (3, 0x33)
+
+
+def test_parser_and_data_path_allocate_nothing_under_heap_lock():
+    # Unix port only: heap_lock() makes any allocation raise MemoryError.
+    body = """
+import micropython
+r = Rig(files={1: session(1, 3000)})
+sent = [0]
+def count(buf, n):
+    sent[0] += 1
+r.server.send = count
+r.server.feed(pack_frame(P.GET, 1, P.request_get(1, 0, 4, 0)))  # one GET per transfer
+acks = [pack_frame(P.ACK, 2, P.request_u32s(1, k)) for k in (928, 1856, 2784, 3000)]
+parser = FrameParser(lambda t, s, b, o, n: None)
+stream = pack_frame(7, 7, bytes(200)) * 5
+micropython.heap_lock()
+try:
+    parser.feed(stream)
+    for ack in acks:
+        r.server.feed(ack)
+finally:
+    micropython.heap_unlock()
+result = parser.frames, sent[0]
+"""
+    # 3000 bytes in 232-byte chunks: 13 DATA frames and the empty end-of-file DATA.
+    assert _micropython(body) == (5, 14)
+
+
+EFFICIENCY = """
+r = Rig(files={{1: session(1, 100000)}}, max_payload={max_payload})
+r.feed(pack_frame(P.GET, 1, P.request_get(1, 0, 8, 0)))
+for acked in range(0, 100001, 1000):
+    r.feed(pack_frame(P.ACK, 2, P.request_u32s(1, acked)))
+frames = r.replies()
+wire = sum(len(p) + 8 for t, s, p in frames)
+result = sum(len(p) - 4 for t, s, p in frames), wire, max(len(p) + 8 for t, s, p in frames)
+"""
+
+
+def test_serial_transfer_efficiency_is_at_least_95_percent():
+    data, wire, _ = _cpython(EFFICIENCY.format(max_payload=512))
+    assert data == 100000
+    assert data / wire >= 0.95  # 508 of every 520 bytes: 97.7 %
+
+
+def test_ble_frames_fill_one_att_packet_at_mtu_247_with_over_90_percent_payload():
+    data, wire, largest = _cpython(EFFICIENCY.format(max_payload=236))
+    assert largest == 247 - 3  # one notification per frame
+    assert data / wire >= 0.90  # 232 of every 244 ATT payload bytes: 95.1 %
