@@ -132,10 +132,13 @@ class Store:
             os.remove(self.path(synced[0][1]))
         return True
 
-    def begin(self, header):
-        """Start a session: writes its header now; returns its SessionWriter.
+    def begin(self, header=None, **fields):
+        """Start a session from a records.Header (or its fields: device_id, fw, start_s,
+        rate_hz, placement, target_spm, ...); writes the header now; returns the writer.
 
         Raises StoreFull (and sets `full`) when not even a block is free."""
+        if header is None:
+            header = rec.Header(**fields)
         if self.writer is not None:
             raise ValueError("a session is already open")
         sid = self._next_id()

@@ -223,6 +223,19 @@ def test_list_marks_synced_sessions_and_delete_removes_them(store: Store) -> Non
     assert [i.id for i in store.list()] == [2]
 
 
+def test_begin_takes_header_fields(store: Store) -> None:
+    w = store.begin(device_id=b"abcdef", start_s=1_800_000_000, placement="shoe", target_spm=176)
+    w.close()
+    data = Path(store.path(w.name)).read_bytes()
+    h = rec.Header.unpack_from(data)
+    assert (h.placement, h.target_spm, h.session_id, h.start_s()) == (
+        "shoe",
+        176,
+        1,
+        1_800_000_000,
+    )
+
+
 def test_list_leaves_out_the_session_being_written(store: Store) -> None:
     log_session(store, 5)
     w = store.begin(header())

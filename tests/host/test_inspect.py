@@ -9,6 +9,8 @@ from footfall.cli import main
 from footfall.errors import FootfallError, RecordError
 from footfall.records import End, Event, Header, Session, Step, StepBlock, Summary
 from footfall_core import records as core
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from tests.core.test_records import GOLDEN
 
@@ -155,3 +157,15 @@ def test_inspect_of_a_missing_file_exits_2(
 ) -> None:
     assert main(["inspect", str(tmp_path / "nope.ffs")]) == 2
     assert capsys.readouterr().err.count("\n") == 1
+
+
+@given(st.binary(max_size=600), st.integers(0, 400))
+@settings(max_examples=300, deadline=None)
+def test_any_bytes_decode_or_raise_record_error_only(noise: bytes, keep: int) -> None:
+    data = session_bytes(20)[:keep] + noise
+    try:
+        s = Session.from_bytes(data)
+    except RecordError:
+        return
+    assert core.HEADER_BYTES <= s.valid_bytes <= len(data)
+    assert bytes(s) == data[: s.valid_bytes]
