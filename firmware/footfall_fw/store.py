@@ -151,7 +151,8 @@ class Store:
         return self.writer
 
     def list(self):
-        """SessionInfo of each closed session, oldest first (the open one is left out)."""
+        """SessionInfo of each closed session, oldest first (the open one is left out, and
+        so is a file whose header does not decode)."""
         out = []
         open_name = self.writer.name if self.writer is not None else None
         for sid, name, synced in self._files():
@@ -160,7 +161,10 @@ class Store:
             size = os.stat(self.path(name))[6]
             hit = self._cache.get(name)
             if hit is None or hit.size != size:
-                hit = self.scan(name, sid, synced)
+                try:
+                    hit = self.scan(name, sid, synced)
+                except ValueError:
+                    continue  # corrupt header: repair() sets it aside at the next boot
                 self._cache[name] = hit
             out.append(hit)
         return out

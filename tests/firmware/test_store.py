@@ -146,6 +146,12 @@ def test_a_torn_header_is_removed_and_a_corrupt_one_set_aside(store: Store) -> N
     assert store.list() == []
 
 
+def test_list_skips_a_file_whose_header_does_not_decode(store: Store) -> None:
+    log_session(store, 5)
+    Path(store.path("00002.ffs")).write_bytes(b"not a session at all, just noise here....")
+    assert [i.id for i in store.list()] == [1]
+
+
 def test_repair_finishes_a_copy_whose_original_was_already_removed(store: Store) -> None:
     log_session(store, 10)
     root = Path(store.root)
