@@ -1,0 +1,123 @@
+"""The virtual board: the real firmware over recordings, compared with `footfall detect`."""
+
+import argparse
+import json
+import statistics
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from footfall import detect
+from footfall.csvio import read_recording
+from footfall.sim.cli import simulate
+from tests.unixport import DATASETS
+
+REPO = Path(__file__).resolve().parents[2]
+SYNTHETIC_RUN = REPO / "tests" / "data" / "synthetic_run.csv"
+ADEPT_HIP = DATASETS / "adept__run_bout01_hip.csv"
+
+
+def sim_args(recording: Path, out: Path, **kw: object) -> argparse.Namespace:
+    args = {
+        "recording": str(recording),
+        "board": "m5stickc_plus2",
+        "placement": "waist",
+        "target": None,
+        "tolerance": None,
+        "rate": 100,
+        "out": str(out),
+        "battery_mv": 4000,
+        "json": True,
+    }
+    args.update(kw)
+    return argparse.Namespace(**args)
+
+
+def detect_json(recording: Path, rate_hz: int, placement: str = "waist") -> dict:
+    rec = read_recording(recording)
+    return detect.detect_recording(rec, rate_hz, placement, "cpython").to_json()
+
+
+def running_recording(tmp_path: Path) -> Path:
+    """ADEPT hip running (real) when the shared datasets are here, else a steady synthetic run."""
+    if ADEPT_HIP.exists():
+        return ADEPT_HIP
+    from footfall import synth
+
+    rec = synth.synthesize([synth.Segment("run", 240, 168, 170)], seed=7)
+    return synth.write_csv(rec, tmp_path / "steady_run.csv").with_name("steady_run.csv")
+
+
+def stretch_second_half(src: Path, dst: Path, factor: float = 1.1) -> int:
+    """Write src with every time after its midpoint stretched by factor; return the mid ms."""
+    rec = read_recording(src)
+    mid = int(rec.t_ms[0] + (rec.t_ms[-1] - rec.t_ms[0]) // 2)
+    t = rec.t_ms.astype(np.float64)
+    t = np.where(t > mid, mid + (t - mid) * factor, t)
+    table = np.column_stack([np.rint(t).astype(np.int64), rec.acc_mg])
+    np.savetxt(dst, table, fmt="%d", delimiter=",", header="t_ms,ax,ay,az", comments="")
+    return mid
+
+
+@pytest.fixture(scope="module")
+def synthetic_sim(tmp_path_factory: pytest.TempPathFactory) -> dict:
+    out = tmp_path_factory.mktemp("flash")
+    return simulate(sim_args(SYNTHETIC_RUN, out, target=170))
+
+
+@pytest.fixture(scope="module")
+def slowing_run(tmp_path_factory: pytest.TempPathFactory) -> tuple[dict, int]:
+    tmp = tmp_path_factory.mktemp("slowing")
+    stretched = tmp / "slowing.csv"
+    mid = stretch_second_half(running_recording(tmp), stretched)
+    first = [s for t, s in detect_json(stretched, 100)["cadence_spm"] if 0 < t <= mid and s]
+    target = round(statistics.median(first))
+    return simulate(sim_args(stretched, tmp / "flash", target=target)), mid
+
+
+def test_sim_step_count_equals_detect_on_the_bundled_run(synthetic_sim: dict) -> None:
+    assert synthetic_sim["steps"] == detect_json(SYNTHETIC_RUN, 100)["steps"]
+
+
+def test_sim_writes_a_session_file_into_out(synthetic_sim: dict) -> None:
+    files = synthetic_sim["session_files"]
+    assert len(files) == 1 and Path(files[0]).stat().st_size > 34
+    assert synthetic_sim["sessions"] == 1
+
+
+def test_bundled_run_cues_during_its_sag(synthetic_sim: dict) -> None:
+    # The README of tests/data: running below 167 spm from about 3 to 4.5 min of running.
+    assert synthetic_sim["cues_ms"]
+    assert all(170_000 <= t <= 320_000 for t in synthetic_sim["cues_ms"])
+
+
+def test_json_has_the_contract_fields(synthetic_sim: dict) -> None:
+    assert {"session_files", "steps", "cues_ms", "board"} <= set(synthetic_sim)
+    json.dumps(synthetic_sim)
+
+
+def test_board_ran_the_recording_to_its_end(synthetic_sim: dict) -> None:
+    assert synthetic_sim["exit"] == "end of recording"
+    assert synthetic_sim["failures"] == 0 and synthetic_sim["overflows"] == 0
+
+
+def test_cues_fire_in_the_slower_half_and_never_in_the_first(slowing_run: tuple) -> None:
+    result, mid = slowing_run
+    assert result["cues_ms"], "no cue although the cadence fell ~9% below the target"
+    assert min(result["cues_ms"]) > mid
+
+
+def test_sim_step_count_equals_detect_on_the_slowing_run(
+    slowing_run: tuple, tmp_path: Path
+) -> None:
+    result, _ = slowing_run
+    stretched = stretch_second_half(running_recording(tmp_path), tmp_path / "s.csv")
+    assert stretched and result["steps"] == detect_json(tmp_path / "s.csv", 100)["steps"]
+
+
+@pytest.mark.parametrize("board", ["xiao_esp32s3_lsm6dso", "esp32_lis3dh"])
+def test_every_board_counts_what_detect_counts_at_its_rate(board: str, tmp_path: Path) -> None:
+    result = simulate(sim_args(SYNTHETIC_RUN, tmp_path, board=board, target=170))
+    assert result["overflows"] == 0
+    assert result["steps"] == detect_json(SYNTHETIC_RUN, result["rate_hz"])["steps"]
