@@ -7,10 +7,10 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-
 from footfall import detect
 from footfall.csvio import read_recording
 from footfall.sim.cli import simulate
+
 from tests.unixport import DATASETS
 
 REPO = Path(__file__).resolve().parents[2]
