@@ -24,6 +24,8 @@ number; every failure is an ERROR frame. Integers are little-endian. Payloads:
                ERR_BAD_CONFIG with the reason
     SET_TIME   request: unix_s u32. reply: empty
     LIVE       request: on u8. reply: empty
+    BYE        request: empty. reply: empty; the device leaves sync mode (USB serial: back to
+               the REPL's text stream, Ctrl-C enabled again)
     ERROR      code u8, request type u8 (0: unknown), reason (UTF-8 text)
 """
 
@@ -44,6 +46,7 @@ GET_CONFIG = 0x07
 SET_CONFIG = 0x08
 SET_TIME = 0x09
 LIVE = 0x0A
+BYE = 0x0B
 DATA = GET | REPLY
 ERROR = 0xFF
 
@@ -65,6 +68,11 @@ HELLO_SIZE = 13
 INFO_SIZE = 26
 LIST_ENTRY = 22
 DATA_HEADER = 4
+
+
+# USB serial: the host writes this line to enter binary sync mode, so that mpremote and the
+# REPL keep working otherwise. It starts with SYNC-free text and ends with a newline.
+SERIAL_ENTER = b"\r\nfootfall-sync\r\n"
 
 
 def put_u16(buf, off, v):

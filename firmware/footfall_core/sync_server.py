@@ -42,6 +42,7 @@ class SyncServer:
         self.send = send
         self.max_payload = min(max_payload, MAX_PAYLOAD)
         self.rx_errors = 0
+        self.closed = False  # set by BYE
         self._parser = FrameParser(self._on_frame, self._on_error, MAX_PAYLOAD)
         self._out = bytearray(MAX_PAYLOAD + OVERHEAD)
         self._sid = -1  # session being sent, -1: none
@@ -133,6 +134,9 @@ class SyncServer:
             self._send_config(seq, ftype)
         elif ftype == P.SET_TIME:
             self.device.set_time(P.unpack_u32s(buf, off, n, 1, "SET_TIME")[0])
+            self._reply(ftype | P.REPLY, seq, 0)
+        elif ftype == P.BYE:
+            self.closed = True  # the transport leaves sync mode once this reply is out
             self._reply(ftype | P.REPLY, seq, 0)
         elif ftype == P.LIVE:
             P.need(n, 1, "LIVE")

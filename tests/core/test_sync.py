@@ -248,3 +248,7 @@ def test_ble_frames_fill_one_att_packet_at_mtu_247_with_over_90_percent_payload(
     data, wire, largest = _cpython(EFFICIENCY.format(max_payload=236))
     assert largest == 247 - 3  # one notification per frame
     assert data / wire >= 0.90  # 232 of every 244 ATT payload bytes: 95.1 %
+
+
+def test_bye_is_answered_and_marks_the_server_closed(run):
+    assert run("r = Rig()\nresult = r.ask(P.BYE, 3), r.server.closed") == ([(0x8B, 3, b"")], True)

@@ -17,7 +17,7 @@ from footfall.errors import DeviceError, TransportError
 from footfall.sim.ble_peripheral import FootfallPeripheral, MemoryStore
 from footfall.transport.ble import open_ble
 from footfall.transport.ble_bumble import VirtualRadio
-from footfall.transport.link import decode
+from footfall.transport.link import decode, fetch
 from footfall_core import ble_defs as B
 from footfall_core import protocol as P
 from footfall_core.crc import crc16
@@ -188,20 +188,3 @@ def uuid16(value: int) -> str:
 
 
 RSC_SERVICE = uuid16(B.RSC_SERVICE)
-
-
-async def fetch(link, sid: int, offset: int) -> bytes:
-    """GET session sid from offset with a window of 4, acknowledging each window."""
-    data = bytearray()
-    seq = await link.send(P.GET, P.request_get(sid, offset, 4, 0))
-    del seq
-    while True:
-        frame = await link.recv(3)
-        if frame.type != P.DATA:
-            continue
-        at = P.get_u32(frame.payload, 0)
-        assert at == offset + len(data)
-        if len(frame.payload) == P.DATA_HEADER:
-            return bytes(data)
-        data += frame.payload[P.DATA_HEADER :]
-        await link.send(P.ACK, P.request_u32s(sid, offset + len(data)))

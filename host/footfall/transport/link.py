@@ -89,3 +89,37 @@ def decode(unpack: Callable, frame: Frame):  # noqa: ANN201 (returns the decoder
         return unpack(frame.payload, 0, len(frame.payload))
     except frames.FrameError as e:
         raise FrameError(f"frame type 0x{frame.type:02x}: {e}") from e
+
+
+async def fetch(
+    link: FrameLink,
+    sid: int,
+    offset: int = 0,
+    window: int = 8,
+    timeout_s: float = 5.0,
+    on_chunk: Callable[[int], None] | None = None,
+) -> bytes:
+    """GET session sid from `offset` to its end, acknowledging as chunks arrive.
+
+    Returns the bytes from offset on. A gap or a stray frame raises FrameError; a silent
+    device TransportError: either way, call again with offset + what was kept to resume.
+    on_chunk(total_bytes_so_far) is called per chunk (progress bars).
+    """
+    data = bytearray()
+    seq = await link.send(P.GET, P.request_get(sid, offset, window, 0))
+    while True:
+        frame = await link.recv(timeout_s)
+        if frame.type == P.ERROR and frame.seq == seq:
+            code, _req, reason = decode(P.unpack_error, frame)
+            raise DeviceError(code, reason)
+        if frame.type != P.DATA:
+            continue  # e.g. an error about a corrupt frame: the window logic recovers
+        (at,) = decode(lambda b, o, n: P.unpack_u32s(b, o, n, 1, "DATA"), frame)
+        if at != offset + len(data):
+            raise FrameError(f"DATA at {at}, expected {offset + len(data)}")
+        if len(frame.payload) == P.DATA_HEADER:
+            return bytes(data)
+        data += frame.payload[P.DATA_HEADER :]
+        if on_chunk is not None:
+            on_chunk(offset + len(data))
+        await link.send(P.ACK, P.request_u32s(sid, offset + len(data)))
