@@ -23,19 +23,14 @@ import os
 from footfall_core import records as rec
 from footfall_core.crc import crc16
 
-FLUSH_MS = 60000
+from footfall_fw.session_writer import SessionWriter, sync_fs
+
 SUFFIX = ".ffs"
 SYNCED = ".syn.ffs"
 
 
 class StoreFull(OSError):
     """No room for a new session (or a block of an open one) without touching unsynced ones."""
-
-
-def _sync():
-    sync = getattr(os, "sync", None)
-    if sync is not None:
-        sync()
 
 
 def _exists(path):
@@ -84,10 +79,15 @@ class _Scan:
 
 
 class Store:
-    """Sessions in directory `root`; free_bytes_fn() -> bytes free (default: statvfs)."""
+    """Sessions in directory `root`; free_bytes_fn() / total_bytes_fn() -> bytes free /
+    in all (default: statvfs of root)."""
 
-    def __init__(self, root="/sessions", free_bytes_fn=None, block_bytes=4096):
+    def __init__(
+        self, root="/sessions", free_bytes_fn=None, block_bytes=4096, total_bytes_fn=None
+    ):
         self.root = root
+        self.total_bytes_fn = total_bytes_fn
+        self._reader = None  # (name, open file) of the session sync is reading
         self.block_bytes = block_bytes
         self.free_bytes = free_bytes_fn or self._statvfs_free
         self.buf = bytearray(block_bytes)  # the one block buffer, shared by every writer
@@ -147,7 +147,7 @@ class Store:
             raise StoreFull("session storage full")
         self.full = False
         header.session_id = sid & 0xFFFF
-        self.writer = SessionWriter(self, sid, header)
+        self.writer = SessionWriter(self, sid, f"{sid:05d}{SUFFIX}", header)
         return self.writer
 
     def list(self):
@@ -257,20 +257,61 @@ class Store:
                     dst.write(memoryview(buf)[:k])
                     left -= k
                 dst.flush()
-            _sync()
+            sync_fs()
         except OSError:
             if _exists(tmp):
                 os.remove(tmp)
             return False  # no room for the copy: readers stop at the last valid record
         os.remove(self.path(name))
         os.rename(tmp, self.path(name))
-        _sync()
+        sync_fs()
         return True
+
+    # The interface footfall_core.sync_server drives (LIST, GET, DELETE, INFO).
+
+    def sessions(self):
+        """Ids of the closed sessions, oldest first."""
+        return [info.id for info in self.list()]
+
+    def session_info(self, sid):
+        """(start_s, duration_s, steps, size, crc) of session sid; KeyError if unknown."""
+        for info in self.list():
+            if info.id == sid:
+                return (info.start_s, info.duration_ms // 1000, info.steps, info.size, info.crc)
+        raise KeyError(sid)
+
+    def read_into(self, sid, offset, buf, start, n):
+        """Read up to n bytes of session sid from offset into buf[start:start + n]; the file
+        stays open between calls so a GET streams without reopening it per chunk."""
+        name = None
+        for info in self.list():
+            if info.id == sid:
+                name = info.name
+        if name is None:
+            raise KeyError(sid)
+        if self._reader is None or self._reader[0] != name:
+            self._close_reader()
+            self._reader = (name, open(self.path(name), "rb"))
+        f = self._reader[1]
+        f.seek(offset)
+        return f.readinto(memoryview(buf)[start : start + n])
+
+    def _close_reader(self):
+        if self._reader is not None:
+            self._reader[1].close()
+            self._reader = None
+
+    def total_bytes(self):
+        if self.total_bytes_fn is not None:
+            return self.total_bytes_fn()
+        st = os.statvfs(self.root)
+        return st[1] * st[2]  # f_frsize * f_blocks
 
     def mark_synced(self, sid):
         """A host holds an exact copy of session sid: it may now make room for new ones."""
         for _, name, synced in self._files():
             if name.startswith(f"{sid:05d}.") and not synced:
+                self._close_reader()
                 os.rename(self.path(name), self.path(name[:5] + SYNCED))
                 self._cache.pop(name, None)
                 return True
@@ -280,112 +321,9 @@ class Store:
         """Remove session sid (synced or not: the caller, e.g. sync's DELETE, checked it)."""
         for _, name, _ in self._files():
             if name.startswith(f"{sid:05d}."):
+                self._close_reader()
                 os.remove(self.path(name))
                 self._cache.pop(name, None)
                 self.full = False
                 return True
         return False
-
-
-class SessionWriter:
-    """Appends one session. Times are session times: ms since begin()."""
-
-    def __init__(self, store, sid, header):
-        self.store = store
-        self.id = sid
-        self.name = f"{sid:05d}{SUFFIX}"
-        self.enc = rec.SessionEncoder(store.buf)
-        self.enc.clear()
-        self._mv = memoryview(store.buf)
-        self.now_ms = 0
-        self.running_ms = 0
-        self.cues = 0
-        self.overflows = 0
-        self.stopped = False  # storage full or closed: nothing more is logged
-        self._cue = 0
-        self._last_flush_ms = 0
-        self.f = open(store.path(self.name), "wb")
-        self.enc.header(header)
-        self._flush()  # the header goes out at once, so repair always finds it
-
-    def add_step(self, interval_ms, peak_mg, cadence_spm, flags):
-        """One step interval_ms after the previous one; flags: activity state (| FLAG_CUE).
-        False when the session no longer logs (storage full or closed)."""
-        if self.stopped:
-            return False
-        flags |= self._cue
-        self._cue = 0
-        if not self.enc.step(interval_ms, peak_mg, cadence_spm, flags):
-            if not self._flush():
-                return False
-            self.enc.step(interval_ms, peak_mg, cadence_spm, flags)
-        if (flags & rec.STATE_MASK) == 2 and interval_ms <= rec.MAX_INTERVAL_MS:
-            self.running_ms += interval_ms  # 2: activity.RUNNING
-        return True
-
-    def add_event(self, kind, value, now_ms):
-        """An EV_* event; EV_CUE also flags the next step and counts in summaries."""
-        if self.stopped:
-            return False
-        if kind == rec.EV_CUE:
-            self.cues += 1
-            self._cue = rec.FLAG_CUE
-        if not self.enc.event(now_ms, kind, value):
-            if not self._flush():
-                return False
-            self.enc.event(now_ms, kind, value)
-        return True
-
-    def tick(self, now_ms, overflows=0):
-        """Call often: every FLUSH_MS writes a summary and flushes. Returns store.full."""
-        self.now_ms = now_ms
-        self.overflows = overflows
-        if not self.stopped and now_ms - self._last_flush_ms >= FLUSH_MS:
-            self._last_flush_ms = now_ms
-            self._write_summary()
-            self._flush()
-        return self.store.full
-
-    def _summary(self):
-        return self.enc.summary(self.now_ms, self.running_ms, self.cues, self.overflows)
-
-    def _write_summary(self):
-        if not self._summary() and self._flush():
-            self._summary()
-
-    def close(self, reason=rec.END_STOPPED, now_ms=None):
-        """End the session (END record, flush, close the file); safe to call twice."""
-        if now_ms is not None:
-            self.now_ms = now_ms
-        if not self.stopped:
-            self._write_summary()
-            self.enc.end(self.now_ms, reason)
-            self._flush()
-            self.stopped = True
-        if self.f is not None:
-            self.f.close()
-            self.f = None
-        if self.store.writer is self:
-            self.store.writer = None
-
-    def _flush(self):
-        # Write buf[:pos] and sync it; on a full store, log END_FULL if it fits and stop.
-        n = self.enc.seal()
-        if n == 0:
-            return True
-        store = self.store
-        try:
-            if not store._room(n):
-                store.full = True
-                self.enc.end(self.now_ms, rec.END_FULL)
-                n = self.enc.pos if store.free_bytes() >= self.enc.pos else 0
-                self.stopped = True
-            if n:
-                self.f.write(self._mv[:n])
-                self.f.flush()
-                _sync()
-        except OSError:
-            store.full = True
-            self.stopped = True
-        self.enc.clear()
-        return not self.stopped

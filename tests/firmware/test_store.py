@@ -7,7 +7,8 @@ import pytest
 
 import tests.firmware.fwpath  # noqa: F401
 from footfall_core import records as rec
-from footfall_fw.store import FLUSH_MS, Store, StoreFull
+from footfall_fw.session_writer import FLUSH_MS
+from footfall_fw.store import Store, StoreFull
 from tests.unixport import run_mpy
 
 RUNNING = 2
@@ -273,3 +274,35 @@ print(info.steps, info.size, info.start_s, s.repair(), s.list()[0].size)
     size = int(out[1])
     assert out[0] == "2000" and out[2] == "1800000000"
     assert out[3].strip() == f"[('00001.ffs', 'truncated', 6)] {size}"
+
+
+def test_sync_interface_lists_and_streams_a_session_byte_for_byte(store: Store) -> None:
+    log_session(store, 300)
+    log_session(store, 10)
+    data = Path(store.path("00001.ffs")).read_bytes()
+    assert store.sessions() == [1, 2]
+    start_s, duration_s, steps, size, crc = store.session_info(1)
+    assert (start_s, duration_s, steps, size) == (1_800_000_000, 105, 300, len(data))
+    assert crc == binascii.crc_hqx(data, 0xFFFF)
+    out = bytearray(300)
+    got = bytearray()
+    while len(got) < size:
+        n = store.read_into(1, len(got), out, 10, 200)
+        got += out[10 : 10 + n]
+    assert bytes(got) == data
+
+
+def test_sync_interface_raises_key_error_for_an_unknown_session(store: Store) -> None:
+    log_session(store, 5)
+    with pytest.raises(KeyError):
+        store.session_info(9)
+    with pytest.raises(KeyError):
+        store.read_into(9, 0, bytearray(10), 0, 10)
+
+
+def test_delete_closes_the_file_sync_was_reading(store: Store) -> None:
+    log_session(store, 5)
+    store.read_into(1, 0, bytearray(10), 0, 10)
+    assert store.delete(1)
+    assert store.sessions() == []
+    assert store._reader is None
