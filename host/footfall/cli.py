@@ -12,6 +12,7 @@ COMMANDS = (
     "footfall.evaluate",
     "footfall.sim",
     "footfall.inspect_cmd",
+    "footfall.demo",
 )
 
 
