@@ -12,8 +12,9 @@ class Cadence:
     def __init__(self, rate_hz):
         self.rate_hz = rate_hz
         self.iv = array("i", bytes(4 * N_IV))
-        self.pairs = array("i", bytes(4 * N_IV))
-        self.scratch = array("i", bytes(4 * N_IV))
+        self.pairs = array("i", bytes(8 * N_IV))
+        self.mended = array("i", bytes(8 * N_IV))
+        self.scratch = array("i", bytes(8 * N_IV))
         self.stop = STOP_MS * rate_hz // 1000
         self.reset()
 
@@ -40,30 +41,44 @@ class Cadence:
         return self.value
 
     def _update(self):
-        """Mean rate over the strides (pairs of steps) within 25% of their median.
+        """Mean rate over the strides (pairs of steps) within 12.5% of their median.
 
-        Pairs, because left and right steps can take different times (a phone in a
-        pocket, a limp) while strides stay steady. A missed step makes two strides half
-        as long again, an extra one splits a stride: they fall outside the band.
+        First the intervals are mended against their median: a short one (an extra step)
+        joins the next, a double one (a missed step) counts as two. Then pairs, because
+        left and right steps can take different times (a phone in a pocket, a limp)
+        while strides stay steady.
         """
         n = self.n
         if n < 2:
             return
         iv = self.iv
+        med = median_small(iv, n, self.scratch)
+        mended = self.mended
+        m = 0
+        acc = 0
+        start = self.head if n == N_IV else 0  # oldest interval first
+        for k in range(n):
+            acc += iv[(start + k) % N_IV]
+            if 10 * acc < 6 * med:
+                continue  # an extra step: wait for the rest of this one
+            if 10 * acc >= 16 * med:
+                mended[m] = acc >> 1
+                m += 1
+                acc -= acc >> 1
+            mended[m] = acc
+            m += 1
+            acc = 0
+        if m < 2:
+            return
         pairs = self.pairs
-        # intervals in time order start at head (once the ring is full) or at 0
-        start = self.head if n == N_IV else 0
-        prev = iv[start]
-        for k in range(1, n):
-            cur = iv[(start + k) % N_IV]
-            pairs[k - 1] = prev + cur
-            prev = cur
-        med = median_small(pairs, n - 1, self.scratch)
+        for k in range(m - 1):
+            pairs[k] = mended[k] + mended[k + 1]
+        med = median_small(pairs, m - 1, self.scratch)
         total = 0
         count = 0
-        for k in range(n - 1):
+        for k in range(m - 1):
             d = pairs[k]
-            if 4 * d >= 3 * med and 4 * d <= 5 * med:
+            if 8 * d >= 7 * med and 8 * d <= 9 * med:
                 total += d
                 count += 1
         self.med = med >> 1

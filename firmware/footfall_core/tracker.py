@@ -18,9 +18,9 @@ class Tracker:
         self.placement = placement
         self.on_step = on_step
         self.steps = 0
+        self.detector = StepDetector(rate_hz, placement, self._step)  # validates both
         self.cadence = Cadence(rate_hz)
         self.activity = Activity(rate_hz, placement)
-        self.detector = StepDetector(rate_hz, placement, self._step)
 
     def _step(self, index, peak_mg):
         self.steps += 1

@@ -1,0 +1,166 @@
+"""Step detection, cadence and activity behaviour, on CPython and in the unix port."""
+
+import ast
+
+import pytest
+
+from tests.core.gait import scenario_script
+from tests.unixport import FIRMWARE, run_mpy
+
+INTERPRETERS = ("cpython", "micropython")
+
+
+def run_scenario(interpreter: str, body: str):
+    """Run a scenario and return the Python value its last line printed."""
+    script = scenario_script(body)
+    if interpreter == "micropython":
+        out = run_mpy(script).stdout.decode().strip().splitlines()[-1]
+        return ast.literal_eval(out)
+    import contextlib
+    import io
+    import sys
+
+    sys.path.insert(0, str(FIRMWARE))
+    buf = io.StringIO()
+    with contextlib.redirect_stdout(buf):
+        exec(compile(script, "<scenario>", "exec"), {})
+    return ast.literal_eval(buf.getvalue().strip().splitlines()[-1])
+
+
+@pytest.mark.parametrize("interpreter", INTERPRETERS)
+@pytest.mark.parametrize("spm", [60, 100, 140, 170, 200, 240])
+def test_counts_every_step_and_reads_cadence_from_60_to_240_spm(interpreter, spm):
+    body = f"""
+contacts = steady({spm}, 40)
+steps, cads, state = run(100, "waist", signal(100, contacts, 40, 2500))
+print(repr((len(contacts), len(steps), cads[20:35])))
+"""
+    true_n, found, cads = run_scenario(interpreter, body)
+    assert abs(found - true_n) <= 1
+    true_spm = 60000 / (60000 // spm)
+    assert all(abs(c - true_spm) <= 1 for c in cads), cads
+
+
+@pytest.mark.parametrize("interpreter", INTERPRETERS)
+def test_a_short_bout_keeps_its_first_steps(interpreter):
+    # eight steps and a stop: Espruino-style counters drop the steps before confirmation
+    body = """
+contacts = steady(110, 30, start_ms=2000)[:8]
+steps, cads, state = run(100, "waist", signal(100, contacts, 30, 2000))
+print(repr((steps, [c * 100 // 1000 for c in contacts])))
+"""
+    found, true_idx = run_scenario(interpreter, body)
+    assert len(found) == 8
+    assert all(abs(f - t) <= 25 for f, t in zip(found, true_idx, strict=True))
+
+
+@pytest.mark.parametrize("interpreter", INTERPRETERS)
+def test_standing_still_gives_no_steps_and_zero_cadence(interpreter):
+    body = """
+steps, cads, state = run(100, "waist", signal(100, [], 120, 0, noise_mg=60))
+print(repr((len(steps), max(cads), state)))
+"""
+    assert run_scenario(interpreter, body) == (0, 0, 0)
+
+
+@pytest.mark.parametrize("interpreter", INTERPRETERS)
+def test_a_few_bumps_never_make_a_bout(interpreter):
+    # a door slam, a pothole: four regular knocks, then quiet, again and again
+    body = """
+contacts = []
+for burst in range(20):
+    contacts += [burst * 9000 + k * 450 for k in range(4)]
+steps, cads, state = run(100, "waist", signal(100, contacts, 185, 2500))
+print(repr(len(steps)))
+"""
+    assert run_scenario(interpreter, body) == 0
+
+
+@pytest.mark.parametrize("interpreter", INTERPRETERS)
+def test_knocks_without_a_stride_rhythm_make_no_bout(interpreter):
+    # pairs of knocks (a double tap, a bouncing seat): steady pairs, but no steady steps
+    body = """
+contacts = []
+for k in range(120):
+    contacts += [500 + k * 1500, 500 + k * 1500 + 250]
+steps, cads, state = run(100, "waist", signal(100, contacts, 185, 2500))
+print(repr(len(steps)))
+"""
+    assert run_scenario(interpreter, body) == 0
+
+
+@pytest.mark.parametrize("interpreter", INTERPRETERS)
+def test_cadence_drops_to_zero_soon_after_stopping(interpreter):
+    body = """
+contacts = steady(170, 20)
+steps, cads, state = run(100, "waist", signal(100, contacts, 30, 3000))
+print(repr((cads[15], cads[-1], state)))
+"""
+    running, stopped, state = run_scenario(interpreter, body)
+    assert abs(running - 170) <= 1
+    assert stopped == 0
+    assert state == 0  # idle
+
+
+@pytest.mark.parametrize("interpreter", INTERPRETERS)
+def test_shoe_reports_both_feet_from_one_foot_strikes(interpreter):
+    # the shoe sees only its own foot: 85 strides/min are 170 steps/min
+    body = """
+contacts = steady(85, 40)
+steps, cads, state = run(100, "shoe", signal(100, contacts, 40, 6000))
+print(repr((len(contacts), len(steps), cads[25], state)))
+"""
+    strides, found, cadence, state = run_scenario(interpreter, body)
+    assert abs(found - 2 * strides) <= 2
+    assert abs(cadence - 170) <= 1
+    assert state == 2  # running
+
+
+@pytest.mark.parametrize("interpreter", INTERPRETERS)
+def test_walking_cadence_reads_as_walking(interpreter):
+    body = """
+contacts = steady(110, 30)
+steps, cads, state = run(100, "waist", signal(100, contacts, 30, 1500))
+from footfall_core.activity import Activity
+print(repr(cads[20]))
+"""
+    assert abs(run_scenario(interpreter, body) - 110) <= 1
+
+
+@pytest.mark.parametrize("interpreter", INTERPRETERS)
+@pytest.mark.parametrize("rate_hz", [25, 50, 100, 200, 400])
+def test_every_rate_from_25_to_400_hz_counts_the_same_run(interpreter, rate_hz):
+    body = f"""
+contacts = steady(170, 30)
+steps, cads, state = run({rate_hz}, "waist", signal({rate_hz}, contacts, 30, 2500))
+print(repr((len(contacts), len(steps), cads[20])))
+"""
+    true_n, found, cadence = run_scenario(interpreter, body)
+    assert abs(found - true_n) <= 1
+    assert abs(cadence - 60000 / (60000 // 170)) <= 1.5
+
+
+@pytest.mark.parametrize("interpreter", INTERPRETERS)
+def test_cadence_ignores_one_missed_and_one_extra_step(interpreter):
+    # 100 Hz, 170 spm = 35.3 samples/step; step 6 is missed, an extra one follows step 12
+    body = """
+c = Cadence(100)
+idx = [round_i * 3529 // 100 for round_i in range(20)]
+del idx[6]
+idx.insert(12, idx[11] + 9)
+out = [c.add_step(i) for i in idx]
+print(repr(out[-1]))
+"""
+    assert abs(run_scenario(interpreter, body) - 170) <= 1
+
+
+def test_rejects_rates_and_placements_it_cannot_serve():
+    import sys
+
+    sys.path.insert(0, str(FIRMWARE))
+    from footfall_core.tracker import Tracker
+
+    with pytest.raises(ValueError, match="rate_hz"):
+        Tracker(20, "waist")
+    with pytest.raises(ValueError, match="placement"):
+        Tracker(100, "arm")
