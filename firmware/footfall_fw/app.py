@@ -110,7 +110,7 @@ class App:
             self.capture.start(self.cfg["raw_capture_s"])
             self.sampler.tap = self.capture.tap
             log("raw capture to " + self.capture.path)
-            self.haptics.play("target_set")
+            self.haptics.play("capture")
 
     # -- tasks -----------------------------------------------------------------------------
 

@@ -17,6 +17,7 @@ PATTERNS = {
     "target_set": ((2500, 120, 120), (2500, 120, 0)),  # double tap: the new target is stored
     "storage_full": ((1000, 500, 200), (1000, 500, 200), (1000, 500, 0)),  # three long lows
     "low_battery": ((800, 1000, 0),),  # one very long low
+    "capture": ((4000, 40, 40),) * 3 + ((4000, 40, 0),),  # four ticks: raw capture running
     "error": ((1500, 60, 60),) * 5 + ((1500, 600, 0),),  # stutter then hold: about to reset
 }
 GAP_MS = 400

@@ -8,7 +8,9 @@ step times in the file are exact whatever the tasks' timing.
 Auto-start: cadence >= start_spm while running for start_s starts a session back-dated to
 when that spell began (the ring still holds its steps: RING steps, about 40 s at 180 spm).
 Auto-stop, for auto-started sessions only: no running for stop_s. A session started by
-button is stopped by button (or a full store, or a flat battery).
+button is stopped by button (or a full store, or a flat battery). After a session ends,
+auto-start waits until the runner has stopped running, so a runner who stops a session by
+hand while still jogging does not get a new one 10 s later.
 """
 
 import asyncio
@@ -46,6 +48,7 @@ class Sessions:
         self._last_index = 0
         self._run_ms = 0
         self._idle_ms = 0
+        self._auto_armed = True
 
     @property
     def active(self):
@@ -107,6 +110,7 @@ class Sessions:
         self.drain()
         self.writer.close(reason, self.now_ms())
         self.writer = None
+        self._auto_armed = False
 
     def cue(self, cadence_spm):
         if self.writer is not None:
@@ -133,7 +137,8 @@ class Sessions:
         running = state == RUNNING
         if self.writer is None:
             fast = running and cadence_spm >= cfg["start_spm"]
-            self._run_ms = self._run_ms + dt_ms if fast else 0
+            self._auto_armed = self._auto_armed or not running
+            self._run_ms = self._run_ms + dt_ms if fast and self._auto_armed else 0
             if cfg["auto_start"] and self._run_ms >= cfg["start_s"] * 1000:
                 self._run_ms = 0
                 return "start"

@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 from footfall import detect
 from footfall.csvio import read_recording
-from footfall.sim.cli import simulate
+from footfall.sim.cli import register, simulate
 
 from tests.unixport import DATASETS
 
@@ -18,20 +18,14 @@ SYNTHETIC_RUN = REPO / "tests" / "data" / "synthetic_run.csv"
 ADEPT_HIP = DATASETS / "adept__run_bout01_hip.csv"
 
 
-def sim_args(recording: Path, out: Path, **kw: object) -> argparse.Namespace:
-    args = {
-        "recording": str(recording),
-        "board": "m5stickc_plus2",
-        "placement": "waist",
-        "target": None,
-        "tolerance": None,
-        "rate": 100,
-        "out": str(out),
-        "battery_mv": 4000,
-        "json": True,
-    }
-    args.update(kw)
-    return argparse.Namespace(**args)
+def sim_args(recording: Path, out: Path, *extra: str, **kw: object) -> argparse.Namespace:
+    """Arguments as `footfall sim RECORDING --out OUT --json [--key value ...]` parses them."""
+    parser = argparse.ArgumentParser()
+    register(parser.add_subparsers())
+    argv = ["sim", str(recording), "--out", str(out), "--json", *extra]
+    for key, value in kw.items():
+        argv += [f"--{key.replace('_', '-')}", str(value)]
+    return parser.parse_args(argv)
 
 
 def detect_json(recording: Path, rate_hz: int, placement: str = "waist") -> dict:
@@ -121,3 +115,31 @@ def test_every_board_counts_what_detect_counts_at_its_rate(board: str, tmp_path:
     result = simulate(sim_args(SYNTHETIC_RUN, tmp_path, board=board, target=170))
     assert result["overflows"] == 0
     assert result["steps"] == detect_json(SYNTHETIC_RUN, result["rate_hz"])["steps"]
+
+
+def test_a_failing_task_closes_the_session_plays_error_and_resets(tmp_path: Path) -> None:
+    result = simulate(sim_args(SYNTHETIC_RUN, tmp_path, bus_error_ms=100_000))
+    assert result["exit"] == "reset" and result["failures"] == 1
+    assert [name for _, name in result["plays"]][-2:] == ["stopped", "error"]
+    assert any("task failed" in line for line in result["console"])
+
+
+def test_buttons_start_stop_and_long_press_sets_the_target(tmp_path: Path) -> None:
+    presses = ["--press", "A@2000", "--press", "A@60000", "--press", "A@100000:2000"]
+    result = simulate(sim_args(SYNTHETIC_RUN, tmp_path, *presses))
+    names = [name for _, name in result["plays"]]
+    assert names[:3] == ["started", "stopped", "target_set"]
+    saved = json.loads((tmp_path / "config.json").read_text())
+    assert 160 <= saved["target_spm"] <= 180
+
+
+def test_manual_stop_while_running_does_not_auto_restart(tmp_path: Path) -> None:
+    result = simulate(sim_args(SYNTHETIC_RUN, tmp_path, "--press", "A@60000"))
+    assert [name for _, name in result["plays"]][:2] == ["started", "stopped"]
+    assert result["sessions"] == 1
+
+
+def test_button_b_captures_raw_samples_as_a_recording(tmp_path: Path) -> None:
+    simulate(sim_args(SYNTHETIC_RUN, tmp_path, "--press", "B@30000"))
+    capture = read_recording(tmp_path / "raw" / "001.csv")
+    assert len(capture.t_ms) == 60 * 100 and capture.t_ms[-1] == 59_990

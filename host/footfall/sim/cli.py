@@ -71,7 +71,27 @@ def scenario(args: argparse.Namespace, work: Path, samples: Path, rate_hz: int) 
         "result": str(work / "result.json"),
         "files": {"board.txt": args.board, "config.json": json.dumps(cfg)},
         "battery_mv": args.battery_mv,
+        "presses": [press_spec(args.board, p) for p in args.press],
+        "bus_error_ms": args.bus_error_ms,
     }
+
+
+def press_spec(board: str, spec: str) -> list[int]:
+    """'A@12000' or 'B@5000:2000' (button, sensor ms, hold ms) -> [pin, at_ms, hold_ms]."""
+    try:
+        button, _, when = spec.partition("@")
+        at, _, hold = when.partition(":")
+        pins = board_pins(board)
+        return [pins[button.upper()], int(at), int(hold or 200)]
+    except (KeyError, ValueError):
+        raise InputError(spec, None, "--press takes A@MS or B@MS:HOLD_MS") from None
+
+
+def board_pins(board: str) -> dict[str, int]:
+    """Button pins from firmware/boards/<board>.py (data only: read, not imported)."""
+    names: dict[str, object] = {}
+    exec((FIRMWARE / "boards" / f"{board}.py").read_text(), names)  # noqa: S102 - our data
+    return {"A": int(names["BUTTON_A"]), "B": int(names["BUTTON_B"])}  # type: ignore[call-overload]
 
 
 def simulate(args: argparse.Namespace) -> dict:
@@ -144,6 +164,10 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     )
     parser.add_argument("--out", default="sim-flash", metavar="DIR", help="the board's flash")
     parser.add_argument("--battery-mv", type=int, default=4000, help="battery voltage seen")
+    parser.add_argument(
+        "--press", action="append", default=[], metavar="A@MS[:HOLD]", help="press a button"
+    )
+    parser.add_argument("--bus-error-ms", type=int, help="fault: the I2C bus fails from then")
     parser.add_argument("--json", action="store_true", help="print one JSON object")
     parser.set_defaults(func=main)
 

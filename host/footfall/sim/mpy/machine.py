@@ -87,6 +87,9 @@ class I2C:
     def _bus(self):
         if self.chip is None:
             raise OSError(19)  # ENODEV: nothing answers on this bus
+        fail_ms = _sim.scenario.get("bus_error_ms")
+        if fail_ms is not None and _sim.sensor_ms() >= fail_ms:
+            raise OSError(5)  # EIO: fault injection, as a loose connector would fail
         _sim.pump()
         return self.chip
 
