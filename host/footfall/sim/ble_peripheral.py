@@ -154,7 +154,7 @@ class FootfallPeripheral:
         self.running = running
 
     def _build(self, placement: str) -> None:
-        rx = gatt.Characteristic(
+        rx: gatt.Characteristic[bytes] = gatt.Characteristic(
             B.SYNC_RX_UUID,
             Props.WRITE | Props.WRITE_WITHOUT_RESPONSE,
             gatt.Characteristic.WRITEABLE,
@@ -168,7 +168,7 @@ class FootfallPeripheral:
         )
         feature = B.RSC_FEATURE_WALKING_OR_RUNNING.to_bytes(2, "little")
         location = bytes([B.PLACEMENT_LOCATION.get(placement, B.LOCATION_OTHER)])
-        self.battery_level = gatt.Characteristic(
+        self.battery_level: gatt.Characteristic[bytes] = gatt.Characteristic(
             UUID.from_16_bits(B.BATTERY_LEVEL),
             Props.READ | Props.NOTIFY,
             gatt.Characteristic.READABLE,

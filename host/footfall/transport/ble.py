@@ -27,10 +27,11 @@ async def find(
     target: str, timeout_s: float = 10.0, scanner: type[BaseBleakScanner] | None = None
 ) -> BLEDevice:
     """The advertiser named `target` (e.g. footfall-1A2B) or with that address."""
+    extra: dict[str, Any] = {} if scanner is None else {"backend": scanner}
     if _ADDRESS.match(target):
-        found = await BleakScanner.find_device_by_address(target, timeout_s, backend=scanner)
+        found = await BleakScanner.find_device_by_address(target, timeout_s, **extra)
     else:
-        found = await BleakScanner.find_device_by_name(target, timeout_s, backend=scanner)
+        found = await BleakScanner.find_device_by_name(target, timeout_s, **extra)
     if found is None:
         raise TransportError(f"BLE device {target!r} not found within {timeout_s} s")
     return found

@@ -11,7 +11,7 @@ from __future__ import annotations
 import asyncio
 import threading
 
-import serial
+import serial  # type: ignore[import-untyped]
 from footfall_core import protocol as P
 
 from footfall.errors import DeviceError, TransportError
