@@ -106,7 +106,7 @@ class SessionWriter:
             return True
         store = self.store
         try:
-            if not store._room(n):
+            if not store.make_room(n):
                 store.full = True
                 self.enc.end(self.now_ms, rec.END_FULL)
                 n = self.enc.pos if store.free_bytes() >= self.enc.pos else 0

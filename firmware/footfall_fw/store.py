@@ -122,7 +122,7 @@ class Store:
                 top = int(name[:5])
         return top + 1
 
-    def _room(self, nbytes):
+    def make_room(self, nbytes):
         # True when nbytes fit with one block to spare, deleting the oldest synced
         # sessions (already safe on a host) if that is what it takes.
         while self.free_bytes() < nbytes + self.block_bytes:
@@ -142,7 +142,7 @@ class Store:
         if self.writer is not None:
             raise ValueError("a session is already open")
         sid = self._next_id()
-        if not self._room(rec.HEADER_BYTES):
+        if not self.make_room(rec.HEADER_BYTES):
             self.full = True
             raise StoreFull("session storage full")
         self.full = False

@@ -306,3 +306,27 @@ def test_delete_closes_the_file_sync_was_reading(store: Store) -> None:
     assert store.delete(1)
     assert store.sessions() == []
     assert store._reader is None
+
+
+def test_add_step_between_flushes_allocates_nothing_in_the_unix_port(tmp_path: Path) -> None:
+    script = f"""
+import micropython
+from footfall_core import records as rec
+from footfall_fw.store import Store
+
+def log(w, n):
+    ok = 0
+    for i in range(n):
+        ok += w.add_step(340 + i % 30, 1500 + i * 7, 170 + i % 9, 2)
+    return ok
+
+s = Store({str(tmp_path / "s")!r}, free_bytes_fn=lambda: 10000000)
+w = s.begin(rec.Header(device_id=b"abcdef"))
+ok = 0
+micropython.heap_lock()
+ok = log(w, 900)  # 900 steps fit in one 4096-byte block: no flush
+micropython.heap_unlock()
+w.close()
+print(ok, s.list()[0].steps)
+"""
+    assert run_mpy(script).stdout.split() == [b"900", b"900"]
