@@ -105,3 +105,17 @@ def test_sync_server_survives_any_requests_and_garbage(requests, garbage):
         decode(ftype, payload)
     rig.feed(bytes(MAX_PAYLOAD + 8))  # outlasts any false start the garbage began
     assert (0x81, 0x5A) in [(t, s) for t, s, _ in rig.ask(P.HELLO, 0x5A)]
+
+
+@settings(max_examples=200, deadline=None)
+@given(frames_st, st.lists(st.integers(1, 700), max_size=30))
+def test_any_split_of_the_stream_parses_the_same_as_whole(specs, cuts):
+    stream = b"".join(pack_frame(t, s, p[:MAX_PAYLOAD]) for t, s, p in specs)
+    got: list = []
+    parser = FrameParser(lambda t, s, b, o, n: got.append((t, s, bytes(b[o : o + n]))))
+    pos = 0
+    for cut in cuts:
+        parser.feed(stream[pos : pos + cut])
+        pos += cut
+    parser.feed(stream[pos:])
+    assert got == parse_all(stream)[0]

@@ -252,3 +252,21 @@ def test_ble_frames_fill_one_att_packet_at_mtu_247_with_over_90_percent_payload(
 
 def test_bye_is_answered_and_marks_the_server_closed(run):
     assert run("r = Rig()\nresult = r.ask(P.BYE, 3), r.server.closed") == ([(0x8B, 3, b"")], True)
+
+
+def test_list_pages_when_the_sessions_do_not_fit_one_frame(run):
+    # max_payload 100 holds (100 - 4) // 22 = 4 entries per page.
+    body = """
+r = Rig(files={sid: session(sid, 10) for sid in range(1, 11)}, max_payload=100)
+pages = []
+first = 0
+while True:
+    (t, s, p), = r.ask(P.LIST, 1, bytes([first, 0]))
+    total, at, entries = P.unpack_list(p, 0, len(p))
+    pages.append([e[0] for e in entries])
+    first += len(entries)
+    if not entries or first >= total:
+        break
+result = pages
+"""
+    assert run(body) == [[1, 2, 3, 4], [5, 6, 7, 8], [9, 10]]
