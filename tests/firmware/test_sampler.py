@@ -1,6 +1,5 @@
 """The sampler: one push_block per FIFO burst, overflows counted, nothing allocated per poll."""
 
-import pytest
 from footfall.sim import MPY_DIR
 
 from tests.unixport import run_mpy
@@ -36,11 +35,6 @@ class NullTracker:
 """
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="footfall_core Tracker.push_block binds self.detector.push: one bound method "
-    "allocated per burst (reported to the lead)",
-)
 def test_polls_into_the_real_tracker_allocate_nothing_under_heap_lock() -> None:
     out = run_mpy(
         FAKE_IMU
