@@ -67,14 +67,19 @@ module box() {
         // USB-C at the bottom end (x = 0), level with the XIAO / the Stick's own port
         translate([-1, (outer[1] - usb_w) / 2, wall + inner[2] - usb_h - motor_h])
             cube([wall + 2, usb_w, usb_h]);
-        if (board == "m5stickc_plus2")  // window for the screen and button A
-            translate([wall + 6, wall + 3, outer[2] - 1]) cube([inner[0] - 12, inner[1] - 6, 2]);
+        if (board == "m5stickc_plus2")  // side slots for button B and the power button
+            for (y = [-1, outer[1] - wall - 1])
+                translate([outer[0] - wall - 22, y, outer[2] - 8]) cube([14, wall + 2, 9]);
     }
     clip();
 }
 
 module lid() {
-    rounded_box([outer[0], outer[1], lid_t], corner_r);
+    difference() {
+        rounded_box([outer[0], outer[1], lid_t], corner_r);
+        if (board == "m5stickc_plus2")  // window over the Stick's screen and button A
+            translate([wall + 6, wall + 3, -1]) cube([inner[0] - 12, inner[1] - 6, lid_t + 2]);
+    }
     translate([wall + clearance, wall + clearance, lid_t])
         difference() {
             rounded_box([inner[0] - 2 * clearance, inner[1] - 2 * clearance, lip_h], corner_r / 2);
