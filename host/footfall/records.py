@@ -192,12 +192,21 @@ class Unknown:
 
     raw: bytes
 
+    @classmethod
+    def from_bytes(cls, data: bytes) -> Unknown:
+        _framed(data, data[0] if data else -1)
+        return cls(bytes(data))
+
     def __bytes__(self) -> bytes:
         return self.raw
 
 
 Record = StepBlock | Summary | Event | End | Unknown
-_DECODERS = {core.REC_SUMMARY: Summary, core.REC_EVENT: Event, core.REC_END: End}
+_DECODERS: dict[int, type[Summary] | type[Event] | type[End]] = {
+    core.REC_SUMMARY: Summary,
+    core.REC_EVENT: Event,
+    core.REC_END: End,
+}
 
 
 @dataclass(frozen=True)

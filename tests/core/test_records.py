@@ -2,6 +2,7 @@
 
 import ast
 import binascii
+from typing import Any
 
 import pytest
 
@@ -45,7 +46,7 @@ def decode(data):
 """
 
 
-def run(interp: str, script: str) -> object:
+def run(interp: str, script: str) -> Any:
     """Run PRELUDE + script (which sets `result` to a literal) in one interpreter."""
     if interp == "cpython":
         ns: dict = {}

@@ -1,13 +1,14 @@
 """Host views of session files (footfall.records) and `footfall inspect`."""
 
 import json
+from binascii import crc_hqx
 from pathlib import Path
 
 import numpy as np
 import pytest
 from footfall.cli import main
 from footfall.errors import FootfallError, RecordError
-from footfall.records import End, Event, Header, Session, Step, StepBlock, Summary
+from footfall.records import End, Event, Header, Record, Session, Step, StepBlock, Summary, Unknown
 from footfall_core import records as core
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -55,9 +56,10 @@ def test_header_round_trips_through_bytes() -> None:
         Summary(2**30 - 1, 123, 456, 65535, 0),
         Event(760, core.EV_CUE, 171),
         End(800, 2, core.END_FULL),
+        Unknown(bytes([9, 1, 42]) + crc_hqx(bytes([9, 1, 42]), 0xFFFF).to_bytes(2, "big")),
     ],
 )
-def test_records_round_trip_through_bytes(record: object) -> None:
+def test_records_round_trip_through_bytes(record: Record) -> None:
     assert type(record).from_bytes(bytes(record)) == record
 
 
