@@ -48,6 +48,7 @@ class _ImuEmu:
     WHO_AM_I_ID = 0
     FRAME_BYTES = 6  # bytes per sample in the FIFO
     FIFO_FRAMES = 32  # capacity in samples
+    REG_MASK = 0xFF  # register address bits (the LIS3DH uses bit 7 for auto-increment)
 
     def __init__(self, samples_mg=(), addr=None, who_am_i=None):
         self.addr = self.ADDR if addr is None else addr
@@ -112,7 +113,7 @@ class _ImuEmu:
         self._check(addr)
         reg = memaddr
         for value in buf:
-            self.writes.append((reg, value))
+            self.writes.append((reg & self.REG_MASK, value))
             self._write(reg, value)
             reg = self._next(reg)
 
@@ -407,6 +408,7 @@ class LIS3DHEmu(_ImuEmu):
     WHO_AM_I_ID = 0x33
     FRAME_BYTES = 6
     FIFO_FRAMES = 32
+    REG_MASK = 0x7F
 
     def _defaults(self):
         self.regs = bytearray(256)
