@@ -11,6 +11,7 @@ COMMANDS = (
     "footfall.detect",
     "footfall.evaluate",
     "footfall.sim",
+    "footfall.flash",
     "footfall.inspect_cmd",
     "footfall.demo",
 )

@@ -1,0 +1,9 @@
+# ruff: noqa: F821 - include() and package() are provided by MicroPython's manifest tool
+# Freeze footfall into a MicroPython firmware image (saves RAM and boot time), e.g.
+#   make -C ports/esp32 BOARD=ESP32_GENERIC FROZEN_MANIFEST=/path/to/footfall/firmware/manifest.py
+# then copy main.py and board.txt to the board's file system (`footfall flash` does both).
+include("$(PORT_DIR)/boards/manifest.py")
+package("footfall_core")
+package("footfall_fw")
+package("drivers")
+package("boards")

@@ -1,0 +1,160 @@
+"""`footfall flash --port PORT --board NAME`: put the firmware on a board with mpremote.
+
+Steps (each an ordinary command; --dry-run prints them instead):
+1. precompile every firmware module with mpy-cross for the board's architecture
+   (`-march=xtensawin` for the ESP32 and ESP32-S3) into a staging folder; main.py stays
+   source, as the port runs main.py from the file system;
+2. remove the old package folders on the board (a stale .py would shadow its new .mpy);
+3. copy the packages, main.py and board.txt (the board choice main.py reads);
+4. set the board's clock from this computer (`mpremote rtc --set`);
+5. confirm the firmware answers: import footfall_fw and print its VERSION.
+
+The same module list feeds `firmware/package.json` (mip) and `firmware/manifest.py`
+(freezing): `package_json()` builds the former, and a test checks both cover every module.
+"""
+
+import argparse
+import json
+import shlex
+import subprocess
+import sys
+import tempfile
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+from footfall.errors import FootfallError
+
+FIRMWARE = Path(__file__).resolve().parents[2] / "firmware"
+PACKAGES = ("footfall_core", "footfall_fw", "drivers", "boards")
+DEFAULT_ARCH = "xtensawin"  # ESP32 and ESP32-S3; a board file may set MPY_ARCH
+CHECK = "import footfall_fw; print(footfall_fw.VERSION)"
+
+Runner = Callable[[Sequence[str]], subprocess.CompletedProcess]
+
+
+class FlashError(FootfallError, RuntimeError):
+    """A step of flashing failed (the message names the step and the command's output)."""
+
+
+def firmware_modules(root: Path = FIRMWARE) -> list[str]:
+    """Every firmware module, as paths relative to firmware/ (main.py first)."""
+    mods = ["main.py"]
+    for pkg in PACKAGES:
+        mods += sorted(p.relative_to(root).as_posix() for p in (root / pkg).glob("*.py"))
+    return mods
+
+
+def package_json(root: Path = FIRMWARE) -> dict:
+    """The mip manifest: every module at the same path on the board."""
+    version = (root / "footfall_fw" / "__init__.py").read_text().split('VERSION = "')[1]
+    urls = [[m, m] for m in firmware_modules(root)]
+    return {"urls": urls, "version": version.split('"')[0]}
+
+
+def board_arch(board: str) -> str:
+    path = FIRMWARE / "boards" / f"{board}.py"
+    if not path.exists():
+        known = ", ".join(sorted(p.stem for p in (FIRMWARE / "boards").glob("*.py")))
+        raise FlashError(f"unknown board {board!r} (known: {known})")
+    names: dict[str, object] = {}
+    exec(path.read_text(), names)  # noqa: S102 - a data-only file of this repository
+    return str(names.get("MPY_ARCH", DEFAULT_ARCH))
+
+
+def compile_commands(stage: Path, arch: str) -> list[list[str]]:
+    cmds = []
+    for mod in firmware_modules():
+        if mod == "main.py":
+            continue
+        out = stage / Path(mod).with_suffix(".mpy")
+        cmds.append(["mpy-cross", f"-march={arch}", "-o", str(out), str(FIRMWARE / mod)])
+    return cmds
+
+
+def device_commands(port: str, stage: Path) -> list[list[str]]:
+    conn = ["mpremote", "connect", port]
+    rm = [c for pkg in PACKAGES for c in ("fs", "rm", "-r", f":{pkg}", "+")][:-1]
+    cp = ["fs", "cp", "-r", *(str(stage / pkg) for pkg in PACKAGES), ":"]
+    return [
+        [*conn, *rm],
+        [*conn, *cp],
+        [*conn, "fs", "cp", str(FIRMWARE / "main.py"), ":main.py"],
+        [*conn, "fs", "cp", str(stage / "board.txt"), ":board.txt"],
+        [*conn, "rtc", "--set"],
+        [*conn, "exec", CHECK],
+    ]
+
+
+def flash(
+    port: str, board: str, run: Runner, stage: Path, dry_run: bool = False
+) -> list[list[str]]:
+    """Run (or with dry_run only list) every command; returns them. Raises FlashError."""
+    arch = board_arch(board)
+    version = package_json()["version"]
+    cmds = compile_commands(stage, arch) + device_commands(port, stage)
+    if dry_run:
+        return cmds
+    for pkg in PACKAGES:
+        (stage / pkg).mkdir(parents=True, exist_ok=True)
+    (stage / "board.txt").write_text(board + "\n")
+    for cmd in cmds:
+        proc = run(cmd)
+        if proc.returncode == 0:
+            continue
+        if "rm" in cmd and cmd[cmd.index("rm") - 1] == "fs":
+            continue  # nothing to remove on a fresh board
+        raise FlashError(f"{shlex.join(cmd)} failed:\n{_text(proc)}")
+    answer = _text(proc).strip().splitlines()
+    if not answer or answer[-1] != version:
+        raise FlashError(f"the board did not answer with footfall {version}: {answer}")
+    return cmds
+
+
+def _text(proc: subprocess.CompletedProcess) -> str:
+    out = proc.stdout if isinstance(proc.stdout, str) else (proc.stdout or b"").decode()
+    err = proc.stderr if isinstance(proc.stderr, str) else (proc.stderr or b"").decode()
+    return out + err
+
+
+def run_command(cmd: Sequence[str]) -> subprocess.CompletedProcess:
+    tool = Path(sys.executable).parent / cmd[0]
+    argv = [str(tool) if tool.exists() else cmd[0], *cmd[1:]]
+    return subprocess.run(argv, capture_output=True, text=True, check=False)
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    parser = subparsers.add_parser(
+        "flash",
+        help="precompile and copy the firmware to a board with mpremote",
+        description="Precompile with mpy-cross, copy with mpremote, set the clock, check.",
+    )
+    parser.add_argument("--port", required=True, help="serial port, e.g. /dev/ttyACM0")
+    parser.add_argument("--board", required=True, help="a firmware/boards/ module name")
+    parser.add_argument("--dry-run", action="store_true", help="print the commands only")
+    parser.set_defaults(func=main)
+
+
+def main(args: argparse.Namespace) -> int:
+    with tempfile.TemporaryDirectory(prefix="footfall-flash-") as tmp:
+        try:
+            cmds = flash(args.port, args.board, run_command, Path(tmp), args.dry_run)
+        except FlashError as exc:
+            print(f"footfall: {exc}", file=sys.stderr)
+            return 1
+    if args.dry_run:
+        for cmd in cmds:
+            print(shlex.join(cmd))
+    else:
+        print(f"footfall {package_json()['version']} on {args.board} at {args.port}")
+    return 0
+
+
+def package_json_text(root: Path = FIRMWARE) -> str:
+    """package.json as written to firmware/: one module per line."""
+    pkg = package_json(root)
+    urls = ",\n".join(f"    {json.dumps(u)}" for u in pkg["urls"])
+    return f'{{\n  "urls": [\n{urls}\n  ],\n  "version": {json.dumps(pkg["version"])}\n}}\n'
+
+
+if __name__ == "__main__":  # regenerate firmware/package.json: python -m footfall.flash
+    (FIRMWARE / "package.json").write_text(package_json_text())

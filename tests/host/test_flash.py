@@ -1,0 +1,111 @@
+"""`footfall flash`: the mpremote/mpy-cross commands, run through a fake runner (no device)."""
+
+import json
+import subprocess
+from collections.abc import Sequence
+from pathlib import Path
+
+import pytest
+from footfall import flash
+
+
+class FakeRunner:
+    """Records each command; answers the version check like a freshly flashed board."""
+
+    def __init__(self, fail: str | None = None, version: str | None = None) -> None:
+        self.cmds: list[list[str]] = []
+        self.fail = fail
+        self.version = version or flash.package_json()["version"]
+
+    def __call__(self, cmd: Sequence[str]) -> subprocess.CompletedProcess:
+        self.cmds.append(list(cmd))
+        if self.fail is not None and self.fail in cmd:
+            return subprocess.CompletedProcess(cmd, 1, "", f"{self.fail}: failed")
+        out = self.version + "\n" if "exec" in cmd else ""
+        return subprocess.CompletedProcess(cmd, 0, out, "")
+
+
+def run_flash(tmp_path: Path, runner: FakeRunner, board: str = "m5stickc_plus2") -> list:
+    return flash.flash("/dev/ttyACM0", board, runner, tmp_path)
+
+
+def test_every_module_but_main_is_precompiled_for_xtensawin(tmp_path: Path) -> None:
+    runner = FakeRunner()
+    run_flash(tmp_path, runner)
+    compiled = [c[-1] for c in runner.cmds if c[0] == "mpy-cross"]
+    assert all("-march=xtensawin" in c for c in runner.cmds if c[0] == "mpy-cross")
+    expected = [m for m in flash.firmware_modules() if m != "main.py"]
+    assert [str(Path(c).relative_to(flash.FIRMWARE)) for c in compiled] == expected
+
+
+def test_device_steps_run_in_order_on_the_given_port(tmp_path: Path) -> None:
+    runner = FakeRunner()
+    run_flash(tmp_path, runner)
+    device = [c for c in runner.cmds if c[0] == "mpremote"]
+    assert all(c[1:3] == ["connect", "/dev/ttyACM0"] for c in device)
+    steps = [" ".join(c[3:5]) for c in device]
+    assert steps == ["fs rm", "fs cp", "fs cp", "fs cp", "rtc --set", "exec " + flash.CHECK]
+
+
+def test_board_choice_is_written_and_copied(tmp_path: Path) -> None:
+    runner = FakeRunner()
+    run_flash(tmp_path, runner, "esp32_lis3dh")
+    assert (tmp_path / "board.txt").read_text() == "esp32_lis3dh\n"
+    assert [str(tmp_path / "board.txt"), ":board.txt"] in [c[-2:] for c in runner.cmds]
+
+
+def test_fresh_board_without_old_folders_is_fine(tmp_path: Path) -> None:
+    runner = FakeRunner(fail="rm")
+    run_flash(tmp_path, runner)
+    assert runner.cmds[-1][3] == "exec"
+
+
+def test_failed_copy_stops_with_the_command_named(tmp_path: Path) -> None:
+    runner = FakeRunner(fail="rtc")
+    with pytest.raises(flash.FlashError, match="rtc --set"):
+        run_flash(tmp_path, runner)
+    assert runner.cmds[-1][3] == "rtc"
+
+
+def test_wrong_answer_from_the_board_is_an_error(tmp_path: Path) -> None:
+    with pytest.raises(flash.FlashError, match="did not answer"):
+        run_flash(tmp_path, FakeRunner(version="0.0.0"))
+
+
+def test_unknown_board_is_refused_before_any_command(tmp_path: Path) -> None:
+    runner = FakeRunner()
+    with pytest.raises(flash.FlashError, match="unknown board"):
+        run_flash(tmp_path, runner, "arduino_uno")
+    assert runner.cmds == []
+
+
+def test_dry_run_prints_the_commands_and_runs_nothing(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from footfall.cli import main
+
+    assert main(["flash", "--port", "/dev/ttyUSB0", "--board", "m5stickc_plus2", "--dry-run"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[0].startswith("mpy-cross -march=xtensawin")
+    assert lines[-2:] == [
+        "mpremote connect /dev/ttyUSB0 rtc --set",
+        "mpremote connect /dev/ttyUSB0 exec 'import footfall_fw; print(footfall_fw.VERSION)'",
+    ]
+
+
+def test_package_json_lists_every_firmware_module() -> None:
+    shipped = json.loads((flash.FIRMWARE / "package.json").read_text())
+    assert shipped == flash.package_json(), "regenerate: python -m footfall.flash"
+
+
+def test_manifest_freezes_every_package() -> None:
+    text = (flash.FIRMWARE / "manifest.py").read_text()
+    assert all(f'package("{pkg}")' in text for pkg in flash.PACKAGES)
+
+
+def test_every_module_compiles_for_the_esp32(tmp_path: Path) -> None:
+    runner = flash.run_command
+    for cmd in flash.compile_commands(tmp_path, "xtensawin"):
+        Path(cmd[3]).parent.mkdir(parents=True, exist_ok=True)
+        proc = runner(cmd)
+        assert proc.returncode == 0, proc.stderr
