@@ -166,4 +166,4 @@ _EPOCH_OFFSET_S = 946684800 if time.gmtime(0)[0] == 2000 else 0  # MicroPython's
 
 
 def unix_time_s():
-    return time.time() + _EPOCH_OFFSET_S
+    return int(time.time()) + _EPOCH_OFFSET_S  # int: CPython's time() is a float
