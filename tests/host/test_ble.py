@@ -21,6 +21,7 @@ from footfall.transport.link import decode, fetch
 from footfall_core import ble_defs as B
 from footfall_core import protocol as P
 from footfall_core.crc import crc16
+from footfall_core.frames import pack_frame
 
 SESSION = bytes((i * 31 + 7) & 0xFF for i in range(5000))
 
@@ -159,6 +160,31 @@ def test_disconnect_mid_transfer_then_resume_from_the_last_offset():
         return bytes(got)
 
     assert run(scenario) == SESSION
+
+
+def test_write_with_response_reaches_the_sync_service():
+    async def scenario(peripheral, scanner, client):
+        replies: asyncio.Queue[bytes] = asyncio.Queue()
+        async with BleakClient(peripheral.address, backend=client, timeout=5) as c:
+            await c.start_notify(B.SYNC_TX_UUID, lambda _c, v: replies.put_nowait(bytes(v)))
+            await c.write_gatt_char(B.SYNC_RX_UUID, pack_frame(P.HELLO, 42), response=True)
+            reply = await asyncio.wait_for(replies.get(), 3)
+            await c.stop_notify(B.SYNC_TX_UUID)
+        return reply[2:4]
+
+    assert run(scenario) == bytes([P.HELLO | P.REPLY, 42])
+
+
+def test_a_disconnect_by_the_peripheral_reaches_bleaks_callback():
+    async def scenario(peripheral, scanner, client):
+        dropped = asyncio.Event()
+        c = BleakClient(peripheral.address, lambda _c: dropped.set(), backend=client, timeout=5)
+        await c.connect()
+        await peripheral.disconnect_all()
+        await asyncio.wait_for(dropped.wait(), 3)
+        return c.is_connected
+
+    assert run(scenario) is False
 
 
 def test_a_device_that_is_not_there_fails_fast_with_a_clear_error():
