@@ -72,6 +72,9 @@ def front(samples, st, ring):
             mag = 0
         else:
             r = mag if mag > 0 else 1
+            # one Newton step lands at or above the root from any start (AM >= GM);
+            # from there the steps only descend, so no square grows past n
+            r = (r + n // r) >> 1
             while True:
                 q = (r + n // r) >> 1
                 if q >= r:

@@ -1,29 +1,4 @@
-"""Integer helpers for the core: square root, one-pole filter gains; small ints only."""
-
-
-def isqrt(n, guess=0):
-    """Floor square root of 0 <= n < 2**30; allocates nothing.
-
-    A guess near the answer (the previous sample's magnitude) makes Newton's method end
-    in one or two steps; without one, start from a power of two above the root.
-    """
-    if n <= 0:
-        return 0
-    x = guess
-    if x <= 0:
-        x = 1
-        while x * x < n:
-            x <<= 1
-    while True:
-        y = (x + n // x) >> 1
-        if y >= x:
-            # Newton from above stops at the floor; from below it overshoots once first.
-            while x * x > n:
-                x -= 1
-            while (x + 1) * (x + 1) <= n:
-                x += 1
-            return x
-        x = y
+"""Integer helpers for the core: one-pole filter gains, small medians; small ints only."""
 
 
 def pole_q10(cutoff_dhz, rate_hz):

@@ -209,7 +209,7 @@ class StepDetector:
     def _emit(self, idx, peak_mg):
         last = self.last_idx
         if self.placement == SHOE and last >= 0 and idx - last <= self.max_gap:
-            self.on_step((last + idx) >> 1, peak_mg)  # the other foot's contact, unseen
+            self.on_step(last + ((idx - last) >> 1), peak_mg)  # the other foot's contact, unseen
         self.last_idx = idx
         self.on_step(idx, peak_mg)
 

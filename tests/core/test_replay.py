@@ -9,12 +9,13 @@ from tests.unixport import run_mpy
 # One copy of the scenario, executed by both interpreters: push `seconds` of still samples
 # in blocks of `block` samples and record the cadence reading indices.
 RUNNER = """
+from array import array
 from footfall_core.replay import Replay
 
 def scenario(rate_hz, n_samples, block):
     seen = []
     replay = Replay(rate_hz, "waist", lambda i, p: None, lambda i, spm: seen.append((i, spm)))
-    buf = [0, 0, 1000] * block
+    buf = array('h', [0, 0, 1000] * block)  # the sample contract: int16 x, y, z
     pushed = 0
     while pushed < n_samples:
         n = min(block, n_samples - pushed)
