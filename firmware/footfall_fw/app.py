@@ -109,7 +109,7 @@ class App:
         if not self.capture.active:
             self.capture.start(self.cfg["raw_capture_s"])
             self.sampler.tap = self.capture.tap
-            log("raw capture to " + self.capture.path)
+            log(f"raw capture to {self.capture.path}")
             self.haptics.play("capture")
 
     # -- tasks -----------------------------------------------------------------------------

@@ -35,7 +35,7 @@ class Haptics:
         self.motor_duty_u16 = motor_duty_u16
         self.played = 0
         self.dropped = 0  # patterns refused because the queue was full
-        self._queue = [None] * _QUEUE_LEN
+        self._queue = [""] * _QUEUE_LEN
         self._head = 0
         self._count = 0
         self._wake = asyncio.Event()
