@@ -8,8 +8,9 @@ has no buzzer. Wiring, BOM and the LSM6DSO32 option: hardware/README.md. 8 MB fl
 
 NAME = "xiao_esp32s3_lsm6dso"
 IMU = "lsm6dso"
-IMU_VARIANT = "LSM6DSO"  # "LSM6DSOX", or "LSM6DSO32" (then IMU_FS_G = 32 on the shoe)
-IMU_FS_G = 16
+# Extra driver (and emulator) keyword arguments: "LSM6DSOX" works as is; for the shoe fit an
+# LSM6DSO32 and use {"variant": "LSM6DSO32", "full_scale_g": 32}.
+IMU_OPTIONS = {"variant": "LSM6DSO", "full_scale_g": 16}
 I2C_ID = 0
 SDA = 5
 SCL = 6

@@ -50,7 +50,8 @@ class _ImuEmu:
     FIFO_FRAMES = 32  # capacity in samples
     REG_MASK = 0xFF  # register address bits (the LIS3DH uses bit 7 for auto-increment)
 
-    def __init__(self, samples_mg=(), addr=None, who_am_i=None):
+    def __init__(self, samples_mg=(), addr=None, who_am_i=None, **options):
+        # options: a board's IMU_OPTIONS; the range and rate come from the registers.
         self.addr = self.ADDR if addr is None else addr
         self.who_am_i = self.WHO_AM_I_ID if who_am_i is None else who_am_i
         self.silent = False
@@ -290,7 +291,7 @@ class LSM6DSOEmu(_ImuEmu):
     FRAME_BYTES = 7
     FIFO_FRAMES = 438  # about 3 kbytes uncompressed
 
-    def __init__(self, samples_mg=(), addr=None, who_am_i=None, variant="LSM6DSO"):
+    def __init__(self, samples_mg=(), addr=None, who_am_i=None, variant="LSM6DSO", **options):
         self.CHIP = variant
         self._ug = _LSM32_UG if variant == "LSM6DSO32" else _LSM_UG
         self._word = bytearray(7)  # the word popped by reading FIFO_DATA_OUT_TAG
