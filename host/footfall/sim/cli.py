@@ -17,6 +17,7 @@ import os
 import subprocess
 import sys
 import tempfile
+import time
 from pathlib import Path
 
 import numpy as np
@@ -71,6 +72,7 @@ def scenario(args: argparse.Namespace, work: Path, samples: Path, rate_hz: int) 
         "result": str(work / "result.json"),
         "files": {"board.txt": args.board, "config.json": json.dumps(cfg)},
         "battery_mv": args.battery_mv,
+        "epoch_s": int(time.time()),
         "presses": [press_spec(args.board, p) for p in args.press],
         "bus_error_ms": args.bus_error_ms,
     }
@@ -162,7 +164,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument(
         "--rate", type=int, default=100, metavar="HZ", help="rate asked of the IMU"
     )
-    parser.add_argument("--out", default="sim-flash", metavar="DIR", help="the board's flash")
+    parser.add_argument(
+        "--out", default="build/sim-flash", metavar="DIR", help="the board's flash folder"
+    )
     parser.add_argument("--battery-mv", type=int, default=4000, help="battery voltage seen")
     parser.add_argument(
         "--press", action="append", default=[], metavar="A@MS[:HOLD]", help="press a button"

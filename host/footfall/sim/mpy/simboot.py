@@ -9,6 +9,7 @@ scenario's `result` file as JSON.
 import json
 import os
 import sys
+import time
 from array import array
 
 import _sim
@@ -21,6 +22,8 @@ def load(scenario_path):
     _sim.scenario = sc
     with open(sc["samples"], "rb") as f:
         _sim.samples = array("h", f.read())
+    if "epoch_s" in sc:  # the host's clock, as `footfall flash` sets a real board's RTC
+        time.set_epoch(sc["epoch_s"])
     os.chdir(sc["flash"])
     for name, text in sc.get("files", {}).items():
         with open(name, "w") as f:
