@@ -28,6 +28,11 @@ demo: $(STAMP)
 	@if $(BIN)/python -c "import sys, footfall.cli as c; sys.exit('footfall.demo' not in c.COMMANDS)"; \
 	then $(BIN)/footfall demo; \
 	else $(BIN)/footfall detect tests/data/synthetic_run.csv; fi
+	@# Then the virtual board: the real firmware replays the run, buzzes, logs the session;
+	@# the host decodes the session file it wrote.
+	@rm -rf build/demo-flash
+	$(BIN)/footfall sim tests/data/synthetic_run.csv --target 170 --out build/demo-flash
+	$(BIN)/footfall inspect build/demo-flash/sessions/00001.ffs
 
 bench: $(STAMP)
 	$(BIN)/python bench/bench_core.py
