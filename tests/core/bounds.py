@@ -4,9 +4,9 @@ MicroPython on a 32-bit board keeps ints in -2**30 .. 2**30 - 1 as "small ints";
 outside becomes a heap-allocated long int (slow, and a MemoryError under heap_lock). The
 64-bit unix port and CPython never notice. So the test rewrites the core's source: every
 binary operation, augmented assignment and unary minus is wrapped in a check that raises
-`SmallIntOverflow` (naming the file and line) when an int result leaves the range, and
-`FloatInCore` when a float appears. Temporaries are checked too, not only stored values:
-`a * b >> 10` fails if `a * b` alone overflows. The error names the file, line and code.
+`SmallIntOverflow` when an int result leaves the range, and `FloatInCore` when a float
+appears (float constants and `/` are refused at load). Temporaries are checked too, not only
+stored values: `a * b >> 10` fails if `a * b` alone overflows. Errors name file, line, code.
 Not checked: builtin calls such as pow() or sum() (the core uses operators).
 """
 
@@ -32,7 +32,8 @@ class FloatInCore(TypeError):
 
 
 def _check(value: object, where: str) -> object:
-    if type(value) is float:
+    """Called only when a result is an int outside the range (or not an int at all)."""
+    if isinstance(value, float):
         raise FloatInCore(f"{where}: float {value!r}")
     if isinstance(value, int) and not SMALL_INT_MIN <= value <= SMALL_INT_MAX:
         raise SmallIntOverflow(f"{where}: {value} is outside the 31-bit small-int range")
@@ -44,12 +45,47 @@ class _Wrap(ast.NodeTransformer):
         self.filename = filename
         self.lines = source.splitlines()
 
+    def _where(self, lineno: int) -> str:
+        return f"{self.filename}:{lineno}: {self.lines[lineno - 1].strip()}"
+
     def _call(self, node: ast.expr, lineno: int) -> ast.expr:
-        where = ast.Constant(f"{self.filename}:{lineno}: {self.lines[lineno - 1].strip()}")
-        return ast.Call(ast.Name("__check__", ast.Load()), [node, where], [])
+        # Inline, for speed:  (v if type(v := NODE) is int and MIN <= v <= MAX
+        #                        else __check__(v, where))
+        def v() -> ast.Name:  # a fresh node per use: compile() mishandles shared nodes
+            return ast.Name("ffchk_v_", ast.Load())
+
+        in_range = ast.BoolOp(
+            ast.And(),
+            [
+                ast.Compare(
+                    ast.Attribute(
+                        ast.NamedExpr(ast.Name("ffchk_v_", ast.Store()), node),
+                        "__class__",
+                        ast.Load(),
+                    ),
+                    [ast.Is()],
+                    [ast.Name("int", ast.Load())],
+                ),
+                ast.Compare(
+                    ast.Constant(SMALL_INT_MIN),
+                    [ast.LtE(), ast.LtE()],
+                    [v(), ast.Constant(SMALL_INT_MAX)],
+                ),
+            ],
+        )
+        where = ast.Constant(self._where(lineno))
+        fail = ast.Call(ast.Name("__check__", ast.Load()), [v(), where], [])
+        return ast.IfExp(in_range, v(), fail)
+
+    def visit_Constant(self, node: ast.Constant) -> ast.Constant:
+        if isinstance(node.value, float):
+            raise FloatInCore(f"{self._where(node.lineno)}: float constant")
+        return node
 
     def visit_BinOp(self, node: ast.BinOp) -> ast.expr:
         self.generic_visit(node)
+        if isinstance(node.op, ast.Div):
+            raise FloatInCore(f"{self._where(node.lineno)}: true division")
         return ast.copy_location(self._call(node, node.lineno), node)
 
     def visit_UnaryOp(self, node: ast.UnaryOp) -> ast.expr:
@@ -67,11 +103,9 @@ class _Wrap(ast.NodeTransformer):
 
 
 def _as_load(target: ast.expr) -> ast.expr:
-    copy = ast.parse(ast.unparse(target), mode="eval").body
-    for n in ast.walk(copy):
-        if hasattr(n, "ctx"):
-            n.ctx = ast.Load()
-    return copy
+    # Re-parsing the target as an expression gives it (and only it) a Load context; the
+    # walrus targets inside keep their Store context.
+    return ast.parse(ast.unparse(target), mode="eval").body
 
 
 def checked_code(source: str, filename: str):

@@ -14,11 +14,10 @@ from footfall.csvio import read_recording
 from footfall.resample import resample
 from footfall.synth import Segment, synthesize
 
-from tests.unixport import FIRMWARE, run_mpy
+from tests.unixport import run_mpy
 
 DATA = Path(__file__).resolve().parents[1] / "data"
 OXFORD = DATA / "oxford__Samsung_Dario_Hard_BackPocket_1.csv"
-TRACKER = FIRMWARE / "footfall_core" / "tracker.py"
 
 SCRIPT = """
 import micropython
@@ -117,12 +116,5 @@ def test_push_block_allocates_nothing_per_burst(tmp_path):
     # The firmware feeds FIFO bursts (e.g. 32 samples) through push_block, not push.
     rec = read_recording(OXFORD)
     path = samples_file(tmp_path, rec.t_ms, rec.acc_mg, 100)
-    try:
-        _, steps, _ = run_locked(path, 100, "waist", block=32)
-    except AssertionError as exc:
-        # Reported to the Tracker's author: `push = self.detector.push` makes a bound method
-        # on every call. Tolerated only there; any other allocation still fails.
-        if "in push_block" in str(exc) and "push = self.detector.push" in TRACKER.read_text():
-            pytest.xfail("Tracker.push_block allocates a bound method per burst")
-        raise
+    _, steps, _ = run_locked(path, 100, "waist", block=32)
     assert steps > 100
