@@ -79,6 +79,7 @@ class Sessions:
         """Open a session starting back_ms before now; raises StoreFull when there is no room."""
         start = self.tracker.index - back_ms * self.rate_hz // 1000
         self._start_index = self._last_index = start if start > 0 else 0
+        self._auto_armed = False  # whatever happens, no auto-start until running stops
         self.writer = self.store.begin(self._header())
         self.auto = auto
         self.sessions += 1

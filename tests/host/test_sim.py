@@ -143,3 +143,15 @@ def test_button_b_captures_raw_samples_as_a_recording(tmp_path: Path) -> None:
     simulate(sim_args(SYNTHETIC_RUN, tmp_path, "--press", "B@30000"))
     capture = read_recording(tmp_path / "raw" / "001.csv")
     assert len(capture.t_ms) == 60 * 100 and capture.t_ms[-1] == 59_990
+
+
+def test_store_filling_mid_run_ends_the_session_cleanly_and_says_so(tmp_path: Path) -> None:
+    result = simulate(sim_args(SYNTHETIC_RUN, tmp_path, flash_kib=20))
+    assert [name for _, name in result["plays"]] == ["started", "storage_full"]
+    assert 0 < result["steps_logged"] < result["steps"] and len(result["session_files"]) == 1
+
+
+def test_full_store_refuses_a_session_with_one_cue_not_one_per_retry(tmp_path: Path) -> None:
+    result = simulate(sim_args(SYNTHETIC_RUN, tmp_path, flash_kib=16))
+    assert [name for _, name in result["plays"]] == ["storage_full"]
+    assert result["session_files"] == [] and result["steps"] > 1000

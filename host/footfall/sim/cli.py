@@ -73,6 +73,9 @@ def scenario(args: argparse.Namespace, work: Path, samples: Path, rate_hz: int) 
         "files": {"board.txt": args.board, "config.json": json.dumps(cfg)},
         "battery_mv": args.battery_mv,
         "epoch_s": int(time.time()),
+        "flash_bytes": args.flash_kib * 1024
+        if args.flash_kib
+        else board_value(args.board, "FS_BYTES"),
         "presses": [press_spec(args.board, p) for p in args.press],
         "bus_error_ms": args.bus_error_ms,
     }
@@ -89,11 +92,15 @@ def press_spec(board: str, spec: str) -> list[int]:
         raise InputError(spec, None, "--press takes A@MS or B@MS:HOLD_MS") from None
 
 
-def board_pins(board: str) -> dict[str, int]:
-    """Button pins from firmware/boards/<board>.py (data only: read, not imported)."""
+def board_value(board: str, name: str) -> int:
+    """A constant from firmware/boards/<board>.py (data only: executed, not imported)."""
     names: dict[str, object] = {}
     exec((FIRMWARE / "boards" / f"{board}.py").read_text(), names)  # noqa: S102 - our data
-    return {"A": int(names["BUTTON_A"]), "B": int(names["BUTTON_B"])}  # type: ignore[call-overload]
+    return int(names[name])  # type: ignore[call-overload]
+
+
+def board_pins(board: str) -> dict[str, int]:
+    return {"A": board_value(board, "BUTTON_A"), "B": board_value(board, "BUTTON_B")}
 
 
 def simulate(args: argparse.Namespace) -> dict:
@@ -171,6 +178,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument(
         "--press", action="append", default=[], metavar="A@MS[:HOLD]", help="press a button"
     )
+    parser.add_argument("--flash-kib", type=int, help="flash size (default: the board's)")
     parser.add_argument("--bus-error-ms", type=int, help="fault: the I2C bus fails from then")
     parser.add_argument("--json", action="store_true", help="print one JSON object")
     parser.set_defaults(func=main)

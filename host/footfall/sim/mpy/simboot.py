@@ -25,6 +25,7 @@ def load(scenario_path):
     if "epoch_s" in sc:  # the host's clock, as `footfall flash` sets a real board's RTC
         time.set_epoch(sc["epoch_s"])
     os.chdir(sc["flash"])
+    os.root = sc["flash"]
     for name, text in sc.get("files", {}).items():
         with open(name, "w") as f:
             f.write(text)

@@ -1,0 +1,45 @@
+"""Virtual-board stand-in for `os`: the real one, but statvfs() reports the board's flash.
+
+The flash folder on disk has no size limit of its own, so `statvfs` answers for a file
+system of `_sim.scenario["flash_bytes"]` (the board's FS_BYTES unless the host says
+otherwise) minus what the folder holds, in 4 KiB blocks as LittleFS on the ESP32 does.
+"""
+
+import sys
+
+_path = sys.path
+sys.path = []
+try:
+    from os import *  # noqa: F403 - the built-in os module, extended below
+    from os import ilistdir, stat
+    from os import statvfs as _real_statvfs
+finally:
+    sys.path = _path
+del _path
+
+BLOCK = 4096
+root = None  # the flash folder (set by simboot before the firmware starts)
+
+
+def _used_blocks(path):
+    blocks = 0
+    for entry in ilistdir(path):
+        name, kind = entry[0], entry[1]
+        full = path + "/" + name
+        if kind == 0x4000:  # directory: one block of metadata, then its files
+            blocks += 1 + _used_blocks(full)
+        else:
+            blocks += (stat(full)[6] + BLOCK - 1) // BLOCK
+    return blocks
+
+
+def statvfs(path):
+    import _sim
+
+    size = _sim.scenario.get("flash_bytes")
+    if root is None or size is None:
+        return _real_statvfs(path)
+    total = size // BLOCK
+    free = total - _used_blocks(root)
+    free = free if free > 0 else 0
+    return (BLOCK, BLOCK, total, free, free, 0, 0, 0, 0, 255)
