@@ -23,11 +23,9 @@ lint: $(STAMP)
 test: lint
 	$(BIN)/pytest -q
 
-# The demo command arrives with the detector; until then show detection on the bundled run.
+# The detector and coach over the bundled run: steps, cadence, impacts, when it would buzz.
 demo: $(STAMP)
-	@if $(BIN)/python -c "import sys, footfall.cli as c; sys.exit('footfall.demo' not in c.COMMANDS)"; \
-	then $(BIN)/footfall demo; \
-	else $(BIN)/footfall detect tests/data/synthetic_run.csv; fi
+	$(BIN)/footfall demo
 	@# Then the virtual board: the real firmware replays the run, buzzes, logs the session;
 	@# the host decodes the session file it wrote.
 	@rm -rf build/demo-flash
