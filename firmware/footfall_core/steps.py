@@ -28,6 +28,8 @@ WAIST = 0
 SHOE = 1
 
 NEVER = 0x3FFFFFFF
+IN_BOUT_16 = 2  # in a bout, peaks need 1/8 of the recent peak level
+IN_BOUT_FLOOR_16 = 8  # and half the absolute floor
 LEVEL_SHIFT = 3  # the peak level follows the last few peaks
 CONFIRM = 5  # candidates needed to confirm a bout (4 regular intervals)
 PENDING = 8  # candidates held while a bout is unconfirmed
@@ -122,10 +124,14 @@ class StepDetector:
     def _rearm(self):
         """Hand the front end what depends on the bout: threshold, trough, deadline."""
         st = self.st
-        t = (self.level * self.thr_16) >> 4
-        # Inside a confirmed bout the floor halves: the wearer is known to be moving,
-        # and the soft steps of a turn or a slowdown still count.
-        floor = self.min_peak_mg >> 1 if self.confirmed else self.min_peak_mg
+        # Inside a confirmed bout the bar drops: the wearer is known to be moving, and
+        # the soft steps of a turn or a slowdown still count.
+        if self.confirmed:
+            t = (self.level * IN_BOUT_16) >> 4
+            floor = (self.min_peak_mg * IN_BOUT_FLOOR_16) >> 4
+        else:
+            t = (self.level * self.thr_16) >> 4
+            floor = self.min_peak_mg
         thr = t if t > floor else floor
         st[F.THR] = thr
         st[F.TROUGH_LV] = (thr if thr > self.last_peak else self.last_peak) >> 1
