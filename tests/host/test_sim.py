@@ -11,7 +11,7 @@ from footfall import detect
 from footfall.csvio import read_recording
 from footfall.sim.cli import register, simulate
 
-from tests.unixport import DATASETS
+from tests.unixport import DATASETS, datasets_or_skip
 
 REPO = Path(__file__).resolve().parents[2]
 SYNTHETIC_RUN = REPO / "tests" / "data" / "synthetic_run.csv"
@@ -155,3 +155,15 @@ def test_full_store_refuses_a_session_with_one_cue_not_one_per_retry(tmp_path: P
     result = simulate(sim_args(SYNTHETIC_RUN, tmp_path, flash_kib=16))
     assert [name for _, name in result["plays"]] == ["storage_full"]
     assert result["session_files"] == [] and result["steps"] > 1000
+
+
+def test_shoe_placement_counts_what_detect_counts(tmp_path: Path) -> None:
+    ankle = datasets_or_skip() / "adept__run_bout01_ankle.csv"
+    result = simulate(sim_args(ankle, tmp_path, placement="shoe"))
+    assert result["steps"] == detect_json(ankle, 100, "shoe")["steps"]
+
+
+def test_200_hz_counts_what_detect_counts_at_200_hz(tmp_path: Path) -> None:
+    result = simulate(sim_args(SYNTHETIC_RUN, tmp_path, rate=200))
+    assert result["rate_hz"] == 200 and result["overflows"] == 0
+    assert result["steps"] == detect_json(SYNTHETIC_RUN, 200)["steps"]
