@@ -39,9 +39,8 @@ def run_mpy(
         timeout=timeout_s,
     )
     if proc.returncode != 0:
-        raise AssertionError(
-            f"micropython exited {proc.returncode}:\n{proc.stdout.decode()}\n{proc.stderr.decode()}"
-        )
+        out, err = proc.stdout.decode(), proc.stderr.decode()
+        raise AssertionError(f"micropython exited {proc.returncode}:\n{out}\n{err}")
     return proc
 
 
