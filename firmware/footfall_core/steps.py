@@ -30,8 +30,10 @@ SHOE = 1
 NEVER = 0x3FFFFFFF
 IN_BOUT_16 = 2  # in a bout, peaks need 1/8 of the recent peak level
 IN_BOUT_FLOOR_16 = 8  # and half the absolute floor
+GRACE_MS = 10000  # after a bout, lone steps count (at the in-bout bar) this long
 LEVEL_SHIFT = 3  # the peak level follows the last few peaks
 CONFIRM = 5  # candidates needed to confirm a bout (4 regular intervals)
+STRIDE_TOL = 7  # strides agree within 1/STRIDE_TOL of their median
 PENDING = 8  # candidates held while a bout is unconfirmed
 IMPACT_HALF_MS = 150  # raw |a| maximum searched within this of the smoothed peak
 
@@ -66,6 +68,7 @@ class StepDetector:
         self.delay += lead_ms * rate_hz // 1000
         self.half_imp = IMPACT_HALF_MS * rate_hz // 1000
         self.w = max(1, w_ms * rate_hz // 1000)
+        self.grace = GRACE_MS * rate_hz // 1000
         self.ring_len = self.w + self.half_imp + self.delay + 2
         self.ring = array("H", bytes(2 * self.ring_len))  # raw |a| history, mg
         self.st = array("i", bytes(4 * F.SIZE))
@@ -93,6 +96,8 @@ class StepDetector:
         self.n_pend = 0
         self.confirmed = False
         self.last_idx = -1  # index of the last reported own contact
+        self.emitted_to = -1  # index of the last reported step
+        self.grace_end = -1  # candidates up to here count without a new bout
         self._rearm()
 
     @property
@@ -119,14 +124,15 @@ class StepDetector:
             if event == F.PEAK:
                 self._peak(st[F.PEAK_I], st[F.PEAK_V])
             elif event == F.DEADLINE:
-                self._end_bout()
+                self._deadline()
 
     def _rearm(self):
         """Hand the front end what depends on the bout: threshold, trough, deadline."""
         st = self.st
         # Inside a confirmed bout the bar drops: the wearer is known to be moving, and
         # the soft steps of a turn or a slowdown still count.
-        if self.confirmed:
+        now = st[F.INDEX]
+        if self.confirmed or now <= self.grace_end:
             t = (self.level * IN_BOUT_16) >> 4
             floor = (self.min_peak_mg * IN_BOUT_FLOOR_16) >> 4
         else:
@@ -135,8 +141,22 @@ class StepDetector:
         thr = t if t > floor else floor
         st[F.THR] = thr
         st[F.TROUGH_LV] = (thr if thr > self.last_peak else self.last_peak) >> 1
+        due = self._pending_due()
+        if now <= self.grace_end < due:
+            due = self.grace_end + 1
+        st[F.DUE] = due
+
+    def _pending_due(self):
+        """When the waiting candidates (or the bout) run out of time."""
         n = self.n_pend
-        st[F.DUE] = self.p_idx[n - 1] + self.max_gap + self.w + 2 if n else NEVER
+        wait = self.max_gap + self.w + 2
+        return self.p_idx[n - 1] + wait if n and self.p_idx[n - 1] < NEVER - wait else NEVER
+
+    def _deadline(self):
+        if self.st[F.INDEX] >= self._pending_due():
+            self._end_bout()
+        else:
+            self._rearm()  # the grace after a bout is over
 
     def _peak(self, idx, val):
         self.st[F.TROUGH] = 0
@@ -171,6 +191,9 @@ class StepDetector:
             self.p_idx[0] = idx
             self.n_pend = 1
             return
+        if idx <= self.grace_end:
+            # just after a bout: a turn, a last shuffle; count it now
+            self._emit(idx, peak_mg)
         if n == PENDING:
             for k in range(1, PENDING):
                 self.p_idx[k - 1] = self.p_idx[k]
@@ -183,7 +206,8 @@ class StepDetector:
         if n >= CONFIRM and self._regular(n):
             self.confirmed = True
             for k in range(n):
-                self._emit(self.p_idx[k], self.p_peak[k])
+                if self.p_idx[k] > self.emitted_to:
+                    self._emit(self.p_idx[k], self.p_peak[k])
             self.p_idx[0] = self.p_idx[n - 1]
             self.n_pend = 1
 
@@ -204,7 +228,7 @@ class StepDetector:
             return False
         for k in range(CONFIRM - 2):
             d = iv[k] - med
-            if 5 * (d if d > 0 else -d) > med:
+            if STRIDE_TOL * (d if d > 0 else -d) > med:
                 return False
         for k in range(first, n - 1):
             d = 4 * (p[k + 1] - p[k])
@@ -217,9 +241,13 @@ class StepDetector:
         if self.placement == SHOE and last >= 0 and idx - last <= self.max_gap:
             self.on_step(last + ((idx - last) >> 1), peak_mg)  # the other foot's contact, unseen
         self.last_idx = idx
+        self.emitted_to = idx
         self.on_step(idx, peak_mg)
 
     def _end_bout(self):
+        if self.confirmed:
+            last = self.last_idx  # (indices stay below 2**30: clamp at NEVER)
+            self.grace_end = last + self.grace if last < NEVER - self.grace else NEVER - 1
         self.confirmed = False
         self.n_pend = 0
         self.last_idx = -1

@@ -164,3 +164,18 @@ def test_rejects_rates_and_placements_it_cannot_serve():
         Tracker(20, "waist")
     with pytest.raises(ValueError, match="placement"):
         Tracker(100, "arm")
+
+
+@pytest.mark.parametrize("interpreter", INTERPRETERS)
+def test_lone_steps_just_after_a_walk_count_but_not_long_after(interpreter):
+    # a walk, two shuffling steps 3 s after it ends, and two more 40 s later
+    body = """
+walk = steady(110, 20)
+tail = [walk[-1] + 3000, walk[-1] + 4100]
+late = [walk[-1] + 40000, walk[-1] + 41100]
+steps, cads, state = run(100, "waist", signal(100, walk + tail + late, 70, 2000))
+print(repr((len(walk), len(steps), [s * 10 for s in steps[-2:]], tail)))
+"""
+    walked, found, last_ms, tail = run_scenario(interpreter, body)
+    assert found == walked + 2
+    assert all(abs(f - t) <= 250 for f, t in zip(last_ms, tail, strict=True))
