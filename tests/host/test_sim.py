@@ -167,3 +167,8 @@ def test_200_hz_counts_what_detect_counts_at_200_hz(tmp_path: Path) -> None:
     result = simulate(sim_args(SYNTHETIC_RUN, tmp_path, rate=200))
     assert result["rate_hz"] == 200 and result["overflows"] == 0
     assert result["steps"] == detect_json(SYNTHETIC_RUN, 200)["steps"]
+
+
+def test_a_locked_up_bus_is_ended_by_the_watchdog(tmp_path: Path) -> None:
+    result = simulate(sim_args(SYNTHETIC_RUN, tmp_path, bus_hang_ms=100_000))
+    assert result["exit"] == "watchdog reset"

@@ -78,6 +78,7 @@ def scenario(args: argparse.Namespace, work: Path, samples: Path, rate_hz: int) 
         else board_value(args.board, "FS_BYTES"),
         "presses": [press_spec(args.board, p) for p in args.press],
         "bus_error_ms": args.bus_error_ms,
+        "bus_hang_ms": args.bus_hang_ms,
     }
 
 
@@ -180,6 +181,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     )
     parser.add_argument("--flash-kib", type=int, help="flash size (default: the board's)")
     parser.add_argument("--bus-error-ms", type=int, help="fault: the I2C bus fails from then")
+    parser.add_argument("--bus-hang-ms", type=int, help="fault: the I2C bus locks up then")
     parser.add_argument("--json", action="store_true", help="print one JSON object")
     parser.set_defaults(func=main)
 

@@ -87,6 +87,9 @@ class I2C:
     def _bus(self):
         if self.chip is None:
             raise OSError(19)  # ENODEV: nothing answers on this bus
+        hang_ms = _sim.scenario.get("bus_hang_ms")
+        if hang_ms is not None and _sim.sensor_ms() >= hang_ms:
+            time.sleep_ms(60000)  # fault injection: the bus locks up (SDA held low) for 60 s
         fail_ms = _sim.scenario.get("bus_error_ms")
         if fail_ms is not None and _sim.sensor_ms() >= fail_ms:
             raise OSError(5)  # EIO: fault injection, as a loose connector would fail

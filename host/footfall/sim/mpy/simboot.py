@@ -42,12 +42,12 @@ def boot():
         _sim.exit_reason = "crash: " + repr(exc)
 
 
+TOLERANCE_MS = 10  # the virtual clock carries real processing time: a pulse may run long
+
+
 def plays(events):
     """[(sensor ms, pattern name)] from the PWM log: one entry per pattern played."""
     found = []
-    rhythms = {}
-    for name, steps in haptics.PATTERNS.items():
-        rhythms[tuple(on for _, on, _ in steps)] = name
     pin = None
     ons = []  # [ms the output went on, ms it went off]
     for t, kind, *rest in events:
@@ -56,19 +56,29 @@ def plays(events):
         pin = rest[0]
         if rest[2]:
             if ons and ons[-1][1] is not None and t - ons[-1][1] >= haptics.GAP_MS:
-                _close(ons, rhythms, found)
+                _close(ons, found)
             if not ons or ons[-1][1] is not None:
                 ons.append([t, None])
         elif ons and ons[-1][1] is None:
             ons[-1][1] = t
-    _close(ons, rhythms, found)
+    _close(ons, found)
     return found
 
 
-def _close(ons, rhythms, found):
+def _name(rhythm):
+    # The pattern whose on-times match, each within TOLERANCE_MS.
+    for name, steps in haptics.PATTERNS.items():
+        if len(steps) != len(rhythm):
+            continue
+        if all(abs(rhythm[i] - steps[i][1]) <= TOLERANCE_MS for i in range(len(steps))):
+            return name
+    return "unknown"
+
+
+def _close(ons, found):
     if ons:
-        rhythm = tuple(off - on for on, off in ons if off is not None)
-        found.append((ons[0][0], rhythms.get(rhythm, "unknown")))
+        rhythm = [off - on for on, off in ons if off is not None]
+        found.append((ons[0][0], _name(rhythm)))
         del ons[:]
 
 
