@@ -66,7 +66,9 @@ class Hardware:
         self.button_a = _button(board.BUTTON_A)
         self.button_b = _button(getattr(board, "BUTTON_B", None))
         adc = getattr(board, "BATTERY_ADC", None)
-        self.battery = None if adc is None else machine.ADC(machine.Pin(adc))
+        # 11 dB attenuation: the ESP32's ADC reads up to ~2.5 V (half a full cell is 2.1 V).
+        atten = machine.ADC.ATTN_11DB
+        self.battery = None if adc is None else machine.ADC(machine.Pin(adc), atten=atten)
         # Divider between the cell and the ADC pin (the Plus2 halves the cell voltage).
         self.battery_scale = getattr(board, "BATTERY_DIVIDER", 1)
         self.device_id = bytes(machine.unique_id()[-6:])
