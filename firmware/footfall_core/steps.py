@@ -214,9 +214,9 @@ class StepDetector:
     def _regular(self, n):
         """The last CONFIRM candidates walk or run: steady strides, steps inside them.
 
-        Strides (every other interval) agree within 20% of their median, and each step
-        takes 25-75% of its stride: left and right steps may differ (a phone in a pocket,
-        a limp), but random bumps and double peaks do not pass.
+        Strides (every other interval) agree within 1/STRIDE_TOL of their median, and
+        each step takes 25-75% of its stride: left and right steps may differ (a phone in
+        a pocket, a limp), but random bumps and double peaks do not pass.
         """
         iv = self.iv
         p = self.p_idx
