@@ -42,3 +42,16 @@ class DeviceError(FootfallError, RuntimeError):
 
 class TransportError(FootfallError, ConnectionError):
     """A sync link could not be opened, dropped, or stopped answering."""
+
+
+class StoreError(FootfallError, ValueError):
+    """The analyst's session store refused or could not read something (corrupt row, bad
+    session file, a file that is not a footfall store)."""
+
+
+class NoSuchSession(StoreError, LookupError):
+    """No session with that id in the store."""
+
+
+class AnalysisError(FootfallError, ValueError):
+    """A session or store that holds nothing to analyse (e.g. no running, an empty store)."""

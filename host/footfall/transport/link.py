@@ -98,12 +98,14 @@ async def fetch(
     window: int = 8,
     timeout_s: float = 5.0,
     on_chunk: Callable[[int], None] | None = None,
+    on_data: Callable[[bytes], None] | None = None,
 ) -> bytes:
     """GET session sid from `offset` to its end, acknowledging as chunks arrive.
 
     Returns the bytes from offset on. A gap or a stray frame raises FrameError; a silent
     device TransportError: either way, call again with offset + what was kept to resume.
-    on_chunk(total_bytes_so_far) is called per chunk (progress bars).
+    on_chunk(total_bytes_so_far) is called per chunk (progress bars); on_data(chunk) gets
+    each chunk's bytes before it is acknowledged (to keep them through a dropped link).
     """
     data = bytearray()
     seq = await link.send(P.GET, P.request_get(sid, offset, window, 0))
@@ -120,6 +122,8 @@ async def fetch(
         if len(frame.payload) == P.DATA_HEADER:
             return bytes(data)
         data += frame.payload[P.DATA_HEADER :]
+        if on_data is not None:
+            on_data(frame.payload[P.DATA_HEADER :])
         if on_chunk is not None:
             on_chunk(offset + len(data))
         await link.send(P.ACK, P.request_u32s(sid, offset + len(data)))

@@ -1,0 +1,366 @@
+"""The analyst's session store: SQLite, one row per session with its exact file and packed arrays.
+
+    store = Store()                      # user_data_dir("footfall")/footfall.db; Store(path)
+    result = store.import_session(raw)   # ImportResult(id, new); atomic, idempotent
+    for row in store.sessions(): ...     # SessionRow, oldest first
+    t_ms, peak_mg, cadence_spm, flags = store.arrays(row.id)
+
+Tables (PRAGMA user_version = SCHEMA_VERSION):
+    devices   id (device id hex), name (footfall-XXXX or a label), first_seen, last_seen
+    sessions  id "<device hex>-<session id>-<start_s>", the header's identity of a session,
+              so importing the same session twice keeps one copy; summary columns; crc and
+              size of the file; raw = the exact session file (re-decodable any time)
+    arrays    per session: n and one BLOB per step column, little-endian, no header:
+              t_ms <u4 (session time, < 2**30), peak_mg <u2, cadence_spm u1, flags u1.
+A BLOB per column, not a row per step: 1,000 one-hour sessions (about 10 million steps)
+are 1,000 rows read into np.frombuffer views, 8 bytes a step, instead of 10 million rows
+built into Python objects. Session files are decoded only by footfall.records.
+
+An import is one IMMEDIATE transaction in WAL mode with synchronous=FULL: interrupted at
+any point (exception, killed process) the store is as it was, and once import_session
+returns the session survives a power cut, so deleting it from the device is safe.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+import time
+from collections.abc import Iterator
+from dataclasses import asdict, dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+import numpy as np
+from footfall_core import ble_defs
+from footfall_core.crc import crc16
+from platformdirs import user_data_dir
+
+from footfall.errors import NoSuchSession, RecordError, StoreError
+from footfall.records import Event, Session, Summary
+
+SCHEMA_VERSION = 1
+DB_NAME = "footfall.db"
+PARTIAL_DIR = "partial"
+# name -> dtype of each array column, in the order arrays() returns them
+ARRAY_DTYPES = {"t_ms": "<u4", "peak_mg": "<u2", "cadence_spm": "u1", "flags": "u1"}
+
+_SCHEMA = """
+CREATE TABLE devices (
+    id TEXT PRIMARY KEY, name TEXT NOT NULL, first_seen REAL NOT NULL, last_seen REAL NOT NULL
+);
+CREATE TABLE sessions (
+    id TEXT PRIMARY KEY,
+    device TEXT NOT NULL REFERENCES devices(id),
+    session_id INTEGER NOT NULL,
+    start_s INTEGER NOT NULL,
+    start TEXT NOT NULL,
+    duration_s REAL NOT NULL,
+    steps INTEGER NOT NULL,
+    running_s REAL,
+    cues INTEGER NOT NULL,
+    placement TEXT NOT NULL,
+    rate_hz INTEGER NOT NULL,
+    target_spm INTEGER NOT NULL,
+    tolerance_spm INTEGER NOT NULL,
+    auto_target INTEGER NOT NULL,
+    peak_max_mg INTEGER NOT NULL,
+    end_reason TEXT,
+    fw TEXT NOT NULL,
+    crc INTEGER NOT NULL,
+    size INTEGER NOT NULL,
+    raw BLOB NOT NULL,
+    imported_at TEXT NOT NULL
+);
+CREATE INDEX sessions_by_start ON sessions(start_s, device);
+CREATE INDEX sessions_by_copy ON sessions(device, start_s, crc, size);
+CREATE TABLE arrays (
+    session TEXT PRIMARY KEY REFERENCES sessions(id),
+    n INTEGER NOT NULL, t_ms BLOB NOT NULL, peak_mg BLOB NOT NULL,
+    cadence_spm BLOB NOT NULL, flags BLOB NOT NULL
+);
+"""
+
+_ROW_COLUMNS = (
+    "id, device, (SELECT name FROM devices WHERE devices.id = device), session_id, start_s, "
+    "start, duration_s, steps, running_s, cues, placement, rate_hz, target_spm, tolerance_spm, "
+    "auto_target, peak_max_mg, end_reason, fw, crc, size, imported_at"
+)
+
+
+def default_path() -> Path:
+    """Where the store lives unless --store says otherwise."""
+    return Path(user_data_dir("footfall", appauthor=False)) / DB_NAME
+
+
+@dataclass(frozen=True)
+class ImportResult:
+    id: str
+    new: bool  # False: this exact session was already stored (nothing changed)
+
+
+@dataclass(frozen=True)
+class SessionRow:
+    """One stored session's summary (the file itself: Store.raw(id))."""
+
+    id: str
+    device: str  # device id, 12 hex digits
+    device_name: str
+    session_id: int
+    start_s: int  # Unix seconds
+    start: str  # ISO 8601, UTC
+    duration_s: float
+    steps: int
+    running_s: float | None  # from the session's last summary record; None without one
+    cues: int
+    placement: str
+    rate_hz: int
+    target_spm: int
+    tolerance_spm: int
+    auto_target: bool
+    peak_max_mg: int
+    end_reason: str | None  # None: the session has no END record (cut short)
+    fw: str
+    crc: int
+    size: int
+    imported_at: str
+
+    def to_json(self) -> dict[str, object]:
+        return asdict(self)
+
+
+@dataclass(frozen=True)
+class StepArrays:
+    """A session's steps as read-only numpy views: time, impact, cadence and flags."""
+
+    t_ms: np.ndarray
+    peak_mg: np.ndarray
+    cadence_spm: np.ndarray
+    flags: np.ndarray
+
+    def __iter__(self) -> Iterator[np.ndarray]:
+        return iter((self.t_ms, self.peak_mg, self.cadence_spm, self.flags))
+
+
+def session_key(device_hex: str, session_id: int, start_s: int) -> str:
+    return f"{device_hex}-{session_id}-{start_s}"
+
+
+def decode(raw: bytes) -> Session:
+    """Decode a session file for import; StoreError unless every byte of it is valid."""
+    try:
+        session = Session.from_bytes(raw)
+    except RecordError as e:
+        raise StoreError(f"not a valid session file: {e}") from None
+    if session.discarded_bytes:
+        raise StoreError(
+            f"corrupt session file: {session.discarded_bytes} bytes after offset "
+            f"{session.valid_bytes} do not decode"
+        )
+    return session
+
+
+def _summary_values(s: Session, raw: bytes, device: str, now: str) -> tuple[object, ...]:
+    h = s.header
+    summaries = s.of_type(Summary)
+    end = s.end
+    return (
+        session_key(device, h.session_id, h.start_s),
+        device,
+        h.session_id,
+        h.start_s,
+        datetime.fromtimestamp(h.start_s, UTC).isoformat(),
+        s.duration_ms / 1000,
+        s.steps,
+        summaries[-1].running_ms / 1000 if summaries else None,
+        sum(1 for e in s.of_type(Event) if e.kind_name == "cue"),
+        h.placement,
+        h.rate_hz,
+        h.target_spm,
+        h.tolerance_spm,
+        int(h.auto_target),
+        int(s.peak_mg.max()) if s.steps else 0,
+        end.reason_name if end is not None else None,
+        ".".join(map(str, h.fw)),
+        crc16(raw, 0, len(raw)),
+        len(raw),
+        raw,
+        now,
+    )
+
+
+def _pack_arrays(s: Session) -> list[bytes]:
+    cols = (s.t_ms, s.peak_mg, s.cadence_spm, s.flags)
+    return [c.astype(d).tobytes() for c, d in zip(cols, ARRAY_DTYPES.values(), strict=True)]
+
+
+class Store:
+    """The SQLite store at `path` (created with its folder on first use)."""
+
+    def __init__(self, path: str | Path | None = None) -> None:
+        self.path = Path(path) if path is not None else default_path()
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            self._db = sqlite3.connect(self.path, isolation_level=None)
+        except (OSError, sqlite3.Error) as e:
+            raise StoreError(f"{self.path}: cannot open the store: {e}") from None
+        try:
+            self._prepare()
+        except sqlite3.DatabaseError as e:
+            self._db.close()
+            raise StoreError(f"{self.path}: not a footfall store ({e})") from None
+
+    def _prepare(self) -> None:
+        db = self._db
+        db.execute("PRAGMA journal_mode=WAL")
+        db.execute("PRAGMA synchronous=FULL")
+        db.execute("PRAGMA foreign_keys=ON")
+        version = db.execute("PRAGMA user_version").fetchone()[0]
+        if version == 0:
+            db.execute("BEGIN IMMEDIATE")
+            if db.execute("PRAGMA user_version").fetchone()[0] == 0:  # not made meanwhile
+                for statement in _SCHEMA.split(";"):  # executescript would commit early
+                    db.execute(statement)
+                db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+            db.execute("COMMIT")
+        elif version != SCHEMA_VERSION:
+            raise StoreError(
+                f"{self.path}: store schema version {version}; this footfall reads "
+                f"{SCHEMA_VERSION}"
+            )
+
+    @property
+    def partial_dir(self) -> Path:
+        """Where sync keeps partly downloaded sessions (beside the database)."""
+        return self.path.parent / PARTIAL_DIR
+
+    def close(self) -> None:
+        self._db.close()
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def _step(self, name: str) -> None:
+        """A named point inside the import transaction (tests interrupt the import here)."""
+
+    def import_session(self, raw: bytes, device: str | None = None) -> ImportResult:
+        """Store one session file in one transaction; `device` names the device (its
+        footfall-XXXX name by default). The same session again is not stored twice; a
+        longer copy of a stored session (it grew since) replaces it; any other copy with
+        the same identity but different bytes is refused with StoreError."""
+        raw = bytes(raw)
+        session = decode(raw)
+        device_hex = session.header.device_id.hex()
+        name = device or ble_defs.device_name(session.header.device_id)
+        now_s = time.time()
+        values = _summary_values(
+            session, raw, device_hex, datetime.fromtimestamp(now_s, UTC).isoformat()
+        )
+        sid = str(values[0])
+        db = self._db
+        db.execute("BEGIN IMMEDIATE")
+        try:
+            self._step("begin")
+            old = db.execute("SELECT crc, size, raw FROM sessions WHERE id = ?", (sid,)).fetchone()
+            if old is not None and old[0] == values[-4] and old[1] == len(raw) and old[2] == raw:
+                db.execute("ROLLBACK")
+                return ImportResult(sid, False)
+            if old is not None and not (len(raw) > old[1] and raw.startswith(old[2])):
+                raise StoreError(
+                    f"session {sid} is already stored with different content "
+                    f"(CRC 0x{old[0]:04x}, {old[1]} bytes); the stored copy is kept"
+                )
+            db.execute(
+                "INSERT INTO devices VALUES (?, ?, ?, ?) ON CONFLICT(id) DO UPDATE "
+                "SET name = excluded.name, last_seen = excluded.last_seen",
+                (device_hex, name, now_s, now_s),
+            )
+            self._step("device")
+            if old is not None:
+                db.execute("DELETE FROM arrays WHERE session = ?", (sid,))
+                db.execute("DELETE FROM sessions WHERE id = ?", (sid,))
+            marks = ", ".join("?" * len(values))
+            db.execute(f"INSERT INTO sessions VALUES ({marks})", values)
+            self._step("session")
+            blobs = _pack_arrays(session)
+            db.execute(
+                "INSERT INTO arrays VALUES (?, ?, ?, ?, ?, ?)", (sid, session.steps, *blobs)
+            )
+            self._step("arrays")
+            db.execute("COMMIT")
+        except BaseException:
+            db.execute("ROLLBACK")
+            raise
+        return ImportResult(sid, True)
+
+    def _row(self, r: tuple) -> SessionRow:
+        try:
+            row = SessionRow(*r)
+        except TypeError as e:
+            raise StoreError(f"{self.path}: corrupt session row {r[0]!r}: {e}") from None
+        if not isinstance(row.steps, int) or not isinstance(row.start_s, int):
+            raise StoreError(f"{self.path}: corrupt session row {row.id!r}")
+        return SessionRow(**{**asdict(row), "auto_target": bool(row.auto_target)})
+
+    def sessions(self) -> list[SessionRow]:
+        """Every stored session, oldest first."""
+        q = f"SELECT {_ROW_COLUMNS} FROM sessions ORDER BY start_s, device, session_id"
+        return [self._row(r) for r in self._query(q)]
+
+    def session(self, sid: str) -> SessionRow:
+        rows = self._query(f"SELECT {_ROW_COLUMNS} FROM sessions WHERE id = ?", (sid,))
+        if not rows:
+            raise NoSuchSession(f"no session {sid!r} in {self.path}")
+        return self._row(rows[0])
+
+    def raw(self, sid: str) -> bytes:
+        """The exact session file as it came off the device."""
+        rows = self._query("SELECT raw, crc, size FROM sessions WHERE id = ?", (sid,))
+        if not rows:
+            raise NoSuchSession(f"no session {sid!r} in {self.path}")
+        raw, crc, size = rows[0]
+        if not isinstance(raw, bytes) or len(raw) != size or crc16(raw, 0, len(raw)) != crc:
+            raise StoreError(f"{self.path}: session {sid}: stored file fails its CRC (corrupt)")
+        return raw
+
+    def has(self, sid: str) -> bool:
+        return bool(self._query("SELECT 1 FROM sessions WHERE id = ?", (sid,)))
+
+    def find_copy(self, device_hex: str, start_s: int, crc: int, size: int) -> str | None:
+        """The id of a stored session that is an exact copy of the one a device lists."""
+        rows = self._query(
+            "SELECT id FROM sessions WHERE device = ? AND start_s = ? AND crc = ? AND size = ?",
+            (device_hex, start_s, crc, size),
+        )
+        return rows[0][0] if rows else None
+
+    def arrays(self, sid: str) -> StepArrays:
+        """(t_ms, peak_mg, cadence_spm, flags) of one session; StoreError if corrupt."""
+        rows = self._query("SELECT * FROM arrays WHERE session = ?", (sid,))
+        if not rows:
+            raise NoSuchSession(f"no session {sid!r} in {self.path}")
+        return self._arrays(rows[0])
+
+    def iter_arrays(self) -> Iterator[tuple[str, StepArrays]]:
+        """(id, arrays) of every session in one query, oldest first: the fast path for
+        analyses over the whole store."""
+        q = "SELECT a.* FROM arrays a JOIN sessions s ON s.id = a.session ORDER BY s.start_s"
+        for r in self._db.execute(q):
+            yield r[0], self._arrays(r)
+
+    def _arrays(self, r: tuple) -> StepArrays:
+        sid, n, *blobs = r
+        out = []
+        for (name, dtype), blob in zip(ARRAY_DTYPES.items(), blobs, strict=True):
+            if not isinstance(blob, bytes) or len(blob) != n * np.dtype(dtype).itemsize:
+                raise StoreError(f"{self.path}: session {sid}: corrupt {name} array")
+            out.append(np.frombuffer(blob, dtype=dtype))
+        return StepArrays(*out)
+
+    def _query(self, q: str, params: tuple = ()) -> list[tuple]:
+        try:
+            return self._db.execute(q, params).fetchall()
+        except sqlite3.DatabaseError as e:
+            raise StoreError(f"{self.path}: {e}") from None
