@@ -1,0 +1,279 @@
+"""Sync sessions off a device (or a folder of session files) into the store, resumably.
+
+    result = await sync_url("ble:footfall-2B3C", store, delete_after=True)
+
+Per session the device LISTs: skip it if the store holds an exact copy; else GET it from
+where an earlier attempt stopped (the bytes kept so far live in store.partial_dir, one file
+per session keyed by device, session, start and CRC), check its size and CRC against LIST,
+import it in one transaction, and only then, on request, DELETE it with that CRC. A link
+that drops is reopened (up to `retries` times) and the transfer resumes from the kept bytes.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Protocol
+
+from footfall_core import ble_defs
+from footfall_core import protocol as P
+from footfall_core.crc import crc16
+
+from footfall.errors import DeviceError, FrameError, StoreError, TransportError
+from footfall.store import Store
+from footfall.transport import FileSource, open_transport, parse_url
+from footfall.transport.link import FrameLink, decode, fetch
+
+log = logging.getLogger(__name__)
+
+
+class Bar(Protocol):
+    def update(self, n: int) -> object: ...
+    def close(self) -> object: ...
+
+
+# progress(label, total_bytes, initial_bytes) -> a bar (tqdm fits)
+Progress = Callable[[str, int, int], Bar]
+
+
+@dataclass
+class Outcome:
+    """What happened to one session the device listed."""
+
+    device_sid: int | str  # the device's session number (file name for file:)
+    size: int
+    status: str = "pending"  # imported, already stored, failed
+    store_id: str | None = None
+    fetched: int = 0  # bytes received over the link in this run
+    resumed_from: int = 0  # bytes kept from an earlier, interrupted transfer
+    deleted: bool = False
+    error: str | None = None
+
+    def line(self) -> str:
+        head = f"session {self.device_sid}: "
+        if self.status == "failed":
+            return head + f"FAILED: {self.error}; left on the device"
+        text = head + f"{self.status} as {self.store_id} ({self.size} bytes"
+        if self.resumed_from:
+            text += f", resumed at byte {self.resumed_from}"
+        text += ")"
+        if self.deleted:
+            text += ", deleted from the device"
+        return text + (f"; {self.error}" if self.error else "")
+
+
+@dataclass
+class SyncResult:
+    device: str
+    outcomes: dict[int | str, Outcome] = field(default_factory=dict)
+    reconnects: int = 0
+
+    def count(self, status: str) -> int:
+        return sum(1 for o in self.outcomes.values() if o.status == status)
+
+    @property
+    def failed(self) -> int:
+        return self.count("failed")
+
+    def total_line(self) -> str:
+        fetched = sum(o.fetched for o in self.outcomes.values())
+        deleted = sum(o.deleted for o in self.outcomes.values())
+        return (
+            f"{self.device}: {len(self.outcomes)} sessions: {self.count('imported')} imported, "
+            f"{self.count('already stored')} already stored, {self.failed} failed; "
+            f"{fetched} bytes fetched, {deleted} deleted from the device"
+        )
+
+
+def _no_bar(_label: str, _total: int, _initial: int) -> Bar:
+    class _Null:
+        def update(self, n: int) -> None:
+            return None
+
+        def close(self) -> None:
+            return None
+
+    return _Null()
+
+
+async def list_sessions(link: FrameLink) -> list[tuple[int, int, int, int, int, int]]:
+    """Every LIST entry, page by page: (id, start_s, duration_s, steps, size, crc)."""
+    entries: list[tuple[int, int, int, int, int, int]] = []
+    while True:
+        first = bytearray(2)
+        P.put_u16(first, 0, len(entries))
+        total, _first, page = decode(P.unpack_list, await link.request(P.LIST, bytes(first)))
+        entries += page
+        if not page or len(entries) >= total:
+            return entries
+
+
+class Syncer:
+    """One sync run against the store; state (outcomes) survives reconnects."""
+
+    def __init__(
+        self,
+        store: Store,
+        *,
+        delete_after: bool = False,
+        progress: Progress = _no_bar,
+        window: int = 8,
+        timeout_s: float = 5.0,
+    ) -> None:
+        self.store = store
+        self.delete_after = delete_after
+        self.progress = progress
+        self.window = window
+        self.timeout_s = timeout_s
+
+    def partial_path(self, device_hex: str, entry: tuple[int, ...]) -> Path:
+        sid, start_s, _dur, _steps, _size, crc = entry
+        return self.store.partial_dir / f"{device_hex}-{sid}-{start_s}-{crc:04x}.part"
+
+    async def run_link(self, link: FrameLink, result: SyncResult) -> SyncResult:
+        """Sync every listed session not done yet in `result`."""
+        hello = decode(P.unpack_hello, await link.request(P.HELLO, timeout_s=self.timeout_s))
+        device_hex = hello[1].hex()
+        result.device = ble_defs.device_name(hello[1])
+        for entry in await list_sessions(link):
+            done = result.outcomes.get(entry[0])
+            if done is not None and done.status != "pending":
+                continue
+            out = result.outcomes.setdefault(entry[0], Outcome(entry[0], entry[4]))
+            await self._one(link, device_hex, result.device, entry, out)
+        return result
+
+    async def _one(
+        self, link: FrameLink, device_hex: str, name: str, entry: tuple[int, ...], out: Outcome
+    ) -> None:
+        sid, start_s, _dur, _steps, size, crc = entry
+        out.store_id = self.store.find_copy(device_hex, start_s, crc, size)
+        if out.store_id is not None:
+            out.status = "already stored"
+        else:
+            try:
+                raw = await self._fetch(link, device_hex, entry, out)
+            except DeviceError as e:
+                out.status, out.error = "failed", f"GET refused: {e}"
+                return
+            if raw is None:
+                return
+            try:
+                out.store_id = self.store.import_session(raw, name).id
+            except StoreError as e:
+                out.status, out.error = "failed", str(e)
+                return
+            out.status = "imported"
+            self.partial_path(device_hex, entry).unlink(missing_ok=True)
+        if self.delete_after and self.store.find_copy(device_hex, start_s, crc, size):
+            try:
+                await link.request(P.DELETE, P.request_delete(sid, crc), self.timeout_s)
+            except DeviceError as e:
+                out.error = f"kept on the device: DELETE refused ({e})"
+                return
+            out.deleted = True
+
+    async def _fetch(
+        self, link: FrameLink, device_hex: str, entry: tuple[int, ...], out: Outcome
+    ) -> bytes | None:
+        sid, _start, _dur, _steps, size, crc = entry
+        part = self.partial_path(device_hex, entry)
+        part.parent.mkdir(parents=True, exist_ok=True)
+        if part.exists() and part.stat().st_size > size:
+            part.unlink()  # longer than the session: not a prefix of it
+        kept = part.stat().st_size if part.exists() else 0
+        if out.resumed_from == 0:
+            out.resumed_from = kept
+        if kept < size:
+            bar = self.progress(f"session {sid}", size, kept)
+            try:
+                with part.open("ab") as f:
+
+                    def keep(chunk: bytes) -> None:
+                        f.write(chunk)
+                        f.flush()
+                        out.fetched += len(chunk)
+                        bar.update(len(chunk))
+
+                    await fetch(link, sid, kept, self.window, self.timeout_s, on_data=keep)
+            finally:
+                bar.close()
+        raw = part.read_bytes()
+        if len(raw) != size or crc16(raw, 0, len(raw)) != crc:
+            part.unlink()
+            out.status = "failed"
+            out.error = (
+                f"{len(raw)} bytes with CRC 0x{crc16(raw, 0, len(raw)):04x} do not match "
+                f"LIST's {size} bytes, CRC 0x{crc:04x} (dropped; fetched again next sync)"
+            )
+            return None
+        return raw
+
+    def run_files(self, source: FileSource, result: SyncResult) -> SyncResult:
+        """Import session files from a folder; --delete-after removes a file once stored."""
+        for path in source.files():
+            out = result.outcomes.setdefault(path.name, Outcome(path.name, path.stat().st_size))
+            try:
+                imported = self.store.import_session(path.read_bytes())
+            except StoreError as e:
+                out.status, out.error = "failed", f"{path}: {e}"
+                continue
+            out.store_id = imported.id
+            out.status = "imported" if imported.new else "already stored"
+            if self.delete_after and self.store.has(imported.id):
+                path.unlink()
+                out.deleted = True
+        return result
+
+
+async def _until_dropped(work: Awaitable[SyncResult], dropped: asyncio.Event) -> SyncResult:
+    """Run work; TransportError as soon as `dropped` is set (a BLE disconnect)."""
+    task = asyncio.ensure_future(work)
+    waiter = asyncio.ensure_future(dropped.wait())
+    try:
+        await asyncio.wait({task, waiter}, return_when=asyncio.FIRST_COMPLETED)
+    finally:
+        waiter.cancel()
+    if task.done():
+        return task.result()
+    task.cancel()
+    with contextlib.suppress(asyncio.CancelledError):
+        await task
+    raise TransportError("the device disconnected")
+
+
+async def sync_url(
+    url: str,
+    store: Store,
+    *,
+    syncer: Syncer | None = None,
+    retries: int = 3,
+    **transport_options: Any,
+) -> SyncResult:
+    """Sync from the device a URL names, reopening a dropped link up to `retries` times."""
+    syncer = syncer or Syncer(store)
+    scheme, rest = parse_url(url)
+    result = SyncResult(rest)
+    while True:
+        dropped = asyncio.Event()
+        options = dict(transport_options)
+        if scheme == "ble":
+            options["disconnected_callback"] = lambda _client, ev=dropped: ev.set()
+        transport = await open_transport(url, **options)
+        try:
+            if isinstance(transport, FileSource):
+                return syncer.run_files(transport, result)
+            return await _until_dropped(syncer.run_link(transport.link, result), dropped)
+        except (TransportError, FrameError) as e:
+            if result.reconnects >= retries:
+                raise TransportError(f"{url}: {e} (gave up after {retries} reconnects)") from e
+            result.reconnects += 1
+            log.info("%s: %s; reconnecting (%d of %d)", url, e, result.reconnects, retries)
+        finally:
+            # closing a link that is already gone may raise anything its library has
+            with contextlib.suppress(Exception):
+                await transport.close()
