@@ -42,7 +42,7 @@ IMPACT_HALF_MS = 150  # raw |a| maximum searched within this of the smoothed pea
 # and how long the smoothed peak follows the contact (ms; the body is still loading).
 _TUNING = {
     WAIST: (30, 200, 70, 4, 2000, 80),
-    SHOE: (18, 330, 150, 6, 2500, 60),
+    SHOE: (18, 380, 150, 6, 2500, 60),
 }
 
 
