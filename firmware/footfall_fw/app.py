@@ -11,6 +11,7 @@ import asyncio
 import sys
 import time
 
+from footfall_core import protocol as P
 from footfall_core import records as rec
 from footfall_core.coach import Coach, CoachConfig
 from footfall_core.tracker import Tracker
@@ -22,6 +23,8 @@ from footfall_fw.rawcap import RawCapture
 from footfall_fw.sampler import Sampler
 from footfall_fw.sessions import Sessions
 from footfall_fw.store import Store, StoreFull
+from footfall_fw.sync_device import SyncConfig, SyncDevice
+from footfall_fw.usb_link import UsbLink
 
 STORE_ROOT = "sessions"
 COACH_MS = 1000
@@ -69,6 +72,7 @@ class App:
         self.button_a = buttons.Button(hw.button_a)
         self.button_b = buttons.Button(hw.button_b)
         self._done = asyncio.Event()
+        self.usb = UsbLink(self.store, SyncConfig(self), SyncDevice(self, P.CAP_SERIAL))
 
     def _on_step(self, index, peak_mg, cadence_spm):
         self.sessions.on_step(index, peak_mg, cadence_spm)
@@ -200,6 +204,7 @@ class App:
                 self._buttons_task(),
                 self._battery_task(),
                 self._watchdog_task(),
+                self.usb.run(),
             )
         ]
         await self._done.wait()

@@ -77,6 +77,13 @@ class Hardware:
         """Start the hardware watchdog (it cannot be stopped again)."""
         return machine.WDT(timeout=timeout_ms)
 
+    def set_clock(self, unix_s):
+        """Set the RTC to a Unix time (sync's SET TIME); the port's epoch may be 2000."""
+        import time
+
+        t = time.gmtime(unix_s - (946684800 if time.gmtime(0)[0] == 2000 else 0))
+        machine.RTC().datetime((t[0], t[1], t[2], t[6], t[3], t[4], t[5], 0))
+
     def reset(self):
         machine.reset()
 
