@@ -163,11 +163,12 @@ class Syncer:
             if raw is None:
                 return
             try:
-                out.store_id = self.store.import_session(raw, name).id
+                imported = self.store.import_session(raw, name)
             except StoreError as e:
                 out.status, out.error = "failed", str(e)
                 return
-            out.status = "imported"
+            out.store_id = imported.id
+            out.status = "imported" if imported.new else "already stored"
             self.partial_path(device_hex, entry).unlink(missing_ok=True)
         if self.delete_after and self.store.find_copy(device_hex, start_s, crc, size):
             try:

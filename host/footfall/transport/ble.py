@@ -51,7 +51,10 @@ class BleSync:
         self.link = FrameLink(self._write, rx.max_write_without_response_size)
 
     async def _write(self, data: bytes) -> None:
-        await self.client.write_gatt_char(self._rx, data, response=False)
+        try:
+            await self.client.write_gatt_char(self._rx, data, response=False)
+        except BleakError as e:  # e.g. the link dropped: the transport edge converts it
+            raise TransportError(f"BLE {self.client.address}: {e}") from e
 
     async def start(self) -> None:
         await self.client.start_notify(self._tx, lambda _c, data: self.link.on_bytes(data))

@@ -288,6 +288,8 @@ class BumbleClient(BaseBleakClient):
         raise NotImplementedError("pairing is not supported by the bumble backend")
 
     async def _att(self, op: Any) -> Any:
+        if self._peer is None:
+            op.close()  # never awaited: close the coroutine so no warning is left behind
         self._require_peer()
         try:
             return await op
