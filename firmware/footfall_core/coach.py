@@ -182,6 +182,8 @@ class Coach:
         if dt > _MAX_DT_MS:
             dt = _MAX_DT_MS
         hist = self._hist
+        if hist is None:  # auto-target off: nothing to learn
+            return
         hist[cadence_spm if cadence_spm < _BINS else _BINS - 1] += dt
         self._learned_ms += dt
         if self._learned_ms < self._baseline_ms:
