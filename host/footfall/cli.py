@@ -14,6 +14,10 @@ COMMANDS = (
     "footfall.flash",
     "footfall.inspect_cmd",
     "footfall.demo",
+    "footfall.show_cmd",
+    "footfall.report_cmd",
+    "footfall.trends_cmd",
+    "footfall.export_cmd",
 )
 
 

@@ -55,3 +55,7 @@ class NoSuchSession(StoreError, LookupError):
 
 class AnalysisError(FootfallError, ValueError):
     """A session or store that holds nothing to analyse (e.g. no running, an empty store)."""
+
+
+class OutputError(FootfallError, ValueError):
+    """A report or export that cannot be written (unknown format, unwritable path)."""

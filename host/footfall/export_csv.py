@@ -1,0 +1,38 @@
+"""CSV export: one row per step, columns named with their units (cadence in steps/min).
+
+Columns are footfall.analysis.step_table's: session_id, device, time_ms (Unix ms), t_ms
+(since the session began), interval_ms, cadence_spm, peak_impact_g, activity (idle,
+walking, running), cue (1 where the coach cued), target_spm. Several sessions go one
+after another in the same file.
+"""
+
+from __future__ import annotations
+
+import csv
+from collections.abc import Iterable
+from pathlib import Path
+
+from footfall.analysis import SessionData, step_table
+from footfall.errors import OutputError
+
+
+def write(sessions: Iterable[SessionData], path: str | Path) -> tuple[Path, int]:
+    """Write every step of the sessions; returns (path, rows written)."""
+    path = Path(path)
+    rows = 0
+    try:
+        with path.open("w", newline="", encoding="utf-8") as f:
+            out = csv.writer(f)
+            header = False
+            for data in sessions:
+                table = step_table(data)
+                if not header:
+                    out.writerow(table)
+                    header = True
+                table["peak_impact_g"] = table["peak_impact_g"].round(3)
+                table["cue"] = table["cue"].astype(int)
+                out.writerows(zip(*(col.tolist() for col in table.values()), strict=True))
+                rows += len(data.t_ms)
+    except OSError as e:
+        raise OutputError(f"{path}: {e.strerror or e}") from None
+    return path, rows

@@ -1,0 +1,97 @@
+"""Where the analysis commands get sessions: the store (`--store PATH`) or a session file.
+
+`add_store_argument` gives every store-reading command the same `--store PATH`.
+`load(store, id)` builds the analysis input from the store's step arrays; an id may be
+given by any unique prefix. `load_file(path)` does the same from a session file, so a
+session can be analysed before (or without) a sync.
+"""
+
+from __future__ import annotations
+
+import argparse
+from collections.abc import Iterator
+from pathlib import Path
+
+import numpy as np
+
+from footfall.analysis import SessionData
+from footfall.errors import AnalysisError, NoSuchSession, RecordError, StoreError
+from footfall.records import Session
+from footfall.store import SessionRow, StepArrays, Store, session_key
+
+
+def add_store_argument(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--store", metavar="PATH", help="the session store (default: in the user data folder)"
+    )
+
+
+def open_store(args: argparse.Namespace) -> Store:
+    """The store named by --store (or the default); AnalysisError when it holds nothing."""
+    path = Path(args.store) if args.store else None
+    if path is not None and not path.exists():
+        raise StoreError(f"{path}: no such store (run `footfall sync --store {path}` first)")
+    store = Store(path)
+    if not store.sessions():
+        store.close()
+        raise AnalysisError(f"the store {store.path} holds no sessions: run `footfall sync`")
+    return store
+
+
+def resolve(store: Store, sid: str) -> SessionRow:
+    """The session with this id, or the one whose id starts with it."""
+    if store.has(sid):
+        return store.session(sid)
+    matches = [r for r in store.sessions() if r.id.startswith(sid)]
+    if len(matches) == 1:
+        return matches[0]
+    if matches:
+        raise NoSuchSession(f"{sid!r} matches {len(matches)} sessions in {store.path}; say more")
+    raise NoSuchSession(f"no session {sid!r} in {store.path} (`footfall sessions` lists them)")
+
+
+def from_arrays(row: SessionRow, arrays: StepArrays) -> SessionData:
+    t_ms = arrays.t_ms.astype(np.int64)
+    return SessionData(
+        session_id=row.id,
+        device=row.device,
+        start_s=row.start_s,
+        duration_ms=round(row.duration_s * 1000),
+        target_spm=row.target_spm,
+        tolerance_spm=row.tolerance_spm,
+        t_ms=t_ms,
+        interval_ms=np.diff(t_ms, prepend=0),
+        peak_mg=arrays.peak_mg.astype(np.int64),
+        cadence_spm=arrays.cadence_spm.astype(np.int64),
+        flags=arrays.flags.astype(np.int64),
+    )
+
+
+def _data(store: Store, row: SessionRow, arrays: StepArrays) -> SessionData:
+    if row.auto_target:  # the settled target is an event in the file, not a column
+        return SessionData.from_session(Session.from_bytes(store.raw(row.id)), row.id)
+    return from_arrays(row, arrays)
+
+
+def load(store: Store, sid: str) -> SessionData:
+    row = resolve(store, sid)
+    return _data(store, row, store.arrays(row.id))
+
+
+def load_all(store: Store) -> Iterator[SessionData]:
+    """Every stored session, oldest first, read in one query."""
+    rows = {r.id: r for r in store.sessions()}
+    for sid, arrays in store.iter_arrays():
+        yield _data(store, rows[sid], arrays)
+
+
+def load_file(path: str | Path) -> SessionData:
+    try:
+        session = Session.from_file(path)
+    except OSError as e:
+        raise RecordError(f"{path}: {e.strerror or e}") from None
+    except RecordError as e:
+        raise RecordError(f"{path}: {e}") from None
+    h = session.header
+    return SessionData.from_session(session, session_key(h.device_id.hex(), h.session_id,
+                                                         h.start_s))  # fmt: skip

@@ -1,0 +1,91 @@
+"""`footfall trends [--weeks N] [--json] [--store PATH]`: weekly training load and its flags.
+
+With --json, one object: `weeks` (footfall.trends.Week fields), `cadence_trend_spm_per_week`
+and `sessions_without_running`. Text marks a flagged week with `!` and says why.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+
+from footfall import source
+from footfall.analysis import SessionSummary, summarise
+from footfall.errors import AnalysisError, FootfallError
+from footfall.store import Store
+from footfall.trends import ACWR_HIGH, ACWR_LOW, LOAD_JUMP_PCT, Trends, Week, weekly
+
+
+def summarise_store(store: Store) -> tuple[list[SessionSummary], int]:
+    """Every session with running summarised, and how many had none."""
+    out, without = [], 0
+    for data in source.load_all(store):
+        try:
+            out.append(summarise(data))
+        except AnalysisError:
+            without += 1
+    return out, without
+
+
+def _fmt(v: float | None, spec: str) -> str:
+    return "-" if v is None else format(v, spec)
+
+
+def _why(w: Week) -> str:
+    why = []
+    if w.load_jump:
+        why.append(f"load +{w.load_change_pct:.0f}% (> {LOAD_JUMP_PCT:.0f}%)")
+    if w.acwr_flag:
+        why.append(f"acute:chronic {w.acwr:.2f} outside {ACWR_LOW}-{ACWR_HIGH}")
+    return "  ! " + "; ".join(why) if why else ""
+
+
+def text(t: Trends) -> str:
+    lines = ["week      sessions  running  steps    load (g)  change  A:C   cadence  target"]
+    for w in t.weeks:
+        change = "-" if w.load_change_pct is None else f"{w.load_change_pct:+.0f}%"
+        lines.append(
+            f"{w.week:<9} {w.sessions:>8}  {w.running_s / 3600:>5.1f} h  {w.steps:>7}  "
+            f"{w.impact_load_g:>8.0f}  {change:>6}  {_fmt(w.acwr, '.2f'):>4}  "
+            f"{_fmt(w.cadence_spm, '.0f'):>7}  {_fmt(w.target_spm, '.0f'):>6}{_why(w)}"
+        )
+    trend = t.cadence_trend_spm_per_week
+    lines.append(
+        "cadence trend: "
+        + ("not enough weeks" if trend is None else f"{trend:+.1f} spm per week")
+        + f"; {len(t.flagged())} week(s) flagged"
+    )
+    if t.sessions_without_running:
+        lines.append(f"({t.sessions_without_running} session(s) without running not counted)")
+    return "\n".join(lines)
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    parser = subparsers.add_parser(
+        "trends",
+        help="weekly running time, steps and impact load; flags load spikes",
+        description="Weekly training load across the store, with load-jump and "
+        "acute:chronic flags and the cadence trend against target.",
+    )
+    parser.add_argument("--weeks", type=int, metavar="N", help="show the last N weeks only")
+    parser.add_argument("--json", action="store_true", help="print one JSON object")
+    source.add_store_argument(parser)
+    parser.set_defaults(func=main)
+
+
+def main(args: argparse.Namespace) -> int:
+    try:
+        if args.weeks is not None and args.weeks < 1:
+            raise AnalysisError(f"--weeks must be at least 1, got {args.weeks}")
+        with source.open_store(args) as store:
+            summaries, without = summarise_store(store)
+        trends = weekly(summaries, args.weeks, without)
+    except FootfallError as e:
+        print(f"footfall: {e}", file=sys.stderr)
+        return 2
+    if args.json:
+        print(json.dumps(trends.to_json(), separators=(",", ":")))
+    else:
+        print(text(trends))
+    return 0
