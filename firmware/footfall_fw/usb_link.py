@@ -141,6 +141,14 @@ class UsbLink:
         self._match = m
         return n
 
+    def counters(self):
+        """The link's counters and the protocol's, as a dict (the REPL, the virtual board)."""
+        names = ("entries", "rx_bytes", "tx_bytes", "tx_dropped", "errors", "timeouts")
+        out = {name: getattr(self, name) for name in names + ("hangups",)}
+        out["rx_frames"] = self.server.rx_frames
+        out["rx_errors"] = self.server.rx_errors
+        return out
+
     def enter(self):
         """Sync mode on: Ctrl-C off, a fresh parser."""
         self.kbd_intr(-1)

@@ -183,10 +183,20 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("--bus-error-ms", type=int, help="fault: the I2C bus fails from then")
     parser.add_argument("--bus-hang-ms", type=int, help="fault: the I2C bus locks up then")
     parser.add_argument("--json", action="store_true", help="print one JSON object")
+    parser.add_argument(
+        "--serve", choices=("serial",), help="serve USB sync on a pty until killed (serve.py)"
+    )
+    parser.add_argument(
+        "--speed", type=float, default=0, help="--serve: recording speed (0: as fast as it runs)"
+    )
     parser.set_defaults(func=main)
 
 
 def main(args: argparse.Namespace) -> int:
+    if args.serve:
+        from footfall.sim import serve
+
+        return serve.main(args)
     try:
         out = simulate(args)
     except InputError as exc:

@@ -20,6 +20,10 @@ def load(scenario_path):
     with open(scenario_path) as f:
         sc = json.load(f)
     _sim.scenario = sc
+    if sc.get("serve"):  # footfall sim --serve: paced clock, stopped by the host
+        import _serve
+
+        _serve.install(sc)
     with open(sc["samples"], "rb") as f:
         _sim.samples = array("h", f.read())
     if "epoch_s" in sc:  # the host's clock, as `footfall flash` sets a real board's RTC
@@ -98,6 +102,7 @@ def result():
         out["overflows"] = a.sampler.overflows
         out["polls"] = a.sampler.polls
         out["rate_hz"] = a.sampler.imu.rate_hz
+        out["usb"] = a.usb.counters()
     return out
 
 

@@ -1,0 +1,49 @@
+"""Virtual board serving sync (`footfall sim --serve serial`): paced clock and a stop line.
+
+The host runs the unix port with a pty as its stdin and stdout, as a board's USB serial
+console is, so the firmware's own usb_link serves it unchanged. Two things differ from a
+plain replay, both installed here by simboot when the scenario has "serve":
+
+- The clock is paced: a wait of dt virtual ms really waits dt / speed ms (and skips the
+  rest). Speed 0 skips every wait (the plain replay's "as fast as it computes") while the
+  recording plays; once the recording has run out the board waits in real time, so the
+  link's timeouts and a host's requests meet a board that behaves like a real one.
+- The scenario's tail is unbounded (the host sets tail_ms), and the board powers off when
+  the host writes to, or closes, the control pipe whose fd the scenario names.
+"""
+
+import select
+import time
+
+import _sim
+
+_speed = 0
+_control = None
+_advance = time.advance
+
+
+def _paced_advance(ms):
+    speed = _speed if _sim.end_ms is None else 1
+    if speed > 0 and ms > 0:
+        real_ms = int(ms / speed)
+        t0 = time._real_ticks_ms()
+        time._real_sleep_ms(real_ms)
+        ms -= time.ticks_diff(time._real_ticks_ms(), t0)  # really waited: already on the clock
+    _advance(ms if ms > 0 else 0)
+
+
+def _check_control():
+    if _control is not None and _control.poll(0):
+        _sim.power_off("stopped by host")
+
+
+def install(scenario):
+    """Pace the clock at scenario["speed"] and watch scenario["control_fd"]."""
+    global _speed, _control
+    _speed = scenario.get("speed", 0)
+    time.advance = _paced_advance
+    fd = scenario.get("control_fd")
+    if fd is not None:
+        _control = select.poll()
+        _control.register(open(fd, "rb"), select.POLLIN)
+        time.hooks.append(_check_control)

@@ -1,0 +1,140 @@
+"""`footfall sim RECORDING.csv --serve serial`: the firmware's real USB sync over a real pty.
+
+    $ footfall sim run.csv --serve serial --out build/sim-flash
+    serial:/dev/pts/7
+    ...                                  (serves until SIGTERM or Ctrl-C)
+    $ footfall sync --device serial:/dev/pts/7
+
+The first line names the pty (flushed at once). The unix port gets the pty's master end as
+its stdin and stdout, exactly where a board's USB serial console is, so `footfall_fw.usb_link`
+serves it unchanged and the firmware's console text shares the line with sync frames, as on
+the board (the host's frame parser skips it). The master is non-blocking: with no host
+reading, console text and replies that do not fit the pty's buffer are dropped instead of
+stalling the board. This process keeps the slave end open (raw mode), so a host may close
+and reopen the port at will.
+
+Time: the recording plays at --speed times real time (0, the default: as fast as the board
+computes, as a plain `footfall sim`); when it has run out (the runner's stop press closes the
+session one second later) the board keeps sampling an empty FIFO and serving sync in real
+time. SIGTERM or SIGINT closes the control pipe, the board powers off (its result written)
+and the summary (or --json object, with the link's counters under "usb") is printed; exit 0.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import signal
+import subprocess
+import sys
+import tempfile
+import threading
+import tty
+from pathlib import Path
+
+import numpy as np
+
+from footfall.csvio import read_recording
+from footfall.engine import micropython_binary
+from footfall.errors import EngineError, InputError
+from footfall.resample import resample
+from footfall.sim import MPY_DIR
+from footfall.sim.cli import HEAP, board_rate_hz, print_summary, scenario, summarise, unix_port_env
+
+TAIL_MS = 10**9  # "never": the board powers off only when the host says so
+STOP_TIMEOUT_S = 10.0
+
+
+def open_pty() -> tuple[int, int, str]:
+    """(master fd, slave fd, slave path): slave in raw mode, master non-blocking."""
+    master, slave = os.openpty()
+    tty.setraw(slave)
+    os.set_blocking(master, False)
+    return master, slave, os.ttyname(slave)
+
+
+def wait_for_stop(proc: subprocess.Popen[bytes]) -> str:
+    """Block until SIGTERM/SIGINT or the board stops by itself; returns which."""
+    stop = threading.Event()
+    previous = {
+        sig: signal.signal(sig, lambda *_: stop.set()) for sig in (signal.SIGTERM, signal.SIGINT)
+    }
+    try:
+        while not stop.wait(0.25):
+            if proc.poll() is not None:
+                return "board"
+        return "signal"
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+
+
+def start_board(
+    args: argparse.Namespace, work: Path, master: int, control_fd: int
+) -> subprocess.Popen[bytes]:
+    rec = read_recording(args.recording)
+    rate_hz = board_rate_hz(args.board, args.rate)
+    grid = resample(rec.t_ms, rec.acc_mg, rate_hz)
+    Path(args.out).mkdir(parents=True, exist_ok=True)
+    samples = work / "samples.bin"
+    samples.write_bytes(np.asarray(grid.acc_mg).astype("<i2").tobytes())
+    sc = scenario(args, work, samples, rate_hz)
+    sc.update(serve="serial", speed=args.speed, control_fd=control_fd, tail_ms=TAIL_MS)
+    (work / "scenario.json").write_text(json.dumps(sc))
+    args.t0_ms = grid.t0_ms
+    return subprocess.Popen(
+        [micropython_binary(), "-X", f"heapsize={HEAP}", str(MPY_DIR / "simboot.py")]
+        + [str(work / "scenario.json")],
+        stdin=master,
+        stdout=master,
+        pass_fds=(control_fd,),
+        env=unix_port_env(),
+        start_new_session=True,  # a terminal's Ctrl-C reaches this process only
+    )
+
+
+def serve_serial(args: argparse.Namespace) -> dict:
+    """Serve until stopped; return the summary of the run (as `footfall sim --json`)."""
+    master, slave, path = open_pty()
+    control_r, control_w = os.pipe()
+    try:
+        with tempfile.TemporaryDirectory(prefix="footfall-serve-") as tmp:
+            work = Path(tmp)
+            proc = start_board(args, work, master, control_r)
+            os.close(control_r)
+            control_r = -1
+            print(f"serial:{path}", flush=True)
+            wait_for_stop(proc)
+            os.close(control_w)  # the board powers off at its next wait
+            control_w = -1
+            try:
+                proc.wait(STOP_TIMEOUT_S)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+                proc.wait()
+                raise EngineError("virtual board did not stop; killed") from None
+            if not (work / "result.json").exists():
+                raise EngineError(f"virtual board failed (exit status {proc.returncode})")
+            result = json.loads((work / "result.json").read_text())
+    finally:
+        for fd in (master, slave, control_r, control_w):
+            if fd >= 0:
+                os.close(fd)
+    return summarise(result, args, args.t0_ms, "")
+
+
+def main(args: argparse.Namespace) -> int:
+    try:
+        out = serve_serial(args)
+    except InputError as exc:
+        print(f"footfall: {exc}", file=sys.stderr)
+        return 2
+    except EngineError as exc:
+        print(f"footfall: {exc}", file=sys.stderr)
+        return 1
+    if args.json:
+        print(json.dumps(out), flush=True)
+    else:
+        print_summary(out)
+    return 0
