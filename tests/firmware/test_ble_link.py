@@ -1,0 +1,424 @@
+"""footfall_fw.ble_link in the MicroPython unix port, against a test double of aioble.
+
+The double (tests/firmware/fake_aioble) records what the firmware registers, advertises and
+notifies, and plays the central. Frames the device notified are reassembled and parsed here
+with the core's FrameParser, as the host does.
+"""
+
+import json
+from pathlib import Path
+
+from footfall_core import ble_defs as B
+from footfall_core import protocol as P
+from footfall_core.crc import crc16
+from footfall_core.frames import FrameParser, pack_frame
+
+from tests.unixport import run_mpy
+
+FAKE = str(Path(__file__).parent / "fake_aioble")
+DEVICE_ID = bytes.fromhex("246f281a2b3c")
+SESSION = bytes(range(256)) * 9  # 2304 bytes: several DATA windows at either MTU
+
+PRELUDE = f"""
+import asyncio, json
+import aioble, bluetooth
+from footfall_core import ble_defs as B
+from footfall_core import protocol as P
+from footfall_fw import ble_link
+from footfall_fw.ble_link import BleLink
+
+SESSION = bytes(range(256)) * 9
+
+class Device:
+    device_id = {DEVICE_ID!r}
+    fw_version = (0, 1, 0)
+    capabilities = P.CAP_BLE | P.CAP_RSC | P.CAP_LIVE
+    def status(self):
+        return (3900, 87, 0, 0)
+    def set_time(self, unix_s):
+        pass
+    def set_live(self, on):
+        pass
+
+class Config:
+    def get(self):
+        return {{"target_spm": 170}}
+    def set(self, changes):
+        raise ValueError("read-only")
+
+class Store:
+    def sessions(self):
+        return [1]
+    def session_info(self, sid):
+        if sid != 1:
+            raise KeyError(sid)
+        return (1800000000, 60, 100, len(SESSION), {crc16(SESSION)})
+    def read_into(self, sid, offset, buf, start, n):
+        data = SESSION[offset : offset + n]
+        buf[start : start + len(data)] = data
+        return len(data)
+    def delete(self, sid):
+        pass
+    def free_bytes(self):
+        return 1 << 20
+    def total_bytes(self):
+        return 1 << 21
+
+class Tracker:
+    spm = 0
+    running = False
+    def cadence_spm(self):
+        return self.spm
+    def state(self):
+        return 2 if self.running else 1
+
+tracker = Tracker()
+link = BleLink(Device(), Store(), Config(), tracker, placement="waist", model="test-board")
+rx = lambda: aioble.find(bluetooth.UUID(B.SYNC_RX_UUID))
+tx = lambda: aioble.find(bluetooth.UUID(B.SYNC_TX_UUID))
+
+async def settle(n=50):
+    for _ in range(n):
+        await asyncio.sleep_ms(0)
+
+async def drain(conn):
+    # Let the notifier empty its ring (it sleeps a little after every burst); bounded, so a
+    # stuck notifier fails the test instead of hanging it.
+    await settle()
+    for _ in range(2000):
+        if not link._used:
+            break
+        await asyncio.sleep_ms(1)
+    await settle()
+
+def out(**values):
+    print("RESULT " + json.dumps(values))
+"""
+
+
+def run(body: str, *, bond: bool = True) -> dict:
+    """Run `async def main()` from body after the prelude; return what it passed to out()."""
+    script = PRELUDE + f"aioble.state['bond'] = {bond}\n" + body + "\nasyncio.run(main())\n"
+    proc = run_mpy(script, extra_paths=(FAKE,), timeout_s=60)
+    lines = [ln for ln in proc.stdout.decode().splitlines() if ln.startswith("RESULT ")]
+    assert lines, proc.stdout.decode() + proc.stderr.decode()
+    return json.loads(lines[-1][len("RESULT ") :])
+
+
+def frames_of(chunks: list[str]) -> list[tuple[int, int, bytes]]:
+    """Reassemble notified chunks (hex) into (type, seq, payload) frames; no errors allowed."""
+    got: list[tuple[int, int, bytes]] = []
+    errors: list[int] = []
+    parser = FrameParser(
+        lambda t, s, b, o, n: got.append((t, s, bytes(b[o : o + n]))), errors.append
+    )
+    for c in chunks:
+        parser.feed(bytes.fromhex(c))
+    assert not errors
+    return got
+
+
+def hello_exchange(mtu: int | None) -> dict:
+    hello = pack_frame(P.HELLO, 7).hex()
+    return run(
+        f"""
+async def main():
+    await link.start()
+    conn = await aioble.connect({mtu})
+    aioble.write(conn, rx(), bytes.fromhex({hello!r}))
+    await drain(conn)
+    out(chunks=[v.hex() for c, v in tx().notified], max_payload=link.server.max_payload)
+"""
+    )
+
+
+def test_advertises_its_name_and_rsc_with_the_sync_uuid_in_the_scan_response() -> None:
+    got = run(
+        """
+async def main():
+    await link.start()
+    await settle()
+    adv, resp = aioble.state["advertising"]
+    out(adv=adv.hex(), resp=resp.hex())
+"""
+    )
+    adv, resp = bytes.fromhex(got["adv"]), bytes.fromhex(got["resp"])
+    name = B.device_name(DEVICE_ID).encode()
+    assert name == b"footfall-2B3C"
+    assert bytes([len(name) + 1, 0x09]) + name in adv
+    assert bytes([3, 0x03, 0x14, 0x18]) in adv
+    assert len(adv) <= 31 and len(resp) <= 31
+    sync_le = bytes.fromhex(B.SYNC_SERVICE_UUID.replace("-", ""))[::-1]
+    assert resp == bytes([17, 0x07]) + sync_le
+
+
+REGISTERED = """
+async def main():
+    await link.start()
+    out(services=[
+        [bytes(s).hex(), [[bytes(c.uuid).hex(), c.flags, c.value.hex(), c.max_len] for c in cs]]
+        for s, cs in aioble.registered
+    ], secure=link.secure)
+"""
+
+
+def _services(bond: bool) -> dict[str, dict[str, tuple[int, bytes, int]]]:
+    got = run(REGISTERED, bond=bond)
+    assert got["secure"] is bond
+    return {
+        s: {c: (flags, bytes.fromhex(v), max_len) for c, flags, v, max_len in chars}
+        for s, chars in got["services"]
+    }
+
+
+def _le(uuid: str | int) -> str:
+    if isinstance(uuid, int):
+        return uuid.to_bytes(2, "little").hex()
+    return bytes.fromhex(uuid.replace("-", ""))[::-1].hex()
+
+
+def test_services_are_registered_with_their_uuids_flags_and_values() -> None:
+    s = _services(bond=True)
+    sync = s[_le(B.SYNC_SERVICE_UUID)]
+    assert sync[_le(B.SYNC_RX_UUID)][0] == 0x0008 | 0x0004 | 0x1000  # write, no-rsp, encrypted
+    assert sync[_le(B.SYNC_RX_UUID)][2] == 244  # holds a whole write at MTU 247
+    assert sync[_le(B.SYNC_TX_UUID)][0] == 0x0010 | 0x0200  # notify, encrypted
+    rsc = s[_le(B.RSC_SERVICE)]
+    assert rsc[_le(B.RSC_MEASUREMENT)][0] == 0x0010
+    assert rsc[_le(B.RSC_FEATURE)][:2] == (0x0002, b"\x04\x00")
+    assert rsc[_le(B.SENSOR_LOCATION)][:2] == (0x0002, bytes([B.LOCATION_HIP]))
+    dis = s[_le(B.DEVICE_INFORMATION_SERVICE)]
+    assert dis[_le(B.MANUFACTURER_NAME)][1] == b"footfall"
+    assert dis[_le(B.MODEL_NUMBER)][1] == b"test-board"
+    assert dis[_le(B.SERIAL_NUMBER)][1] == b"246F281A2B3C"
+    assert dis[_le(B.FIRMWARE_REVISION)][1] == b"0.1.0"
+    assert s[_le(B.BATTERY_SERVICE)][_le(B.BATTERY_LEVEL)][:2] == (0x0012, bytes([87]))
+
+
+def test_sync_is_unencrypted_on_a_port_without_bonding() -> None:
+    sync = _services(bond=False)[_le(B.SYNC_SERVICE_UUID)]
+    assert sync[_le(B.SYNC_RX_UUID)][0] == 0x0008 | 0x0004
+    assert sync[_le(B.SYNC_TX_UUID)][0] == 0x0010
+
+
+def test_hello_is_answered_in_notifications_of_mtu_minus_3_at_mtu_247() -> None:
+    got = hello_exchange(247)
+    assert all(len(bytes.fromhex(c)) <= 244 for c in got["chunks"])
+    ((ftype, seq, payload),) = frames_of(got["chunks"])
+    assert (ftype, seq) == (P.HELLO | P.REPLY, 7)
+    assert P.unpack_hello(payload, 0, len(payload))[1:] == (
+        DEVICE_ID,
+        (0, 1, 0),
+        P.CAP_BLE | P.CAP_RSC | P.CAP_LIVE,
+        B.sync_payload_size(247),
+    )
+
+
+def test_without_an_mtu_exchange_replies_fit_the_default_mtu_23() -> None:
+    got = hello_exchange(None)
+    assert got["max_payload"] == B.sync_payload_size(23)
+    assert all(len(bytes.fromhex(c)) <= 20 for c in got["chunks"])
+    assert len(got["chunks"]) > 1
+    assert [f[:2] for f in frames_of(got["chunks"])] == [(P.HELLO | P.REPLY, 7)]
+
+
+def test_garbage_gets_an_error_frame_and_the_link_keeps_working() -> None:
+    bad = bytearray(pack_frame(P.HELLO, 3))
+    bad[-1] ^= 0xFF  # corrupt CRC
+    hello = pack_frame(P.HELLO, 4)
+    got = run(
+        f"""
+async def main():
+    await link.start()
+    conn = await aioble.connect(247)
+    aioble.write(conn, rx(), b"\\x00\\x13garbage" + bytes.fromhex({bytes(bad).hex()!r}))
+    await drain(conn)
+    aioble.write(conn, rx(), bytes.fromhex({hello.hex()!r}))
+    await drain(conn)
+    out(chunks=[v.hex() for c, v in tx().notified], connected=conn.is_connected())
+"""
+    )
+    frames = frames_of(got["chunks"])
+    assert frames[0][0] == P.ERROR and frames[0][2][0] == P.ERR_BAD_CRC
+    assert frames[-1][:2] == (P.HELLO | P.REPLY, 4)
+    assert got["connected"]
+
+
+def _get_session(mtu: int, nomem: int) -> dict:
+    get = pack_frame(P.GET, 1, P.request_get(1, 0, 8, 0)).hex()
+    return run(
+        f"""
+from footfall_core.frames import FrameParser, pack_frame
+async def main():
+    await link.start()
+    conn = await aioble.connect({mtu})
+    aioble.state["nomem"] = {nomem}
+    acked = [0]
+    def on_frame(t, s, b, o, n):
+        if t == P.DATA:
+            off = b[o] | b[o + 1] << 8 | b[o + 2] << 16 | b[o + 3] << 24
+            acked[0] = off + n - 4
+    parser = FrameParser(on_frame)
+    aioble.write(conn, rx(), bytes.fromhex({get!r}))
+    seen = 0
+    for _ in range(200):
+        await drain(conn)
+        for c, v in tx().notified[seen:]:
+            parser.feed(v)
+        seen = len(tx().notified)
+        ack = pack_frame(P.ACK, 2, P.request_u32s(1, acked[0]))
+        if acked[0] >= len(SESSION):
+            break
+        aioble.write(conn, rx(), ack)
+    out(chunks=[v.hex() for c, v in tx().notified], dropped=link.tx_dropped)
+"""
+    )
+
+
+def _data_of(got: dict) -> bytes:
+    data = bytearray()
+    for ftype, _seq, payload in frames_of(got["chunks"]):
+        assert ftype == P.DATA
+        offset = int.from_bytes(payload[:4], "little")
+        data[offset : offset + len(payload) - 4] = payload[4:]
+    return bytes(data)
+
+
+def test_a_session_streams_intact_in_mtu_sized_notifications() -> None:
+    got = _get_session(247, nomem=0)
+    assert _data_of(got) == SESSION
+    assert all(len(bytes.fromhex(c)) <= 244 for c in got["chunks"])
+    assert got["dropped"] == 0
+
+
+def test_notifications_refused_for_lack_of_buffers_are_retried_not_lost() -> None:
+    got = _get_session(23, nomem=5)
+    assert _data_of(got) == SESSION
+    assert all(len(bytes.fromhex(c)) <= 20 for c in got["chunks"])
+
+
+def test_rsc_measurement_carries_the_current_cadence_once_per_period() -> None:
+    got = run(
+        """
+import time
+async def main():
+    link.rsc_ms = 20
+    await link.start()
+    m = aioble.find(bluetooth.UUID(B.RSC_MEASUREMENT))
+    t0 = time.ticks_ms()
+    stamps = []
+    for spm in (150, 172, 181, 0):
+        tracker.spm = spm
+        tracker.running = spm > 160
+        n = len(m.updates)
+        while len(m.updates) == n:
+            await asyncio.sleep_ms(1)
+        stamps.append(time.ticks_diff(time.ticks_ms(), t0))
+    out(values=[v.hex() for v in m.updates], stamps=stamps)
+"""
+    )
+    values = [bytes.fromhex(v) for v in got["values"]]
+    assert [B.unpack_rsc_measurement(v)[:2] for v in values] == [
+        (150, False),
+        (172, True),
+        (181, True),
+        (0, False),
+    ]
+    # Never faster than the period: the n-th notification comes n periods after start.
+    assert all(t >= 20 * (i + 1) - 1 for i, t in enumerate(got["stamps"]))
+
+
+def test_stop_ends_advertising_and_turns_the_radio_off() -> None:
+    got = run(
+        """
+async def main():
+    link.rsc_ms = 5
+    await link.start()
+    await settle()
+    await link.stop()
+    m = aioble.find(bluetooth.UUID(B.RSC_MEASUREMENT))
+    n = len(m.updates)
+    await asyncio.sleep_ms(30)
+    out(events=[e[0] for e in aioble.events], advertising=aioble.state["advertising"],
+        active=aioble.state["active"], updates_after=len(m.updates) - n, running=link.running)
+"""
+    )
+    assert got["events"] == ["advertise", "advertise_stopped", "stop"]
+    assert got["advertising"] is None and not got["active"] and not got["running"]
+    assert got["updates_after"] == 0
+
+
+def test_stop_during_a_connection_drops_it_and_start_advertises_again() -> None:
+    hello = pack_frame(P.HELLO, 9).hex()
+    got = run(
+        f"""
+async def main():
+    await link.start()
+    conn = await aioble.connect(247)
+    await link.stop()
+    await link.start()
+    conn2 = await aioble.connect(247)
+    aioble.write(conn2, rx(), bytes.fromhex({hello!r}))
+    await drain(conn2)
+    out(first=conn.is_connected(), chunks=[v.hex() for c, v in tx().notified])
+"""
+    )
+    assert got["first"] is False
+    assert [f[:2] for f in frames_of(got["chunks"])] == [(P.HELLO | P.REPLY, 9)]
+
+
+def test_after_the_central_disconnects_the_device_advertises_again() -> None:
+    hello = pack_frame(P.HELLO, 5).hex()
+    got = run(
+        f"""
+async def main():
+    await link.start()
+    conn = await aioble.connect(247)
+    conn.drop()
+    conn2 = await aioble.connect(247)
+    aioble.write(conn2, rx(), bytes.fromhex({hello!r}))
+    await drain(conn2)
+    out(chunks=[v.hex() for c, v in tx().notified], connections=link.connections)
+"""
+    )
+    assert got["connections"] == 2
+    assert [f[:2] for f in frames_of(got["chunks"])] == [(P.HELLO | P.REPLY, 5)]
+
+
+def test_notifications_are_paced_in_bursts() -> None:
+    get = pack_frame(P.GET, 1, P.request_get(1, 0, 8, 0)).hex()
+    got = run(
+        f"""
+async def main():
+    await link.start()
+    conn = await aioble.connect(247)
+    aioble.write(conn, rx(), bytes.fromhex({get!r}))
+    await drain(conn)
+    out(stamps=tx().stamps, burst=ble_link.BURST, pace=ble_link.PACE_MS)
+"""
+    )
+    stamps, burst, pace = got["stamps"], got["burst"], got["pace"]
+    assert len(stamps) >= 2 * burst
+    for i in range(burst, len(stamps), burst):
+        assert stamps[i] - stamps[i - burst] >= pace
+
+
+def test_a_window_larger_than_the_ring_drops_frames_and_the_link_survives() -> None:
+    get = pack_frame(P.GET, 1, P.request_get(1, 0, 255, 0)).hex()
+    hello = pack_frame(P.HELLO, 6).hex()
+    got = run(
+        f"""
+SESSION = bytes(9000)  # 39 DATA frames at MTU 247: more than the ring holds
+async def main():
+    await link.start()
+    conn = await aioble.connect(247)
+    aioble.write(conn, rx(), bytes.fromhex({get!r}))
+    await drain(conn)
+    n = len(tx().notified)
+    aioble.write(conn, rx(), bytes.fromhex({hello!r}))
+    await drain(conn)
+    out(dropped=link.tx_dropped, last=[v.hex() for c, v in tx().notified[n:]])
+"""
+    )
+    assert got["dropped"] > 0
+    assert [f[:2] for f in frames_of(got["last"])] == [(P.HELLO | P.REPLY, 6)]
