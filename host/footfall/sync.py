@@ -253,12 +253,14 @@ async def sync_url(
     *,
     syncer: Syncer | None = None,
     retries: int = 3,
+    result: SyncResult | None = None,
     **transport_options: Any,
 ) -> SyncResult:
-    """Sync from the device a URL names, reopening a dropped link up to `retries` times."""
+    """Sync from the device a URL names, reopening a dropped link up to `retries` times.
+    Outcomes accumulate in `result` (pass one in to keep them when this raises)."""
     syncer = syncer or Syncer(store)
     scheme, rest = parse_url(url)
-    result = SyncResult(rest)
+    result = result if result is not None else SyncResult(rest)
     while True:
         dropped = asyncio.Event()
         options = dict(transport_options)

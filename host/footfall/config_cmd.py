@@ -1,0 +1,111 @@
+"""`footfall config --device URL [--target SPM] ...`: read the runner's settings, or change them.
+
+Without changes: GET_CONFIG and print it. With changes: one SET_CONFIG of just those
+fields; the device validates them (its rules are the only ones) and prints the whole new
+config, or refuses with its reason, which is printed as a one-line error with exit 2.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import sys
+from typing import Any
+
+from footfall_core import protocol as P
+
+from footfall.errors import DeviceError, FootfallError, TransportError
+from footfall.transport import FileSource, open_transport
+from footfall.transport.link import FrameLink, decode
+
+# option dest -> config field
+FIELDS = {
+    "target": "target_spm",
+    "tolerance": "tolerance_spm",
+    "placement": "placement",
+    "auto_target": "auto_target",
+    "below": "below_s",
+    "rate": "rate_hz",
+}
+
+
+def changes_from(args: argparse.Namespace) -> dict[str, Any]:
+    """The config fields the options ask to change (--set NAME=VALUE: VALUE as JSON)."""
+    out: dict[str, Any] = {}
+    for dest, name in FIELDS.items():
+        value = getattr(args, dest)
+        if value is not None:
+            out[name] = value == "on" if dest == "auto_target" else value
+    for item in args.set or []:
+        name, sep, text = item.partition("=")
+        if not sep or not name:
+            raise ValueError(f"--set {item!r}: use NAME=VALUE, e.g. --set stop_s=90")
+        try:
+            out[name] = json.loads(text)
+        except ValueError:
+            out[name] = text  # a bare word: a string field such as placement
+    return out
+
+
+async def exchange(link: FrameLink, changes: dict[str, Any], timeout_s: float) -> dict:
+    """GET_CONFIG, or SET_CONFIG with `changes`; the device's config as a dict."""
+    if not changes:
+        frame = await link.request(P.GET_CONFIG, timeout_s=timeout_s)
+    else:
+        body = json.dumps(changes, separators=(",", ":")).encode()
+        frame = await link.request(P.SET_CONFIG, body, timeout_s=timeout_s)
+    return decode(P.decode_config, frame)
+
+
+async def run(
+    url: str, changes: dict[str, Any], timeout_s: float = 10.0, **options: Any
+) -> dict[str, Any]:
+    transport = await open_transport(url, **options)
+    if isinstance(transport, FileSource):
+        raise TransportError(f"{url}: config needs a device (serial: or ble:), not a folder")
+    try:
+        return await exchange(transport.link, changes, timeout_s)
+    finally:
+        await transport.close()
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    parser = subparsers.add_parser(
+        "config",
+        help="show or change the sensor's settings (target cadence, placement, ...)",
+        description="Show the sensor's settings; with options, change them on the device.",
+    )
+    parser.add_argument("--device", metavar="URL", required=True, help="serial:PORT or ble:NAME")
+    parser.add_argument("--target", type=int, metavar="SPM", help="target cadence, steps/min")
+    parser.add_argument("--tolerance", type=int, metavar="SPM", help="cue below target - this")
+    parser.add_argument("--placement", metavar="WHERE", help="waist or shoe")
+    parser.add_argument("--auto-target", choices=("on", "off"), help="target from own baseline")
+    parser.add_argument("--below", type=int, metavar="S", help="seconds below before a cue")
+    parser.add_argument("--rate", type=int, metavar="HZ", help="accelerometer rate")
+    parser.add_argument(
+        "--set", action="append", metavar="NAME=VALUE", help="any config field (repeatable)"
+    )
+    parser.add_argument("--json", action="store_true", help="print the config as JSON")
+    parser.add_argument("--timeout", type=float, default=10.0, metavar="S")
+    parser.set_defaults(func=main)
+
+
+def main(args: argparse.Namespace) -> int:
+    try:
+        changes = changes_from(args)
+        options = {"timeout_s": args.timeout} if args.device.startswith("ble:") else {}
+        cfg = asyncio.run(run(args.device, changes, args.timeout, **options))
+    except DeviceError as e:
+        print(f"footfall: the device refused: {e.reason}", file=sys.stderr)
+        return 2
+    except (FootfallError, ValueError) as e:
+        print(f"footfall: {e}", file=sys.stderr)
+        return 2
+    if args.json:
+        print(json.dumps(cfg, sort_keys=True))
+    else:
+        width = max((len(k) for k in cfg), default=0)
+        for name in sorted(cfg):
+            print(f"{name:<{width}}  {json.dumps(cfg[name])}")
+    return 0

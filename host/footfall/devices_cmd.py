@@ -1,0 +1,94 @@
+"""`footfall devices [--timeout S]`: serial ports, and footfall sensors in BLE range, as URLs.
+
+Each line starts with the URL that `footfall sync --device` takes. With no Bluetooth
+adapter (or no BlueZ) the BLE part is one line saying so; the serial list still shows.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import sys
+from dataclasses import dataclass
+
+from bleak import BleakScanner
+from bleak.backends.scanner import BaseBleakScanner
+from bleak.exc import BleakError
+from footfall_core import ble_defs
+from serial.tools import list_ports  # type: ignore[import-untyped]
+
+from footfall.errors import TransportError
+
+# USB-serial chips on ESP32 boards (Espressif native USB, CP210x, CH34x/CH9102, FTDI)
+ESP32_USB_VIDS = {0x303A: "Espressif", 0x10C4: "CP210x", 0x1A86: "CH34x", 0x0403: "FTDI"}
+
+
+@dataclass(frozen=True)
+class Sensor:
+    name: str
+    address: str
+    rssi: int | None
+
+    @property
+    def url(self) -> str:
+        return f"ble:{self.name}"
+
+
+async def scan_sensors(
+    timeout_s: float = 5.0, scanner: type[BaseBleakScanner] | None = None
+) -> list[Sensor]:
+    """footfall-XXXX advertisers in range; TransportError when there is no BLE adapter."""
+    extra = {} if scanner is None else {"backend": scanner}
+    try:
+        found = await BleakScanner.discover(timeout_s, return_adv=True, **extra)
+    except (BleakError, OSError) as e:
+        reason = str(e) or type(e).__name__
+        raise TransportError(f"no Bluetooth adapter or BlueZ available ({reason})") from e
+    sensors = [
+        Sensor(ad.local_name or d.name or "", d.address, ad.rssi)
+        for d, ad in found.values()
+        if (ad.local_name or d.name or "").startswith(ble_defs.NAME_PREFIX)
+    ]
+    return sorted(sensors, key=lambda s: s.name)
+
+
+def serial_lines() -> list[str]:
+    lines = []
+    for port in sorted(list_ports.comports(), key=lambda p: p.device):
+        chip = ESP32_USB_VIDS.get(port.vid) if port.vid is not None else None
+        hint = f"  ({chip} USB serial: an ESP32 board?)" if chip else ""
+        lines.append(f"serial:{port.device}  {port.description}{hint}")
+    return lines or ["no serial ports"]
+
+
+async def run(timeout_s: float, scanner: type[BaseBleakScanner] | None = None) -> list[str]:
+    lines = serial_lines()
+    try:
+        sensors = await scan_sensors(timeout_s, scanner)
+    except TransportError as e:
+        return [*lines, f"BLE: {e}; only serial ports listed"]
+    if not sensors:
+        return [*lines, f"BLE: no footfall sensors found in {timeout_s:g} s"]
+    rssi = {s.name: "" if s.rssi is None else f"  RSSI {s.rssi} dBm" for s in sensors}
+    return [*lines, *(f"{s.url}  {s.address}{rssi[s.name]}" for s in sensors)]
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    parser = subparsers.add_parser(
+        "devices",
+        help="list serial ports and footfall sensors in BLE range",
+        description="List serial ports and nearby footfall sensors, each as a --device URL.",
+    )
+    parser.add_argument(
+        "--timeout", type=float, default=5.0, metavar="S", help="BLE scan time (default 5)"
+    )
+    parser.set_defaults(func=main)
+
+
+def main(args: argparse.Namespace) -> int:
+    if args.timeout <= 0:
+        print("footfall: --timeout must be above 0", file=sys.stderr)
+        return 2
+    for line in asyncio.run(run(args.timeout)):
+        print(line)
+    return 0

@@ -1,0 +1,95 @@
+"""`footfall live --device ble:NAME [--seconds N]`: live cadence, one line per RSC notification.
+
+Reads the standard Running Speed and Cadence measurement (0x2A53) that the sensor notifies
+once a second, as a watch would, after asking for live mode (LIVE on; off again at the
+end). The serial sync protocol carries no live data frames, so serial: is refused.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import sys
+import time
+from collections.abc import Callable
+from typing import Any
+
+from footfall_core import ble_defs as B
+from footfall_core import protocol as P
+
+from footfall.errors import DeviceError, FootfallError, TransportError
+from footfall.transport import open_transport, parse_url
+from footfall.transport.ble import BleSync
+
+RSC_MEASUREMENT_UUID = f"0000{B.RSC_MEASUREMENT:04x}-0000-1000-8000-00805f9b34fb"
+
+
+def line(cadence_spm: int, running: bool, now_s: float | None = None) -> str:
+    stamp = time.strftime("%H:%M:%S", time.localtime(now_s))
+    return f"{stamp}  {cadence_spm:3d} steps/min  {'running' if running else 'walking'}"
+
+
+async def run(
+    url: str,
+    seconds: float | None,
+    out: Callable[[str], None] = print,
+    count: int | None = None,
+    **options: Any,
+) -> int:
+    """Print readings until `seconds` pass or `count` readings (None: until Ctrl-C)."""
+    scheme, _rest = parse_url(url)
+    if scheme != "ble":
+        raise TransportError(
+            f"{url}: live cadence needs BLE (the {scheme} link has no live data); "
+            "use --device ble:footfall-XXXX"
+        )
+    sync = await open_transport(url, **options)
+    assert isinstance(sync, BleSync)
+    readings: asyncio.Queue[bytes] = asyncio.Queue()
+    loop = asyncio.get_running_loop()
+    deadline = None if seconds is None else loop.time() + seconds
+    shown = 0
+    try:
+        with contextlib.suppress(DeviceError):  # older firmware: RSC runs without it
+            await sync.link.request(P.LIVE, b"\x01")
+        await sync.client.start_notify(
+            RSC_MEASUREMENT_UUID, lambda _c, v: readings.put_nowait(bytes(v))
+        )
+        while count is None or shown < count:
+            left = None if deadline is None else deadline - loop.time()
+            if left is not None and left <= 0:
+                break
+            try:
+                value = await asyncio.wait_for(readings.get(), left)
+            except TimeoutError:
+                break
+            cadence_spm, running, _speed = B.unpack_rsc_measurement(value)
+            out(line(cadence_spm, running))
+            shown += 1
+    finally:
+        with contextlib.suppress(FootfallError, OSError):
+            await sync.link.request(P.LIVE, b"\x00", timeout_s=1.0)
+        await sync.close()
+    return shown
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    parser = subparsers.add_parser(
+        "live",
+        help="show live cadence from a sensor over BLE",
+        description="Print live cadence (steps/min) once a second until Ctrl-C.",
+    )
+    parser.add_argument("--device", metavar="URL", required=True, help="ble:footfall-XXXX")
+    parser.add_argument("--seconds", type=float, metavar="N", help="stop after N seconds")
+    parser.add_argument("--timeout", type=float, default=10.0, metavar="S")
+    parser.set_defaults(func=main)
+
+
+def main(args: argparse.Namespace) -> int:
+    try:
+        asyncio.run(run(args.device, args.seconds, timeout_s=args.timeout))
+    except FootfallError as e:
+        print(f"footfall: {e}", file=sys.stderr)
+        return 2
+    return 0

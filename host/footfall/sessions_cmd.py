@@ -1,0 +1,58 @@
+"""`footfall sessions [--store PATH] [--json]`: the stored sessions, oldest first.
+
+With --json, one object per line (SessionRow.to_json(): id, device, device_name, start,
+start_s, duration_s, steps, running_s, cues, placement, ..., crc, size, imported_at).
+An empty store says so on stderr (exit 0); a --store that does not exist is exit 2.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+from footfall.errors import FootfallError
+from footfall.store import SessionRow, Store
+
+
+def table(rows: list[SessionRow]) -> list[str]:
+    lines = [f"{'id':<28} {'device':<14} {'start (UTC)':<17} {'min:s':>9} {'steps':>7} cues"]
+    for r in rows:
+        minutes, seconds = divmod(round(r.duration_s), 60)
+        lines.append(
+            f"{r.id:<28} {r.device_name:<14} {r.start[:16].replace('T', ' '):<17} "
+            f"{minutes:>6}:{seconds:02d} {r.steps:>7} {r.cues:>4}"
+        )
+    return lines
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    parser = subparsers.add_parser(
+        "sessions",
+        help="list the sessions in the store",
+        description="List the synced sessions in the store, oldest first.",
+    )
+    parser.add_argument(
+        "--store", metavar="PATH", help="the session store (default: in the user data folder)"
+    )
+    parser.add_argument("--json", action="store_true", help="one JSON object per session")
+    parser.set_defaults(func=main)
+
+
+def main(args: argparse.Namespace) -> int:
+    try:
+        if args.store and not Path(args.store).exists():
+            raise FileNotFoundError(f"{args.store}: no such store")
+        with Store(args.store) as store:
+            rows = store.sessions()
+            where = store.path
+    except (FootfallError, FileNotFoundError) as e:
+        print(f"footfall: {e}", file=sys.stderr)
+        return 2
+    if not rows:
+        print(f"footfall: no sessions in {where} yet: run `footfall sync`", file=sys.stderr)
+        return 0
+    for text in (json.dumps(r.to_json()) for r in rows) if args.json else table(rows):
+        print(text)
+    return 0
