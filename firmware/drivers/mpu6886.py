@@ -15,6 +15,8 @@ torn packets); a poll that finds it full or FIFO_OFLOW_INT set counts an overflo
 resets the FIFO so sampling continues.
 """
 
+from drivers._i2cdev import I2CDevice, pick_rate
+
 _SMPLRT_DIV = 0x19
 _CONFIG = 0x1A
 _GYRO_CONFIG = 0x1B
@@ -51,38 +53,19 @@ def _dlpf(rate_hz):
     return 1  # 218 Hz
 
 
-class MPU6886:
+class MPU6886(I2CDevice):
     CHIP = "MPU6886"
     RATES_HZ = (25, 40, 50, 100, 125, 200, 250, 500)
 
     def __init__(self, i2c, addr=0x68, rate_hz=100):
-        self._i2c = i2c
-        self._addr = addr
-        self.rate_hz = _pick_rate(self.RATES_HZ, rate_hz, self.CHIP)
+        super().__init__(i2c, addr)
+        self.rate_hz = pick_rate(self.RATES_HZ, rate_hz, self.CHIP)
         self.max_samples = _FIFO_BYTES // _PACKET
         self.overflows = 0
-        self._b1 = bytearray(1)
         self._b2 = bytearray(2)
-        buf = memoryview(bytearray(_FIFO_BYTES))
-        # Views for 64, 32, ... 1 packets: any count is read as its binary digits, each
-        # one burst into a view made here, so read_fifo slices nothing.
-        self._views = [buf[: (1 << k) * _PACKET] for k in range(7)]
-        self._check_id()
+        self._init_bursts(_PACKET, 7)  # bursts of 64, 32, ... 1 packets
+        self._check_id(_WHO_AM_I, _ID)
         self._configure()
-
-    def _check_id(self):
-        # The message is built here and raised below: MicroPython warns on `raise ... from`.
-        try:
-            self._i2c.readfrom_mem_into(self._addr, _WHO_AM_I, self._b1)
-            problem = f"WHO_AM_I is 0x{self._b1[0]:02x}, not 0x{_ID:02x}"
-        except OSError as err:
-            problem = f"no answer ({err})"
-        if self._b1[0] != _ID:
-            raise OSError(f"{self.CHIP} at 0x{self._addr:02x} on {self._i2c!r}: {problem}")
-
-    def _write(self, reg, value):
-        self._b1[0] = value
-        self._i2c.writeto_mem(self._addr, reg, self._b1)
 
     def _configure(self):
         self._write(_PWR_MGMT_1, 0x01)  # awake, auto-select best clock (DS §10 PWR_MGMT_1)
@@ -103,49 +86,26 @@ class MPU6886:
 
     def read_fifo(self, out):
         """Move the FIFO's samples into out as x, y, z milli-g triples; return the count."""
-        i2c = self._i2c
-        i2c.readfrom_mem_into(self._addr, _INT_STATUS, self._b1)  # read clears the flags
-        oflow = self._b1[0] & _FIFO_OFLOW
+        oflow = self._read_u8(_INT_STATUS) & _FIFO_OFLOW  # read clears the flags
         b = self._b2
-        i2c.readfrom_mem_into(self._addr, _FIFO_COUNTH, b)  # high byte first latches both
+        self._i2c.readfrom_mem_into(self._addr, _FIFO_COUNTH, b)  # high byte first latches both
         nbytes = ((b[0] & 0x1F) << 8) | b[1]
         n = min(nbytes // _PACKET, self.max_samples, len(out) // 3)
-        self._drain(n, out)
+        self._burst_read(_FIFO_R_W, n, out)
         if oflow or nbytes >= _FIFO_BYTES:
             self.overflows += 1
             self._reset_fifo()
         return n
 
-    def _drain(self, n, out):
-        j = 0
-        k = 6
-        while n:
-            size = 1 << k
-            if n >= size:
-                view = self._views[k]
-                self._i2c.readfrom_mem_into(self._addr, _FIFO_R_W, view)
-                j = _decode(view, size, out, j)
-                n -= size
-            else:
-                k -= 1
-
-
-def _decode(buf, count, out, j):
-    """Big-endian int16 packets (x, y, z, temp) to milli-g: mg = raw * 1000 / 2048."""
-    i = 0
-    for _ in range(count):
-        for _axis in range(3):
-            v = (buf[i] << 8) | buf[i + 1]
-            v -= (v & 0x8000) << 1
-            out[j] = (v * 125 + 128) >> 8  # raw * 125 / 256, rounded; |raw * 125| < 2**22
-            i += 2
-            j += 1
-        i += 2  # skip TEMP_OUT
-    return j
-
-
-def _pick_rate(rates_hz, rate_hz, chip):
-    for r in rates_hz:
-        if r >= rate_hz:
-            return r
-    raise ValueError(f"{chip}: rate_hz {rate_hz} above the fastest supported, {r}")
+    def _decode(self, buf, count, out, j):
+        """Big-endian int16 packets (x, y, z, temp) to milli-g: mg = raw * 1000 / 2048."""
+        i = 0
+        for _ in range(count):
+            for _axis in range(3):
+                v = (buf[i] << 8) | buf[i + 1]
+                v -= (v & 0x8000) << 1
+                out[j] = (v * 125 + 128) >> 8  # raw * 125 / 256, rounded; |raw * 125| < 2**22
+                i += 2
+                j += 1
+            i += 2  # skip TEMP_OUT
+        return j

@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.unixport import REPO
+from tests.unixport import FIRMWARE, REPO
 
 CHECKED = ["firmware/drivers", "firmware/boards"]
 
@@ -57,6 +57,8 @@ def test_drivers_and_boards_typecheck_against_esp32_stubs(tmp_path: Path) -> Non
     config = tmp_path / "mypy.ini"
     config.write_text(
         "[mypy]\ncheck_untyped_defs = True\npython_version = 3.11\n"
+        # firmware/ is the import root on the board: drivers/x.py is `drivers.x`
+        "explicit_package_bases = True\n"
         f"[mypy-{silenced}]\nignore_errors = True\n"
     )
     proc = subprocess.run(
@@ -64,7 +66,7 @@ def test_drivers_and_boards_typecheck_against_esp32_stubs(tmp_path: Path) -> Non
         + ["--custom-typeshed-dir", str(typeshed), "--cache-dir", str(tmp_path / "cache")]
         + CHECKED,
         cwd=REPO,
-        env={**os.environ, "MYPYPATH": str(stubs)},
+        env={**os.environ, "MYPYPATH": os.pathsep.join((str(stubs), str(FIRMWARE)))},
         capture_output=True,
         text=True,
         timeout=300,
