@@ -167,8 +167,8 @@ def _cues(data: SessionData) -> tuple[Cue, ...]:
     back_t = data.t_ms[back]
     cue_t = data.t_ms[cue_idx]
     nxt = np.searchsorted(back_t, cue_t, side="right")
-    found = nxt < len(back_t)
-    rec_s = np.where(found, (back_t[np.minimum(nxt, len(back_t) - 1)] - cue_t) / 1000, np.nan)
+    back_t = np.append(back_t, -1)  # where nxt points past the end: never back
+    rec_s = np.where(back_t[nxt] >= 0, (back_t[nxt] - cue_t) / 1000, np.nan)
     return tuple(
         Cue(int(t), int(c), None if np.isnan(r) else float(r))
         for t, c, r in zip(cue_t, data.cadence_spm[cue_idx], rec_s, strict=True)

@@ -41,6 +41,10 @@ def test_a_cue_never_recovered_from_has_no_recovery_time() -> None:
     assert s.cues[0].recovery_s is None
 
 
+def test_a_cue_in_a_session_never_in_the_zone_has_no_recovery_time() -> None:
+    assert summarise(run([150] * 100, cues=(50,))).cues[0].recovery_s is None
+
+
 def test_drift_is_the_last_third_median_minus_the_first_third_median() -> None:
     s = summarise(run([176] * 300 + [170] * 300 + [164] * 300))
     assert (s.cadence_first_third_spm, s.cadence_drift_spm) == (176, -12)
