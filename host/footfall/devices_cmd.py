@@ -38,9 +38,11 @@ async def scan_sensors(
     timeout_s: float = 5.0, scanner: type[BaseBleakScanner] | None = None
 ) -> list[Sensor]:
     """footfall-XXXX advertisers in range; TransportError when there is no BLE adapter."""
-    extra = {} if scanner is None else {"backend": scanner}
     try:
-        found = await BleakScanner.discover(timeout_s, return_adv=True, **extra)
+        if scanner is None:
+            found = await BleakScanner.discover(timeout_s, return_adv=True)
+        else:
+            found = await BleakScanner.discover(timeout_s, return_adv=True, backend=scanner)
     except (BleakError, OSError) as e:
         reason = str(e) or type(e).__name__
         raise TransportError(f"no Bluetooth adapter or BlueZ available ({reason})") from e

@@ -6,7 +6,7 @@ module knows an offset of its own.
 
 from __future__ import annotations
 
-from dataclasses import astuple, dataclass
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -281,7 +281,9 @@ def _steps(records: list[Record]) -> tuple[np.ndarray, ...]:
     parts = []
     for b in records:
         if isinstance(b, StepBlock):
-            cols = np.array([astuple(s) for s in b.steps], dtype=np.int64).T
+            # plain tuples: dataclasses.astuple deep-copies and was 85 % of a store import
+            rows = [(s.interval_ms, s.peak_mg, s.cadence_spm, s.flags) for s in b.steps]
+            cols = np.array(rows, dtype=np.int64).T
             t = cols[0].copy()
             t[0] = b.t0_ms
             parts.append(np.vstack([np.cumsum(t), cols[1:]]))

@@ -12,7 +12,7 @@ import argparse
 import asyncio
 import sys
 
-from tqdm import tqdm
+from tqdm import tqdm  # type: ignore[import-untyped]
 
 from footfall.devices_cmd import scan_sensors
 from footfall.errors import FootfallError, TransportError
