@@ -3,6 +3,9 @@
 #   make -C ports/esp32 BOARD=ESP32_GENERIC FROZEN_MANIFEST=/path/to/footfall/firmware/manifest.py
 # then copy main.py and board.txt to the board's file system (`footfall flash` does both).
 include("$(PORT_DIR)/boards/manifest.py")
+# aioble (BLE for footfall_fw.ble_link) comes from the build tree's lib/micropython-lib, the
+# same package `mpremote mip install aioble` (package.json "deps") puts on the file system.
+require("aioble")
 package("footfall_core")
 package("footfall_fw")
 package("drivers")

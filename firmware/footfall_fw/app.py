@@ -73,6 +73,25 @@ class App:
         self.button_b = buttons.Button(hw.button_b)
         self._done = asyncio.Event()
         self.usb = UsbLink(self.store, SyncConfig(self), SyncDevice(self, P.CAP_SERIAL))
+        self.ble = self._ble_link()
+
+    def _ble_link(self):
+        try:  # ble_link imports aioble and bluetooth: absent on the unix port (virtual board)
+            from footfall_fw.ble_link import BleLink
+        except ImportError as exc:
+            if "aioble" in str(exc):
+                log("BLE off: aioble is not installed (mpremote mip install aioble)")
+            return None
+        dev = SyncDevice(self, P.CAP_BLE | P.CAP_RSC | P.CAP_LIVE)
+        cfg = SyncConfig(self)
+        return BleLink(dev, self.store, cfg, self.tracker, self.cfg["placement"], self.hw.name)
+
+    async def _ble_power(self):
+        # BLE stays off during a run unless live mode is on: the radio costs more than the IMU.
+        if self.sessions.active and not self.cfg["live"]:
+            await self.ble.stop()
+        else:
+            await self.ble.start()
 
     def _on_step(self, index, peak_mg, cadence_spm):
         self.sessions.on_step(index, peak_mg, cadence_spm)
@@ -131,6 +150,8 @@ class App:
                 self.start_session(True, self.cfg["start_s"] * 1000)
             elif action == "stop":
                 self.stop_session(rec.END_AUTO)
+            if self.ble is not None:
+                await self._ble_power()
             if self.coach.update(now, spm, state, not self.sessions.active):
                 self.cues += 1
                 self.haptics.play("quicken")

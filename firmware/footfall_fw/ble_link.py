@@ -27,12 +27,12 @@ whose `BLE.config` refuses `bond` serve sync unencrypted. RSC, DIS and Battery s
 watches expect from a foot pod.
 """
 
-import asyncio
+import asyncio  # noqa: I001 - bluetooth before aioble: the app reads which one is missing
 import sys
 import time
 
-import aioble  # type: ignore[import-not-found]  # micropython-lib, no stubs
 import bluetooth
+import aioble  # type: ignore[import-not-found]  # micropython-lib, no stubs
 from footfall_core import ble_defs as B
 from footfall_core.activity import RUNNING
 from footfall_core.sync_server import SyncServer

@@ -28,6 +28,8 @@ FIRMWARE = Path(__file__).resolve().parents[2] / "firmware"
 PACKAGES = ("footfall_core", "footfall_fw", "drivers", "boards")
 DEFAULT_ARCH = "xtensawin"  # ESP32 and ESP32-S3; a board file may set MPY_ARCH
 CHECK = "import footfall_fw; print(footfall_fw.VERSION)"
+# micropython-lib packages the firmware needs, as mip deps (aioble: footfall_fw.ble_link)
+DEPS = [["aioble", "latest"]]
 
 Runner = Callable[[Sequence[str]], subprocess.CompletedProcess]
 
@@ -48,7 +50,7 @@ def package_json(root: Path = FIRMWARE) -> dict:
     """The mip manifest: every module at the same path on the board."""
     version = (root / "footfall_fw" / "__init__.py").read_text().split('VERSION = "')[1]
     urls = [[m, m] for m in firmware_modules(root)]
-    return {"urls": urls, "version": version.split('"')[0]}
+    return {"urls": urls, "deps": DEPS, "version": version.split('"')[0]}
 
 
 def board_arch(board: str) -> str:
@@ -153,7 +155,9 @@ def package_json_text(root: Path = FIRMWARE) -> str:
     """package.json as written to firmware/: one module per line."""
     pkg = package_json(root)
     urls = ",\n".join(f"    {json.dumps(u)}" for u in pkg["urls"])
-    return f'{{\n  "urls": [\n{urls}\n  ],\n  "version": {json.dumps(pkg["version"])}\n}}\n'
+    deps = json.dumps(pkg["deps"])
+    version = json.dumps(pkg["version"])
+    return f'{{\n  "urls": [\n{urls}\n  ],\n  "deps": {deps},\n  "version": {version}\n}}\n'
 
 
 if __name__ == "__main__":  # regenerate firmware/package.json: python -m footfall.flash

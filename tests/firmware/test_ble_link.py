@@ -422,3 +422,66 @@ async def main():
     )
     assert got["dropped"] > 0
     assert [f[:2] for f in frames_of(got["last"])] == [(P.HELLO | P.REPLY, 6)]
+
+
+APP_PRELUDE = """
+import asyncio, json
+from footfall_fw.app import App
+
+class Ble:
+    def __init__(self):
+        self.calls = []
+    async def start(self):
+        self.calls.append("start")
+    async def stop(self):
+        self.calls.append("stop")
+
+class Sessions:
+    active = False
+
+class Fake:  # just what App's BLE methods read
+    pass
+"""
+
+
+def test_app_turns_ble_off_during_a_run_unless_live_mode_is_on() -> None:
+    proc = run_mpy(
+        APP_PRELUDE
+        + """
+app = Fake()
+app.ble = Ble()
+app.sessions = Sessions()
+app.cfg = {"live": False}
+async def main():
+    for active, live in ((False, False), (True, False), (True, True), (False, True)):
+        app.sessions.active = active
+        app.cfg["live"] = live
+        await App._ble_power(app)
+asyncio.run(main())
+print(json.dumps(app.ble.calls))
+""",
+        extra_paths=(FAKE,),
+    )
+    assert json.loads(proc.stdout) == ["start", "stop", "start", "start"]
+
+
+def test_app_builds_the_ble_link_only_where_bluetooth_exists() -> None:
+    script = (
+        APP_PRELUDE
+        + f"""
+from footfall_core.tracker import Tracker
+app = Fake()
+app.hw = Fake()
+app.hw.device_id = {DEVICE_ID!r}
+app.hw.name = "test-board"
+app.cfg = {{"placement": "shoe", "live": False}}
+app.store = None
+app.tracker = Tracker(100)
+link = App._ble_link(app)
+print(json.dumps(None if link is None else [link.name, link.placement, link.model]))
+"""
+    )
+    with_ble = run_mpy(script, extra_paths=(FAKE,))
+    assert json.loads(with_ble.stdout) == ["footfall-2B3C", "shoe", "test-board"]
+    without = run_mpy(script)  # the plain unix port: no `bluetooth`, no aioble
+    assert json.loads(without.stdout) is None
