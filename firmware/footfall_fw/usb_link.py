@@ -13,11 +13,13 @@ after TIMEOUT_MS without a byte from the host, or on a stream error.
 The task never blocks sampling: it polls the input with a zero timeout, reads at most
 RX_BUDGET bytes per wake one byte at a time (on the ESP32 `readinto(buf, n)` waits for all n
 bytes), and sleeps ACTIVE_MS (sync mode) or IDLE_MS between wakes. Replies are written as
-they are made; the longest burst is one GET window (host-chosen, 8 x 236 B by default: about
-0.17 s at 115200 baud on a USB-UART bridge, less on native USB), well inside the IMU FIFO.
+they are made; the longest burst is one GET window (host-chosen; 8 frames of 520 B by
+default: 0.36 s at 115200 baud through a USB-UART bridge, far less on native USB). That is
+inside the MPU6886's (1.28 s) and LSM6DSO's (2.5 s) FIFOs at 100 Hz but not the LIS3DH's
+(0.32 s): a host syncing that board over a UART bridge should ask for a window of 4.
 Text the app prints while in sync mode lands between frames; the host's parser skips it.
-Counters: entries, rx_bytes, tx_bytes, tx_dropped (bytes a non-blocking stream refused),
-errors (stream errors), timeouts, hangups.
+Counters: entries, rx_bytes, tx_bytes, tx_data_bytes (session bytes in DATA frames),
+tx_dropped (bytes a non-blocking stream refused), errors (stream errors), timeouts, hangups.
 """
 
 import asyncio
@@ -27,7 +29,7 @@ import time
 
 import micropython
 from footfall_core import protocol as P
-from footfall_core.frames import MAX_PAYLOAD
+from footfall_core.frames import MAX_PAYLOAD, OVERHEAD
 from footfall_core.sync_server import SyncServer
 
 ACTIVE_MS = 5  # wake period in sync mode: an ACK waits at most this long
@@ -54,6 +56,7 @@ class UsbLink:
         self.entries = 0
         self.rx_bytes = 0
         self.tx_bytes = 0
+        self.tx_data_bytes = 0  # session bytes sent in DATA frames
         self.tx_dropped = 0
         self.errors = 0
         self.timeouts = 0
@@ -143,8 +146,8 @@ class UsbLink:
 
     def counters(self):
         """The link's counters and the protocol's, as a dict (the REPL, the virtual board)."""
-        names = ("entries", "rx_bytes", "tx_bytes", "tx_dropped", "errors", "timeouts")
-        out = {name: getattr(self, name) for name in names + ("hangups",)}
+        names = ("entries", "rx_bytes", "tx_bytes", "tx_data_bytes", "tx_dropped", "errors")
+        out = {name: getattr(self, name) for name in names + ("timeouts", "hangups")}
         out["rx_frames"] = self.server.rx_frames
         out["rx_errors"] = self.server.rx_errors
         return out
@@ -179,3 +182,5 @@ class UsbLink:
                 return
             off += k
         self.tx_bytes += n
+        if buf[2] == P.DATA:  # the frame's type: resumed transfers are measured by this
+            self.tx_data_bytes += n - OVERHEAD - P.DATA_HEADER
