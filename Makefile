@@ -31,7 +31,12 @@ demo: $(STAMP)
 	@rm -rf build/demo-flash
 	$(BIN)/footfall sim tests/data/synthetic_run.csv --target 170 --out build/demo-flash
 	$(BIN)/footfall inspect build/demo-flash/sessions/00001.ffs
+	@# Last, the analyst's report of that session: one self-contained HTML file.
+	@echo "report of the demo session written to:"
+	@$(BIN)/footfall report --session-file build/demo-flash/sessions/00001.ffs \
+		--out build/demo-report.html
 
 bench: $(STAMP)
 	$(BIN)/python bench/bench_core.py
+	$(BIN)/python bench/bench_analysis.py
 
