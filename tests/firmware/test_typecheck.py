@@ -19,7 +19,13 @@ import pytest
 
 from tests.unixport import FIRMWARE, REPO
 
-CHECKED = ["firmware/drivers", "firmware/boards"]
+CHECKED = [
+    "firmware/drivers",
+    "firmware/boards",
+    "firmware/footfall_core",
+    "firmware/footfall_fw",
+    "firmware/main.py",
+]
 
 
 def _dist_or_skip(name: str) -> md.Distribution:
@@ -49,7 +55,7 @@ def _stub_dir(tmp: Path) -> tuple[Path, Path, list[str]]:
     return stubs, typeshed, sorted(t.removesuffix(".pyi") for t in tops)
 
 
-def test_drivers_and_boards_typecheck_against_esp32_stubs(tmp_path: Path) -> None:
+def test_firmware_typechecks_against_esp32_stubs(tmp_path: Path) -> None:
     if importlib.util.find_spec("mypy") is None:
         pytest.skip("mypy is not installed (pip install -e '.[dev]')")
     stubs, typeshed, modules = _stub_dir(tmp_path)
