@@ -1,11 +1,13 @@
 """Sync sessions off a device (or a folder of session files) into the store, resumably.
 
-    result = await sync_url("ble:footfall-2B3C", store, delete_after=True)
+    syncer = Syncer(store, delete_after=True, progress=bars)
+    result = await sync_url("ble:footfall-2B3C", store, syncer=syncer)
 
 Per session the device LISTs: skip it if the store holds an exact copy; else GET it from
 where an earlier attempt stopped (the bytes kept so far live in store.partial_dir, one file
 per session keyed by device, session, start and CRC), check its size and CRC against LIST,
-import it in one transaction, and only then, on request, DELETE it with that CRC. A link
+import it in one transaction, and only then, on request, DELETE it with that CRC. Every
+sync also sets the device's clock (SET_TIME), which stamps the start of its sessions. A link
 that drops is reopened (up to `retries` times) and the transfer resumes from the kept bytes.
 """
 
@@ -14,6 +16,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -139,6 +142,10 @@ class Syncer:
         hello = decode(P.unpack_hello, await link.request(P.HELLO, timeout_s=self.timeout_s))
         device_hex = hello[1].hex()
         result.device = ble_defs.device_name(hello[1])
+        # The board's clock stamps each session's start and is lost with the battery:
+        # every sync sets it from the laptop's.
+        with contextlib.suppress(DeviceError):
+            await link.request(P.SET_TIME, P.request_u32s(int(time.time())), self.timeout_s)
         for entry in await list_sessions(link):
             done = result.outcomes.get(entry[0])
             if done is not None and done.status != "pending":

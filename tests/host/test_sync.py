@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import time
 from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any
@@ -224,3 +225,13 @@ def test_store_error_is_the_reason_for_a_failed_file(store: Store, tmp_path: Pat
     result = asyncio.run(sync_url(f"file:{folder}", store))
     assert result.failed == 1
     assert "00009.ffs: not a valid session file" in (result.outcomes["00009.ffs"].error or "")
+
+
+def test_sync_sets_the_device_clock(store: Store) -> None:
+    async def scenario(peripheral: FootfallPeripheral, options: dict) -> tuple[int, int]:
+        before = int(time.time())
+        await sync_url(URL, store, **options)
+        return before, peripheral.time_s
+
+    before, device_s = run(scenario, device_files())
+    assert before <= device_s <= before + 60
