@@ -53,6 +53,7 @@ BURST = 4  # notifications between pacing sleeps
 PACE_MS = 8  # about one connection interval
 RETRY_MS = 20  # back-off when the stack is out of buffers
 RETRIES = 50  # then the link is given up as stuck
+START_RETRY_MS = 60_000  # after the stack failed to start
 
 
 class BleLink:
@@ -67,7 +68,9 @@ class BleLink:
         self.secure = False  # the sync service requires encryption (set by start)
         self.connections = 0
         self.tx_dropped = 0  # reply frames that did not fit the ring
-        self.failures = 0  # connections ended by an unexpected exception
+        self.failures = 0  # failed starts and connections ended by an unexpected exception
+        self.retry_ms = START_RETRY_MS
+        self._retry_at = time.ticks_ms()
         self.server = SyncServer(store, config, device, self._enqueue, B.sync_payload_size(23))
         self._ring = bytearray(RING)
         self._mv = memoryview(self._ring)
@@ -85,13 +88,23 @@ class BleLink:
     # -- power -----------------------------------------------------------------------------
 
     async def start(self):
-        """Radio on: register the services, advertise, serve sync and notify RSC."""
-        if self.running:
+        """Radio on: register the services, advertise, serve sync and notify RSC.
+
+        Never raises: a stack that will not start is reported, counted and tried again
+        after retry_ms, so BLE trouble cannot take the sampler (or the app) down."""
+        if self.running or time.ticks_diff(time.ticks_ms(), self._retry_at) < 0:
             return
-        self.secure = self._enable_bonding()
-        aioble.config(mtu=MTU)
-        self._register()
-        adv, resp = self._advertising_data()
+        try:
+            self.secure = self._enable_bonding()
+            aioble.config(mtu=MTU)
+            self._register()
+            adv, resp = self._advertising_data()
+        except Exception as exc:
+            self.failures += 1
+            sys.print_exception(exc)
+            self._retry_at = time.ticks_add(time.ticks_ms(), self.retry_ms)
+            self._radio_off()
+            return
         self.running = True
         self._tasks = [
             asyncio.create_task(self._serve(adv, resp)),
@@ -111,7 +124,13 @@ class BleLink:
             except asyncio.CancelledError:
                 pass
         self._tasks = []
-        aioble.stop()  # radio off; also drops the connection and aioble's state
+        self._radio_off()
+
+    def _radio_off(self):
+        try:
+            aioble.stop()  # radio off; also drops the connection and aioble's state
+        except Exception as exc:
+            sys.print_exception(exc)
 
     def _enable_bonding(self):
         try:

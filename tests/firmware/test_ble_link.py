@@ -485,3 +485,25 @@ print(json.dumps(None if link is None else [link.name, link.placement, link.mode
     assert json.loads(with_ble.stdout) == ["footfall-2B3C", "shoe", "test-board"]
     without = run_mpy(script)  # the plain unix port: no `bluetooth`, no aioble
     assert json.loads(without.stdout) is None
+
+
+def test_a_stack_that_will_not_start_is_counted_and_retried_later() -> None:
+    got = run(
+        """
+import time
+async def main():
+    aioble.state["register_error"] = 1
+    await link.start()
+    failed = [link.running, link.failures, aioble.state["active"]]
+    await link.start()  # within retry_ms: not tried again
+    again = link.running
+    link._retry_at = time.ticks_ms()  # as if retry_ms had passed
+    await link.start()
+    await settle()
+    adv = aioble.state["advertising"] is not None
+    out(failed=failed, again=again, later=link.running, adv=adv)
+"""
+    )
+    assert got["failed"] == [False, 1, False]
+    assert got["again"] is False
+    assert got["later"] and got["adv"]

@@ -4,7 +4,8 @@ Not aioble: no radio and no IRQs. It records what the firmware registers, advert
 and notifies, and lets a test play the central: `await connect(mtu)`, `write(conn, data)`,
 `conn.drop()` (the central goes away). `state["bond"] = False` makes `config(bond=...)`
 refuse, as on a port built without pairing; `state["nomem"] = n` makes the next n
-notifications fail with ENOMEM, as NimBLE does when its buffers are all in flight.
+notifications fail with ENOMEM, as NimBLE does when its buffers are all in flight;
+`state["register_error"] = n` makes the next n register_services() raise OSError.
 """
 
 import asyncio
@@ -119,6 +120,9 @@ class BufferedCharacteristic(Characteristic):
 
 
 def register_services(*services):
+    if state.get("register_error"):
+        state["register_error"] -= 1
+        raise OSError(5)  # EIO: the stack refused
     state["active"] = True
     registered.clear()
     for s in services:
