@@ -81,7 +81,8 @@ class UsbLink:
         except Exception as exc:  # a stream error or a bug: give the console back, go on
             self.errors += 1
             self.leave()
-            sys.print_exception(exc)
+            if self.errors == 1:  # shown once; a stream that keeps failing only counts
+                sys.print_exception(exc)
             return
         if self.active and time.ticks_diff(time.ticks_ms(), self._last_rx_ms) > self.timeout_ms:
             self.timeouts += 1

@@ -1,0 +1,118 @@
+"""UsbLink in the unix port: the handshake, Ctrl-C off only in sync mode, and every way out."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from footfall_core import frames
+from footfall_core import protocol as P
+
+from tests.unixport import run_mpy
+
+LINK = """
+import json
+from footfall_core import protocol as P
+from footfall_fw.usb_link import UsbLink
+
+class Tx:
+    def __init__(self):
+        self.data = bytearray()
+    def write(self, buf, off, n):
+        self.data += bytes(buf[off:off + n])
+        return n
+
+class Store:
+    def sessions(self): return []
+    def free_bytes(self): return 1000
+    def total_bytes(self): return 2000
+
+class Device:
+    device_id = bytes(6)
+    fw_version = (0, 1, 0)
+    capabilities = P.CAP_SERIAL
+    def status(self): return (4000, 90, 0, 0)
+
+class Config:
+    def get(self): return {}
+
+class Broken:
+    def readinto(self, buf):
+        raise OSError(5)
+
+calls = []
+tx = Tx()
+link = UsbLink(Store(), Config(), Device(), open(PATH, 'rb'), tx, calls.append, TIMEOUT)
+"""
+
+REPORT = """
+print(json.dumps({'kbd': calls, 'tx': tx.data.hex(), 'active': link.active,
+                  'counters': link.counters()}))
+"""
+
+
+def run_link(tmp_path: Path, data: bytes, actions: str = "link.step()\n", timeout=10000) -> dict:
+    path = tmp_path / "rx.bin"
+    path.write_bytes(data)
+    script = f"PATH = {str(path)!r}\nTIMEOUT = {timeout}\n" + LINK + actions + REPORT
+    return json.loads(run_mpy(script).stdout.splitlines()[-1])  # after any traceback
+
+
+def replies(out: dict) -> list[tuple[int, int]]:
+    got: list[tuple[int, int]] = []
+    parser = frames.FrameParser(lambda t, s, b, o, n: got.append((t, s)))
+    parser.feed(bytes.fromhex(out["tx"]))
+    return got
+
+
+HELLO = frames.pack_frame(P.HELLO, 7)
+BYE = frames.pack_frame(P.BYE, 8)
+
+
+def test_frames_before_the_handshake_get_no_reply_and_ctrl_c_stays_on(tmp_path: Path) -> None:
+    out = run_link(tmp_path, HELLO)
+    assert (out["kbd"], out["tx"], out["active"]) == ([], "", False)
+
+
+def test_the_handshake_turns_ctrl_c_off_and_frames_after_it_are_answered(tmp_path) -> None:
+    out = run_link(tmp_path, b"print('x')\r\n" + P.SERIAL_ENTER + HELLO)
+    assert out["kbd"] == [-1] and out["active"]
+    assert replies(out) == [(P.HELLO | P.REPLY, 7)]
+
+
+def test_bye_is_answered_and_turns_ctrl_c_back_on(tmp_path: Path) -> None:
+    out = run_link(tmp_path, P.SERIAL_ENTER + HELLO + BYE)
+    assert out["kbd"] == [-1, 3] and not out["active"]
+    assert replies(out)[-1] == (P.BYE | P.REPLY, 8)
+
+
+def test_a_silent_host_times_out_and_ctrl_c_comes_back(tmp_path: Path) -> None:
+    out = run_link(tmp_path, P.SERIAL_ENTER, timeout=-1)
+    assert out["kbd"] == [-1, 3] and out["counters"]["timeouts"] == 1
+
+
+def test_a_stream_error_turns_ctrl_c_back_on_and_the_link_keeps_going(tmp_path: Path) -> None:
+    actions = "link.step()\nlink.rx = Broken()\nlink.step()\nlink.step()\n"
+    out = run_link(tmp_path, P.SERIAL_ENTER, actions)
+    assert out["kbd"][:2] == [-1, 3] and not out["active"]
+    assert out["counters"]["errors"] == 2
+
+
+def test_a_handshake_split_across_reads_is_still_found(tmp_path: Path) -> None:
+    # The second read holds the rest: the matcher keeps its place between wakes.
+    path = tmp_path / "more.bin"
+    path.write_bytes(P.SERIAL_ENTER[8:] + HELLO)
+    actions = f"link.step()\nlink.rx = open({str(path)!r}, 'rb')\nlink.step()\n"
+    out = run_link(tmp_path, b"\r\n\r\n" + P.SERIAL_ENTER[:8], actions)
+    assert out["kbd"] == [-1] and replies(out) == [(P.HELLO | P.REPLY, 7)]
+
+
+def test_reading_and_parsing_acks_in_sync_mode_allocates_nothing(tmp_path: Path) -> None:
+    ack = frames.pack_frame(P.ACK, 9, P.request_u32s(1, 100))  # for no transfer: no reply
+    actions = (
+        "import micropython\nlink.step()\n"
+        "def steps():\n    for _ in range(60):\n        link.step()\n"  # no new globals
+        "micropython.heap_lock()\nsteps()\nmicropython.heap_unlock()\n"
+    )
+    out = run_link(tmp_path, P.SERIAL_ENTER + ack * 200, actions)
+    assert out["counters"]["rx_frames"] == 200 and out["counters"]["errors"] == 0
