@@ -60,14 +60,16 @@ async def run(args: argparse.Namespace) -> int:
         )
         options = {"timeout_s": args.timeout} if url.startswith("ble:") else {}
         result = SyncResult(url)
+        done = False
         try:
             await sync_url(
                 url, store, syncer=syncer, retries=args.retries, result=result, **options
             )
+            done = True
         finally:  # what was stored before a failure is still reported
             for outcome in result.outcomes.values():
                 print(outcome.line())
-            if result.outcomes:
+            if done or result.outcomes:
                 print(result.total_line())
     return 1 if result.failed else 0
 

@@ -216,3 +216,12 @@ def test_live_prints_one_line_per_rsc_reading() -> None:
 def test_live_over_serial_says_it_needs_ble() -> None:
     with pytest.raises(TransportError, match="live cadence needs BLE"):
         asyncio.run(live_cmd.run("serial:/dev/ttyACM0", 1))
+
+
+def test_a_sync_with_nothing_to_copy_still_prints_its_total(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    argv = ["sync", "--device", f"file:{tmp_path}", "--store", str(tmp_path / "s.db")]
+    assert main([*argv, "--quiet"]) == 0
+    assert capsys.readouterr().out.endswith(": 0 sessions: 0 imported, 0 already stored, "
+                                            "0 failed; 0 bytes fetched, 0 deleted from the device\n")  # fmt: skip
