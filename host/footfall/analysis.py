@@ -191,9 +191,10 @@ def summarise(data: SessionData) -> SessionSummary:
     if data.target_spm > 0:
         in_zone = float(100 * w[cad >= data.threshold_spm].sum() / w.sum())
     # Fatigue: first vs last third of the running time.
-    elapsed = np.cumsum(w) - w / 2
-    first = elapsed < elapsed[-1] / 3
-    last = elapsed >= 2 * elapsed[-1] / 3
+    elapsed = np.cumsum(w) - w / 2  # each step's midpoint in running time
+    span = float(w.sum())
+    first = elapsed < span / 3
+    last = elapsed >= 2 * span / 3
     first_spm = weighted_quantiles(cad[first], w[first], [0.5])[0] if first.any() else median
     last_spm = weighted_quantiles(cad[last], w[last], [0.5])[0] if last.any() else median
     impact_g = data.peak_mg[use] / 1000
