@@ -43,14 +43,14 @@ def text(s: SessionSummary) -> str:
         lines.append(f"    at {_min_s(c.t_ms / 1000)} ({c.cadence_spm} spm): {back}")
     lines.append(
         f"  peak impact {s.impact_median_g:.1f} g median, {s.impact_p95_g:.1f} g p95, "
-        f"{s.impact_max_g:.1f} g max; load {s.impact_load_g:.0f} g"
+        f"{s.impact_max_g:.1f} g max; load {s.impact_load_g:.0f} g (the steps' peaks summed)"
     )
     if s.impact_slope_g_per_spm is None:
         lines.append("  impact vs cadence: too little cadence spread to tell")
     else:
         lines.append(
             f"  impact vs cadence: {s.impact_slope_g_per_spm * 1000:+.1f} mg per +1 spm "
-            f"({s.impact_slope_g_per_spm * 10:+.2f} g per +10 spm; robust fit over "
+            f"({s.impact_slope_g_per_spm * 10000:+.0f} mg per +10 spm; robust fit over "
             f"{s.impact_fit_bins} cadences)"
         )
     return "\n".join(lines)
