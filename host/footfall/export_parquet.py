@@ -4,7 +4,8 @@ One row per step with footfall.analysis.step_table's unit-named columns, plus `t
 UTC timestamp. Partitioned by device and the session's start date, so a club with
 thousands of sessions can read one runner or one week without scanning the rest (DuckDB
 `read_parquet('DIR/**/*.parquet', hive_partitioning = true)`, Spark, Dask). Exporting a
-session again replaces its partition's files, so the dataset never holds a step twice.
+session again replaces its file (one per session, named by its id), so the dataset never
+holds a step twice. The partition columns live in the folder names, as hive expects.
 """
 
 from __future__ import annotations
@@ -39,13 +40,17 @@ def table(data: SessionData) -> pa.Table:
 
 
 def write(sessions: Iterable[SessionData], path: str | Path) -> tuple[Path, int]:
-    """Write the sessions' steps under the folder `path`; returns (path, rows written)."""
+    """Write the sessions' steps under the folder `path`; returns (path, rows written).
+    One file per session, streamed, so memory does not grow with the store."""
     path = Path(path)
-    tables = [table(d) for d in sessions]
-    rows = sum(t.num_rows for t in tables)
+    rows = 0
     try:
-        pq.write_to_dataset(pa.concat_tables(tables), root_path=path, partition_cols=PARTITIONS,
-                            existing_data_behavior="delete_matching")  # fmt: skip
+        for data in sessions:
+            t = table(data)
+            folder = path.joinpath(*(f"{k}={t[k][0].as_py()}" for k in PARTITIONS))
+            folder.mkdir(parents=True, exist_ok=True)
+            pq.write_table(t.drop_columns(PARTITIONS), folder / f"{data.session_id}.parquet")
+            rows += t.num_rows
     except OSError as e:
-        raise OutputError(f"{path}: {e}") from None
+        raise OutputError(f"{path}: {e.strerror or e}") from None
     return path, rows

@@ -78,6 +78,7 @@ def test_parquet_is_partitioned_by_device_and_date(tmp_path: Path) -> None:
     assert dates == ["date=2027-01-11", "date=2027-01-12"]
     table = ds.dataset(tmp_path / "pq", partitioning="hive").to_table()
     assert table.num_rows == 30 and sorted(set(table["cadence_spm"].to_pylist())) == [170, 172]
+    assert set(table["device"].to_pylist()) == {first.device}
 
 
 def test_parquet_export_again_does_not_duplicate_steps(tmp_path: Path) -> None:
