@@ -17,6 +17,7 @@ import pytest
 from footfall import synth
 from footfall.csvio import read_recording
 from footfall.detect import detect_recording
+from footfall.errors import DeviceError
 from footfall.transport import open_transport
 from footfall.transport.link import Frame, FrameLink, decode, fetch
 from footfall.transport.serial import SerialSync
@@ -116,6 +117,35 @@ def frames_crc(data: bytes) -> int:
     from footfall_core.crc import crc16
 
     return crc16(data, 0, len(data))
+
+
+def test_set_config_is_validated_saved_on_flash_and_applied(board: Board) -> None:
+    async def scenario() -> tuple[dict, int, str]:
+        sync = await connect(board.url)
+        try:
+            changes = json.dumps({"target_spm": 176}).encode()
+            reply = await sync.link.request(P.SET_CONFIG, changes)
+            with pytest.raises(DeviceError) as refused:
+                await sync.link.request(P.SET_CONFIG, b'{"target_spm": 999}')
+            return json.loads(reply.payload), refused.value.code, str(refused.value)
+        finally:
+            await sync.close()
+
+    cfg, code, reason = run(scenario)
+    assert cfg["target_spm"] == 176
+    assert json.loads((board.out / "config.json").read_text())["target_spm"] == 176
+    assert code == P.ERR_BAD_CONFIG and "target_spm" in reason
+
+
+def test_set_time_is_answered(board: Board) -> None:
+    async def scenario() -> Frame:
+        sync = await connect(board.url)
+        try:
+            return await sync.link.request(P.SET_TIME, P.request_u32s(1_900_000_000))
+        finally:
+            await sync.close()
+
+    assert run(scenario).type == P.SET_TIME | P.REPLY
 
 
 # -- a link cut mid-transfer -----------------------------------------------------------------
