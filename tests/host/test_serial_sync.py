@@ -263,3 +263,16 @@ def test_bye_gives_the_console_back_and_sigterm_powers_the_board_off(
         b.kill()
     assert summary["exit"] == "stopped by host"
     assert summary["usb"]["entries"] == 2 and summary["usb"]["timeouts"] == 0
+
+
+def test_sigint_as_soon_as_the_url_is_read_stops_the_board_cleanly(
+    recording: Path, tmp_path: Path
+) -> None:
+    b = Board(recording, tmp_path)
+    try:
+        b.proc.send_signal(signal.SIGINT)
+        out, err = b.proc.communicate(timeout=START_TIMEOUT_S)
+    finally:
+        b.kill()
+    assert b.proc.returncode == 0, err.decode()
+    assert json.loads(out.decode().strip().splitlines()[-1])["exit"] == "stopped by host"

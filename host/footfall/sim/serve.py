@@ -32,6 +32,7 @@ import tempfile
 import threading
 import tty
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -54,20 +55,27 @@ def open_pty() -> tuple[int, int, str]:
     return master, slave, os.ttyname(slave)
 
 
-def wait_for_stop(proc: subprocess.Popen[bytes]) -> str:
-    """Block until SIGTERM/SIGINT or the board stops by itself; returns which."""
-    stop = threading.Event()
-    previous = {
-        sig: signal.signal(sig, lambda *_: stop.set()) for sig in (signal.SIGTERM, signal.SIGINT)
-    }
-    try:
-        while not stop.wait(0.25):
-            if proc.poll() is not None:
-                return "board"
-        return "signal"
-    finally:
-        for sig, handler in previous.items():
+class StopSignals:
+    """SIGTERM and SIGINT set `stop` while in the with-block (installed before the pty line
+    is printed, so a signal sent as soon as it is read is never lost)."""
+
+    def __init__(self) -> None:
+        self.stop = threading.Event()
+        self._previous: dict[int, Any] = {}
+
+    def __enter__(self) -> StopSignals:
+        for sig in (signal.SIGTERM, signal.SIGINT):
+            self._previous[sig] = signal.signal(sig, lambda *_: self.stop.set())
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        for sig, handler in self._previous.items():
             signal.signal(sig, handler)
+
+    def wait(self, proc: subprocess.Popen[bytes]) -> None:
+        """Block until a signal came or the board stopped by itself."""
+        while not self.stop.wait(0.25) and proc.poll() is None:
+            pass
 
 
 def start_board(
@@ -99,13 +107,13 @@ def serve_serial(args: argparse.Namespace) -> dict:
     master, slave, path = open_pty()
     control_r, control_w = os.pipe()
     try:
-        with tempfile.TemporaryDirectory(prefix="footfall-serve-") as tmp:
+        with tempfile.TemporaryDirectory(prefix="footfall-serve-") as tmp, StopSignals() as sigs:
             work = Path(tmp)
             proc = start_board(args, work, master, control_r)
             os.close(control_r)
             control_r = -1
             print(f"serial:{path}", flush=True)
-            wait_for_stop(proc)
+            sigs.wait(proc)
             os.close(control_w)  # the board powers off at its next wait
             control_w = -1
             try:
