@@ -6,8 +6,11 @@ Steps (each an ordinary command; --dry-run prints them instead):
    source, as the port runs main.py from the file system;
 2. remove the old package folders on the board (a stale .py would shadow its new .mpy);
 3. copy the packages, main.py and board.txt (the board choice main.py reads);
-4. set the board's clock from this computer (`mpremote rtc --set`);
-5. confirm the firmware answers: import footfall_fw and print its VERSION.
+4. install the micropython-lib packages in DEPS (aioble, for BLE sync and live cadence)
+   with `mpremote mip install`; this needs this computer online, so `--no-ble` skips it
+   and the board then runs with BLE off;
+5. set the board's clock from this computer (`mpremote rtc --set`);
+6. confirm the firmware answers: import footfall_fw and print its VERSION.
 
 The same module list feeds `firmware/package.json` (mip) and `firmware/manifest.py`
 (freezing): `package_json()` builds the former, and a test checks both cover every module.
@@ -73,8 +76,9 @@ def compile_commands(stage: Path, arch: str) -> list[list[str]]:
     return cmds
 
 
-def device_commands(port: str, stage: Path) -> list[list[str]]:
+def device_commands(port: str, stage: Path, ble: bool = True) -> list[list[str]]:
     conn = ["mpremote", "connect", port]
+    mip = [[*conn, "mip", "install", name] for name, _ in DEPS] if ble else []
     rm = [c for pkg in PACKAGES for c in ("fs", "rm", "-r", f":{pkg}", "+")][:-1]
     cp = ["fs", "cp", "-r", *(str(stage / pkg) for pkg in PACKAGES), ":"]
     return [
@@ -82,18 +86,19 @@ def device_commands(port: str, stage: Path) -> list[list[str]]:
         [*conn, *cp],
         [*conn, "fs", "cp", str(FIRMWARE / "main.py"), ":main.py"],
         [*conn, "fs", "cp", str(stage / "board.txt"), ":board.txt"],
+        *mip,
         [*conn, "rtc", "--set"],
         [*conn, "exec", CHECK],
     ]
 
 
 def flash(
-    port: str, board: str, run: Runner, stage: Path, dry_run: bool = False
+    port: str, board: str, run: Runner, stage: Path, dry_run: bool = False, ble: bool = True
 ) -> list[list[str]]:
     """Run (or with dry_run only list) every command; returns them. Raises FlashError."""
     arch = board_arch(board)
     version = package_json()["version"]
-    cmds = compile_commands(stage, arch) + device_commands(port, stage)
+    cmds = compile_commands(stage, arch) + device_commands(port, stage, ble)
     if dry_run:
         return cmds
     for pkg in PACKAGES:
@@ -105,7 +110,8 @@ def flash(
             continue
         if "rm" in cmd and cmd[cmd.index("rm") - 1] == "fs":
             continue  # nothing to remove on a fresh board
-        raise FlashError(f"{shlex.join(cmd)} failed:\n{_text(proc)}")
+        hint = " (offline? --no-ble skips it; BLE stays off)" if "mip" in cmd else ""
+        raise FlashError(f"{shlex.join(cmd)} failed{hint}:\n{_text(proc)}")
     answer = _text(proc).strip().splitlines()
     if not answer or answer[-1] != version:
         raise FlashError(f"the board did not answer with footfall {version}: {answer}")
@@ -133,13 +139,18 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("--port", required=True, help="serial port, e.g. /dev/ttyACM0")
     parser.add_argument("--board", required=True, help="a firmware/boards/ module name")
     parser.add_argument("--dry-run", action="store_true", help="print the commands only")
+    parser.add_argument(
+        "--no-ble", action="store_true", help="skip installing aioble (offline; BLE stays off)"
+    )
     parser.set_defaults(func=main)
 
 
 def main(args: argparse.Namespace) -> int:
     with tempfile.TemporaryDirectory(prefix="footfall-flash-") as tmp:
         try:
-            cmds = flash(args.port, args.board, run_command, Path(tmp), args.dry_run)
+            cmds = flash(
+                args.port, args.board, run_command, Path(tmp), args.dry_run, not args.no_ble
+            )
         except FlashError as exc:
             print(f"footfall: {exc}", file=sys.stderr)
             return 1

@@ -44,7 +44,28 @@ def test_device_steps_run_in_order_on_the_given_port(tmp_path: Path) -> None:
     device = [c for c in runner.cmds if c[0] == "mpremote"]
     assert all(c[1:3] == ["connect", "/dev/ttyACM0"] for c in device)
     steps = [" ".join(c[3:5]) for c in device]
-    assert steps == ["fs rm", "fs cp", "fs cp", "fs cp", "rtc --set", "exec " + flash.CHECK]
+    assert steps == [
+        "fs rm",
+        "fs cp",
+        "fs cp",
+        "fs cp",
+        "mip install",
+        "rtc --set",
+        "exec " + flash.CHECK,
+    ]
+    assert device[4][-1] == "aioble"
+
+
+def test_no_ble_skips_the_aioble_install(tmp_path: Path) -> None:
+    runner = FakeRunner()
+    flash.flash("/dev/ttyACM0", "m5stickc_plus2", runner, tmp_path, ble=False)
+    assert not any("mip" in c for c in runner.cmds)
+    assert runner.cmds[-1][3] == "exec"
+
+
+def test_failed_aioble_install_says_how_to_flash_offline(tmp_path: Path) -> None:
+    with pytest.raises(flash.FlashError, match="--no-ble"):
+        run_flash(tmp_path, FakeRunner(fail="mip"))
 
 
 def test_board_choice_is_written_and_copied(tmp_path: Path) -> None:
