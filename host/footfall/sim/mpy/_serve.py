@@ -20,15 +20,20 @@ import _sim
 _speed = 0
 _control = None
 _advance = time.advance
+_owed_ms = 0.0  # real waiting due but not yet done: the waits are often under a ms at speed
 
 
 def _paced_advance(ms):
+    global _owed_ms
     speed = _speed if _sim.end_ms is None else 1
     if speed > 0 and ms > 0:
-        real_ms = int(ms / speed)
-        t0 = time._real_ticks_ms()
-        time._real_sleep_ms(real_ms)
-        ms -= time.ticks_diff(time._real_ticks_ms(), t0)  # really waited: already on the clock
+        _owed_ms += ms / speed
+        if _owed_ms >= 1:
+            t0 = time._real_ticks_ms()
+            time._real_sleep_ms(int(_owed_ms))
+            waited = time.ticks_diff(time._real_ticks_ms(), t0)
+            _owed_ms -= waited
+            ms -= waited  # really waited: already on the clock
     _advance(ms if ms > 0 else 0)
 
 
