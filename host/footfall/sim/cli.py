@@ -120,6 +120,7 @@ def simulate(args: argparse.Namespace) -> dict:
             [micropython_binary(), "-X", f"heapsize={HEAP}", str(MPY_DIR / "simboot.py")]
             + [str(work / "scenario.json")],
             capture_output=True,
+            stdin=subprocess.DEVNULL,  # the console has no host: usb_link reads nothing
             env=unix_port_env(),
             timeout=TIMEOUT_S,
             check=False,
