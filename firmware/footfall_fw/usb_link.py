@@ -108,8 +108,9 @@ class UsbLink:
     def _ready(self):
         for _stream, events in self._poll.ipoll(0):
             if events & _POLL_BAD:  # the host side went away: no more sync mode
-                self.hangups += 1
-                self.leave()
+                if self.active:
+                    self.hangups += 1
+                    self.leave()
                 return False
             return bool(events & _POLLIN)
         return False
