@@ -39,4 +39,6 @@ demo: $(STAMP)
 bench: $(STAMP)
 	$(BIN)/python bench/bench_core.py
 	$(BIN)/python bench/bench_analysis.py
+	$(BIN)/python bench/bench_store.py
+	$(BIN)/python bench/bench_sync.py
 
