@@ -59,13 +59,14 @@ async def exchange(link: FrameLink, changes: dict[str, Any], timeout_s: float) -
 
 
 async def run(
-    url: str, changes: dict[str, Any], timeout_s: float = 10.0, **options: Any
+    url: str, changes: dict[str, Any], reply_timeout_s: float = 10.0, **options: Any
 ) -> dict[str, Any]:
+    """Open `url` (options go to open_transport), read or change the config, close."""
     transport = await open_transport(url, **options)
     if isinstance(transport, FileSource):
         raise TransportError(f"{url}: config needs a device (serial: or ble:), not a folder")
     try:
-        return await exchange(transport.link, changes, timeout_s)
+        return await exchange(transport.link, changes, reply_timeout_s)
     finally:
         await transport.close()
 
@@ -95,7 +96,7 @@ def main(args: argparse.Namespace) -> int:
     try:
         changes = changes_from(args)
         options = {"timeout_s": args.timeout} if args.device.startswith("ble:") else {}
-        cfg = asyncio.run(run(args.device, changes, args.timeout, **options))
+        cfg = asyncio.run(run(args.device, changes, args.timeout, **options))  # ble: also scans
     except DeviceError as e:
         print(f"footfall: the device refused: {e.reason}", file=sys.stderr)
         return 2

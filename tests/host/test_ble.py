@@ -214,3 +214,16 @@ def uuid16(value: int) -> str:
 
 
 RSC_SERVICE = uuid16(B.RSC_SERVICE)
+
+
+def test_a_machine_without_an_adapter_gets_a_transport_error_not_a_traceback(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from footfall.transport import ble
+
+    async def no_bluez(*_args: object) -> None:
+        raise FileNotFoundError(2, "No such file or directory")  # what dbus gives bleak
+
+    monkeypatch.setattr(ble, "find", no_bluez)
+    with pytest.raises(TransportError, match="no Bluetooth adapter"):
+        asyncio.run(open_ble("footfall-2B3C", timeout_s=0.1))

@@ -228,3 +228,18 @@ def test_a_sync_with_nothing_to_copy_still_prints_its_total(
         "0 sessions: 0 imported, 0 already stored, 0 failed; 0 bytes fetched, "
         "0 deleted from the device\n"
     )
+
+
+def test_config_over_ble_passes_the_timeout_to_the_scan_and_reports_a_missing_adapter(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    seen: dict = {}
+
+    async def no_adapter(url: str, **options: object) -> None:
+        seen.update(options, url=url)
+        raise TransportError(f"{url}: no Bluetooth adapter or BlueZ available")
+
+    monkeypatch.setattr(config_cmd, "open_transport", no_adapter)
+    assert main(["config", "--device", "ble:footfall-2B3C", "--timeout", "0.5"]) == 2
+    assert seen == {"url": "ble:footfall-2B3C", "timeout_s": 0.5}
+    assert "no Bluetooth adapter" in capsys.readouterr().err

@@ -79,6 +79,8 @@ async def open_ble(
         await bleak_client.connect()
     except (BleakDeviceNotFoundError, BleakError, TimeoutError) as e:
         raise TransportError(f"BLE {target}: {e}") from e
+    except OSError as e:  # no adapter, or no BlueZ/D-Bus to reach it
+        raise TransportError(f"BLE {target}: no Bluetooth adapter or BlueZ available ({e})") from e
     sync = BleSync(bleak_client)
     await sync.start()
     return sync
