@@ -56,11 +56,15 @@ def package_json(root: Path = FIRMWARE) -> dict:
     return {"urls": urls, "deps": DEPS, "version": version.split('"')[0]}
 
 
+def known_boards() -> list[str]:
+    """The board names: one data-only module each in firmware/boards/."""
+    return sorted(p.stem for p in (FIRMWARE / "boards").glob("*.py") if p.stem != "__init__")
+
+
 def board_arch(board: str) -> str:
     path = FIRMWARE / "boards" / f"{board}.py"
     if not path.exists():
-        known = ", ".join(sorted(p.stem for p in (FIRMWARE / "boards").glob("*.py")))
-        raise FlashError(f"unknown board {board!r} (known: {known})")
+        raise FlashError(f"unknown board {board!r} (known: {', '.join(known_boards())})")
     names: dict[str, object] = {}
     exec(path.read_text(), names)  # noqa: S102 - a data-only file of this repository
     return str(names.get("MPY_ARCH", DEFAULT_ARCH))
@@ -137,7 +141,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         description="Precompile with mpy-cross, copy with mpremote, set the clock, check.",
     )
     parser.add_argument("--port", required=True, help="serial port, e.g. /dev/ttyACM0")
-    parser.add_argument("--board", required=True, help="a firmware/boards/ module name")
+    parser.add_argument("--board", required=True, choices=known_boards(), help="the board")
     parser.add_argument("--dry-run", action="store_true", help="print the commands only")
     parser.add_argument(
         "--no-ble", action="store_true", help="skip installing aioble (offline; BLE stays off)"

@@ -25,6 +25,7 @@ import numpy as np
 from footfall.csvio import read_recording
 from footfall.engine import micropython_binary
 from footfall.errors import EngineError, InputError
+from footfall.flash import known_boards
 from footfall.resample import resample
 from footfall.sim import MPY_DIR
 
@@ -166,7 +167,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         description="Replay a t_ms,ax,ay,az recording through main.py in the unix port.",
     )
     parser.add_argument("recording", metavar="RECORDING.csv")
-    parser.add_argument("--board", default=DEFAULT_BOARD, help="a firmware/boards/ module")
+    parser.add_argument(
+        "--board", default=DEFAULT_BOARD, choices=known_boards(), help="the board to emulate"
+    )
     parser.add_argument("--placement", choices=("waist", "shoe"), default="waist")
     parser.add_argument("--target", type=int, metavar="SPM", help="cadence target (config)")
     parser.add_argument("--tolerance", type=int, metavar="SPM", help="cue below target-this")
