@@ -26,3 +26,6 @@ BATTERY_MAH = 0
 # component side facing backward, its Y arrow up: body x = -z, y = -x, z = +y.
 AXES = ((2, -1), (0, -1), (1, 1))
 FS_BYTES = 2 * 1024 * 1024
+# A devkit's USB is a UART bridge at 115200 baud: a 520-byte sync frame takes ~45 ms, so
+# at most 4 frames go out between FIFO polls (180 ms, inside the FIFO's 320 ms).
+USB_SYNC_WINDOW = 4

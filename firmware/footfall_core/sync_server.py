@@ -35,7 +35,10 @@ from footfall_core.frames import (
 
 
 class SyncServer:
-    def __init__(self, store, config, device, send, max_payload=MAX_PAYLOAD):
+    def __init__(self, store, config, device, send, max_payload=MAX_PAYLOAD, max_window=255):
+        # max_window caps the host's GET window: the longest burst the link may write
+        # before the sampler runs again (a LIS3DH's FIFO behind a UART bridge needs 4).
+        self.max_window = max_window
         self.store = store
         self.config = config
         self.device = device
@@ -179,7 +182,7 @@ class SyncServer:
         room = self.max_payload - P.DATA_HEADER
         chunk = P.get_u16(buf, off + 9)
         self._chunk = room if chunk == 0 or chunk > room else chunk
-        self._window = max(1, buf[off + 8])
+        self._window = min(max(1, buf[off + 8]), self.max_window)
         self._sid = sid
         self._size = size
         self._next = self._acked = offset

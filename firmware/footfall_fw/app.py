@@ -72,7 +72,12 @@ class App:
         self.button_a = buttons.Button(hw.button_a)
         self.button_b = buttons.Button(hw.button_b)
         self._done = asyncio.Event()
-        self.usb = UsbLink(self.store, SyncConfig(self), SyncDevice(self, P.CAP_SERIAL))
+        self.usb = UsbLink(
+            self.store,
+            SyncConfig(self),
+            SyncDevice(self, P.CAP_SERIAL),
+            max_window=hw.usb_sync_window,
+        )
         self.ble = self._ble_link()
 
     def _ble_link(self):

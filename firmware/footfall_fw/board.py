@@ -71,6 +71,7 @@ class Hardware:
         self.battery = None if adc is None else machine.ADC(machine.Pin(adc), atten=atten)
         # Divider between the cell and the ADC pin (the Plus2 halves the cell voltage).
         self.battery_scale = getattr(board, "BATTERY_DIVIDER", 1)
+        self.usb_sync_window = getattr(board, "USB_SYNC_WINDOW", 255)
         self.device_id = bytes(machine.unique_id()[-6:])
 
     def watchdog(self, timeout_ms):

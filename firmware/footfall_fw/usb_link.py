@@ -45,13 +45,21 @@ _POLL_BAD = select.POLLHUP | select.POLLERR
 
 class UsbLink:
     def __init__(
-        self, store, config, device, rx=None, tx=None, kbd_intr=None, timeout_ms=TIMEOUT_MS
+        self,
+        store,
+        config,
+        device,
+        rx=None,
+        tx=None,
+        kbd_intr=None,
+        timeout_ms=TIMEOUT_MS,
+        max_window=255,
     ):
         self.rx = sys.stdin.buffer if rx is None else rx
         self.tx = sys.stdout.buffer if tx is None else tx
         self.kbd_intr = micropython.kbd_intr if kbd_intr is None else kbd_intr
         self.timeout_ms = timeout_ms
-        self.server = SyncServer(store, config, device, self._send, MAX_PAYLOAD)
+        self.server = SyncServer(store, config, device, self._send, MAX_PAYLOAD, max_window)
         self.active = False  # in sync mode
         self.entries = 0
         self.rx_bytes = 0

@@ -78,12 +78,14 @@ def session(sid, size):
 
 
 class Rig:
-    def __init__(self, files=None, max_payload=236):
+    def __init__(self, files=None, max_payload=236, max_window=255):
         self.store = FakeStore(files or {1: session(1, 1000), 2: session(2, 50)})
         self.config = FakeConfig()
         self.device = FakeDevice()
         self.wire = bytearray()
-        self.server = SyncServer(self.store, self.config, self.device, self._send, max_payload)
+        self.server = SyncServer(
+            self.store, self.config, self.device, self._send, max_payload, max_window
+        )
 
     def _send(self, buf, n):
         self.wire += buf[:n]

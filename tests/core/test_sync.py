@@ -153,6 +153,12 @@ def test_get_sends_no_more_than_one_window_before_an_ack(run):
     assert got == [(0x84, 0), (0x84, 1), (0x84, 2)]
 
 
+def test_the_device_caps_a_host_window_larger_than_its_link_allows(run):
+    body = "r = Rig(max_window=2)\n"
+    body += "result = [(t, s) for t, s, p in r.ask(P.GET, 4, P.request_get(1, 0, 8, 100))]"
+    assert run(body) == [(0x84, 0), (0x84, 1)]
+
+
 def test_delete_with_a_wrong_crc_is_refused_and_keeps_the_session(run):
     body = "r = Rig()\n(t, s, p), = r.ask(P.DELETE, 7, P.request_delete(2, 0x1234))\n"
     body += "result = t, P.unpack_error(p, 0, len(p))[:2], r.store.sessions()"
