@@ -96,6 +96,8 @@ class StepDetector:
         self.n_pend = 0
         self.confirmed = False
         self.last_idx = -1  # index of the last reported own contact
+        self.last_gap = 0  # the bout's last stride, samples (shoe)
+        self.last_peak_mg = 0
         self.emitted_to = -1  # index of the last reported step
         self.grace_end = -1  # candidates up to here count without a new bout
         self._rearm()
@@ -239,12 +241,22 @@ class StepDetector:
     def _emit(self, idx, peak_mg):
         last = self.last_idx
         if self.placement == SHOE and last >= 0 and idx - last <= self.max_gap:
-            self.on_step(last + ((idx - last) >> 1), peak_mg)  # the other foot's contact, unseen
+            # The other foot's contact, unseen: half a stride after the last, and its
+            # impact taken as this foot's (the shoe cannot measure it).
+            self.last_gap = idx - last
+            self.on_step(last + ((idx - last) >> 1), peak_mg)
+        self.last_peak_mg = peak_mg
         self.last_idx = idx
         self.emitted_to = idx
         self.on_step(idx, peak_mg)
 
     def _end_bout(self):
+        if self.placement == SHOE and self.confirmed and self.last_gap:
+            # a bout of own strides ends with the other foot's step, half a stride on
+            trail = self.last_idx + (self.last_gap >> 1)
+            if trail < self.st[F.INDEX]:
+                self.on_step(trail, self.last_peak_mg)
+        self.last_gap = 0
         if self.confirmed:
             last = self.last_idx  # (indices stay below 2**30: clamp at NEVER)
             self.grace_end = last + self.grace if last < NEVER - self.grace else NEVER - 1

@@ -179,3 +179,16 @@ print(repr((len(walk), len(steps), [s * 10 for s in steps[-2:]], tail)))
     walked, found, last_ms, tail = run_scenario(interpreter, body)
     assert found == walked + 2
     assert all(abs(f - t) <= 250 for f, t in zip(last_ms, tail, strict=True))
+
+
+@pytest.mark.parametrize("interpreter", INTERPRETERS)
+def test_a_shoe_bout_of_n_strides_is_two_n_steps(interpreter):
+    # the other foot lands between strides and once more after the last one
+    body = """
+contacts = steady(55, 40)[:16]
+steps, cads, state = run(100, "shoe", signal(100, contacts, 40, 6000))
+print(repr((len(contacts), len(steps), steps[-1] - steps[-2], steps[-2] - steps[-3])))
+"""
+    strides, found, last_gap, gap_before = run_scenario(interpreter, body)
+    assert found == 2 * strides
+    assert abs(last_gap - gap_before) <= 1  # the trailing step sits half a stride on
