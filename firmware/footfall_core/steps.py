@@ -96,7 +96,7 @@ class StepDetector:
         self.n_pend = 0
         self.confirmed = False
         self.last_idx = -1  # index of the last reported own contact
-        self.last_gap = 0  # the bout's last stride, samples (shoe)
+        self.last_gap = 0  # the bout's last interval between reported own contacts
         self.last_peak_mg = 0
         self.emitted_to = -1  # index of the last reported step
         self.grace_end = -1  # candidates up to here count without a new bout
@@ -240,22 +240,20 @@ class StepDetector:
 
     def _emit(self, idx, peak_mg):
         last = self.last_idx
-        if self.placement == SHOE and last >= 0 and idx - last <= self.max_gap:
-            # The other foot's contact, unseen: half a stride after the last, and its
-            # impact taken as this foot's (the shoe cannot measure it).
+        if last >= 0 and idx - last <= self.max_gap:
             self.last_gap = idx - last
-            self.on_step(last + ((idx - last) >> 1), peak_mg)
+            if self.placement == SHOE:
+                # The other foot's contact, unseen: half a stride after the last, with
+                # this foot's impact (the shoe cannot measure the other's).
+                self.on_step(last + ((idx - last) >> 1), peak_mg)
         self.last_peak_mg = peak_mg
         self.last_idx = idx
         self.emitted_to = idx
         self.on_step(idx, peak_mg)
 
     def _end_bout(self):
-        if self.placement == SHOE and self.confirmed and self.last_gap:
-            # a bout of own strides ends with the other foot's step, half a stride on
-            trail = self.last_idx + (self.last_gap >> 1)
-            if trail < self.st[F.INDEX]:
-                self.on_step(trail, self.last_peak_mg)
+        if self.confirmed and self.last_gap:
+            self._trailing_step()
         self.last_gap = 0
         if self.confirmed:
             last = self.last_idx  # (indices stay below 2**30: clamp at NEVER)
@@ -264,6 +262,24 @@ class StepDetector:
         self.n_pend = 0
         self.last_idx = -1
         self._rearm()
+
+    def _trailing_step(self):
+        """The step that ends a bout, which the signal rarely shows.
+
+        Shoe: the other foot lands once more, half a stride after the last own stride.
+        Waist: stopping, the trailing foot comes alongside softly, a step after the last;
+        when that last step was itself soft (under half the recent level), it already was
+        the stopping step. A step too near the end of the stream to have been seen (a
+        recording cut mid-run) is not told.
+        """
+        if self.placement == SHOE:
+            trail = self.last_idx + (self.last_gap >> 1)
+        elif 2 * self.last_peak >= self.level:
+            trail = self.last_idx + self.last_gap
+        else:
+            return
+        if trail + self.w < self.st[F.INDEX]:
+            self.on_step(trail, self.last_peak_mg)
 
     def flush(self):
         """End of stream: the current bout ends (unconfirmed candidates are dropped)."""

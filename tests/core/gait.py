@@ -20,8 +20,12 @@ class Lcg:
         return self.s % n
 
 
-def signal(rate_hz, contacts_ms, seconds, peak_mg, noise_mg=30, seed=1):
-    """array('h') of x,y,z: 1 g on z plus a 100 ms half-sine bump at each contact."""
+def signal(rate_hz, contacts_ms, seconds, peak_mg, noise_mg=30, seed=1, soft_last=False):
+    """array('h') of x,y,z: 1 g on z plus a 100 ms half-sine bump at each contact.
+
+    soft_last: the last contact lands at a third of the height, as the step that brings
+    the feet together when a walker stops.
+    """
     n = seconds * rate_hz
     buf = array("h", bytes(6 * n))
     rng = Lcg(seed)
@@ -32,11 +36,12 @@ def signal(rate_hz, contacts_ms, seconds, peak_mg, noise_mg=30, seed=1):
         buf[3 * i] = rng.next(2 * noise_mg + 1) - noise_mg
         buf[3 * i + 1] = rng.next(2 * noise_mg + 1) - noise_mg
         buf[3 * i + 2] = 1000 + rng.next(2 * noise_mg + 1) - noise_mg
-    for c in contacts_ms:
+    for j, c in enumerate(contacts_ms):
         s = c * rate_hz // 1000
+        peak = peak_mg // 3 if soft_last and j == len(contacts_ms) - 1 else peak_mg
         for k in range(width):
             if 0 <= s + k < n:
-                buf[3 * (s + k) + 2] += peak_mg * shape[k] // 1000
+                buf[3 * (s + k) + 2] += peak * shape[k] // 1000
     return buf
 
 
