@@ -13,7 +13,7 @@ import sys
 from pathlib import Path
 
 from footfall.errors import FootfallError
-from footfall.store import SessionRow, Store
+from footfall.store import SessionRow, Store, default_path
 
 
 def table(rows: list[SessionRow]) -> list[str]:
@@ -42,8 +42,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 def main(args: argparse.Namespace) -> int:
     try:
-        if args.store and not Path(args.store).exists():
-            raise FileNotFoundError(f"{args.store}: no such store")
+        path = Path(args.store) if args.store else default_path()
+        if not path.exists():  # reading never creates a store
+            raise FileNotFoundError(f"{path}: no such store: run `footfall sync` first")
         with Store(args.store) as store:
             rows = store.sessions()
             where = store.path

@@ -17,7 +17,7 @@ import numpy as np
 from footfall.analysis import SessionData
 from footfall.errors import AnalysisError, NoSuchSession, RecordError, StoreError
 from footfall.records import Session
-from footfall.store import SessionRow, StepArrays, Store, session_key
+from footfall.store import SessionRow, StepArrays, Store, default_path, session_key
 
 
 def add_store_argument(parser: argparse.ArgumentParser) -> None:
@@ -28,9 +28,10 @@ def add_store_argument(parser: argparse.ArgumentParser) -> None:
 
 def open_store(args: argparse.Namespace) -> Store:
     """The store named by --store (or the default); AnalysisError when it holds nothing."""
-    path = Path(args.store) if args.store else None
-    if path is not None and not path.exists():
-        raise StoreError(f"{path}: no such store (run `footfall sync --store {path}` first)")
+    path = Path(args.store) if args.store else default_path()
+    if not path.exists():  # reading never creates a store
+        flag = f" --store {path}" if args.store else ""
+        raise StoreError(f"{path}: no such store (run `footfall sync{flag}` first)")
     store = Store(path)
     if not store.sessions():
         store.close()

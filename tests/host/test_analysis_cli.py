@@ -111,3 +111,17 @@ def test_export_all_csv_holds_every_stored_step(tmp_path: Path, capsys: Capture)
 def test_export_needs_exactly_one_source(store: tuple, capsys: Capture) -> None:
     argv = ["export", "x", "--all", "--format", "csv", "--out", "o.csv", "--store", store[0]]
     assert "give one of" in error_line(argv, capsys)
+
+
+def test_reading_the_default_store_before_any_sync_creates_nothing(
+    tmp_path: Path, capsys: Capture, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from footfall.store import default_path
+
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "data"))  # platformdirs on Linux
+    default = default_path()
+    assert default.is_relative_to(tmp_path)
+    for argv in (["trends"], ["show", "x"], ["sessions"]):
+        assert main(argv) == 2
+        assert "no such store" in capsys.readouterr().err
+    assert not default.parent.exists()
