@@ -13,6 +13,7 @@ against their targets; the trend is a least-squares slope in spm per week.
 
 from __future__ import annotations
 
+import time
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
@@ -42,6 +43,7 @@ class Week:
     load_jump: bool
     acwr: float | None
     acwr_flag: bool
+    in_progress: bool  # the current week: its load is still growing
     cadence_spm: float | None
     target_spm: float | None
     cadence_gap_spm: float | None  # cadence - target
@@ -81,9 +83,13 @@ def _opt(v: float) -> float | None:
 
 
 def weekly(summaries: Sequence[SessionSummary], weeks: int | None = None,
-           without_running: int = 0) -> Trends:  # fmt: skip
+           without_running: int = 0, now_s: float | None = None) -> Trends:  # fmt: skip
     """Weekly totals and flags over every week from the first session to the last; the last
-    `weeks` of them are returned (flags still use the history before them)."""
+    `weeks` of them are returned (flags still use the history before them).
+
+    The week holding `now_s` (default: now) is still in progress: a low acute:chronic
+    ratio is expected there and not flagged; a jump or a high ratio already is one."""
+    current = int(week_index(np.array([time.time() if now_s is None else now_s]))[0])
     if not summaries:
         raise AnalysisError("no running in any session: nothing to trend")
     idx = week_index(np.array([s.start_s for s in summaries]))
@@ -121,7 +127,10 @@ def weekly(summaries: Sequence[SessionSummary], weeks: int | None = None,
                 load_change_pct=_opt(change[i]),
                 load_jump=bool(change[i] > LOAD_JUMP_PCT),
                 acwr=_opt(acwr[i]),
-                acwr_flag=bool(acwr[i] < ACWR_LOW or acwr[i] > ACWR_HIGH),
+                acwr_flag=bool(
+                    acwr[i] > ACWR_HIGH or (acwr[i] < ACWR_LOW and first + i != current)
+                ),
+                in_progress=first + i == current,
                 cadence_spm=_opt(cadence[i]),
                 target_spm=_opt(tgt[i]),
                 cadence_gap_spm=_opt(cadence[i] - tgt[i]),

@@ -38,7 +38,8 @@ def _why(w: Week) -> str:
         why.append(f"load +{w.load_change_pct:.0f}% (> {LOAD_JUMP_PCT:.0f}%)")
     if w.acwr_flag:
         why.append(f"acute:chronic {w.acwr:.2f} outside {ACWR_LOW}-{ACWR_HIGH}")
-    return "  ! " + "; ".join(why) if why else ""
+    flagged = "  ! " + "; ".join(why) if why else ""
+    return flagged + ("  (week in progress)" if w.in_progress else "")
 
 
 def text(t: Trends) -> str:

@@ -54,6 +54,20 @@ def test_acute_chronic_ratio_below_0_8_is_flagged() -> None:
     assert last.acwr == pytest.approx(1000 / 2500) and last.acwr_flag
 
 
+def test_the_week_in_progress_is_not_flagged_for_low_load_until_it_ends() -> None:
+    loads = [3000, 3000, 3000, 1000]  # the last week has only just begun
+    during = weekly(block(loads), now_s=MONDAY_S + 3 * WEEK_S + 2 * DAY_S).weeks[-1]
+    after = weekly(block(loads), now_s=MONDAY_S + 4 * WEEK_S + DAY_S).weeks[-1]
+    assert during.in_progress and not during.acwr_flag
+    assert not after.in_progress and after.acwr_flag
+
+
+def test_a_load_jump_in_the_week_in_progress_is_flagged_at_once() -> None:
+    loads = [2000, 2000, 2000, 4000]
+    last = weekly(block(loads), now_s=MONDAY_S + 3 * WEEK_S + 6 * DAY_S).weeks[-1]
+    assert last.in_progress and last.load_jump and last.acwr_flag
+
+
 def test_acute_chronic_ratio_waits_for_four_weeks_of_history() -> None:
     assert [w.acwr for w in weekly(block([3000] * 3)).weeks] == [None] * 3
 
