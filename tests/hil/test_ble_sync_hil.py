@@ -11,12 +11,10 @@ import os
 import pytest
 from bleak import BleakClient
 from footfall.live_cmd import RSC_MEASUREMENT_UUID
-from footfall.transport import open_transport
 from footfall.transport.ble import find
-from footfall.transport.link import decode, fetch
 from footfall_core import ble_defs as B
-from footfall_core import protocol as P
-from footfall_core.crc import crc16
+
+from tests.hil.sync_check import fetched_vs_listed
 
 TARGET = os.environ.get("FOOTFALL_BLE")
 pytestmark = pytest.mark.skipif(
@@ -25,22 +23,8 @@ pytestmark = pytest.mark.skipif(
 
 
 def test_every_session_fetches_over_ble_with_the_crc_its_list_gives() -> None:
-    async def scenario() -> list[tuple[int, int, int, int]]:
-        sync = await open_transport(f"ble:{TARGET}")
-        try:
-            _total, _first, entries = decode(
-                P.unpack_list, await sync.link.request(P.LIST, b"\0\0")
-            )
-            out = []
-            for sid, _start, _dur, _steps, size, crc in entries:
-                data = await fetch(sync.link, sid)
-                out.append((len(data), size, crc16(data, 0, len(data)), crc))
-            return out
-        finally:
-            await sync.close()
-
-    for got_size, size, got_crc, crc in asyncio.run(scenario()):
-        assert (got_size, got_crc) == (size, crc)
+    for fetched, listed in asyncio.run(fetched_vs_listed(f"ble:{TARGET}")):
+        assert fetched == listed
 
 
 def test_rsc_measurement_is_notified_like_a_foot_pod() -> None:

@@ -9,31 +9,16 @@ import os
 
 import pytest
 from footfall.transport import open_transport
-from footfall.transport.link import decode, fetch
-from footfall_core import protocol as P
-from footfall_core.crc import crc16
+
+from tests.hil.sync_check import fetched_vs_listed
 
 PORT = os.environ.get("FOOTFALL_PORT")
 pytestmark = pytest.mark.skipif(not PORT, reason="no board: set FOOTFALL_PORT to sync one")
 
 
 def test_every_session_on_the_board_fetches_with_the_crc_its_list_gives() -> None:
-    async def scenario() -> list[tuple[int, int, int, int]]:
-        sync = await open_transport(f"serial:{PORT}")
-        try:
-            _total, _first, entries = decode(
-                P.unpack_list, await sync.link.request(P.LIST, b"\0\0")
-            )
-            out = []
-            for sid, _start, _dur, _steps, size, crc in entries:
-                data = await fetch(sync.link, sid)
-                out.append((len(data), size, crc16(data, 0, len(data)), crc))
-            return out
-        finally:
-            await sync.close()
-
-    for got_size, size, got_crc, crc in asyncio.run(scenario()):
-        assert (got_size, got_crc) == (size, crc)
+    for fetched, listed in asyncio.run(fetched_vs_listed(f"serial:{PORT}")):
+        assert fetched == listed
 
 
 def test_after_bye_the_console_answers_the_repl_again() -> None:
