@@ -40,15 +40,7 @@ def log(msg):
 
 
 def coach_config(cfg):
-    return CoachConfig(
-        target_spm=cfg["target_spm"],
-        tolerance_spm=cfg["tolerance_spm"],
-        below_s=cfg["below_s"],
-        min_gap_s=cfg["min_gap_s"],
-        rearm_s=cfg["rearm_s"],
-        auto_target=cfg["auto_target"],
-        baseline_s=cfg["baseline_s"],
-    )
+    return CoachConfig(**config.coach_fields(cfg))
 
 
 class App:

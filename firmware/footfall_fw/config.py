@@ -31,6 +31,23 @@ FIELDS = {
 }
 
 
+# The coach's settings: the same names in the config, CoachConfig and the session header.
+COACH_FIELDS = (
+    "target_spm",
+    "tolerance_spm",
+    "below_s",
+    "min_gap_s",
+    "rearm_s",
+    "auto_target",
+    "baseline_s",
+)
+
+
+def coach_fields(values):
+    """The coach's settings out of a config, as keyword arguments."""
+    return {name: values[name] for name in COACH_FIELDS}
+
+
 def defaults():
     """A fresh dict of every field at its default."""
     return {name: spec[0] for name, spec in FIELDS.items()}

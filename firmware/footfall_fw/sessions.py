@@ -20,6 +20,8 @@ from array import array
 from footfall_core import records as rec
 from footfall_core.activity import RUNNING
 
+from footfall_fw import config
+
 RING = 128
 LOG_MS = 1000
 
@@ -94,13 +96,7 @@ class Sessions:
             start_s=unix_time_s() - self.now_ms() // 1000,
             rate_hz=self.rate_hz,
             placement=cfg["placement"],
-            target_spm=cfg["target_spm"],
-            tolerance_spm=cfg["tolerance_spm"],
-            below_s=cfg["below_s"],
-            min_gap_s=cfg["min_gap_s"],
-            rearm_s=cfg["rearm_s"],
-            auto_target=cfg["auto_target"],
-            baseline_s=cfg["baseline_s"],
+            **config.coach_fields(cfg),
         )
 
     def stop(self, reason=rec.END_STOPPED):
