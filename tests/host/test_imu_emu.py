@@ -1,5 +1,7 @@
 """The IMU emulators' own register semantics, beyond what the driver tests exercise."""
 
+from array import array
+
 import pytest
 from footfall.sim.imu_emu import EMULATORS, LIS3DHEmu, LSM6DSOEmu, MPU6886Emu
 
@@ -62,3 +64,24 @@ def test_register_writes_are_logged_in_order():
     emu.writeto_mem(emu.addr, 0xA0, bytes([0x57, 0x00]))  # auto-increment: 0x20, 0x21
     assert emu.writes == [(0x20, 0x57), (0x21, 0x00)]
     assert emu.written(0x21) == 0 and emu.written(0x22) is None
+
+
+def test_a_recording_streamed_from_a_file_reads_back_as_the_list_across_chunks(tmp_path):
+    # 300 samples span three of FileSamples' 128-sample chunks; values differ per axis.
+    samples = [(k, -2 * k, 1000 + k) for k in range(300)]
+    path = tmp_path / "samples.bin"
+    path.write_bytes(array("h", [v for s in samples for v in s]).tobytes())
+    listed = LSM6DSOEmu(samples)
+    with path.open("rb") as f:
+        streamed = LSM6DSOEmu(f)
+        assert streamed.remaining == 300
+        for emu in (listed, streamed):
+            emu.writeto_mem(emu.addr, 0x10, bytes([0x40]))  # CTRL1_XL: ODR 104 Hz, 2 g
+        outs = []
+        for emu in (listed, streamed):
+            got = []
+            while emu.advance_samples(1):
+                got.append(emu.readfrom_mem(emu.addr, 0x28, 6))  # OUTX_L_A .. OUTZ_H_A
+            outs.append(got)
+        assert len(outs[1]) == 300 and outs[0] == outs[1]
+        assert streamed.remaining == 0

@@ -7,14 +7,18 @@ wrote), a FIFO filled from a recording as emulated time advances, FIFO counters 
 overflow flags, and `silent = True` making the chip vanish (OSError 19, ENODEV, like a
 missing device).
 
-Recordings are milli-g, flat (x0, y0, z0, x1, ...) or a sequence of (x, y, z); each
-output-data-rate tick consumes one sample, so resample a recording to the chip's rate
-first. Samples are converted to raw LSB at the configured full scale, as the chip would.
+Recordings are milli-g, flat (x0, y0, z0, x1, ...) or a sequence of (x, y, z), or a binary
+file of int16 x, y, z (native byte order) read a chunk at a time as the FIFO is fed (the
+virtual board's: its heap then holds one chunk, not the recording); each output-data-rate
+tick consumes one sample, so resample a recording to the chip's rate first. Samples are
+converted to raw LSB at the configured full scale, as the chip would.
 
 Pure Python that also runs in the MicroPython unix port (the virtual board builds its
 `machine.I2C` on these): no typing, dataclasses or numpy here. Reading registers allocates
 nothing, so a driver's `read_fifo` can be checked under `micropython.heap_lock()`.
 """
+
+from array import array
 
 _ENODEV = 19
 
@@ -37,6 +41,38 @@ def _flatten(samples_mg):
             flat.append(z)
         return flat
     return samples_mg
+
+
+class FileSamples:
+    """A flat int16 recording read from a binary file on demand, CHUNK samples at a time
+    into one buffer made here: indexable like the flat sequence, sequential reads cheap."""
+
+    CHUNK = 128  # samples per read: a 768-byte buffer
+
+    def __init__(self, f):
+        self._f = f
+        f.seek(0, 2)
+        self._len = f.tell() // 2
+        self._buf = array("h", range(3 * self.CHUNK))  # no list on the way: one allocation
+        self._start = 0  # the value index of _buf[0]
+        self._n = 0  # values in _buf
+
+    def __len__(self):
+        return self._len
+
+    def __getitem__(self, i):
+        j = i - self._start
+        if j < 0 or j >= self._n:
+            self._fill(i)
+            j = i - self._start
+        return self._buf[j]
+
+    def _fill(self, i):
+        if i < 0 or i >= self._len:
+            raise IndexError(i)
+        self._start = i - i % len(self._buf)
+        self._f.seek(2 * self._start)
+        self._n = (self._f.readinto(self._buf) or 0) // 2
 
 
 class _ImuEmu:
@@ -71,7 +107,10 @@ class _ImuEmu:
         return f"{self.CHIP} emulator at 0x{self.addr:02x}"
 
     def load(self, samples_mg):
-        """Replace the recording (milli-g) and start it from its first sample."""
+        """Replace the recording (milli-g) and start it from its first sample; a binary
+        file (anything with readinto) is streamed from as time advances."""
+        if hasattr(samples_mg, "readinto"):
+            samples_mg = FileSamples(samples_mg)
         self.samples = _flatten(samples_mg)
         self.pos = 0
 

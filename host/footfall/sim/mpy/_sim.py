@@ -10,7 +10,7 @@ import time
 
 scenario = {}
 events = []  # [sensor ms, kind, ...]: "pwm" pin freq_hz duty_u16, "pin" id value, "exit" why
-samples = None  # array('h') x, y, z in milli-g at the board's rate
+samples = None  # the samples file (int16 x, y, z milli-g at the board's rate), streamed
 t0_ms = None  # virtual ticks when the sensor started
 end_ms = None  # sensor ms when the recording ran out
 watchdogs = []

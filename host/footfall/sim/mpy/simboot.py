@@ -10,7 +10,6 @@ import json
 import os
 import sys
 import time
-from array import array
 
 import _sim
 from footfall_fw import haptics
@@ -24,8 +23,9 @@ def load(scenario_path):
         import _serve
 
         _serve.install(sc)
-    with open(sc["samples"], "rb") as f:
-        _sim.samples = array("h", f.read())
+    # Opened, not read: the emulated IMU reads it a chunk at a time as its FIFO fills, so
+    # the heap holds what the firmware uses (plus the stand-ins' few KiB), not the recording.
+    _sim.samples = open(sc["samples"], "rb")
     if "epoch_s" in sc:  # the host's clock, as `footfall flash` sets a real board's RTC
         time.set_epoch(sc["epoch_s"])
     os.chdir(sc["flash"])
