@@ -25,7 +25,8 @@ class Sampler:
         self.imu = imu
         self.tracker = tracker
         self.period_ms = period_for(imu.rate_hz, imu.max_samples, period_ms or PERIOD_MS)
-        self.buf = array("h", [0] * (3 * imu.max_samples))
+        # From zeroed bytes, not a list: [0] * n would briefly take 4-8 bytes per value.
+        self.buf = array("h", bytes(6 * imu.max_samples))
         self.tap = tap  # optional tap(buf, n) per burst (raw capture); None in normal running
         self.samples = 0
         self.polls = 0

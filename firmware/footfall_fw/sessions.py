@@ -40,10 +40,11 @@ class Sessions:
         self.dropped = 0  # steps lost because the ring was full (logger stalled)
         self.sessions = 0
         self.logged = 0
-        self._index = array("i", [0] * RING)
-        self._peak = array("H", [0] * RING)
-        self._spm = array("H", [0] * RING)
-        self._state = array("B", [0] * RING)
+        # From zeroed bytes, not lists: no RING-long list of ints on the heap on the way.
+        self._index = array("i", bytes(4 * RING))
+        self._peak = array("H", bytes(2 * RING))
+        self._spm = array("H", bytes(2 * RING))
+        self._state = array("B", bytes(RING))
         self._head = 0  # next slot to write
         self._count = 0
         self._start_index = 0
