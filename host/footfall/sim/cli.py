@@ -25,7 +25,7 @@ import numpy as np
 from footfall.csvio import read_recording
 from footfall.engine import micropython_binary
 from footfall.errors import EngineError, InputError
-from footfall.flash import known_boards
+from footfall.flash import compile_commands, known_boards, run_command
 from footfall.resample import resample
 from footfall.sim import MPY_DIR
 
@@ -36,10 +36,40 @@ HEAP = "8M"
 TIMEOUT_S = 900
 
 
-def unix_port_env() -> dict[str, str]:
+# sys.implementation._mpy >> 10 -> mpy-cross -march (py/persistentcode.h MP_NATIVE_ARCH_*)
+MPY_ARCHS = ("", "x86", "x64", "armv6", "armv6m", "armv7m", "armv7em", "armv7emsp")
+MPY_ARCHS += ("armv7emdp", "xtensa", "xtensawin", "rv32imc", "rv64imc")
+
+
+def unix_port_env(path: list[Path] | None = None) -> dict[str, str]:
     """MICROPYPATH putting the stand-ins first, then the emulators and the firmware."""
-    path = [str(MPY_DIR), str(SIM_DIR), str(FIRMWARE), ".frozen"]
-    return {**os.environ, "MICROPYPATH": os.pathsep.join(path)}
+    dirs = [str(p) for p in path or (MPY_DIR, SIM_DIR, FIRMWARE)] + [".frozen"]
+    return {**os.environ, "MICROPYPATH": os.pathsep.join(dirs)}
+
+
+def precompile(dest: Path) -> list[Path]:
+    """Compile the firmware (as `footfall flash` does, main.py kept as source) and the
+    stand-ins with mpy-cross for the unix port into dest; return the MICROPYPATH for them.
+    The heap then holds loaded bytecode, as on a flashed board, not the compiler's work."""
+    proc = subprocess.run(
+        [micropython_binary(), "-c", "import sys; print(sys.implementation._mpy >> 10)"],
+        capture_output=True,
+        check=True,
+    )
+    arch = MPY_ARCHS[int(proc.stdout)]
+    fw, sim = dest / "fw", dest / "sim"
+    cmds = compile_commands(fw, arch)
+    for src in [*MPY_DIR.glob("*.py"), SIM_DIR / "imu_emu.py"]:
+        if src.name != "simboot.py":  # the script the port runs: stays source
+            cmds.append(["mpy-cross", f"-march={arch}", "-o", str(sim / f"{src.stem}.mpy")])
+            cmds[-1].append(str(src))
+    for cmd in cmds:
+        Path(cmd[-2]).parent.mkdir(parents=True, exist_ok=True)
+        done = run_command(cmd)
+        if done.returncode != 0:
+            raise EngineError(f"mpy-cross failed: {done.stderr.strip()}")
+    (fw / "main.py").write_text((FIRMWARE / "main.py").read_text())
+    return [sim, fw]
 
 
 def board_rate_hz(board: str, rate_hz: int) -> int:
@@ -117,12 +147,13 @@ def simulate(args: argparse.Namespace) -> dict:
         samples.write_bytes(np.asarray(grid.acc_mg).astype("<i2").tobytes())
         sc = scenario(args, work, samples, rate_hz)
         (work / "scenario.json").write_text(json.dumps(sc))
+        path = precompile(work / "mpy") if args.mpy else None
         proc = subprocess.run(
-            [micropython_binary(), "-X", f"heapsize={HEAP}", str(MPY_DIR / "simboot.py")]
+            [micropython_binary(), "-X", f"heapsize={args.heap}", str(MPY_DIR / "simboot.py")]
             + [str(work / "scenario.json")],
             capture_output=True,
             stdin=subprocess.DEVNULL,  # the console has no host: usb_link reads nothing
-            env=unix_port_env(),
+            env=unix_port_env(path),
             timeout=TIMEOUT_S,
             check=False,
         )
@@ -186,6 +217,17 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("--flash-kib", type=int, help="flash size (default: the board's)")
     parser.add_argument("--bus-error-ms", type=int, help="fault: the I2C bus fails from then")
     parser.add_argument("--bus-hang-ms", type=int, help="fault: the I2C bus locks up then")
+    parser.add_argument(
+        "--heap",
+        default=HEAP,
+        metavar="SIZE",
+        help=f"the unix port's heap, e.g. 110k (default {HEAP}; see docs/firmware.md, RAM)",
+    )
+    parser.add_argument(
+        "--mpy",
+        action="store_true",
+        help="run the firmware and stand-ins precompiled by mpy-cross, as flashed (for --heap)",
+    )
     parser.add_argument("--json", action="store_true", help="print one JSON object")
     parser.add_argument(
         "--serve", choices=("serial",), help="serve USB sync on a pty until killed (serve.py)"

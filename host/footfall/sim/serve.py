@@ -41,7 +41,7 @@ from footfall.engine import micropython_binary
 from footfall.errors import EngineError, InputError
 from footfall.resample import resample
 from footfall.sim import MPY_DIR
-from footfall.sim.cli import HEAP, board_rate_hz, print_summary, scenario, summarise, unix_port_env
+from footfall.sim.cli import board_rate_hz, print_summary, scenario, summarise, unix_port_env
 
 TAIL_MS = 10**9  # "never": the board powers off only when the host says so
 STOP_TIMEOUT_S = 10.0
@@ -92,7 +92,7 @@ def start_board(
     (work / "scenario.json").write_text(json.dumps(sc))
     args.t0_ms = grid.t0_ms
     return subprocess.Popen(
-        [micropython_binary(), "-X", f"heapsize={HEAP}", str(MPY_DIR / "simboot.py")]
+        [micropython_binary(), "-X", f"heapsize={args.heap}", str(MPY_DIR / "simboot.py")]
         + [str(work / "scenario.json")],
         stdin=master,
         stdout=master,
