@@ -33,6 +33,13 @@ import json
 
 from footfall_core import frames
 from footfall_core.frames import FrameError
+from footfall_core.sync_defs import (  # noqa: F401 - defined there, part of the protocol
+    CAP_BLE,
+    CAP_LIVE,
+    CAP_RSC,
+    CAP_SERIAL,
+    SERIAL_ENTER,
+)
 
 PROTOCOL_VERSION = 1
 REPLY = 0x80
@@ -59,20 +66,10 @@ ERR_CRC_MISMATCH = 6
 ERR_BAD_CONFIG = 7
 ERR_STORAGE = 8
 
-CAP_LIVE = 0x01
-CAP_RSC = 0x02
-CAP_BLE = 0x04
-CAP_SERIAL = 0x08
-
 HELLO_SIZE = 13
 INFO_SIZE = 26
 LIST_ENTRY = 22
 DATA_HEADER = 4
-
-
-# USB serial: the host writes this line to enter binary sync mode, so that mpremote and the
-# REPL keep working otherwise. It starts with SYNC-free text and ends with a newline.
-SERIAL_ENTER = b"\r\nfootfall-sync\r\n"
 
 
 def put_u16(buf, off, v):

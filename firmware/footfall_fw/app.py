@@ -11,15 +11,14 @@ import asyncio
 import sys
 import time
 
-from footfall_core import protocol as P
 from footfall_core import records as rec
 from footfall_core.coach import Coach, CoachConfig
+from footfall_core.sync_defs import CAP_BLE, CAP_LIVE, CAP_RSC, CAP_SERIAL
 from footfall_core.tracker import Tracker
 
 from footfall_fw import VERSION, buttons, config
 from footfall_fw.battery import CRITICAL, LOW, Battery
 from footfall_fw.haptics import Haptics
-from footfall_fw.rawcap import RawCapture
 from footfall_fw.sampler import Sampler
 from footfall_fw.sessions import Sessions
 from footfall_fw.store import Store, StoreFull
@@ -57,7 +56,7 @@ class App:
         fw = tuple(int(v) for v in VERSION.split("."))
         self.sessions = Sessions(self.store, self.tracker, cfg, hw.device_id, fw)
         self.sessions.on_full = self._on_full
-        self.capture = RawCapture(hw.imu.rate_hz)
+        self.capture = None  # RawCapture, made at the first capture (rarely used: not loaded)
         self.sampler = Sampler(hw.imu, self.tracker)
         self.coach = Coach(coach_config(cfg))
         self.battery = Battery(hw.battery, hw.battery_scale)
@@ -67,7 +66,7 @@ class App:
         self.usb = UsbLink(
             self.store,
             SyncConfig(self),
-            SyncDevice(self, P.CAP_SERIAL),
+            SyncDevice(self, CAP_SERIAL),
             max_window=hw.usb_sync_window,
         )
         self.ble = self._ble_link()
@@ -79,7 +78,7 @@ class App:
             if "aioble" in str(exc):
                 log("BLE off: aioble is not installed (mpremote mip install aioble)")
             return None
-        dev = SyncDevice(self, P.CAP_BLE | P.CAP_RSC | P.CAP_LIVE)
+        dev = SyncDevice(self, CAP_BLE | CAP_RSC | CAP_LIVE)
         cfg = SyncConfig(self)
         return BleLink(dev, self.store, cfg, self.tracker, self.cfg["placement"], self.hw.name)
 
@@ -126,6 +125,10 @@ class App:
         self.haptics.play("target_set")
 
     def start_capture(self):
+        if self.capture is None:
+            from footfall_fw.rawcap import RawCapture
+
+            self.capture = RawCapture(self.hw.imu.rate_hz)
         if not self.capture.active:
             self.capture.start(self.cfg["raw_capture_s"])
             self.sampler.tap = self.capture.tap
@@ -153,7 +156,8 @@ class App:
                 self.cues += 1
                 self.haptics.play("quicken")
                 self.sessions.cue(spm)
-            if self.sampler.tap is not None and not self.capture.active:
+            capture = self.capture  # made by the first capture; the tap is set while one runs
+            if self.sampler.tap is not None and capture is not None and not capture.active:
                 self.sampler.tap = None
                 log("raw capture done")
 

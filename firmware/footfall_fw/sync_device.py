@@ -3,7 +3,7 @@
 SyncServer (footfall_core.sync_server) takes a `device` and a `config` object; both links
 (usb_link over USB serial, ble_link over BLE) build theirs from the one App:
 
-    dev = SyncDevice(app, P.CAP_SERIAL)
+    dev = SyncDevice(app, CAP_SERIAL)  # footfall_core.sync_defs
     server = SyncServer(app.store, SyncConfig(app), dev, send)
 """
 

@@ -4,10 +4,12 @@
     asyncio.create_task(link.run())
 
 Outside sync mode the console is left as it is: Ctrl-C still interrupts (mpremote breaks in
-with it), and the bytes the task reads are only scanned for protocol.SERIAL_ENTER. After
+with it), and the bytes the task reads are only scanned for sync_defs.SERIAL_ENTER. After
 that line the link is in sync mode: Ctrl-C is disabled (`micropython.kbd_intr(-1)`, a 0x03
 inside a frame must not raise KeyboardInterrupt) and every byte goes to one SyncServer,
-whose replies are written back. Sync mode ends, with Ctrl-C restored (`kbd_intr(3)`), on BYE,
+whose replies are written back. The sync stack (protocol, frames, sync_server) is imported
+and the SyncServer built at the first handshake, so a board that never syncs over USB does
+not hold them in RAM. Sync mode ends, with Ctrl-C restored (`kbd_intr(3)`), on BYE,
 after TIMEOUT_MS without a byte from the host, or on a stream error.
 
 The task never blocks sampling: it polls the input with a zero timeout, reads at most
@@ -28,9 +30,7 @@ import sys
 import time
 
 import micropython
-from footfall_core import protocol as P
-from footfall_core.frames import MAX_PAYLOAD, OVERHEAD
-from footfall_core.sync_server import SyncServer
+from footfall_core.sync_defs import SERIAL_ENTER
 
 ACTIVE_MS = 5  # wake period in sync mode: an ACK waits at most this long
 IDLE_MS = 50  # wake period while only watching for the handshake
@@ -38,7 +38,7 @@ TIMEOUT_MS = 10000  # sync mode ends after this long without a byte from the hos
 RX_BUDGET = 512  # bytes read per wake at most, so a flood cannot starve the sampler
 RX_CHUNK = 64  # bytes handed to the parser at once
 CTRL_C = 3
-_ENTER = P.SERIAL_ENTER
+_ENTER = SERIAL_ENTER
 _POLLIN = select.POLLIN
 _POLL_BAD = select.POLLHUP | select.POLLERR
 
@@ -59,7 +59,10 @@ class UsbLink:
         self.tx = sys.stdout.buffer if tx is None else tx
         self.kbd_intr = micropython.kbd_intr if kbd_intr is None else kbd_intr
         self.timeout_ms = timeout_ms
-        self.server = SyncServer(store, config, device, self._send, MAX_PAYLOAD, max_window)
+        self._parts = (store, config, device, max_window)
+        self.server = None  # the SyncServer, built at the first handshake (see _load)
+        self._data_type = 0  # protocol.DATA, once loaded
+        self._data_overhead = 0  # bytes of a DATA frame that are not session bytes
         self.active = False  # in sync mode
         self.entries = 0
         self.rx_bytes = 0
@@ -127,14 +130,15 @@ class UsbLink:
         i = 0
         if not self.active:
             i = self._scan(buf, n)
-            if not self.active:
-                return
+        server = self.server  # built by the first handshake
+        if not self.active or server is None:
+            return
         if i < n:
             # Bytes after the handshake: shift them to the front (no slice: no allocation).
             for j in range(i, n):
                 buf[j - i] = buf[j]
-            self.server.feed(buf, n - i)
-        if self.server.closed:  # BYE: its reply is already written
+            server.feed(buf, n - i)
+        if server.closed:  # BYE: its reply is already written
             self.leave()
 
     def _scan(self, buf, n):
@@ -158,25 +162,42 @@ class UsbLink:
         """The link's counters and the protocol's, as a dict (the REPL, the virtual board)."""
         names = ("entries", "rx_bytes", "tx_bytes", "tx_data_bytes", "tx_dropped", "errors")
         out = {name: getattr(self, name) for name in names + ("timeouts", "hangups")}
-        out["rx_frames"] = self.server.rx_frames
-        out["rx_errors"] = self.server.rx_errors
+        server = self.server
+        out["rx_frames"] = 0 if server is None else server.rx_frames
+        out["rx_errors"] = 0 if server is None else server.rx_errors
         return out
+
+    def _load(self):
+        # The sync stack (frames, protocol, sync_server: about 20 KB of heap) is imported and
+        # built at the first handshake, not at boot: most runs never sync over USB.
+        from footfall_core import protocol as P
+        from footfall_core.frames import MAX_PAYLOAD, OVERHEAD
+        from footfall_core.sync_server import SyncServer
+
+        store, config, device, max_window = self._parts
+        self._data_type = P.DATA
+        self._data_overhead = OVERHEAD + P.DATA_HEADER
+        return SyncServer(store, config, device, self._send, MAX_PAYLOAD, max_window)
 
     def enter(self):
         """Sync mode on: Ctrl-C off, a fresh parser."""
+        server = self.server
+        if server is None:
+            server = self.server = self._load()
         self.kbd_intr(-1)
-        self.server.reset()
-        self.server.closed = False
+        server.reset()
+        server.closed = False
         self.active = True
         self.entries += 1
         self._last_rx_ms = time.ticks_ms()
 
     def leave(self):
         """Sync mode off (BYE, timeout, error): Ctrl-C back, any transfer forgotten."""
-        if self.active:
+        server = self.server
+        if self.active and server is not None:  # (in sync mode, the server exists)
             self.active = False
-            self.server.reset()
-            self.server.closed = False
+            server.reset()
+            server.closed = False
         self._match = 0
         self.kbd_intr(CTRL_C)
 
@@ -192,5 +213,5 @@ class UsbLink:
                 return
             off += k
         self.tx_bytes += n
-        if buf[2] == P.DATA:  # the frame's type: resumed transfers are measured by this
-            self.tx_data_bytes += n - OVERHEAD - P.DATA_HEADER
+        if buf[2] == self._data_type:  # DATA: resumed transfers are measured by its bytes
+            self.tx_data_bytes += n - self._data_overhead

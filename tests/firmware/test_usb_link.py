@@ -116,3 +116,25 @@ def test_reading_and_parsing_acks_in_sync_mode_allocates_nothing(tmp_path: Path)
     )
     out = run_link(tmp_path, P.SERIAL_ENTER + ack * 200, actions)
     assert out["counters"]["rx_frames"] == 200 and out["counters"]["errors"] == 0
+
+
+SYNC_STACK = ("footfall_core.protocol", "footfall_core.frames", "footfall_core.sync_server")
+
+
+def test_the_sync_stack_is_loaded_at_the_first_handshake_not_before(tmp_path: Path) -> None:
+    # RAM (docs/firmware.md): a board that never syncs must not hold the sync stack. The
+    # link and the app are imported as at boot, then the link reads text, then the handshake.
+    path = tmp_path / "rx.bin"
+    path.write_bytes(b"print('x')\r\n")
+    more = tmp_path / "more.bin"
+    more.write_bytes(P.SERIAL_ENTER)
+    script = (
+        "import json\nimport footfall_fw.app\nfrom footfall_fw.usb_link import UsbLink\n"
+        "class Tx:\n    def write(self, buf, off, n): return n\n"
+        f"link = UsbLink(None, None, None, open({str(path)!r}, 'rb'), Tx(), lambda v: None)\n"
+        f"link.step()\nseen = [m for m in {SYNC_STACK!r} if m in sys.modules]\n"
+        f"link.rx = open({str(more)!r}, 'rb')\nlink.step()\n"
+        "print(json.dumps([seen, [m for m in sys.modules if m.startswith('footfall')]]))\n"
+    )
+    before, after = json.loads(run_mpy(script).stdout.splitlines()[-1])
+    assert before == [] and set(SYNC_STACK) <= set(after)
