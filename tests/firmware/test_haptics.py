@@ -65,10 +65,12 @@ print('tones', [v for t, who, what, v in log if what == 'freq'])
         extra_paths=(str(MPY_DIR),),
     )
     lines = out.stdout.decode().splitlines()
-    assert lines[0] == "returned_after 0"
-    for line in lines[1:3]:  # the virtual clock carries real processing time: ~1 ms slack
+    # The virtual clock carries real processing time, so a loaded machine adds a few ms;
+    # the bounds stay far inside the pattern's 120 ms and 300 ms pulses.
+    assert int(lines[0].split()[1]) <= 5  # play() does not wait for the pattern
+    for line in lines[1:3]:
         on_ms = [int(v) for v in line.split("[")[1].rstrip("]").split(",")]
-        assert len(on_ms) == 2 and abs(on_ms[0] - 120) <= 3 and abs(on_ms[1] - 300) <= 3
+        assert len(on_ms) == 2 and abs(on_ms[0] - 120) <= 20 and abs(on_ms[1] - 300) <= 20
     assert lines[3] == "tones [2000, 3000]"
 
 
@@ -97,7 +99,9 @@ print(h.played, max(late))
     )
     played, worst_late_ms = map(int, out.stdout.split())
     assert played == 2
-    assert worst_late_ms <= 2
+    # a pattern that blocked would hold the sampler for a whole pulse (100+ ms); a few ms
+    # is the real processing time the virtual clock carries on a loaded machine
+    assert worst_late_ms <= 15
 
 
 def test_full_queue_drops_and_counts_instead_of_blocking() -> None:
