@@ -35,6 +35,7 @@ from footfall.trends import weekly
 from footfall.trends_cmd import summarise_store
 from footfall_core import records as core
 from footfall_core.activity import RUNNING, WALKING
+from hostinfo import cpu_name  # noqa: E402 (bench/hostinfo.py; scripts run from bench/)
 
 REPO = Path(__file__).resolve().parents[1]
 RUNNERS = 20
@@ -206,16 +207,6 @@ def check(summaries: list[SessionSummary], reference: list[dict[str, float]]) ->
             assert abs(getattr(s, key) - value) < 1e-6, (s.session_id, key, getattr(s, key), value)
             n += 1
     return n
-
-
-def cpu_name() -> str:
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                return line.split(":", 1)[1].strip()
-    except OSError:
-        pass
-    return platform.processor() or platform.machine()
 
 
 def main() -> None:

@@ -23,6 +23,7 @@ import numpy as np
 from footfall.csvio import read_recording
 from footfall.resample import resample
 from footfall.synth import Segment, synthesize
+from hostinfo import cpu_name  # bench/hostinfo.py: scripts run from bench/
 
 REPO = Path(__file__).resolve().parents[1]
 DATA = REPO / "tests" / "data"
@@ -160,16 +161,6 @@ def run_case(name: str, placement: str, rate_hz: int, variant: str, repeat: int)
         "bytes_per_sample": alloc / n,
         "heap_lock_ok": bool(locked),
     }
-
-
-def cpu_name() -> str:
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                return line.split(":", 1)[1].strip()
-    except OSError:
-        pass
-    return platform.processor() or platform.machine()
 
 
 def mpy_version() -> str:

@@ -38,6 +38,7 @@ from footfall.transport import open_transport  # noqa: E402
 from footfall.transport.link import fetch  # noqa: E402
 from footfall_core import records as rec  # noqa: E402
 from footfall_fw.store import Store  # noqa: E402
+from hostinfo import cpu_name  # noqa: E402 (bench/hostinfo.py; scripts run from bench/)
 
 HOUR_MS = 3600 * 1000
 DEVICE_ID = bytes.fromhex("240ac45ff00d")
@@ -181,8 +182,7 @@ def main() -> int:
         "",
         f"Written by `bench/bench_sync.py` (median of {args.runs} fetches, GET window "
         f"{args.window}, chunks as large as the link allows).",
-        f"Machine: {platform.processor() or platform.machine()}; {platform.platform()}; "
-        f"Python {platform.python_version()}.",
+        f"Machine: {cpu_name()}; {platform.platform()}; Python {platform.python_version()}.",
         "",
         f"Session: one hour of running, {steps} steps, {len(session)} bytes "
         f"({len(session) / steps:.2f} bytes/step), written by the firmware's SessionWriter.",

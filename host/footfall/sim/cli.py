@@ -240,11 +240,11 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 def main(args: argparse.Namespace) -> int:
     if args.serve:
-        from footfall.sim import serve
-
-        return serve.main(args)
+        from footfall.sim.serve import serve_serial as run
+    else:
+        run = simulate
     try:
-        out = simulate(args)
+        out = run(args)
     except InputError as exc:
         print(f"footfall: {exc}", file=sys.stderr)
         return 2
@@ -252,7 +252,7 @@ def main(args: argparse.Namespace) -> int:
         print(f"footfall: {exc}", file=sys.stderr)
         return 1
     if args.json:
-        print(json.dumps(out))
+        print(json.dumps(out), flush=True)
     else:
         print_summary(out)
     return 0

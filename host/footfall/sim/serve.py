@@ -27,7 +27,6 @@ import json
 import os
 import signal
 import subprocess
-import sys
 import tempfile
 import threading
 import tty
@@ -38,10 +37,10 @@ import numpy as np
 
 from footfall.csvio import read_recording
 from footfall.engine import micropython_binary
-from footfall.errors import EngineError, InputError
+from footfall.errors import EngineError
 from footfall.resample import resample
 from footfall.sim import MPY_DIR
-from footfall.sim.cli import board_rate_hz, print_summary, scenario, summarise, unix_port_env
+from footfall.sim.cli import board_rate_hz, scenario, summarise, unix_port_env
 
 TAIL_MS = 10**9  # "never": the board powers off only when the host says so
 STOP_TIMEOUT_S = 10.0
@@ -130,19 +129,3 @@ def serve_serial(args: argparse.Namespace) -> dict:
             if fd >= 0:
                 os.close(fd)
     return summarise(result, args, args.t0_ms, "")
-
-
-def main(args: argparse.Namespace) -> int:
-    try:
-        out = serve_serial(args)
-    except InputError as exc:
-        print(f"footfall: {exc}", file=sys.stderr)
-        return 2
-    except EngineError as exc:
-        print(f"footfall: {exc}", file=sys.stderr)
-        return 1
-    if args.json:
-        print(json.dumps(out), flush=True)
-    else:
-        print_summary(out)
-    return 0
