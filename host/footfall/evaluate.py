@@ -13,6 +13,10 @@ Groups (the first rule that applies):
 Per group: total count error (sum detected vs sum true), median absolute count error, mean
 F1 over recordings with step times, cadence MAE pooled over all scored 30 s windows, false
 steps per hour (non_walking only). Scoring rules are in footfall.scoring.
+
+--errors OUT writes every step the detector and the truth disagree on (missed, extra, or
+mistimed by 250-500 ms), each placed in steady walking, at the edge of a stretch of walking,
+in a pause of the truth (a turn, a stop) or outside it, and prints a table of where they lie.
 """
 
 import argparse
@@ -57,6 +61,23 @@ class RecordingScore:
     cadence_windows: int
     cadence_abs_error_sum_spm: float
     false_steps_per_h: float | None  # non_walking only
+
+
+@dataclass(frozen=True)
+class Disagreement:
+    recording: str
+    group: str
+    kind: str  # missed, extra, mistimed
+    t_ms: int  # the true step's time; an extra detection's own
+    offset_ms: int | None  # mistimed: detected - true
+    where: str  # walking, edge, pause, outside
+
+
+ERROR_PLACES = {
+    "missed": ("walking", "edge"),
+    "extra": ("walking", "pause", "outside"),
+    "mistimed": ("walking", "edge"),
+}
 
 
 @dataclass(frozen=True)
@@ -128,8 +149,10 @@ def read_step_times(path: Path) -> np.ndarray | None:
     return np.array([int(v) for v in lines[1:]], dtype=np.int64)
 
 
-def score_recording(directory: Path, row: TruthRow, rate_hz: int, engine: str) -> RecordingScore:
-    """Run the detector on one recording and score it against its truth."""
+def score_recording(
+    directory: Path, row: TruthRow, rate_hz: int, engine: str
+) -> tuple[RecordingScore, list[Disagreement]]:
+    """Run the detector on one recording; its scores and where it disagrees with the truth."""
     rec = read_recording(directory / f"{row.recording}.csv")
     placement = detector_placement(row.placement)
     det = detect_recording(rec, rate_hz, placement, engine)
@@ -138,13 +161,18 @@ def score_recording(directory: Path, row: TruthRow, rate_hz: int, engine: str) -
     group = group_of(row)
     f1 = None
     cad_errors = np.array([])
+    errors = []
     if true_times is not None:
+        errors = [
+            Disagreement(row.recording, group, *e)
+            for e in scoring.disagreements(true_times, detected)
+        ]
         matched = scoring.count_matches(true_times, detected)
         f1 = scoring.f1_score(len(true_times), len(detected), matched)
         cad = np.array(det.cadence_spm, dtype=np.int64).reshape(-1, 2)
         cad_errors = scoring.cadence_window_errors(true_times, cad[:, 0], cad[:, 1])
     hours = det.duration_s / 3600
-    return RecordingScore(
+    score = RecordingScore(
         recording=row.recording,
         group=group,
         placement=row.placement,
@@ -159,6 +187,7 @@ def score_recording(directory: Path, row: TruthRow, rate_hz: int, engine: str) -
         cadence_abs_error_sum_spm=float(cad_errors.sum()),
         false_steps_per_h=len(detected) / hours if group == "non_walking" and hours else None,
     )
+    return score, errors
 
 
 def _pct(detected: int, true: int) -> float | None:
@@ -190,18 +219,22 @@ def summarise(group: str, scores: list[RecordingScore]) -> GroupScore:
 
 def evaluate(
     directory: Path, rows: list[TruthRow], rate_hz: int, engine: str, jobs: int
-) -> tuple[list[RecordingScore], list[InputError]]:
+) -> tuple[list[RecordingScore], list[Disagreement], list[InputError]]:
     """Score rows on a pool of `jobs` processes; bad recordings come back as errors."""
     scores: list[RecordingScore] = []
+    disagreements: list[Disagreement] = []
     errors: list[InputError] = []
     with ProcessPoolExecutor(max_workers=jobs) as pool:
         futures = [pool.submit(score_recording, directory, r, rate_hz, engine) for r in rows]
         for future in futures:
             try:
-                scores.append(future.result())
+                score, found = future.result()
             except InputError as exc:
                 errors.append(exc)
-    return scores, errors
+                continue
+            scores.append(score)
+            disagreements += found
+    return scores, disagreements, errors
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -219,6 +252,12 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument(
         "--per-recording", action="store_true", help="also print one line per recording"
     )
+    parser.add_argument(
+        "--errors",
+        type=Path,
+        metavar="OUT",
+        help="write each missed, extra and mistimed step as CSV and print where they lie",
+    )
     parser.add_argument("--jobs", type=int, default=2, help="worker processes (default 2)")
     parser.set_defaults(func=main)
 
@@ -227,7 +266,9 @@ def main(args: argparse.Namespace) -> int:
     try:
         rows = read_truth(args.dir)
         rows = [r for r in rows if not args.group or group_of(r) in args.group]
-        scores, errors = evaluate(args.dir, rows, args.rate, args.engine, max(1, args.jobs))
+        scores, disagreements, errors = evaluate(
+            args.dir, rows, args.rate, args.engine, max(1, args.jobs)
+        )
     except (InputError, EngineError) as exc:
         print(f"footfall: {exc}", file=sys.stderr)
         return 2 if isinstance(exc, InputError) else 1
@@ -239,6 +280,10 @@ def main(args: argparse.Namespace) -> int:
         print(format_recordings(scores))
         print()
     print(format_groups(groups, args.rate, args.engine))
+    if args.errors:
+        print()
+        print(format_disagreements(groups, disagreements))
+        write_disagreements(args.errors, disagreements)
     if args.csv:
         write_csv(args.csv, groups, scores)
     if args.json:
@@ -298,3 +343,31 @@ def write_csv(path: Path, groups: list[GroupScore], scores: list[RecordingScore]
             row = {"kind": "recording", "name": s.recording, **asdict(s)}
             del row["recording"]
             writer.writerow(row)
+
+
+def format_disagreements(groups: list[GroupScore], found: list[Disagreement]) -> str:
+    """Per group, how many steps of each kind lie in each place (ERROR_PLACES)."""
+    cols = [(kind, where) for kind, places in ERROR_PLACES.items() for where in places]
+    kinds = "".join(f"{kind:<{9 * len(places)}}" for kind, places in ERROR_PLACES.items())
+    head = f"{'group':<17}" + "".join(f"{where:>9}" for _, where in cols)
+    lines = [
+        "where the detector and the truth disagree (steps)",
+        f"{'':<17}{'':>2}" + kinds.rstrip(),
+        head,
+        "-" * len(head),
+    ]
+    for g in groups:
+        if g.group == "non_walking":
+            continue
+        mine = [e for e in found if e.group == g.group]
+        counts = [sum(e.kind == k and e.where == w for e in mine) for k, w in cols]
+        lines.append(f"{g.group:<17}" + "".join(f"{n:>9}" for n in counts))
+    return "\n".join(lines)
+
+
+def write_disagreements(path: Path, found: list[Disagreement]) -> None:
+    with path.open("w", newline="") as out:
+        writer = csv.DictWriter(out, fieldnames=[f.name for f in fields(Disagreement)])
+        writer.writeheader()
+        for e in found:
+            writer.writerow(asdict(e))

@@ -156,3 +156,23 @@ def test_bad_truth_row_names_its_line(dataset, capsys):
     )
     assert main(["eval", str(dataset)]) == 2
     assert capsys.readouterr().err.startswith(f"footfall: {dataset / 'truth.csv'}:3: ")
+
+
+def test_errors_lists_each_disagreement_and_prints_where_they_lie(dataset, capsys):
+    steps = np.loadtxt(dataset / "run.steps.csv", skiprows=1, dtype=np.int64)
+    # the truth claims two steps the run never took, in a pause after it
+    extra_truth = [steps[-1] + 5000, steps[-1] + 9000]
+    np.savetxt(
+        dataset / "run.steps.csv", np.r_[steps, extra_truth], fmt="%d", header="t_ms", comments=""
+    )
+    out = dataset / "errors.csv"
+    assert main(["eval", str(dataset), "--jobs", "1", "--errors", str(out)]) == 0
+    printed = capsys.readouterr().out
+    assert "where the detector and the truth disagree" in printed
+    rows = list(csv.DictReader(out.open()))
+    assert [(r["recording"], r["kind"], int(r["t_ms"]), r["where"]) for r in rows] == [
+        ("run", "missed", t, "edge") for t in extra_truth
+    ]
+    table = printed.split("where the detector and the truth disagree")[1]
+    (line,) = [ln for ln in table.splitlines() if ln.startswith("running_waist")]
+    assert line.split()[1:] == ["0", "2", "0", "0", "0", "0", "0"]

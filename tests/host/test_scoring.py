@@ -2,7 +2,7 @@
 
 import numpy as np
 import pytest
-from footfall.scoring import cadence_window_errors, count_matches, f1_score
+from footfall.scoring import cadence_window_errors, count_matches, disagreements, f1_score
 
 
 def test_identical_times_all_match():
@@ -79,3 +79,59 @@ def test_pauses_do_not_lower_the_true_cadence():
 def test_recordings_shorter_than_a_window_score_no_window():
     truth = steady_steps(500, 20)
     assert len(cadence_window_errors(truth, np.array([1000]), np.array([120]))) == 0
+
+
+# A walk of eight steps 500 ms apart with a 2 s pause (a turn) after the fourth.
+WALK = np.array([0, 500, 1000, 1500, 3500, 4000, 4500, 5000])
+
+
+def test_perfect_detection_has_no_disagreements():
+    assert disagreements(WALK, WALK + 40) == []
+
+
+def test_a_missed_step_is_placed_in_walking_or_at_an_edge():
+    assert disagreements(WALK, np.delete(WALK, 2)) == [("missed", 1000, None, "walking")]
+    assert disagreements(WALK, np.delete(WALK, 3)) == [("missed", 1500, None, "edge")]
+    assert disagreements(WALK, np.delete(WALK, 0)) == [("missed", 0, None, "edge")]
+
+
+def test_an_extra_detection_is_placed_in_walking_a_pause_or_outside():
+    found = disagreements(WALK, np.sort(np.r_[WALK, 1100, 2500, 9000, -1000]))
+    assert found == [
+        ("extra", -1000, None, "outside"),
+        ("extra", 1100, None, "walking"),
+        ("extra", 2500, None, "pause"),
+        ("extra", 9000, None, "outside"),
+    ]
+
+
+def test_a_step_detected_too_late_is_one_mistimed_step_not_a_miss_and_an_extra():
+    early = WALK.copy()
+    early[5] -= 300
+    assert disagreements(WALK, early) == [("mistimed", 4000, -300, "walking")]
+    late = WALK.copy()
+    late[-1] += 300
+    assert disagreements(WALK, late) == [("mistimed", 5000, 300, "edge")]
+    late[-1] += 300  # 600 ms: beyond twice the tolerance, a miss and an extra
+    assert disagreements(WALK, late) == [
+        ("missed", 5000, None, "edge"),
+        ("extra", 5600, None, "outside"),
+    ]
+
+
+def test_disagreements_account_for_every_unmatched_step():
+    rng = np.random.default_rng(7)
+    true = np.cumsum(rng.integers(300, 900, 60))
+    detected = np.sort(rng.choice(true, 50, replace=False) + rng.integers(-400, 400, 50))
+    matched = count_matches(true, detected)
+    found = disagreements(true, detected)
+    kinds = [kind for kind, *_ in found]
+    assert kinds.count("missed") + kinds.count("mistimed") == len(true) - matched
+    assert kinds.count("extra") + kinds.count("mistimed") == len(detected) - matched
+
+
+def test_without_true_steps_every_detection_is_outside():
+    assert disagreements(np.array([]), np.array([10, 20])) == [
+        ("extra", 10, None, "outside"),
+        ("extra", 20, None, "outside"),
+    ]
