@@ -7,6 +7,7 @@ other foot's steps between them.
 Signal chain per sample:
   magnitude |a| (mg, integer square root)  ->  two one-pole low-passes (smooth)
   -> minus a slow baseline (gravity)       ->  peak = largest value within +/- W
+     (W widens with a slow rhythm: about half a step, so one step gives one peak)
   -> peak above an adaptive threshold, with a trough between peaks -> candidate
   -> contact = the smoothed peak less the filters' delay; impact = the raw |a|
      maximum around it
@@ -36,13 +37,19 @@ CONFIRM = 5  # candidates needed to confirm a bout (4 regular intervals)
 STRIDE_TOL = 7  # strides agree within 1/STRIDE_TOL of their median
 PENDING = 8  # candidates held while a bout is unconfirmed
 IMPACT_HALF_MS = 150  # raw |a| maximum searched within this of the smoothed peak
+W_STEP_16 = 10  # in a bout, W is 10/16 of the shortest recent step
+RECENT = 5  # own contacts kept for that (four steps)
 
-# Per placement: smoothing cutoff (0.1 Hz), peak half-window W (ms), minimum peak (mg),
-# threshold as a share of the recent peak level (1/16), longest interval in a bout (ms),
-# and how long the smoothed peak follows the contact (ms; the body is still loading).
+# Per placement: smoothing cutoff (0.1 Hz), peak half-window W (ms) and the widest W a
+# slow rhythm may give it (ms), minimum peak (mg), threshold as a share of the recent
+# peak level (1/16), longest interval in a bout (ms), and how long the smoothed peak
+# follows the contact (ms; the body is still loading).
+# W_max stays under the shortest step worth counting (300 ms: 200 spm), so a bout that
+# lost every other step cannot widen W past the steps it lost and lock itself at half
+# cadence. The shoe's W already spans a stride's toe-off and heel strike; it stays fixed.
 _TUNING = {
-    WAIST: (30, 200, 70, 4, 2000, 80),
-    SHOE: (18, 380, 150, 6, 2500, 60),
+    WAIST: (30, 200, 300, 70, 4, 2000, 80),
+    SHOE: (18, 380, 380, 150, 6, 2500, 60),
 }
 
 
@@ -61,15 +68,18 @@ class StepDetector:
         self.rate_hz = rate_hz
         self.placement = placement_code(placement)
         self.on_step = on_step
-        cutoff_dhz, w_ms, self.min_peak_mg, self.thr_16, gap_ms, lead_ms = _TUNING[self.placement]
+        tuning = _TUNING[self.placement]
+        cutoff_dhz, w_ms, w_max_ms, self.min_peak_mg, self.thr_16, gap_ms, lead_ms = tuning
         self.max_gap = gap_ms * rate_hz // 1000
         # two one-pole stages delay the smoothed peak by about 2 / (2 pi fc)
         self.delay = (2 * 1000 * rate_hz) // (6283 * cutoff_dhz // 10) // 10
         self.delay += lead_ms * rate_hz // 1000
         self.half_imp = IMPACT_HALF_MS * rate_hz // 1000
         self.w = max(1, w_ms * rate_hz // 1000)
+        self.w_max = max(self.w, w_max_ms * rate_hz // 1000)
         self.grace = GRACE_MS * rate_hz // 1000
-        self.ring_len = self.w + self.half_imp + self.delay + 2
+        # a peak is told W samples late; the impact search reaches back past it
+        self.ring_len = self.w_max + self.half_imp + self.delay + 2
         self.ring = array("H", bytes(2 * self.ring_len))  # raw |a| history, mg
         self.st = array("i", bytes(4 * F.SIZE))
         self.st[F.G_LP] = pole_q10(cutoff_dhz, rate_hz)
@@ -81,6 +91,7 @@ class StepDetector:
         self.p_peak = array("i", bytes(4 * PENDING))
         self.iv = array("i", bytes(4 * CONFIRM))
         self.scratch = array("i", bytes(4 * CONFIRM))
+        self.recent = array("i", bytes(4 * RECENT))  # last own contacts, oldest first
         self.reset()
 
     def reset(self):
@@ -100,6 +111,7 @@ class StepDetector:
         self.last_peak_mg = 0
         self.emitted_to = -1  # index of the last reported step
         self.grace_end = -1  # candidates up to here count without a new bout
+        self.n_recent = 0
         self._rearm()
 
     @property
@@ -142,16 +154,35 @@ class StepDetector:
             floor = self.min_peak_mg
         thr = t if t > floor else floor
         st[F.THR] = thr
+        st[F.W] = self._window() if self.confirmed else self.w
         st[F.TROUGH_LV] = (thr if thr > self.last_peak else self.last_peak) >> 1
         due = self._pending_due()
         if now <= self.grace_end < due:
             due = self.grace_end + 1
         st[F.DUE] = due
 
+    def _window(self):
+        """Peak half-window in a bout: about half a step (W_STEP_16), within w..w_max.
+
+        From the shortest of the last few steps: a missed step (a long interval) cannot
+        widen it, so W stays under every step the bout still sees; of uneven left and
+        right steps the shorter one sets it.
+        """
+        r = self.recent
+        shortest = NEVER
+        for k in range(1, self.n_recent):
+            d = r[k] - r[k - 1]
+            if d < shortest:
+                shortest = d
+        if shortest == NEVER:
+            return self.w
+        w = (shortest * W_STEP_16) >> 4
+        return self.w if w < self.w else self.w_max if w > self.w_max else w
+
     def _pending_due(self):
         """When the waiting candidates (or the bout) run out of time."""
         n = self.n_pend
-        wait = self.max_gap + self.w + 2
+        wait = self.max_gap + self.w_max + 2
         return self.p_idx[n - 1] + wait if n and self.p_idx[n - 1] < NEVER - wait else NEVER
 
     def _deadline(self):
@@ -240,6 +271,7 @@ class StepDetector:
 
     def _emit(self, idx, peak_mg):
         last = self.last_idx
+        self._remember(idx, last >= 0 and idx - last <= self.max_gap)
         if last >= 0 and idx - last <= self.max_gap:
             self.last_gap = idx - last
             if self.placement == SHOE:
@@ -250,6 +282,17 @@ class StepDetector:
         self.last_idx = idx
         self.emitted_to = idx
         self.on_step(idx, peak_mg)
+
+    def _remember(self, idx, same_bout):
+        """Keep the last RECENT own contacts of this bout for the peak window."""
+        n = self.n_recent if same_bout else 0
+        r = self.recent
+        if n == RECENT:
+            for k in range(1, RECENT):
+                r[k - 1] = r[k]
+            n -= 1
+        r[n] = idx
+        self.n_recent = n + 1
 
     def _end_bout(self):
         if self.confirmed and self.last_gap:

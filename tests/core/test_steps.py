@@ -211,3 +211,45 @@ print(repr((len(contacts), len(steps), steps[-1] - steps[-2], steps[-2] - steps[
     strides, found, last_gap, gap_before = run_scenario(interpreter, body)
     assert found == 2 * strides
     assert abs(last_gap - gap_before) <= 1  # the trailing step sits half a stride on
+
+
+@pytest.mark.parametrize("interpreter", INTERPRETERS)
+def test_a_walk_whose_steps_grow_a_second_bump_still_counts_one_per_step(interpreter):
+    # a phone in a pocket: once the walk is under way each step also shows the thigh's
+    # swing 250 ms later, a bump two thirds as high, with quiet between the two
+    body = """
+walk = steady(100, 40)
+sig = signal(100, walk, 40, 2000)
+for c in walk[8:]:
+    one = signal(100, [c + 250], 40, 1300, noise_mg=0)
+    for i in range(2, len(sig), 3):
+        sig[i] += one[i] - 1000
+steps, cads, state = run(100, "waist", sig)
+print(repr((len(walk), len(steps), cads[20:35])))
+"""
+    walked, found, cads = run_scenario(interpreter, body)
+    assert abs(found - walked) <= 1
+    assert all(abs(c - 100) <= 1 for c in cads), cads
+
+
+@pytest.mark.parametrize("interpreter", INTERPRETERS)
+def test_a_fast_run_with_weak_steps_keeps_every_strong_one(interpreter):
+    # 240 spm where one step in three barely shows: the peak window, widened by the
+    # steps it sees, must never swallow or delay a strong step (nor lock onto half the
+    # cadence); each strong step is found within 30 ms of its contact
+    body = """
+run_ = steady(240, 40)
+strong = [c for k, c in enumerate(run_) if k % 3]
+weak = [c for k, c in enumerate(run_) if not k % 3]
+sig = signal(100, strong, 40, 2500)
+for c in weak:
+    one = signal(100, [c], 40, 150, noise_mg=0)
+    for i in range(2, len(sig), 3):
+        sig[i] += one[i] - 1000
+steps, cads, state = run(100, "waist", sig)
+found = [s * 10 for s in steps]
+kept = sum(1 for c in strong if any(abs(f - c) <= 30 for f in found))
+print(repr((len(strong), kept)))
+"""
+    strong, kept = run_scenario(interpreter, body)
+    assert kept >= strong - 1
