@@ -172,3 +172,15 @@ def test_200_hz_counts_what_detect_counts_at_200_hz(tmp_path: Path) -> None:
 def test_a_locked_up_bus_is_ended_by_the_watchdog(tmp_path: Path) -> None:
     result = simulate(sim_args(SYNTHETIC_RUN, tmp_path, bus_hang_ms=100_000))
     assert result["exit"] == "watchdog reset"
+
+
+def test_firmware_that_cannot_start_says_why_and_fails(tmp_path: Path, capsys) -> None:
+    # too small a heap for the firmware compiled from source (it needs about 215 KiB):
+    # the boot imports run out of memory before the app exists
+    from footfall.cli import main
+
+    argv = ["sim", str(SYNTHETIC_RUN), "--out", str(tmp_path), "--heap", "160k"]
+    assert main(argv) == 1
+    printed = capsys.readouterr().out
+    assert "the firmware did not start: crash: MemoryError" in printed
+    assert "| MemoryError" in printed  # the board's own traceback, last lines

@@ -34,6 +34,7 @@ FIRMWARE = Path(__file__).resolve().parents[3] / "firmware"
 DEFAULT_BOARD = "m5stickc_plus2"
 HEAP = "8M"
 TIMEOUT_S = 900
+TRACEBACK_LINES = 6  # of the board's console, shown when the firmware does not start
 
 
 # sys.implementation._mpy >> 10 -> mpy-cross -march (py/persistentcode.h MP_NATIVE_ARCH_*)
@@ -182,6 +183,12 @@ def summarise(result: dict, args: argparse.Namespace, t0_ms: int, console: str) 
 
 
 def print_summary(out: dict) -> None:
+    if "rate_hz" not in out:  # the app never started: say why, with the board's traceback
+        print(f"virtual {out['board']} ({out['placement']}): {out['recording']}")
+        print(f"  the firmware did not start: {out['exit']}")
+        for line in out["console"][-TRACEBACK_LINES:]:
+            print(f"  | {line}")
+        return
     print(f"virtual {out['board']} ({out['rate_hz']} Hz, {out['placement']}): {out['recording']}")
     print(f"  steps {out['steps']}, logged {out['steps_logged']} in {out['sessions']} session(s)")
     for t, name in out["plays"]:
@@ -255,4 +262,4 @@ def main(args: argparse.Namespace) -> int:
         print(json.dumps(out), flush=True)
     else:
         print_summary(out)
-    return 0
+    return 1 if str(out.get("exit")).startswith("crash") else 0
