@@ -175,11 +175,11 @@ def test_a_locked_up_bus_is_ended_by_the_watchdog(tmp_path: Path) -> None:
 
 
 def test_firmware_that_cannot_start_says_why_and_fails(tmp_path: Path, capsys) -> None:
-    # too small a heap for the firmware compiled from source (it needs about 215 KiB):
+    # far too small a heap for the firmware compiled from source (it needs about 215 KiB):
     # the boot imports run out of memory before the app exists
     from footfall.cli import main
 
-    argv = ["sim", str(SYNTHETIC_RUN), "--out", str(tmp_path), "--heap", "160k"]
+    argv = ["sim", str(SYNTHETIC_RUN), "--out", str(tmp_path), "--heap", "96k"]
     assert main(argv) == 1
     printed = capsys.readouterr().out
     assert "the firmware did not start: crash: MemoryError" in printed

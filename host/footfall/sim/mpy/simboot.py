@@ -6,6 +6,7 @@ board powers off (end of the recording, reset, watchdog) writes what happened to
 scenario's `result` file as JSON.
 """
 
+import gc
 import json
 import os
 import sys
@@ -87,9 +88,11 @@ def _close(ons, found):
 
 
 def result():
-    import footfall_fw.app as app
-
-    a = app.instance
+    # The app module as the firmware left it: a board that crashed before importing it
+    # (out of memory at boot) has none, and importing it now could fail the same way.
+    gc.collect()
+    app = sys.modules.get("footfall_fw.app")
+    a = app.instance if app else None
     out = {"exit": _sim.exit_reason, "plays": plays(_sim.events), "end_ms": _sim.end_ms}
     if a is not None:
         if not a.sessions.active:
