@@ -283,18 +283,27 @@ def main(args: argparse.Namespace) -> int:
     if args.errors:
         print()
         print(format_disagreements(groups, disagreements))
-        write_disagreements(args.errors, disagreements)
-    if args.csv:
-        write_csv(args.csv, groups, scores)
-    if args.json:
-        payload = {
-            "rate_hz": args.rate,
-            "engine": args.engine,
-            "groups": [asdict(g) for g in groups],
-            "recordings": [asdict(s) for s in scores],
-        }
-        args.json.write_text(json.dumps(payload, indent=1) + "\n")
-    return 2 if errors else 0
+    payload = {
+        "rate_hz": args.rate,
+        "engine": args.engine,
+        "groups": [asdict(g) for g in groups],
+        "recordings": [asdict(s) for s in scores],
+    }
+    outputs = [
+        (args.errors, lambda path: write_disagreements(path, disagreements)),
+        (args.csv, lambda path: write_csv(path, groups, scores)),
+        (args.json, lambda path: path.write_text(json.dumps(payload, indent=1) + "\n")),
+    ]
+    unwritten = 0
+    for path, write in outputs:
+        if path is None:
+            continue
+        try:
+            write(path)
+        except OSError as exc:  # the table is printed already; say which file failed
+            print(f"footfall: {path}: cannot write: {exc.strerror or exc}", file=sys.stderr)
+            unwritten += 1
+    return 2 if errors or unwritten else 0
 
 
 def _fmt(value: float | None, spec: str, unit: str = "") -> str:

@@ -176,3 +176,15 @@ def test_errors_lists_each_disagreement_and_prints_where_they_lie(dataset, capsy
     table = printed.split("where the detector and the truth disagree")[1]
     (line,) = [ln for ln in table.splitlines() if ln.startswith("running_waist")]
     assert line.split()[1:] == ["0", "2", "0", "0", "0", "0", "0"]
+
+
+def test_an_unwritable_output_is_one_line_and_the_others_are_written(dataset, capsys):
+    out = dataset / "out.json"
+    missing = dataset / "no-such-dir" / "errors.csv"
+    argv = ["eval", str(dataset), "--jobs", "1", "--errors", str(missing), "--json", str(out)]
+    assert main(argv) == 2
+    assert (
+        capsys.readouterr().err
+        == f"footfall: {missing}: cannot write: No such file or directory\n"
+    )
+    assert json.loads(out.read_text())["groups"]
