@@ -12,7 +12,8 @@ Signal chain per sample:
   -> contact = the smoothed peak less the filters' delay; impact = the raw |a|
      maximum around it
   -> bout gate: a bout is confirmed by CONFIRM regular candidates; its first steps are
-     then reported with their own sample indices (nothing of a short bout is lost).
+     then reported with their own sample indices (nothing of a short bout is lost),
+     less a push-off that peaked before the first heel strike.
 """
 
 from array import array
@@ -35,6 +36,7 @@ GRACE_MS = 10000  # after a bout, lone steps count (at the in-bout bar) this lon
 LEVEL_SHIFT = 3  # the peak level follows the last few peaks
 CONFIRM = 5  # candidates needed to confirm a bout (4 regular intervals)
 STRIDE_TOL = 7  # strides agree within 1/STRIDE_TOL of their median
+START_16 = 14  # a bout's first interval under 14/16 of the same foot's next: a push-off
 PENDING = 8  # candidates held while a bout is unconfirmed
 IMPACT_HALF_MS = 150  # raw |a| maximum searched within this of the smoothed peak
 W_STEP_16 = 10  # in a bout, W is 10/16 of the shortest recent step
@@ -238,10 +240,19 @@ class StepDetector:
         self.n_pend = n
         if n >= CONFIRM and self._regular(n):
             self.confirmed = True
-            for k in range(n):
-                if self.p_idx[k] > self.emitted_to:
-                    self._emit(self.p_idx[k], self.p_peak[k])
-            self.p_idx[0] = self.p_idx[n - 1]
+            p = self.p_idx
+            k = 0
+            while k < n and p[k] <= self.emitted_to:
+                k += 1
+            if k + 3 < n and 16 * (p[k + 1] - p[k]) < START_16 * (p[k + 3] - p[k + 2]):
+                # Gait initiation: the push-off that shifts the weight before the first
+                # heel strike peaks about a swing time early. A first real step from
+                # standing is no shorter than the same foot's next one; this one is.
+                k += 1
+            while k < n:
+                self._emit(p[k], self.p_peak[k])
+                k += 1
+            p[0] = p[n - 1]
             self.n_pend = 1
 
     def _regular(self, n):

@@ -253,3 +253,21 @@ print(repr((len(strong), kept)))
 """
     strong, kept = run_scenario(interpreter, body)
     assert kept >= strong - 1
+
+
+@pytest.mark.parametrize("interpreter", INTERPRETERS)
+def test_the_push_off_before_a_walks_first_step_is_not_a_step(interpreter):
+    # starting from standing, the weight shift peaks about a swing time (350 ms) before
+    # the first heel strike; the steps after it are evenly spaced
+    body = """
+walk = steady(100, 30, start_ms=3000)[:12]
+sig = signal(100, walk, 30, 2000, soft_last=True)
+push = signal(100, [walk[0] - 350], 30, 2000, noise_mg=0)
+for i in range(2, len(sig), 3):
+    sig[i] += push[i] - 1000
+steps, cads, state = run(100, "waist", sig)
+print(repr((len(walk), len(steps), steps[0], walk[0] * 100 // 1000)))
+"""
+    walked, found, first, first_true = run_scenario(interpreter, body)
+    assert found == walked
+    assert abs(first - first_true) <= 10
