@@ -109,7 +109,13 @@ def result():
     return out
 
 
+# The report is written after the firmware has run, when its heap may be full: hold a
+# little room back for it so that a run that fits is never lost for want of its report.
+REPORT_RESERVE = 2048
 sc = load(sys.argv[1])
+reserve = bytearray(REPORT_RESERVE)
 boot()
+del reserve
+gc.collect()
 with open(sc["result"], "w") as f:
     json.dump(result(), f)
