@@ -10,10 +10,10 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from pathlib import Path
 
 from footfall.errors import FootfallError
-from footfall.store import SessionRow, Store, default_path
+from footfall.source import add_store_argument, existing_store
+from footfall.store import SessionRow
 
 
 def table(rows: list[SessionRow]) -> list[str]:
@@ -33,22 +33,17 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         help="list the sessions in the store",
         description="List the synced sessions in the store, oldest first.",
     )
-    parser.add_argument(
-        "--store", metavar="PATH", help="the session store (default: in the user data folder)"
-    )
+    add_store_argument(parser)
     parser.add_argument("--json", action="store_true", help="one JSON object per session")
     parser.set_defaults(func=main)
 
 
 def main(args: argparse.Namespace) -> int:
     try:
-        path = Path(args.store) if args.store else default_path()
-        if not path.exists():  # reading never creates a store
-            raise FileNotFoundError(f"{path}: no such store: run `footfall sync` first")
-        with Store(args.store) as store:
+        with existing_store(args) as store:
             rows = store.sessions()
             where = store.path
-    except (FootfallError, FileNotFoundError) as e:
+    except FootfallError as e:
         print(f"footfall: {e}", file=sys.stderr)
         return 2
     if not rows:

@@ -26,13 +26,18 @@ def add_store_argument(parser: argparse.ArgumentParser) -> None:
     )
 
 
-def open_store(args: argparse.Namespace) -> Store:
-    """The store named by --store (or the default); AnalysisError when it holds nothing."""
+def existing_store(args: argparse.Namespace) -> Store:
+    """The store named by --store (or the default); StoreError when there is none yet."""
     path = Path(args.store) if args.store else default_path()
     if not path.exists():  # reading never creates a store
         flag = f" --store {path}" if args.store else ""
         raise StoreError(f"{path}: no such store (run `footfall sync{flag}` first)")
-    store = Store(path)
+    return Store(path)
+
+
+def open_store(args: argparse.Namespace) -> Store:
+    """existing_store(args); AnalysisError when it holds no sessions."""
+    store = existing_store(args)
     if not store.sessions():
         store.close()
         raise AnalysisError(f"the store {store.path} holds no sessions: run `footfall sync`")

@@ -16,6 +16,7 @@ from tqdm import tqdm  # type: ignore[import-untyped]
 
 from footfall.devices_cmd import scan_sensors
 from footfall.errors import FootfallError, TransportError
+from footfall.source import add_store_argument
 from footfall.store import Store
 from footfall.sync import Bar, Progress, Syncer, SyncResult, sync_url
 
@@ -87,9 +88,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         help="serial:/dev/ttyACM0, ble:footfall-1A2B or file:DIR (default: the one "
         "footfall sensor in BLE range)",
     )
-    parser.add_argument(
-        "--store", metavar="PATH", help="the session store (default: in the user data folder)"
-    )
+    add_store_argument(parser)
     parser.add_argument(
         "--delete-after",
         action="store_true",
