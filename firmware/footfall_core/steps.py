@@ -114,6 +114,7 @@ class StepDetector:
         self.emitted_to = -1  # index of the last reported step
         self.grace_end = -1  # candidates up to here count without a new bout
         self.n_recent = 0
+        self.bout_w = self.w  # the peak window in a bout, from the recent contacts
         self._rearm()
 
     @property
@@ -156,7 +157,7 @@ class StepDetector:
             floor = self.min_peak_mg
         thr = t if t > floor else floor
         st[F.THR] = thr
-        st[F.W] = self._window() if self.confirmed else self.w
+        st[F.W] = self.bout_w if self.confirmed else self.w
         st[F.TROUGH_LV] = (thr if thr > self.last_peak else self.last_peak) >> 1
         due = self._pending_due()
         if now <= self.grace_end < due:
@@ -295,7 +296,7 @@ class StepDetector:
         self.on_step(idx, peak_mg)
 
     def _remember(self, idx, same_bout):
-        """Keep the last RECENT own contacts of this bout for the peak window."""
+        """Keep the last RECENT own contacts of this bout, and the peak window they give."""
         n = self.n_recent if same_bout else 0
         r = self.recent
         if n == RECENT:
@@ -304,6 +305,7 @@ class StepDetector:
             n -= 1
         r[n] = idx
         self.n_recent = n + 1
+        self.bout_w = self._window()
 
     def _end_bout(self):
         if self.confirmed and self.last_gap:
