@@ -90,7 +90,6 @@ def _close(ons, found):
 def result():
     # The app module as the firmware left it: a board that crashed before importing it
     # (out of memory at boot) has none, and importing it now could fail the same way.
-    gc.collect()
     app = sys.modules.get("footfall_fw.app")
     a = app.instance if app else None
     out = {"exit": _sim.exit_reason, "plays": plays(_sim.events), "end_ms": _sim.end_ms}
