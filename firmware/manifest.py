@@ -1,6 +1,11 @@
 # ruff: noqa: F821 - include() and package() are provided by MicroPython's manifest tool
-# Freeze footfall into a MicroPython firmware image (saves RAM and boot time), e.g.
-#   make -C ports/esp32 BOARD=ESP32_GENERIC FROZEN_MANIFEST=/path/to/footfall/firmware/manifest.py
+# Freeze footfall into a MicroPython firmware image (saves RAM and boot time). From the
+# MicroPython tree's ports/esp32, with FM=/path/to/footfall/firmware/manifest.py, build the
+# image for the board (variants: boards/*/board.json; docs/flashing.md):
+#   m5stickc_plus2 (2 MB PSRAM):  make BOARD=ESP32_GENERIC BOARD_VARIANT=SPIRAM FROZEN_MANIFEST=$FM
+#   xiao_esp32s3_lsm6dso (8 MB octal PSRAM):
+#                          make BOARD=ESP32_GENERIC_S3 BOARD_VARIANT=SPIRAM_OCT FROZEN_MANIFEST=$FM
+#   esp32_lis3dh (no PSRAM):      make BOARD=ESP32_GENERIC FROZEN_MANIFEST=$FM
 # then copy main.py and board.txt to the board's file system (`footfall flash` does both).
 include("$(PORT_DIR)/boards/manifest.py")
 # aioble (BLE for footfall_fw.ble_link) comes from the build tree's lib/micropython-lib, the

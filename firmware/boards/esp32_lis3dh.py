@@ -4,6 +4,10 @@ Default ESP32 I2C pins SDA 21 / SCL 22; buzzer on GPIO25, motor MOSFET gate on G
 buttons on GPIO0 (BOOT, on every devkit) and GPIO27 to ground; no battery sense by default
 (add a divider into GPIO34, ADC1, and set BATTERY_ADC). The LIS3DH's 32-sample FIFO must be
 drained every 320 ms at 100 Hz: the sampler's 50-100 ms poll is well inside that.
+A WROOM-32 module has no PSRAM: MicroPython image ESP32_GENERIC (no variant); with 4 MB of
+flash the file system gets 2 MiB, and the Python heap shares the internal RAM with ESP-IDF
+and BLE (about 110 KB; docs/firmware.md, RAM). On a WROVER devkit (PSRAM) use the SPIRAM
+variant instead.
 """
 
 NAME = "esp32_lis3dh"

@@ -5,8 +5,11 @@ page, which agree: I2C SDA 21 / SCL 22 (internal), buzzer GPIO2, HOLD GPIO4 (mus
 high within ~100 ms of power-on or the battery is cut), buttons A = GPIO37 (front) and
 B = GPIO39 (side), battery voltage on GPIO38 (ADC1, through a 1:2 divider). Hat header:
 G0, G26, G25/G36; the optional Hat Vibrator (SKU U159) motor input is G26 (see
-hardware/README.md). Flash: 8 MB, of which the MicroPython ESP32_GENERIC image leaves about
-6 MiB for the file system. Use the non-PSRAM ESP32_GENERIC firmware.
+hardware/README.md). The ESP32-PICO-V3-02 has 8 MB of flash and 2 MB of PSRAM in its package
+(Espressif ESP32-PICO-V3-02 datasheet; ESP-IDF's esp_psram_impl_quad.c has its PSRAM pins).
+MicroPython image: ESP32_GENERIC, variant SPIRAM, so that the Python heap lives in the PSRAM
+(docs/firmware.md, RAM; docs/flashing.md). From MicroPython 1.26 the file system takes the
+flash after the 2 MiB application area: 6 MiB.
 """
 
 NAME = "m5stickc_plus2"

@@ -3,7 +3,9 @@
 Pins from Seeed's XIAO ESP32S3 pin map: D4 = GPIO5 (SDA), D5 = GPIO6 (SCL); the motor's
 MOSFET gate on D0 = GPIO1; buttons on D1 = GPIO2 and D2 = GPIO3 to ground (internal
 pull-ups); battery voltage through a 2 x 100 kOhm divider into D3 = GPIO4 (ADC1). The XIAO
-has no buzzer. Wiring, BOM and the LSM6DSO32 option: hardware/README.md. 8 MB flash.
+has no buzzer. Wiring, BOM and the LSM6DSO32 option: hardware/README.md. 8 MB flash and 8 MB
+of octal PSRAM: MicroPython image ESP32_GENERIC_S3, variant SPIRAM_OCT (the plain image does
+not use octal PSRAM); the file system gets 6 MiB (docs/flashing.md).
 """
 
 NAME = "xiao_esp32s3_lsm6dso"
