@@ -139,6 +139,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "flash",
         help="precompile and copy the firmware to a board with mpremote",
         description="Precompile with mpy-cross, copy with mpremote, set the clock, check.",
+        epilog="The board must run MicroPython 1.23 or later (1.29 recommended): "
+        "m5stickc_plus2 ESP32_GENERIC variant SPIRAM, xiao_esp32s3_lsm6dso ESP32_GENERIC_S3 "
+        "variant SPIRAM_OCT, esp32_lis3dh ESP32_GENERIC. From a new board: docs/flashing.md.",
     )
     parser.add_argument("--port", required=True, help="serial port, e.g. /dev/ttyACM0")
     parser.add_argument("--board", required=True, choices=known_boards(), help="the board")
