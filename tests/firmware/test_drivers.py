@@ -358,3 +358,23 @@ def test_unix_port_drivers_take_every_config_rate_and_clear_foreign_setup(module
     lines = run_mpy(script, extra_paths=(SIM_DIR,)).stdout.decode().splitlines()
     assert lines[0] == PICKED[module]
     assert lines[1] == " ".join("0" for _ in FOREIGN[module])
+
+
+def test_unix_port_lsm6dso_reads_its_trim_and_mpu6886_low_pass_stays_under_half_rate():
+    script = """
+import imu_emu
+from drivers.lsm6dso import LSM6DSO
+from drivers.mpu6886 import MPU6886
+emu = imu_emu.LSM6DSOEmu([])
+emu.freq_fine = -10
+print(LSM6DSO(emu, addr=emu.addr).rate_mhz, emu.rate_mhz())
+cfgs = []
+for rate in (25, 40, 50, 100, 125, 200, 250):
+    emu = imu_emu.MPU6886Emu([])
+    MPU6886(emu, addr=emu.addr, rate_hz=rate)
+    cfgs.append(emu.regs[0x1D] & 7)
+print(cfgs)
+"""
+    lines = run_mpy(script, extra_paths=(SIM_DIR,)).stdout.decode().splitlines()
+    assert lines[0] == "102609 102609"  # 104.172 Hz * (1 - 0.015)
+    assert lines[1] == "[5, 5, 4, 3, 3, 2, 2]"  # 10.2, 10.2, 21.2, 44.8, 44.8, 99, 99 Hz
