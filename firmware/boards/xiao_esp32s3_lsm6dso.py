@@ -10,8 +10,9 @@ not use octal PSRAM); the file system gets 6 MiB (docs/flashing.md).
 
 NAME = "xiao_esp32s3_lsm6dso"
 IMU = "lsm6dso"
-# Extra driver (and emulator) keyword arguments: "LSM6DSOX" works as is; for the shoe fit an
-# LSM6DSO32 and use {"variant": "LSM6DSO32", "full_scale_g": 32}.
+# Extra driver (and emulator) keyword arguments: "LSM6DSOX" works as is; an LSM6DSO32 needs
+# {"variant": "LSM6DSO32", "full_scale_g": 16} (its range bits differ). +/-16 g is the most
+# any board offers: the core clamps there and shoe impacts stay under it (docs/firmware.md).
 IMU_OPTIONS = {"variant": "LSM6DSO", "full_scale_g": 16}
 I2C_ID = 0
 SDA = 5

@@ -5,6 +5,21 @@ A driver subclasses I2CDevice, sets CHIP, calls `_init_bursts` in `__init__` and
 number of records with no allocation. The bus is injected: nothing here imports `machine`.
 """
 
+import time
+
+
+def sleep_ms(ms):
+    """time.sleep_ms on MicroPython; CPython, where the drivers are also tested, has sleep."""
+    if hasattr(time, "sleep_ms"):
+        time.sleep_ms(ms)
+    else:
+        time.sleep(ms / 1000)
+
+
+# The rates the core accepts (footfall_core.steps.StepDetector): a driver never picks outside.
+CORE_MIN_HZ = 25
+CORE_MAX_HZ = 400
+
 
 class I2CDevice:
     CHIP = "I2C device"
@@ -33,6 +48,18 @@ class I2CDevice:
             problem = f"no answer ({err})"
         if got != expected:
             raise OSError(f"{self.CHIP} at 0x{self._addr:02x} on {self._i2c!r}: {problem}")
+
+    def _reset(self, reg, bit, wait_ms, tries=10):
+        """Write a self-clearing reset bit, wait wait_ms, then until it reads back clear.
+
+        OSError naming the chip if it is still set after `tries` waits.
+        """
+        self._write(reg, bit)
+        for _ in range(tries):
+            sleep_ms(wait_ms)
+            if not self._read_u8(reg) & bit:
+                return
+        raise OSError(f"{self.CHIP} at 0x{self._addr:02x}: reset bit 0x{bit:02x} never cleared")
 
     def _init_bursts(self, record_bytes, levels):
         """Views of 2**(levels-1), ... 2, 1 records over one buffer, made once.
@@ -63,9 +90,18 @@ class I2CDevice:
         raise NotImplementedError
 
 
-def pick_rate(rates_hz, asked_hz, chip):
-    """The lowest of rates_hz (ascending) at or above asked_hz; ValueError above them all."""
+def pick_rate(rates_hz, asked_hz, chip, low_hz=CORE_MIN_HZ, high_hz=CORE_MAX_HZ):
+    """The rate of rates_hz within low_hz..high_hz nearest asked_hz (a tie goes to the faster).
+
+    ValueError when asked_hz is outside low_hz..high_hz: the config allows only those, and a
+    chip rate outside them would stop the core at every boot.
+    """
+    if not low_hz <= asked_hz <= high_hz:
+        raise ValueError(f"{chip}: rate_hz {asked_hz} outside {low_hz}..{high_hz}")
+    best = None
     for r in rates_hz:
-        if r >= asked_hz:
-            return r
-    raise ValueError(f"{chip}: rate_hz {asked_hz} above the fastest supported, {rates_hz[-1]}")
+        if low_hz <= r <= high_hz and (best is None or abs(r - asked_hz) <= abs(best - asked_hz)):
+            best = r
+    if best is None:
+        raise ValueError(f"{chip}: no rate within {low_hz}..{high_hz} Hz")
+    return best

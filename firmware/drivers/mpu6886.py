@@ -5,8 +5,16 @@ as "DS §n". The gyro stays in standby: footfall needs acceleration only.
 
 Rates: the FIFO is written at 1 kHz / (1 + SMPLRT_DIV) (DS §10.1 SMPLRT_DIV, with the
 gyro DLPF on so the internal rate is 1 kHz). Only rates that divide 1000 are exact integers,
-so the driver offers RATES_HZ and picks the lowest one at or above the rate asked for:
-100 -> 100, 200 -> 200, 400 -> 500 (there is no exact 400 Hz).
+so the driver offers RATES_HZ and picks the one nearest the rate asked for within the
+core's 25-400 Hz (a tie goes to the faster): 100 -> 100, 150 -> 125, 400 -> 250 (500 Hz,
+the next exact rate, is above what the core accepts). `rate_mhz` is the nominal rate: the
+chip gives no trim to read (its clock error is measured against ticks_ms by the sampler).
+
+Reset (DS §10 PWR_MGMT_1 DEVICE_RESET): every init starts with DEVICE_RESET, which puts
+the registers back to their power-on values (factory or UIFlow firmware may leave
+interrupts, wake-on-motion or low-power modes set); the bit clears itself when done.
+M5Stack's own MPU6886 driver waits 10 ms after it; this one waits 10 ms and then until the
+bit reads clear.
 
 FIFO (DS §6.7, §10 FIFO_EN/USER_CTRL/FIFO_COUNT): 1024 bytes; with only ACCEL_FIFO_EN set a
 packet is 8 bytes (accel X, Y, Z, then TEMP_OUT, big-endian), so it holds 128 samples:
@@ -37,20 +45,20 @@ _PACKET = 8  # accel XYZ + temperature when only ACCEL_FIFO_EN is set
 _FIFO_OFLOW = 0x10  # INT_STATUS bit 4
 _USER_FIFO_EN = 0x40
 _USER_FIFO_RST = 0x04
+_DEVICE_RESET = 0x80  # PWR_MGMT_1 bit 7
 _FS_16G = 0x18  # ACCEL_CONFIG ACCEL_FS_SEL = 3: +/-16 g, 2048 LSB/g (DS Table 2)
 
 
+# ACCEL_CONFIG2 A_DLPF_CFG -> 3 dB bandwidth in tenths of Hz, widest first (DS Table 18)
+_DLPF_BW_DHZ = ((1, 2181), (2, 990), (3, 448), (4, 212), (5, 102), (6, 51))
+
+
 def _dlpf(rate_hz):
-    """ACCEL_CONFIG2 A_DLPF_CFG whose bandwidth is under half the rate (DS Table 18)."""
-    if rate_hz <= 25:
-        return 5  # 10.2 Hz
-    if rate_hz <= 50:
-        return 4  # 21.2 Hz
-    if rate_hz <= 100:
-        return 3  # 44.8 Hz
-    if rate_hz <= 200:
-        return 2  # 99 Hz
-    return 1  # 218 Hz
+    """The A_DLPF_CFG with the widest bandwidth under half the rate (no aliasing)."""
+    for cfg, bw_dhz in _DLPF_BW_DHZ:
+        if 2 * bw_dhz < 10 * rate_hz:
+            return cfg
+    return 6
 
 
 class MPU6886(I2CDevice):
@@ -60,6 +68,7 @@ class MPU6886(I2CDevice):
     def __init__(self, i2c, addr=0x68, rate_hz=100):
         super().__init__(i2c, addr)
         self.rate_hz = pick_rate(self.RATES_HZ, rate_hz, self.CHIP)
+        self.rate_mhz = self.rate_hz * 1000
         self.max_samples = _FIFO_BYTES // _PACKET
         self.overflows = 0
         self._b2 = bytearray(2)
@@ -68,6 +77,7 @@ class MPU6886(I2CDevice):
         self._configure()
 
     def _configure(self):
+        self._reset(_PWR_MGMT_1, _DEVICE_RESET, 10)
         self._write(_PWR_MGMT_1, 0x01)  # awake, auto-select best clock (DS §10 PWR_MGMT_1)
         self._write(_PWR_MGMT_2, 0x07)  # accel on, gyro X/Y/Z standby
         self._write(_USER_CTRL, 0)  # FIFO off while configuring

@@ -30,13 +30,29 @@ def load_board(name):
         raise ValueError("unknown board " + repr(name)) from None
 
 
+# The ESP32 port's machine.I2C `timeout` is in microseconds (ports/esp32/machine_i2c.c,
+# default I2C_DEFAULT_TIMEOUT_US = 50 ms). With the I2C driver of ESP-IDF >= 5.5.2 it bounds
+# each whole transfer (timeout_us / 1000 ms to i2c_master_transmit_receive). The longest
+# transfer is a full LSM6DSO FIFO burst: 256 words x 7 bytes + 3 = 1795 bytes x 9 clocks at
+# 400 kHz = 40 ms (about 45 ms at the ESP32's real SCL rate), too close to 50 ms. 200 ms is
+# 4x that and still covers the burst on a 100 kHz bus (162 ms); a hung bus then costs 200 ms
+# per transfer, far inside the watchdog. (With older ESP-IDF the value sets the hardware's
+# SCL-stall timeout instead, clamped by the chip, and the transfer limit is the port's own.)
+I2C_TIMEOUT_US = 200_000
+
+
 def _imu(board, rate_hz):
     i2c = machine.I2C(
-        board.I2C_ID, scl=machine.Pin(board.SCL), sda=machine.Pin(board.SDA), freq=board.I2C_HZ
+        board.I2C_ID,
+        scl=machine.Pin(board.SCL),
+        sda=machine.Pin(board.SDA),
+        freq=board.I2C_HZ,
+        timeout=I2C_TIMEOUT_US,
     )
     module = getattr(__import__("drivers." + board.IMU), board.IMU)
     cls = getattr(module, getattr(board, "IMU_CLASS", board.IMU.upper()))
-    return cls(i2c, addr=board.IMU_ADDR, rate_hz=rate_hz)
+    options = getattr(board, "IMU_OPTIONS", {})  # e.g. the LSM6DSO variant
+    return cls(i2c, addr=board.IMU_ADDR, rate_hz=rate_hz, **options)
 
 
 def _pwm(pin):

@@ -1,18 +1,24 @@
 """`footfall config --device URL [--target SPM] ...`: read the runner's settings, or change them.
 
 Without changes: GET_CONFIG and print it. With changes: one SET_CONFIG of just those
-fields; the device validates them (its rules are the only ones) and prints the whole new
-config, or refuses with its reason, which is printed as a one-line error with exit 2.
+fields; the device validates them and prints the whole new config, or refuses with its
+reason, which is printed as a one-line error with exit 2. Values the firmware's own rules
+(footfall_fw/config.py, beside footfall_core) refuse are refused here first, before any
+device is opened, with the same message.
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import importlib.util
 import json
 import sys
+from pathlib import Path
+from types import ModuleType
 from typing import Any
 
+import footfall_core
 from footfall_core import protocol as P
 
 from footfall.errors import DeviceError, FootfallError, TransportError
@@ -46,6 +52,29 @@ def changes_from(args: argparse.Namespace) -> dict[str, Any]:
         except ValueError:
             out[name] = text  # a bare word: a string field such as placement
     return out
+
+
+def firmware_config() -> ModuleType | None:
+    """The firmware's footfall_fw/config.py (FIELDS, check), loaded by path from beside
+    footfall_core; None where only the core is installed (the device still validates)."""
+    path = Path(footfall_core.__file__).resolve().parent.parent / "footfall_fw" / "config.py"
+    spec = importlib.util.spec_from_file_location("footfall_fw_config", path)
+    if spec is None or spec.loader is None or not path.exists():
+        return None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def check_changes(changes: dict[str, Any]) -> None:
+    """ValueError, with the firmware's message, for a value its rules refuse (fields it does
+    not know are left for the device, which may be newer)."""
+    rules = firmware_config()
+    if rules is None:
+        return
+    for name, value in changes.items():
+        if name in rules.FIELDS:
+            rules.check(name, value)
 
 
 async def exchange(link: FrameLink, changes: dict[str, Any], timeout_s: float) -> dict:
@@ -95,6 +124,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 def main(args: argparse.Namespace) -> int:
     try:
         changes = changes_from(args)
+        check_changes(changes)
         options = {"timeout_s": args.timeout} if args.device.startswith("ble:") else {}
         cfg = asyncio.run(run(args.device, changes, args.timeout, **options))  # ble: also scans
     except DeviceError as e:

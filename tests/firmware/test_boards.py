@@ -7,8 +7,8 @@ import pkgutil
 import pytest
 
 import tests.firmware.fwpath  # noqa: F401
-from footfall.sim.imu_emu import EMULATORS
-from tests.unixport import FIRMWARE
+from footfall.sim import MPY_DIR
+from tests.unixport import FIRMWARE, run_mpy
 
 BOARDS = sorted(m.name for m in pkgutil.iter_modules([str(FIRMWARE / "boards")]))
 REQUIRED = ["NAME", "IMU", "I2C_ID", "SDA", "SCL", "I2C_HZ", "IMU_ADDR", "BUZZER_PIN"]
@@ -40,12 +40,61 @@ def test_axes_map_each_body_axis_to_a_distinct_sensor_axis_with_a_sign(name):
     assert all(sign in (1, -1) for _, sign in axes)
 
 
+# Builds the board's parts with footfall_fw.board.Hardware on the stand-in machine, as the
+# firmware does at boot: the driver gets the board's IMU_OPTIONS only if board.py passes them.
+HARDWARE = """
+import sys
+sys.path[:0] = {first!r}
+import _sim
+_sim.scenario = {{"board": {name!r}}}
+_sim.samples = []
+from footfall_fw import board
+b = board.load_board({name!r})
+hw = board.Hardware({name!r}, {rate})
+emu = _sim._emu
+print(hw.imu.rate_hz, hw.imu.rate_mhz, emu.rate_mhz())
+print(hw.imu.CHIP, emu.CHIP, getattr(hw.imu, "full_scale_g", 16))
+print(hw.imu._i2c.timeout_us)
+"""
+
+
+def hardware(name: str, rate_hz: int, first: tuple[str, ...] = ()) -> list[str]:
+    """What HARDWARE prints; `first`: folders searched before firmware/ (a board file)."""
+    script = HARDWARE.format(name=name, rate=rate_hz, first=list(first))
+    out = run_mpy(script, extra_paths=(str(MPY_DIR), str(MPY_DIR.parent)))
+    return out.stdout.decode().splitlines()
+
+
 @pytest.mark.parametrize("name", BOARDS)
-def test_board_imu_comes_up_at_its_address_and_rate(name):
+def test_board_imu_comes_up_through_hardware_at_its_address_and_rate(name):
     b = board(name)
-    options = getattr(b, "IMU_OPTIONS", {})
-    emu = EMULATORS[b.IMU](addr=b.IMU_ADDR, **options)
-    driver = getattr(importlib.import_module("drivers." + b.IMU), b.IMU.upper())
-    imu = driver(emu, addr=b.IMU_ADDR, rate_hz=b.RATE_HZ, **options)
-    assert imu.rate_hz == b.RATE_HZ
-    assert emu.rate_mhz() == b.RATE_HZ * 1000
+    rate_hz, rate_mhz, emu_mhz = map(int, hardware(name, b.RATE_HZ)[0].split())
+    assert rate_hz == b.RATE_HZ
+    assert rate_mhz == emu_mhz  # the chip runs at the rate the driver reports
+
+
+@pytest.mark.parametrize("name", [n for n in BOARDS if board(n).IMU == "lsm6dso"])
+def test_board_imu_options_reach_the_driver(name, tmp_path):
+    """A board whose file asks for the LSM6DSO32 gets a driver for the LSM6DSO32."""
+    b = board(name)
+    text = (FIRMWARE / "boards" / f"{name}.py").read_text()
+    variant = text.replace('"variant": "LSM6DSO"', '"variant": "LSM6DSO32"')
+    assert variant != text
+    boards = tmp_path / "boards"
+    boards.mkdir()
+    (boards / f"{name}.py").write_text(variant)
+    assert hardware(name, b.RATE_HZ, (str(tmp_path),))[1] == "LSM6DSO32 LSM6DSO32 16"
+
+
+@pytest.mark.parametrize("name", BOARDS)
+def test_board_passes_an_explicit_i2c_timeout_with_margin(name):
+    timeout_us = int(hardware(name, board(name).RATE_HZ)[2])
+    burst_us = (256 * 7 + 3) * 9 * 1_000_000 // board(name).I2C_HZ  # a full LSM6DSO FIFO
+    assert timeout_us >= 4 * burst_us
+
+
+@pytest.mark.parametrize("name", BOARDS)
+@pytest.mark.parametrize("rate_hz", [25, 100, 250, 400])
+def test_every_board_boots_its_imu_at_any_config_rate(name, rate_hz):
+    got, rate_mhz, emu_mhz = map(int, hardware(name, rate_hz)[0].split())
+    assert 25 <= got <= 400 and rate_mhz == emu_mhz

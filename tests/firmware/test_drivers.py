@@ -24,7 +24,7 @@ CHIPS = {
     "lsm6dso32": (
         LSM6DSO,
         lambda rec: LSM6DSOEmu(rec, variant="LSM6DSO32"),
-        {"variant": "LSM6DSO32", "full_scale_g": 32},
+        {"variant": "LSM6DSO32", "full_scale_g": 16},
         1,
     ),
     "lis3dh": (LIS3DH, LIS3DHEmu, {}, 12),
@@ -91,13 +91,18 @@ def test_lsm6dso_init_writes_16g_104hz_and_fifo_mode():
     assert emu.written(0x09) == 0x04  # FIFO_CTRL3: BDR_XL 104 Hz
     assert emu.written(0x0A) == 0x01  # FIFO_CTRL4: FIFO mode
     assert emu.written(0x11) == 0  # gyro off
-    assert imu.rate_hz == 104 and emu.rate_mhz() == 104_000
+    assert imu.rate_hz == 104 and emu.rate_mhz() == imu.rate_mhz == 104_172
 
 
-def test_lsm6dso32_init_writes_32g_range_bits():
+def test_lsm6dso32_init_writes_its_own_16g_range_bits():
     imu, emu = make("lsm6dso32")
-    assert emu.written(0x10) & 0x0C == 0x04  # FS_XL = 01 is +/-32 g on the DSO32
+    assert emu.written(0x10) & 0x0C == 0x0C  # FS_XL = 11 is +/-16 g on the DSO32
     assert imu.CHIP == "LSM6DSO32"
+
+
+def test_lsm6dso32_32g_is_refused_as_the_core_clamps_at_16g():
+    with pytest.raises(ValueError, match="full_scale_g"):
+        make("lsm6dso32", full_scale_g=32)
 
 
 def test_lis3dh_init_writes_16g_hr_100hz_and_fifo():
@@ -112,19 +117,109 @@ def test_lis3dh_init_writes_16g_hr_100hz_and_fifo():
 @pytest.mark.parametrize("chip", sorted(CHIPS))
 def test_200hz_is_configured_on_the_chip(chip):
     imu, emu = make(chip, rate_hz=200)
-    assert emu.rate_mhz() == imu.rate_hz * 1000
+    assert emu.rate_mhz() == imu.rate_mhz
     assert imu.rate_hz in (200, 208)
 
 
-def test_mpu6886_has_no_exact_400hz_and_reports_the_500hz_it_sets():
+def test_mpu6886_has_no_exact_400hz_and_runs_at_250_the_nearest_the_core_takes():
     imu, emu = make("mpu6886", rate_hz=400)
-    assert imu.rate_hz == 500 and emu.rate_mhz() == 500_000
+    assert imu.rate_hz == 250 and emu.rate_mhz() == 250_000
+
+
+def test_lsm6dso_asked_for_400_runs_at_208_not_416():
+    imu, emu = make("lsm6dso", rate_hz=400)
+    assert imu.rate_hz == 208 and emu.rate_mhz() == imu.rate_mhz
 
 
 @pytest.mark.parametrize("chip", sorted(CHIPS))
-def test_rate_above_the_fastest_is_refused(chip):
+def test_every_config_rate_runs_at_the_nearest_offered_rate_the_core_takes(chip):
+    driver = CHIPS[chip][0]
+    for asked in range(25, 401):
+        imu, emu = make(chip, rec=[], rate_hz=asked)
+        assert 25 <= imu.rate_hz <= 400 and imu.rate_hz in driver.RATES_HZ
+        taken = [r for r in driver.RATES_HZ if 25 <= r <= 400]
+        assert abs(imu.rate_hz - asked) == min(abs(r - asked) for r in taken)
+        assert emu.rate_mhz() == imu.rate_mhz  # the chip runs where the driver says
+
+
+@pytest.mark.parametrize("chip", sorted(CHIPS))
+@pytest.mark.parametrize("asked", [5000, 401, 24, 0])
+def test_rate_outside_the_configs_range_is_refused(chip, asked):
     with pytest.raises(ValueError, match="rate_hz"):
-        make(chip, rate_hz=5000)
+        make(chip, rate_hz=asked)
+
+
+def test_mpu6886_low_pass_is_under_half_the_rate_at_every_rate():
+    bandwidth_dhz = {1: 2181, 2: 990, 3: 448, 4: 212, 5: 102, 6: 51}  # DS Table 18
+    for rate in MPU6886.RATES_HZ:
+        if rate > 400:
+            continue
+        imu, emu = make("mpu6886", rec=[], rate_hz=rate)
+        assert 2 * bandwidth_dhz[emu.written(0x1D) & 0x07] < 10 * rate
+
+
+# -- INTERNAL_FREQ_FINE: the LSM6DSO's true rate
+@pytest.mark.parametrize("trim, expected_mhz", [(0, 104_172), (10, 105_735), (-10, 102_609)])
+def test_lsm6dso_rate_mhz_follows_internal_freq_fine(trim, expected_mhz):
+    emu = LSM6DSOEmu(synthetic())
+    emu.freq_fine = trim
+    imu = LSM6DSO(emu, addr=emu.addr)
+    assert imu.rate_mhz == expected_mhz  # 6667 Hz * (1 + 0.0015 * trim) / 64
+    assert abs(emu.rate_mhz() - imu.rate_mhz) <= 1
+
+
+@pytest.mark.parametrize("chip", ["mpu6886", "lis3dh"])
+def test_chips_without_a_trim_give_their_nominal_rate_in_mhz(chip):
+    imu, emu = make(chip, rate_hz=200)
+    assert imu.rate_mhz == imu.rate_hz * 1000 == emu.rate_mhz()
+
+
+# -- reset at init: what another firmware left set does not reach footfall
+def test_mpu6886_init_resets_the_chip_first():
+    imu, emu = make("mpu6886")
+    assert emu.writes[0] == (0x6B, 0x80)  # PWR_MGMT_1 DEVICE_RESET before anything else
+
+
+def test_mpu6886_init_clears_a_foreign_wake_on_motion_setup():
+    emu = MPU6886Emu(synthetic())
+    for reg, value in ((0x38, 0xE0), (0x69, 0xC0), (0x1E, 0x80)):  # INT_ENABLE, WoM, LP mode
+        emu.writeto_mem(emu.addr, reg, bytes([value]))
+    MPU6886(emu, addr=emu.addr)
+    assert [emu.regs[r] for r in (0x38, 0x69, 0x1E)] == [0, 0, 0]
+
+
+def test_lsm6dso_init_undoes_a_foreign_user_offset():
+    rec = synthetic()
+    emu = LSM6DSOEmu(rec)
+    for reg, value in ((0x15, 0x08), (0x16, 0x02), (0x75, 0x40)):  # 64 x 15.6 mg on z
+        emu.writeto_mem(emu.addr, reg, bytes([value]))
+    imu = LSM6DSO(emu, addr=emu.addr)
+    got = drain(imu, emu)
+    assert max(abs(a - b) for a, b in zip(got, rec, strict=True)) <= 1
+    assert emu.writes.index((0x12, 0x01)) < emu.writes.index((0x10, 0x44))  # SW_RESET first
+
+
+def test_lis3dh_init_undoes_a_foreign_high_pass_filter():
+    rec = synthetic()
+    emu = LIS3DHEmu(rec)
+    emu.writeto_mem(emu.addr, 0x21, bytes([0x08]))  # CTRL_REG2 FDS: filtered data out
+    imu = LIS3DH(emu, addr=emu.addr)
+    got = drain(imu, emu)
+    assert max(abs(a - b) for a, b in zip(got, rec, strict=True)) <= 12
+    assert (0x24, 0x80) in emu.writes  # CTRL_REG5 BOOT: trimming reloaded
+
+
+def test_a_reset_bit_that_never_clears_is_an_oserror_naming_the_chip():
+    class StuckReset(LSM6DSOEmu):
+        def _read(self, reg):
+            return self.regs[0x12] | 0x01 if reg == 0x12 else super()._read(reg)
+
+        def _write(self, reg, value):
+            self.regs[reg] = value  # SW_RESET is never acted on
+
+    emu = StuckReset([])
+    with pytest.raises(OSError, match="LSM6DSO at 0x6a: reset"):
+        LSM6DSO(emu, addr=emu.addr)
 
 
 # -- scaling: what the driver reads is the recording, within one LSB
@@ -223,3 +318,63 @@ print(total, imu.overflows)
 def test_read_fifo_allocates_nothing_in_the_unix_port(module, cls):
     proc = run_mpy(HEAP_LOCK.format(module=module, cls=cls), extra_paths=(SIM_DIR,))
     assert proc.stdout.split() == [b"600", b"0"]
+
+
+# -- rates and resets, in the real MicroPython unix port
+UNIX_RATES_AND_RESET = """
+import imu_emu
+from drivers.{module} import {cls}
+picked = []
+for asked in range(25, 401):
+    emu = imu_emu.EMULATORS["{module}"]([])
+    imu = {cls}(emu, addr=emu.addr, rate_hz=asked)
+    assert emu.rate_mhz() == imu.rate_mhz, (asked, emu.rate_mhz(), imu.rate_mhz)
+    picked.append(imu.rate_hz)
+print(" ".join(str(r) for r in sorted(set(picked))))
+emu = imu_emu.EMULATORS["{module}"]([])
+for reg, value in {foreign}:
+    emu.writeto_mem(emu.addr, reg, bytes([value]))
+{cls}(emu, addr=emu.addr)
+print(" ".join(str(emu.regs[reg]) for reg, _ in {foreign}))
+"""
+# registers another firmware may leave set, none of which the driver configures itself
+FOREIGN = {
+    "mpu6886": ((0x38, 0xE0), (0x69, 0xC0), (0x1E, 0x80)),
+    "lsm6dso": ((0x15, 0x08), (0x16, 0x02), (0x75, 0x40)),
+    "lis3dh": ((0x21, 0x08), (0x22, 0x40), (0x30, 0x95)),
+}
+PICKED = {
+    "mpu6886": "25 40 50 100 125 200 250",
+    "lsm6dso": "26 52 104 208",
+    "lis3dh": "25 50 100 200 400",
+}
+
+
+@pytest.mark.parametrize("module", sorted(imu_emu.EMULATORS))
+def test_unix_port_drivers_take_every_config_rate_and_clear_foreign_setup(module):
+    script = UNIX_RATES_AND_RESET.format(
+        module=module, cls=module.upper(), foreign=FOREIGN[module]
+    )
+    lines = run_mpy(script, extra_paths=(SIM_DIR,)).stdout.decode().splitlines()
+    assert lines[0] == PICKED[module]
+    assert lines[1] == " ".join("0" for _ in FOREIGN[module])
+
+
+def test_unix_port_lsm6dso_reads_its_trim_and_mpu6886_low_pass_stays_under_half_rate():
+    script = """
+import imu_emu
+from drivers.lsm6dso import LSM6DSO
+from drivers.mpu6886 import MPU6886
+emu = imu_emu.LSM6DSOEmu([])
+emu.freq_fine = -10
+print(LSM6DSO(emu, addr=emu.addr).rate_mhz, emu.rate_mhz())
+cfgs = []
+for rate in (25, 40, 50, 100, 125, 200, 250):
+    emu = imu_emu.MPU6886Emu([])
+    MPU6886(emu, addr=emu.addr, rate_hz=rate)
+    cfgs.append(emu.regs[0x1D] & 7)
+print(cfgs)
+"""
+    lines = run_mpy(script, extra_paths=(SIM_DIR,)).stdout.decode().splitlines()
+    assert lines[0] == "102609 102609"  # 104.172 Hz * (1 - 0.015)
+    assert lines[1] == "[5, 5, 4, 3, 3, 2, 2]"  # 10.2, 10.2, 21.2, 44.8, 44.8, 99, 99 Hz

@@ -37,7 +37,7 @@ def test_fractional_rate_accumulates_exactly_over_time():
     emu = LSM6DSOEmu(steady(2000))
     emu.writeto_mem(emu.addr, 0x10, bytes([0x40]))  # CTRL1_XL: ODR 104 Hz
     ticks = sum(emu.advance_ms(7) for _ in range(1000))  # 7 s in uneven steps
-    assert ticks == 728
+    assert ticks == 7000 * emu.rate_mhz() // 1_000_000 == 729  # 104.172 Hz
 
 
 def test_mpu6886_stream_mode_overwrites_oldest_and_flags_overflow():
@@ -85,3 +85,77 @@ def test_a_recording_streamed_from_a_file_reads_back_as_the_list_across_chunks(t
             outs.append(got)
         assert len(outs[1]) == 300 and outs[0] == outs[1]
         assert streamed.remaining == 0
+
+
+# -- rate tables and the LSM6DSO's trim
+def test_lsm6dso_rates_are_its_6667_hz_clock_divided_by_powers_of_two():
+    emu = LSM6DSOEmu()
+    got = []
+    for code in range(1, 7):
+        emu.writeto_mem(emu.addr, 0x10, bytes([code << 4]))
+        got.append(emu.rate_mhz())
+    assert got == [13_021, 26_043, 52_086, 104_172, 208_344, 416_688]  # AN5192 §6.4
+
+
+def test_lsm6dso_internal_freq_fine_reads_its_signed_trim_and_sets_the_rate():
+    emu = LSM6DSOEmu()
+    emu.writeto_mem(emu.addr, 0x10, bytes([0x40]))
+    assert emu.readfrom_mem(emu.addr, 0x63, 1) == b"\x00"  # default trim 0
+    emu.freq_fine = -20
+    assert emu.readfrom_mem(emu.addr, 0x63, 1) == bytes([256 - 20])
+    assert emu.rate_mhz() == 104_172 - (104_172 * 3 * 20 + 1000) // 2000  # -3 %
+    emu.writeto_mem(emu.addr, 0x12, bytes([0x01]))  # SW_RESET keeps the factory trim
+    assert emu.readfrom_mem(emu.addr, 0x63, 1) == bytes([256 - 20])
+
+
+def test_mpu6886_rate_is_1khz_over_one_plus_the_divider():
+    emu = MPU6886Emu()
+    for reg, value in ((0x6B, 0x01), (0x1A, 0x01), (0x19, 3)):
+        emu.writeto_mem(emu.addr, reg, bytes([value]))
+    assert emu.rate_mhz() == 250_000
+
+
+# -- resets: what survives them, what a leftover setting does to the data
+def test_mpu6886_device_reset_puts_registers_back_to_power_on_values():
+    emu = MPU6886Emu()
+    for reg, value in ((0x6B, 0x01), (0x38, 0xE0), (0x19, 9)):
+        emu.writeto_mem(emu.addr, reg, bytes([value]))
+    emu.writeto_mem(emu.addr, 0x6B, bytes([0x80]))
+    assert emu.readfrom_mem(emu.addr, 0x6B, 1) == b"\x40"  # asleep, reset bit clear
+    assert emu.regs[0x38] == emu.regs[0x19] == 0
+
+
+def test_lsm6dso_sw_reset_puts_registers_back_to_power_on_values():
+    emu = LSM6DSOEmu()
+    for reg, value in ((0x10, 0x44), (0x16, 0x02), (0x73, 0x10)):
+        emu.writeto_mem(emu.addr, reg, bytes([value]))
+    emu.writeto_mem(emu.addr, 0x12, bytes([0x01]))
+    assert emu.readfrom_mem(emu.addr, 0x12, 1) == b"\x04"  # IF_INC, SW_RESET clear
+    assert emu.regs[0x10] == emu.regs[0x16] == emu.regs[0x73] == 0
+
+
+def test_lis3dh_boot_reloads_trimming_but_keeps_the_control_registers():
+    emu = LIS3DHEmu()
+    for reg, value in ((0x21, 0x08), (0x30, 0x95), (0x20, 0x57)):
+        emu.writeto_mem(emu.addr, reg, bytes([value]))
+    emu.writeto_mem(emu.addr, 0x24, bytes([0x80]))  # BOOT
+    assert emu.readfrom_mem(emu.addr, 0x24, 1) == b"\x00"  # cleared when done
+    assert (emu.regs[0x21], emu.regs[0x30], emu.regs[0x20]) == (0x08, 0x95, 0x57)
+
+
+def test_lsm6dso_leftover_user_offset_shifts_the_output():
+    emu = LSM6DSOEmu([(0, 0, 1000)])
+    for reg, value in ((0x10, 0x44), (0x15, 0x08), (0x16, 0x02), (0x75, 0x40)):
+        emu.writeto_mem(emu.addr, reg, bytes([value]))
+    emu.advance_samples(1)
+    z_raw = int.from_bytes(emu.readfrom_mem(emu.addr, 0x2C, 2), "little", signed=True)
+    assert z_raw * 488 // 1000 == pytest.approx(1000 - 64 * 15.625, abs=2)  # 2**-6 g steps
+
+
+def test_lis3dh_leftover_high_pass_filter_removes_gravity():
+    emu = LIS3DHEmu([(0, 0, 1000)] * 400)
+    for reg, value in ((0x20, 0x57), (0x23, 0xB8), (0x21, 0x08)):
+        emu.writeto_mem(emu.addr, reg, bytes([value]))
+    emu.advance_samples(400)
+    z = int.from_bytes(emu.readfrom_mem(emu.addr, 0xAC, 2), "little", signed=True) >> 4
+    assert abs(z * 12) < 50  # 1 g filtered away (12 mg per digit at 16 g)

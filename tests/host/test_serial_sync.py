@@ -137,6 +137,37 @@ def test_set_config_is_validated_saved_on_flash_and_applied(board: Board) -> Non
     assert code == P.ERR_BAD_CONFIG and "target_spm" in reason
 
 
+@pytest.mark.parametrize("rate_hz", [24, 401, 500])
+def test_set_config_refuses_a_rate_outside_25_to_400(board: Board, rate_hz: int) -> None:
+    async def scenario() -> tuple[int, str]:
+        sync = await connect(board.url)
+        try:
+            with pytest.raises(DeviceError) as refused:
+                await sync.link.request(P.SET_CONFIG, json.dumps({"rate_hz": rate_hz}).encode())
+            return refused.value.code, str(refused.value)
+        finally:
+            await sync.close()
+
+    code, reason = run(scenario)
+    assert code == P.ERR_BAD_CONFIG and "rate_hz" in reason and "25 to 400" in reason
+    saved = board.out / "config.json"
+    assert not saved.exists() or json.loads(saved.read_text()).get("rate_hz") != rate_hz
+
+
+@pytest.mark.parametrize("rate_hz", [25, 400])
+def test_set_config_takes_the_ends_of_the_rate_range(board: Board, rate_hz: int) -> None:
+    async def scenario() -> dict:
+        sync = await connect(board.url)
+        try:
+            body = json.dumps({"rate_hz": rate_hz}).encode()
+            return json.loads((await sync.link.request(P.SET_CONFIG, body)).payload)
+        finally:
+            await sync.close()
+
+    assert run(scenario)["rate_hz"] == rate_hz
+    assert json.loads((board.out / "config.json").read_text())["rate_hz"] == rate_hz
+
+
 def test_set_time_is_answered(board: Board) -> None:
     async def scenario() -> Frame:
         sync = await connect(board.url)

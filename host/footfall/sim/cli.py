@@ -22,11 +22,12 @@ from pathlib import Path
 
 import numpy as np
 
+from footfall.config_cmd import firmware_config
 from footfall.csvio import read_recording
 from footfall.engine import micropython_binary
 from footfall.errors import EngineError, InputError
 from footfall.flash import compile_commands, known_boards, run_command
-from footfall.resample import resample
+from footfall.resample import Resampled, resample
 from footfall.sim import MPY_DIR
 
 SIM_DIR = MPY_DIR.parent  # helper modules beside mpy/: imu_emu
@@ -73,13 +74,18 @@ def precompile(dest: Path) -> list[Path]:
     return [sim, fw]
 
 
-def board_rate_hz(board: str, rate_hz: int) -> int:
-    """The rate the board's driver picks when asked for rate_hz (e.g. LSM6DSO: 104 Hz)."""
+def board_rates(board: str, rate_hz: int) -> tuple[int, int]:
+    """(rate_hz, rate_mhz) of the board's driver asked for rate_hz on its emulator, with the
+    board's IMU_OPTIONS: the integer rate the core runs at (e.g. LSM6DSO: 104) and the
+    driver's estimate of the chip's true rate in milli-Hz (104172)."""
     script = (
         f"import imu_emu\nb = getattr(__import__('boards.{board}'), {board!r})\n"
         "m = getattr(__import__('drivers.' + b.IMU), b.IMU)\n"
         "cls = getattr(m, getattr(b, 'IMU_CLASS', b.IMU.upper()))\n"
-        f"print(cls(imu_emu.EMULATORS[b.IMU](addr=b.IMU_ADDR), b.IMU_ADDR, {rate_hz}).rate_hz)\n"
+        "o = getattr(b, 'IMU_OPTIONS', {})\n"
+        "emu = imu_emu.EMULATORS[b.IMU](addr=b.IMU_ADDR, **o)\n"
+        f"imu = cls(emu, b.IMU_ADDR, {rate_hz}, **o)\n"
+        "print(imu.rate_hz, imu.rate_mhz)\n"
     )
     env = {**os.environ, "MICROPYPATH": os.pathsep.join([str(SIM_DIR), str(FIRMWARE)])}
     proc = subprocess.run(
@@ -87,7 +93,42 @@ def board_rate_hz(board: str, rate_hz: int) -> int:
     )
     if proc.returncode != 0:
         raise EngineError(f"board {board!r}: {proc.stderr.decode(errors='replace').strip()}")
-    return int(proc.stdout)
+    rate, mhz = proc.stdout.split()
+    return int(rate), int(mhz)
+
+
+def board_rate_hz(board: str, rate_hz: int) -> int:
+    """The rate the board's driver picks when asked for rate_hz (e.g. LSM6DSO: 104 Hz)."""
+    return board_rates(board, rate_hz)[0]
+
+
+def chip_grid(t_ms: np.ndarray, acc_mg: np.ndarray, board: str, rate_hz: int) -> Resampled:
+    """The recording as the board's chip samples it: at the chip's true rate (rate_mhz), which
+    may differ from the integer rate the core counts in (the LSM6DSO's 104 Hz is 104.172 Hz).
+    The grid is on the core's integer rate over time scaled by rate_hz * 1000 / rate_mhz."""
+    rate, mhz = board_rates(board, rate_hz)
+    if mhz != rate * 1000:
+        t_ms = np.rint(np.asarray(t_ms, dtype=np.float64) * (rate * 1000 / mhz))
+    return resample(t_ms, acc_mg, rate)
+
+
+def check_args(args: argparse.Namespace) -> None:
+    """InputError (exit 2, before booting) for --rate, --target or --tolerance outside the
+    ranges the firmware's config takes (footfall_fw/config.py FIELDS)."""
+    rules = firmware_config()
+    if rules is None:
+        return
+    for option, field in (
+        ("rate", "rate_hz"),
+        ("target", "target_spm"),
+        ("tolerance", "tolerance_spm"),
+    ):
+        value = getattr(args, option)
+        if value is None:
+            continue
+        low, high = rules.FIELDS[field][2:]
+        if not low <= value <= high:
+            raise InputError(f"--{option} {value}", None, f"{field} takes {low} to {high}")
 
 
 def scenario(args: argparse.Namespace, work: Path, samples: Path, rate_hz: int) -> dict:
@@ -139,8 +180,8 @@ def board_pins(board: str) -> dict[str, int]:
 def simulate(args: argparse.Namespace) -> dict:
     """Run the virtual board over args.recording; return the --json object."""
     rec = read_recording(args.recording)
-    rate_hz = board_rate_hz(args.board, args.rate)
-    grid = resample(rec.t_ms, rec.acc_mg, rate_hz)
+    grid = chip_grid(rec.t_ms, rec.acc_mg, args.board, args.rate)
+    rate_hz = grid.rate_hz
     Path(args.out).mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(prefix="footfall-sim-") as tmp:
         work = Path(tmp)
@@ -251,6 +292,7 @@ def main(args: argparse.Namespace) -> int:
     else:
         run = simulate
     try:
+        check_args(args)
         out = run(args)
     except InputError as exc:
         print(f"footfall: {exc}", file=sys.stderr)

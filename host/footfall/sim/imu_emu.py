@@ -13,6 +13,15 @@ virtual board's: its heap then holds one chunk, not the recording); each output-
 tick consumes one sample, so resample a recording to the chip's rate first. Samples are
 converted to raw LSB at the configured full scale, as the chip would.
 
+Resets and leftovers (what a driver must undo at init, docs/firmware.md "IMU rates and
+ranges"): the MPU6886's DEVICE_RESET and the LSM6DSO's SW_RESET put every register back to
+its power-on value; the LIS3DH's BOOT only reloads trimming and leaves the control
+registers as they were (the chip has no soft reset). Settings another firmware may leave
+behind change the data here as on the chip: the LSM6DSO's user offset (USR_OFF_ON_OUT) and
+the LIS3DH's high-pass filter (CTRL_REG2 FDS). The LSM6DSO's `freq_fine` (INTERNAL_FREQ_FINE,
+a signed factory trim, default 0) sets its true rate: 6667 Hz * (1 + 0.0015 * freq_fine)
+divided by 2**(10 - ODR code) (AN5192 §6.4), so "104 Hz" runs at 104.172 Hz.
+
 Pure Python that also runs in the MicroPython unix port (the virtual board builds its
 `machine.I2C` on these): no typing, dataclasses or numpy here. Reading registers allocates
 nothing, so a driver's `read_fifo` can be checked under `micropython.heap_lock()`.
@@ -317,7 +326,8 @@ class MPU6886Emu(_ImuEmu):
 # LSM6DSO family: full-scale bits of CTRL1_XL -> micro-g per LSB (DS12140 / DS13276 Table 2)
 _LSM_UG = {0: 61, 1: 488, 2: 122, 3: 244}
 _LSM32_UG = {0: 122, 1: 976, 2: 244, 3: 488}
-_LSM_ODR_MHZ = (0, 12500, 26000, 52000, 104000, 208000, 416000, 833000, 1666000, 3333000, 6666000)
+_LSM_BASE_MHZ = 6667000  # every ODR is this clock / 2**(10 - code) (AN5192 §6.4)
+_LSM_OFS_UG = (977, 15625)  # user offset weight by CTRL6_C USR_OFF_W: 2**-10 g, 2**-6 g
 
 
 class LSM6DSOEmu(_ImuEmu):
@@ -332,6 +342,7 @@ class LSM6DSOEmu(_ImuEmu):
 
     def __init__(self, samples_mg=(), addr=None, who_am_i=None, variant="LSM6DSO", **options):
         self.CHIP = variant
+        self.freq_fine = 0  # INTERNAL_FREQ_FINE, -128..127: factory trim, kept over resets
         self._ug = _LSM32_UG if variant == "LSM6DSO32" else _LSM_UG
         self._word = bytearray(7)  # the word popped by reading FIFO_DATA_OUT_TAG
         self._staged = bytearray(7)  # the word being batched
@@ -375,6 +386,8 @@ class LSM6DSOEmu(_ImuEmu):
             return self._word[reg - 0x78]
         if 0x28 <= reg <= 0x2D:  # OUTX_L_A .. OUTZ_H_A
             return self.out[reg - 0x28]
+        if reg == 0x63:  # INTERNAL_FREQ_FINE, read-only
+            return self.freq_fine & 0xFF
         return _ImuEmu._read(self, reg)
 
     def _next(self, reg):
@@ -394,11 +407,27 @@ class LSM6DSOEmu(_ImuEmu):
         self.regs[reg] = value
 
     def rate_mhz(self):
-        code = self.regs[0x10] >> 4  # ODR_XL
-        return _LSM_ODR_MHZ[code] if code < len(_LSM_ODR_MHZ) else 0
+        code = self.regs[0x10] >> 4  # ODR_XL: 1 = 12.5 Hz ... 10 = 6667 Hz, 11 = 1.6 Hz (LP)
+        if not 1 <= code <= 10:
+            return 0
+        shift = 10 - code
+        base = (_LSM_BASE_MHZ + (1 << shift >> 1)) >> shift
+        adj = (base * 3 * abs(self.freq_fine) + 1000) // 2000  # 0.15 % per LSB
+        return base + adj if self.freq_fine >= 0 else base - adj
+
+    def _user_offset_mg(self, reg):
+        """The user offset a leftover USR_OFF_ON_OUT subtracts from an axis (DS §9.21 CTRL7_G)."""
+        if not self.regs[0x16] & 0x02:  # CTRL7_G USR_OFF_ON_OUT
+            return 0
+        v = self.regs[reg]
+        v -= (v & 0x80) << 1
+        return v * _LSM_OFS_UG[(self.regs[0x15] >> 3) & 1] // 1000  # CTRL6_C USR_OFF_W
 
     def _sample(self, x_mg, y_mg, z_mg):
         ug = self._ug[(self.regs[0x10] >> 2) & 0x03]
+        x_mg -= self._user_offset_mg(0x73)  # X_OFS_USR
+        y_mg -= self._user_offset_mg(0x74)
+        z_mg -= self._user_offset_mg(0x75)
         out = self.out
         _put16(out, 0, _clamp(_div_round(x_mg * 1000, ug), -32768, 32767), False)
         _put16(out, 2, _clamp(_div_round(y_mg * 1000, ug), -32768, 32767), False)
@@ -453,6 +482,7 @@ class LIS3DHEmu(_ImuEmu):
     def _defaults(self):
         self.regs = bytearray(256)
         self.regs[0x20] = 0x07  # CTRL_REG1: power-down, X/Y/Z enabled
+        self._hp = [0, 0, 0]  # high-pass filter state per axis, mg * 32
         self._fifo_clear()
         _ImuEmu._defaults(self)
 
@@ -488,7 +518,7 @@ class LIS3DHEmu(_ImuEmu):
     def _write(self, reg, value):
         reg &= 0x7F
         if reg == 0x24:
-            value &= 0x7F  # BOOT clears itself
+            value &= 0x7F  # BOOT reloads trimming and clears itself: control registers stay
         if reg == 0x2E and value & 0xC0 == 0:  # bypass empties the FIFO
             self._fifo_clear()
         self.regs[reg] = value
@@ -504,11 +534,22 @@ class LIS3DHEmu(_ImuEmu):
             return _LIS_MODES["lp"]
         return _LIS_MODES["hr" if self.regs[0x23] & 0x08 else "normal"]
 
+    def _high_pass(self, axis, v_mg):
+        """CTRL_REG2 FDS routes high-pass-filtered data to the outputs and FIFO (DS §8.7);
+        modelled as a first-order filter of corner about rate / 200 (HPCF not modelled)."""
+        hp = self._hp
+        hp[axis] += v_mg - (hp[axis] >> 5)
+        return v_mg - (hp[axis] >> 5)
+
     def _sample(self, x_mg, y_mg, z_mg):
         bits, table = self._mode()
         mg = table[(self.regs[0x23] >> 4) & 0x03]
         top = (1 << (bits - 1)) - 1
         shift = 16 - bits
+        if self.regs[0x21] & 0x08:  # FDS
+            x_mg = self._high_pass(0, x_mg)
+            y_mg = self._high_pass(1, y_mg)
+            z_mg = self._high_pass(2, z_mg)
         out = self.out
         _put16(out, 0, _clamp(_div_round(x_mg, mg), -top - 1, top) << shift, False)
         _put16(out, 2, _clamp(_div_round(y_mg, mg), -top - 1, top) << shift, False)

@@ -40,7 +40,8 @@ def bus(bus_id):
     if _emu is None:
         import imu_emu
 
-        _emu = imu_emu.EMULATORS[board.IMU](addr=board.IMU_ADDR)
+        options = getattr(board, "IMU_OPTIONS", {})  # the chip variant the board has
+        _emu = imu_emu.EMULATORS[board.IMU](addr=board.IMU_ADDR, **options)
         _emu.load(samples)
         _emu.silent = bool(scenario.get("silent_imu"))
         t0_ms = _pumped_ms = time.ticks_ms()

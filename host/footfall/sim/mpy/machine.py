@@ -74,17 +74,30 @@ class PWM:
 
 
 class I2C:
-    """A bus holding the virtual board's emulated IMU (or nothing, on other bus ids)."""
+    """A bus holding the virtual board's emulated IMU (or nothing, on other bus ids).
 
-    def __init__(self, id, scl=None, sda=None, freq=400000):  # noqa: A002 - machine's name
+    As the ESP32 port's machine.I2C (ports/esp32/machine_i2c.c): scl, sda, freq and
+    timeout are keyword-only; timeout is in microseconds (default 50000) and bounds each
+    whole transfer, which fails with ETIMEDOUT when its bytes at 9 clocks each (plus the
+    address and register bytes) take longer at freq than that.
+    """
+
+    DEFAULT_TIMEOUT_US = 50000  # I2C_DEFAULT_TIMEOUT_US
+
+    def __init__(self, id=0, *, scl=None, sda=None, freq=400000, timeout=-1):  # noqa: A002
+        if type(timeout) is not int:
+            raise TypeError("timeout must be an int (microseconds)")
         self.id = id
         self.freq = freq
+        self.timeout_us = self.DEFAULT_TIMEOUT_US if timeout == -1 else timeout
+        # the most bytes a transfer can move in time (worked out once: no big ints per read)
+        self._max_bytes = self.timeout_us * freq // 9000000
         self.chip = _sim.bus(id)
 
     def __repr__(self):
-        return f"I2C({self.id})"
+        return f"I2C({self.id}, freq={self.freq}, timeout={self.timeout_us})"
 
-    def _bus(self):
+    def _bus(self, nbytes):
         if self.chip is None:
             raise OSError(19)  # ENODEV: nothing answers on this bus
         hang_ms = _sim.scenario.get("bus_hang_ms")
@@ -93,6 +106,8 @@ class I2C:
         fail_ms = _sim.scenario.get("bus_error_ms")
         if fail_ms is not None and _sim.sensor_ms() >= fail_ms:
             raise OSError(5)  # EIO: fault injection, as a loose connector would fail
+        if nbytes > self._max_bytes:
+            raise OSError(110)  # ETIMEDOUT: the transfer outlasts the timeout
         _sim.pump()
         return self.chip
 
@@ -100,13 +115,13 @@ class I2C:
         return [] if self.chip is None else self.chip.scan()
 
     def readfrom_mem_into(self, addr, reg, buf, addrsize=8):
-        self._bus().readfrom_mem_into(addr, reg, buf)
+        self._bus(len(buf) + 3).readfrom_mem_into(addr, reg, buf)  # + address, reg, address
 
     def readfrom_mem(self, addr, reg, n, addrsize=8):
-        return self._bus().readfrom_mem(addr, reg, n)
+        return self._bus(n + 3).readfrom_mem(addr, reg, n)
 
     def writeto_mem(self, addr, reg, buf, addrsize=8):
-        self._bus().writeto_mem(addr, reg, buf)
+        self._bus(len(buf) + 2).writeto_mem(addr, reg, buf)
 
 
 class ADC:

@@ -1,0 +1,72 @@
+"""`footfall sim --rate`: every config rate boots every board; bad options stop before booting."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from footfall.sim import cli
+
+from tests.host.test_sim import SYNTHETIC_RUN, detect_json, sim_args
+
+# the rate each board's driver runs at when the config asks for 400 Hz (docs/firmware.md)
+AT_400 = {"m5stickc_plus2": 250, "xiao_esp32s3_lsm6dso": 208, "esp32_lis3dh": 400}
+
+
+@pytest.fixture(scope="module")
+def short_run(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The bundled run's first 120 s (auto-start, then steady running)."""
+    lines = SYNTHETIC_RUN.read_text().splitlines()
+    path = tmp_path_factory.mktemp("rates") / "short_run.csv"
+    path.write_text("\n".join(lines[: 1 + 12_000]) + "\n")
+    return path
+
+
+@pytest.mark.parametrize("board", sorted(AT_400))
+def test_rate_400_boots_every_board_at_the_rate_its_chip_offers(
+    board: str, short_run: Path, tmp_path: Path
+) -> None:
+    result = cli.simulate(sim_args(short_run, tmp_path, board=board, rate=400))
+    assert result["exit"] == "end of recording"
+    assert result["rate_hz"] == AT_400[board]
+    assert result["steps"] == detect_json(short_run, result["rate_hz"])["steps"] > 100
+
+
+# asked for 150 Hz: the nearest rate each chip offers (a tie goes to the faster)
+AT_150 = {"m5stickc_plus2": (125, 125_000), "xiao_esp32s3_lsm6dso": (104, 104_172)}
+AT_150["esp32_lis3dh"] = (200, 200_000)
+
+
+@pytest.mark.parametrize("board", sorted(AT_150))
+def test_board_rates_are_the_drivers_rate_and_true_rate_on_the_emulator(board: str) -> None:
+    assert cli.board_rates(board, 150) == AT_150[board]
+
+
+@pytest.mark.parametrize(
+    "option, value, field",
+    [
+        ("rate", "10", "rate_hz takes 25 to 400"),
+        ("rate", "401", "rate_hz takes 25 to 400"),
+        ("target", "0", "target_spm takes 60 to 240"),
+        ("target", "241", "target_spm takes 60 to 240"),
+        ("tolerance", "-1", "tolerance_spm takes 0 to 30"),
+        ("tolerance", "31", "tolerance_spm takes 0 to 30"),
+    ],
+)
+def test_out_of_range_options_exit_2_with_one_line_before_booting(
+    option: str,
+    value: str,
+    field: str,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    def no_boot(*args: object) -> None:
+        raise AssertionError("the board was booted")
+
+    monkeypatch.setattr(cli, "simulate", no_boot)
+    monkeypatch.setattr(cli, "board_rates", no_boot)
+    args = sim_args(SYNTHETIC_RUN, tmp_path / "flash", f"--{option}={value}")
+    assert cli.main(args) == 2
+    assert capsys.readouterr().err == f"footfall: --{option} {value}: {field}\n"
+    assert not (tmp_path / "flash").exists()
