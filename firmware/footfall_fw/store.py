@@ -280,6 +280,7 @@ class Store:
                 pending.append((sid, name, synced, size))
             if k % FILES_PER_STEP == FILES_PER_STEP - 1:
                 yield
+        stale += len(known) - matched  # lines of files that are gone
         known.clear()
         if pending:
             buf = self._scan_buf = bytearray(ix.SCAN_BYTES)
@@ -288,8 +289,7 @@ class Store:
                 if info is not None:
                     self._add(info)
                     self._index_append(ix.index_line(info))
-                    stale += 1  # the lines are now out of step with the files: compact
-        if stale + len(pending) > max(16, len(self._info)):
+        if stale > max(16, len(self._info)):  # more dead lines than live ones
             yield from ix.compact_steps(self)
 
     def _sizes(self):

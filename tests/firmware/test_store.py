@@ -586,3 +586,21 @@ print(again.scanned_bytes, len(again.sessions()))
     want = [(sid, (len(d), binascii.crc_hqx(d, 0xFFFF))) for sid, d in sorted(files.items())]
     assert out[0] == f"True {want}"  # the sampler ran between the steps
     assert out[1] == "0 5"  # the rebuilt index: the next boot reads no session byte
+
+
+def test_an_index_of_mostly_deleted_sessions_is_rewritten_with_the_live_ones(tmp_path):
+    root = tmp_path / "sessions"
+    files = many_sessions(root, 40, steps=5)
+    store = Store(str(root), free_bytes_fn=lambda: 10**9)
+    store.finish()
+    for sid in range(1, 36):
+        assert store.delete(sid)
+    boot = Store(str(root), free_bytes_fn=lambda: 10**9)
+    boot.finish()
+    lines = (root / INDEX).read_text().splitlines()
+    assert [int(line.split()[0]) for line in lines] == [36, 37, 38, 39, 40]
+    again = Store(str(root), free_bytes_fn=lambda: 10**9)
+    again.finish()
+    assert [again.session_info(s)[3:] for s in again.sessions()] == [
+        (len(files[s]), binascii.crc_hqx(files[s], 0xFFFF)) for s in range(36, 41)
+    ]
