@@ -604,3 +604,26 @@ def test_an_index_of_mostly_deleted_sessions_is_rewritten_with_the_live_ones(tmp
     assert [again.session_info(s)[3:] for s in again.sessions()] == [
         (len(files[s]), binascii.crc_hqx(files[s], 0xFFFF)) for s in range(36, 41)
     ]
+
+
+def test_a_session_whose_write_failed_is_listed_from_its_file_not_from_the_writer(
+    tmp_path, monkeypatch
+):
+    store = Store(str(tmp_path / "s"), free_bytes_fn=lambda: 10**9)
+    w = store.begin(header())
+    for _ in range(1200):  # more than a block: one flush went out whole
+        w.add_step(350, 2000, 171, RUNNING)
+    real_write = w.f.write
+
+    def torn(data):  # the flash takes part of the block, then fails
+        real_write(bytes(data[:100]))
+        raise OSError(28, "no space")
+
+    monkeypatch.setattr(w.f, "write", torn, raising=False)
+    w.tick(10**6)  # flushes: the write fails
+    assert store.full and w.stopped
+    w.close()
+    assert store.sessions() == []  # its size and CRC are unknown until the file is read
+    store.finish()
+    data = Path(store.path("00001.ffs")).read_bytes()
+    assert store.session_info(1)[3:] == (len(data), binascii.crc_hqx(data, 0xFFFF))
