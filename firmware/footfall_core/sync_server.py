@@ -9,7 +9,9 @@ transport carries frames as a byte stream and the peer's parser reassembles them
     send(frame_buf, n)           # called once per reply / DATA frame; copy or write it now
 
 Injected objects (duck-typed, the smallest interface the protocol needs):
-    store.sessions() -> list of session ids (ints), oldest first
+    store.sessions() -> list of session ids (ints), oldest first; called once per LIST
+        page and session_info/read_into once per entry or DATA frame, so each must cost
+        O(1) in the number of sessions (footfall_fw.store keeps its listing in RAM)
     store.session_info(sid) -> (start_s, duration_s, steps, size, crc); KeyError if unknown
     store.read_into(sid, offset, buf, start, n) -> bytes read into buf[start:start + n]
     store.delete(sid);  store.free_bytes();  store.total_bytes()

@@ -2,9 +2,9 @@
 
 Tasks: sampler (FIFO -> core), coach (cadence -> "quicken" cue, auto start/stop), haptics,
 logger (ring -> store), buttons, battery monitor, watchdog. A loop exception handler makes a
-failed task loud: it logs the traceback, closes the session, plays "error" and resets, and
-the next boot repairs the store. `instance` holds the running App for the REPL and the
-virtual board.
+failed task loud: it logs the traceback, closes the session, plays "error" and resets; after
+the next boot the store's task repairs the store in steps. `instance` holds the running App
+for the REPL and the virtual board.
 """
 
 import asyncio
@@ -212,10 +212,12 @@ class App:
         log("resetting")
         self.hw.reset()
 
+    def _on_repair(self, name, action, lost):
+        log(f"store repair: {name} {action} ({lost} bytes dropped)")
+
     async def main(self):
         asyncio.get_event_loop().set_exception_handler(self._on_error)
-        for name, action, lost in self.store.repair():
-            log(f"store repair: {name} {action} ({lost} bytes dropped)")
+        self.store.on_repair = self._on_repair  # the store's task repairs as it goes
         self.tasks = [
             asyncio.create_task(coro)
             for coro in (
@@ -227,6 +229,7 @@ class App:
                 self._battery_task(),
                 self._watchdog_task(),
                 self.usb.run(),
+                self.store.run(),
             )
         ]
         await self._done.wait()

@@ -19,6 +19,12 @@ retry when the stack is out of buffers: NimBLE's gatts_notify raises OSError ENO
 ESP32's mbuf pool is never exhausted. Writes wait while the ring is nearly full; a frame
 that still does not fit is dropped and counted, and the host's GET window logic recovers.
 
+BLE trouble stays in this module: a stack that will not start is retried every
+START_RETRY_MS, a failed advertise() after a doubling back-off, a refused RSC or battery
+update is skipped, and a connection that fails is dropped; each is counted (failures,
+adv_errors, rsc_errors) and none reaches the loop's exception handler, which would reset
+the board, or the sampler.
+
 Security: the ESP32 port (NimBLE) supports pairing and bonding (bond keys kept by
 aioble.security in ble_secrets.json). There the sync characteristics need an encrypted link
 (_FLAG_*_ENCRYPTED, Just Works: no display or keyboard, so no MITM protection); a central
@@ -54,6 +60,7 @@ PACE_MS = 8  # about one connection interval
 RETRY_MS = 20  # back-off when the stack is out of buffers
 RETRIES = 50  # then the link is given up as stuck
 START_RETRY_MS = 60_000  # after the stack failed to start
+ADV_RETRY_MS = 1000  # first back-off after advertising failed; doubles up to START_RETRY_MS
 
 
 class BleLink:
@@ -69,6 +76,9 @@ class BleLink:
         self.connections = 0
         self.tx_dropped = 0  # reply frames that did not fit the ring
         self.failures = 0  # failed starts and connections ended by an unexpected exception
+        self.adv_errors = 0  # advertise() calls that raised (retried after a back-off)
+        self.rsc_errors = 0  # RSC / battery updates the stack refused (skipped)
+        self.adv_retry_ms = ADV_RETRY_MS
         self.retry_ms = START_RETRY_MS
         self._retry_at = time.ticks_ms()
         self.server = SyncServer(store, config, device, self._enqueue, B.sync_payload_size(23))
@@ -123,8 +133,17 @@ class BleLink:
                 await task
             except asyncio.CancelledError:
                 pass
+            except Exception as exc:  # a task that died must not stop the caller (coach)
+                self._trouble(exc)
         self._tasks = []
         self._radio_off()
+
+    def _trouble(self, exc):
+        # Count BLE trouble; show the first traceback only, so a radio that keeps failing
+        # does not flood the console.
+        self.failures += 1
+        if self.failures == 1:
+            sys.print_exception(exc)
 
     def _radio_off(self):
         try:
@@ -206,10 +225,15 @@ class BleLink:
             await asyncio.sleep_ms(max(0, time.ticks_diff(due, time.ticks_ms())))
             t = self.tracker
             B.pack_rsc_measurement(self._rsc_buf, t.cadence_spm(), t.state() == RUNNING)
-            self._rsc.write(self._rsc_buf, True)  # notifies subscribed centrals only
             ticks += 1
-            if ticks % BATTERY_TICKS == 0:
-                self._update_battery(True)
+            try:
+                self._rsc.write(self._rsc_buf, True)  # notifies subscribed centrals only
+                if ticks % BATTERY_TICKS == 0:
+                    self._update_battery(True)
+            except Exception as exc:  # the stack refused: skip this period, never stop
+                self.rsc_errors += 1
+                if self.rsc_errors == 1:
+                    sys.print_exception(exc)
 
     def _update_battery(self, notify):
         pct = self.device.status()[1]
@@ -219,9 +243,24 @@ class BleLink:
 
     # -- sync ------------------------------------------------------------------------------
 
+    async def _advertise(self, adv, resp):
+        # A connection, or None when advertising was cancelled. A stack error (NimBLE
+        # raises OSError from gap_advertise) is counted and retried after a back-off that
+        # doubles up to START_RETRY_MS, so a failing radio never reaches the loop's handler.
+        backoff_ms = self.adv_retry_ms
+        while True:
+            try:
+                return await aioble.advertise(ADV_INTERVAL_US, adv_data=adv, resp_data=resp)
+            except Exception as exc:
+                self.adv_errors += 1
+                if self.adv_errors == 1:
+                    sys.print_exception(exc)
+            await asyncio.sleep_ms(backoff_ms)
+            backoff_ms = min(2 * backoff_ms, START_RETRY_MS)
+
     async def _serve(self, adv, resp):
         while True:
-            conn = await aioble.advertise(ADV_INTERVAL_US, adv_data=adv, resp_data=resp)
+            conn = await self._advertise(adv, resp)
             if conn is None:
                 return  # advertising cancelled (aioble returns None): stop() is running
             self.connections += 1

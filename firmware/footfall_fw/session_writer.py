@@ -1,7 +1,9 @@
 """One session being logged: steps, events and summaries into the store's block buffer,
 written out a block at a time and at least every FLUSH_MS (see store.py for the loss bound).
 
-Made by Store.begin(); uses the store's buffer, free-space check and path only.
+Made by Store.begin(); uses the store's buffer, free-space check and path, and tells the
+store what it wrote (Store.wrote) and when it closed (Store.closed): that is how the store
+knows each session's size and CRC without reading the file back.
 """
 
 import os
@@ -97,7 +99,7 @@ class SessionWriter:
             self.f.close()
             self.f = None
         if self.store.writer is self:
-            self.store.writer = None
+            self.store.closed(self)
 
     def _flush(self):
         # Write buf[:pos] and sync it; on a full store, log END_FULL if it fits and stop.
@@ -115,7 +117,9 @@ class SessionWriter:
                 self.f.write(self._mv[:n])
                 self.f.flush()
                 sync_fs()
+                store.wrote(self._mv, n)
         except OSError:
+            store.wrote(None, -1)  # size and CRC unknown: the store scans the file later
             store.full = True
             self.stopped = True
         self.enc.clear()

@@ -1,11 +1,14 @@
-"""Session store on flash: one file per session, block appends, repair at boot, never a
-session overwritten before it is synced.
+"""Session store on flash: one file per session, block appends, repair after boot, never a
+session overwritten before it is synced, and LIST/GET at a cost that does not grow with
+what is stored.
 
 Files in the store's directory (`/sessions` on the device):
     00012.ffs       session 12, not yet synced
     00012.syn.ffs   session 12, synced to a host (mark_synced); may be deleted to make room
     00012.tmp       a repair copy in progress (see repair)
     00012.bad       a session whose header is corrupt: kept for a human, never listed
+    index.txt       size, CRC, start, duration and steps of each closed session
+                    (store_index.py), appended as each one closes
 
 Loss bound: steps reach flash when the block buffer fills (about 990 steps) and at least
 every FLUSH_MS of session time via tick(); a power cut loses only that unflushed tail,
@@ -16,6 +19,15 @@ Repair (MicroPython has no os.truncate): the valid prefix is copied to NNNNN.tmp
 the original removed and the copy renamed into place. If power fails in between, the next
 repair finds the .tmp: with the original still there it is an unfinished copy and is
 removed; without it, it is the finished copy and is renamed into place.
+
+Cost: the listing lives in RAM (one SessionInfo per closed session). The writer reports
+each block it writes, so a session that closes joins it with its CRC without a byte read
+back. After a boot the rescan learns the directory in steps (step(); the app's task runs
+it): it reads the index (LINES_PER_STEP lines a step), matches it against one directory
+pass (sizes from LittleFS's ilistdir), and reads back only files the index does not vouch
+for, SCAN_BYTES a step (store_index.scan_steps), cutting torn tails and setting bad headers
+aside as it goes (what the boot-time repair did). Until it reaches a file, that file is
+not listed. sessions(), session_info() and read_into() never touch the directory.
 """
 
 import os
@@ -23,59 +35,21 @@ import os
 from footfall_core import records as rec
 from footfall_core.crc import crc16
 
-from footfall_fw.session_writer import SessionWriter, sync_fs
+from footfall_fw import store_index as ix
+from footfall_fw.session_writer import SessionWriter
+from footfall_fw.store_index import SUFFIX, SYNCED, SessionInfo  # noqa: F401 - the API
 
-SUFFIX = ".ffs"
-SYNCED = ".syn.ffs"
+FILES_PER_STEP = 32  # directory entries matched against the index per step
+STEP_PAUSE_MS = 5  # run(): pause between steps while there is work
+IDLE_MS = 1000  # run(): wake period with nothing to do
 
 
 class StoreFull(OSError):
     """No room for a new session (or a block of an open one) without touching unsynced ones."""
 
 
-def _exists(path):
-    try:
-        os.stat(path)
-        return True
-    except OSError:
-        return False
-
-
-class SessionInfo:
-    """What LIST needs about one session file."""
-
-    def __init__(self, sid, name, synced):
-        self.id = sid
-        self.name = name
-        self.synced = synced
-        self.start_s = 0
-        self.size = 0
-        self.valid_bytes = 0
-        self.records = 0
-        self.steps = 0
-        self.duration_ms = 0
-        self.crc = 0xFFFF  # CRC-16 of the whole file, as GET sends it
-        self.ended = False
-
-
-class _Scan:
-    # walk() visitor: counts steps and follows session time through the records.
-    def __init__(self, info):
-        self.info = info
-
-    def visit(self, rtype, buf, p, n):
-        info = self.info
-        t = 0
-        if rtype == rec.REC_STEPS:
-            info.steps += (n - rec.T0_BYTES) // rec.STEP_BYTES
-            t = rec.get_u30(buf, p)
-            for q in range(p + rec.T0_BYTES + rec.STEP_BYTES, p + n, rec.STEP_BYTES):
-                t += rec.get_u16(buf, q) >> 3
-        elif rtype in (rec.REC_SUMMARY, rec.REC_EVENT, rec.REC_END):
-            t = rec.get_u30(buf, p)
-            info.ended = info.ended or rtype == rec.REC_END
-        if t > info.duration_ms:
-            info.duration_ms = t
+def _entry_size(entry, path):
+    return entry[3] if len(entry) > 3 else os.stat(path)[6]
 
 
 class Store:
@@ -93,11 +67,22 @@ class Store:
         self.buf = bytearray(block_bytes)  # the one block buffer, shared by every writer
         self.full = False
         self.writer = None
-        self._cache = {}
+        self.on_repair = None  # called with (name, action, bytes) as the job repairs a file
+        self.repairs = []  # [(name, action, bytes_discarded)] since the last rescan()
+        self.index_errors = 0  # index appends the flash refused (those sessions rescan)
+        self.scanned_bytes = 0  # session bytes read back by scans (0 when the index knew all)
+        self._info = {}  # sid -> SessionInfo of each closed session whose CRC is known
+        self._ids = None  # sorted ids of _info, made when asked for
+        self._wip = None  # SessionInfo of the open session, filled as blocks are written
+        self._wip_visit = None
+        self._job = None  # the rescan generator, advanced by step()
+        self._scan_buf = None
+        self.index_dirty = False  # the index changed while a compaction was writing
         try:
             os.mkdir(root)
         except OSError:
             pass  # already there
+        self.rescan()
 
     def _statvfs_free(self):
         st = os.statvfs(self.root)
@@ -129,6 +114,7 @@ class Store:
             synced = [f for f in self._files() if f[2]]
             if not synced:
                 return False
+            self._forget(synced[0][0])
             os.remove(self.path(synced[0][1]))
         return True
 
@@ -147,148 +133,210 @@ class Store:
             raise StoreFull("session storage full")
         self.full = False
         header.session_id = sid & 0xFFFF
-        self.writer = SessionWriter(self, sid, f"{sid:05d}{SUFFIX}", header)
+        name = f"{sid:05d}{SUFFIX}"
+        self._forget(sid)
+        self._index_append(ix.tombstone(sid))  # an older line for this id is void
+        info = self._wip = SessionInfo(sid, name, False)
+        info.start_s = header.start_s()
+        self._wip_visit = ix.Scan(info).visit
+        self.writer = SessionWriter(self, sid, name, header)
         return self.writer
+
+    # -- what the writer reports --------------------------------------------------------
+
+    def wrote(self, buf, n):
+        """SessionWriter wrote buf[:n] to the open session's file (n < 0: a write failed,
+        so its size and CRC are unknown and the file is scanned once closed)."""
+        info = self._wip
+        if info is None or info.size < 0:
+            return
+        if n < 0:
+            info.size = -1
+            return
+        pos = rec.HEADER_BYTES if info.size == 0 else 0
+        info.crc = crc16(buf, 0, n, info.crc)
+        ix.visit_written(self._wip_visit, buf, pos, n)
+        info.size += n
+
+    def closed(self, writer):
+        """The open session's file is closed: it joins the listing with what was written."""
+        info, self._wip = self._wip, None
+        self.writer = None
+        if info is None or info.id != writer.id:
+            return
+        if info.size < rec.HEADER_BYTES:
+            self._start_job()  # a failed write: learn the file from the file itself
+            return
+        info.valid_bytes = info.size
+        self._add(info)
+        self._index_append(ix.index_line(info))
+
+    # -- the listing ------------------------------------------------------------------
+
+    def _add(self, info):
+        self._info[info.id] = info
+        self._ids = None
+
+    def _forget(self, sid):
+        if self._info.pop(sid, None) is not None:
+            self._ids = None
+
+    def _index_append(self, line):
+        self.index_dirty = True
+        if not ix.append(self.path(ix.INDEX), line):
+            self.index_errors += 1
+
+    def rescan(self):
+        """Forget what is known and learn the directory again, in steps (step(), run())."""
+        if self._job is not None:
+            self._job.close()
+        self._info = {}
+        self._ids = None
+        self.repairs = []
+        self._job = self._rescan_steps()
+
+    def _start_job(self):
+        if self._job is None:
+            self._job = self._rescan_steps()
+
+    def step(self):
+        """Advance the rescan by one bounded step; False when there is nothing left to do."""
+        if self._job is None:
+            return False
+        try:
+            next(self._job)
+        except StopIteration:
+            self._job = None
+            self._scan_buf = None
+        return self._job is not None
+
+    def finish(self):
+        """Run the rescan to its end now (REPL, tests, tools: not from the event loop)."""
+        while self.step():
+            pass
+
+    async def run(self):
+        """The store's task: step the rescan with a pause between steps."""
+        import asyncio
+
+        while True:
+            await asyncio.sleep_ms(STEP_PAUSE_MS if self.step() else IDLE_MS)
+
+    @property
+    def ready(self):
+        """True once every file in the directory is known (listed or set aside)."""
+        return self._job is None
 
     def list(self):
         """SessionInfo of each closed session, oldest first (the open one is left out, and
-        so is a file whose header does not decode)."""
-        out = []
-        open_name = self.writer.name if self.writer is not None else None
-        for sid, name, synced in self._files():
-            if name == open_name:
-                continue
-            size = os.stat(self.path(name))[6]
-            hit = self._cache.get(name)
-            if hit is None or hit.size != size:
-                try:
-                    hit = self.scan(name, sid, synced)
-                except ValueError:
-                    continue  # corrupt header: repair() sets it aside at the next boot
-                self._cache[name] = hit
-            out.append(hit)
-        return out
+        so is a file whose header does not decode). Learns the directory again first, to
+        the end: for the REPL and tests; the sync interface below never waits on it."""
+        self.rescan()
+        self.finish()
+        return [self._info[sid] for sid in self.sessions()]
 
     def scan(self, name, sid=0, synced=False):
-        """Read a session file a block at a time: header, valid prefix, steps, file CRC.
+        """Read a whole session file now: header, valid prefix, steps, file CRC.
 
         Raises ValueError when the header is missing or corrupt."""
         info = SessionInfo(sid, name, synced)
-        buf = self.buf if self.writer is None else bytearray(self.block_bytes)
-        visit = _Scan(info).visit
-        with open(self.path(name), "rb") as f:
-            n = f.readinto(buf)
-            info.start_s = rec.Header.unpack_from(memoryview(buf)[:n]).start_s()
-            crc = crc16(buf, 0, n)
-            seen = n  # bytes of the file CRC'd so far
-            off = 0  # file offset of buf[0]
-            pos = rec.HEADER_BYTES
-            while True:
-                end, count = rec.walk(buf, pos, n, visit)
-                info.records += count
-                if count == 0:  # corrupt, cut short, or the end of the file
-                    break
-                off += end
-                pos = 0
-                f.seek(off)
-                n = f.readinto(buf)
-                if off + n > seen:
-                    crc = crc16(buf, seen - off, n, crc)
-                    seen = off + n
-            info.valid_bytes = off + pos
-            f.seek(seen)
-            n = f.readinto(buf)
-            while n:
-                crc = crc16(buf, 0, n, crc)
-                seen += n
-                n = f.readinto(buf)
-        info.crc = crc
-        info.size = seen
+        for _ in ix.scan_steps(self.path(name), info, bytearray(ix.SCAN_BYTES)):
+            pass
         return info
 
     def repair(self):
-        """Boot time: finish or drop interrupted repairs, then cut each session file after
-        its last valid record. Returns [(name, action, bytes_discarded)] of what it did."""
+        """Finish or drop interrupted repairs, cut each file the index does not vouch for
+        after its last valid record, set corrupt headers aside: the rescan, run to its end
+        now. Returns [(name, action, bytes_discarded)] of what it did."""
         if self.writer is not None:
             raise ValueError("repair with a session open")
-        done = []
+        self.rescan()
+        self.finish()
+        return self.repairs
+
+    # -- the rescan, one bounded step per yield -------------------------------------------
+
+    def _rescan_steps(self):
         for name in os.listdir(self.root):
             if name.endswith(".tmp"):
-                done.append(self._finish_copy(name))
-        for sid, name, synced in self._files():
-            size = os.stat(self.path(name))[6]
-            try:
-                info = self.scan(name, sid, synced)
-            except ValueError:
-                done.append(self._bad(name, size))
-                continue
-            if info.valid_bytes < size:
-                action = "truncated" if self._truncate(name, info.valid_bytes) else "unrepaired"
-                done.append((name, action, size - info.valid_bytes))
-        return done
+                self.report(ix.finish_copy(self, name))
+        yield
+        known = {}  # type: dict
+        stale = yield from ix.load_steps(self.path(ix.INDEX), known)
+        self.index_dirty = False
+        pending = []
+        matched = 0
+        for k, (sid, name, synced, size) in enumerate(self._sizes()):
+            info = self._info.get(sid)
+            fields = known.get(sid)
+            if fields is not None and fields[1] == size:
+                matched += 1
+            wip = self._wip
+            if (wip is not None and wip.id == sid) or (info is not None and info.size == size):
+                pass  # being written, or already known (a rescan after a failed write)
+            elif fields is not None and fields[1] == size:
+                self._add(ix.info_from(fields, name, synced))
+            else:
+                pending.append((sid, name, synced, size))
+            if k % FILES_PER_STEP == FILES_PER_STEP - 1:
+                yield
+        stale += len(known) - matched  # lines of files that are gone
+        known.clear()
+        if pending:
+            buf = self._scan_buf = bytearray(ix.SCAN_BYTES)
+            for sid, name, synced, size in pending:
+                info = yield from ix.learn_steps(self, sid, name, synced, size, buf)
+                if info is not None:
+                    self._add(info)
+                    self._index_append(ix.index_line(info))
+        if stale > max(16, len(self._info)):  # more dead lines than live ones
+            yield from ix.compact_steps(self)
 
-    def _finish_copy(self, tmp_name):
-        tmp = self.path(tmp_name)
-        base = tmp_name[:-4]
-        for name in (base + SUFFIX, base + SYNCED):
-            if _exists(self.path(name)):
-                os.remove(tmp)
-                return (tmp_name, "removed", 0)
-        os.rename(tmp, self.path(base + SUFFIX))
-        return (base + SUFFIX, "renamed", 0)
+    def _sizes(self):
+        # [(id, name, synced, size)] of session files, oldest first, from one directory
+        # pass: LittleFS's ilistdir gives each size (4-tuples); elsewhere os.stat does.
+        out = []
+        ilistdir = getattr(os, "ilistdir", None)
+        entries = ilistdir(self.root) if ilistdir else ([n] for n in os.listdir(self.root))
+        for entry in entries:
+            name = entry[0]
+            if name.endswith(SUFFIX) and name[:5].isdigit():
+                size = _entry_size(entry, self.path(name))
+                out.append((int(name[:5]), name, name.endswith(SYNCED), size))
+        out.sort()
+        return out
 
-    def _bad(self, name, size):
-        # Shorter than a header: power failed while begin() wrote it, nothing was logged.
-        if size < rec.HEADER_BYTES:
-            os.remove(self.path(name))
-            return (name, "removed", size)
-        os.rename(self.path(name), self.path(name[:5] + ".bad"))
-        return (name, "bad header", 0)
+    def report(self, what):
+        self.repairs.append(what)
+        if self.on_repair is not None:
+            self.on_repair(*what)
 
-    def _truncate(self, name, nbytes):
-        tmp = self.path(name[:5] + ".tmp")
-        buf = self.buf
-        try:
-            with open(self.path(name), "rb") as src, open(tmp, "wb") as dst:
-                left = nbytes
-                while left:
-                    n = src.readinto(buf)
-                    k = n if n < left else left
-                    dst.write(memoryview(buf)[:k])
-                    left -= k
-                dst.flush()
-            sync_fs()
-        except OSError:
-            if _exists(tmp):
-                os.remove(tmp)
-            return False  # no room for the copy: readers stop at the last valid record
-        os.remove(self.path(name))
-        os.rename(tmp, self.path(name))
-        sync_fs()
-        return True
+    # The interface footfall_core.sync_server drives (LIST, GET, DELETE, INFO): each call
+    # costs O(1) in the number of sessions (a page of LIST: O(page)), and reads no file
+    # but the one being sent.
 
-    # The interface footfall_core.sync_server drives (LIST, GET, DELETE, INFO).
+    def info(self, sid):
+        """SessionInfo of closed session sid, or None."""
+        return self._info.get(sid)
 
     def sessions(self):
-        """Ids of the closed sessions, oldest first."""
-        return [info.id for info in self.list()]
+        """Ids of the closed sessions known so far, oldest first (do not modify the list).
+        While the rescan runs, the files it has not reached yet are not listed."""
+        if self._ids is None:
+            ids = list(self._info)
+            ids.sort()
+            self._ids = ids
+        return self._ids
 
     def session_info(self, sid):
         """(start_s, duration_s, steps, size, crc) of session sid; KeyError if unknown."""
-        for info in self.list():
-            if info.id == sid:
-                return (info.start_s, info.duration_ms // 1000, info.steps, info.size, info.crc)
-        raise KeyError(sid)
+        info = self._info[sid]
+        return (info.start_s, info.duration_ms // 1000, info.steps, info.size, info.crc)
 
     def read_into(self, sid, offset, buf, start, n):
         """Read up to n bytes of session sid from offset into buf[start:start + n]; the file
         stays open between calls so a GET streams without reopening it per chunk."""
-        name = None
-        for info in self.list():
-            if info.id == sid:
-                name = info.name
-        if name is None:
-            raise KeyError(sid)
+        name = self._info[sid].name
         if self._reader is None or self._reader[0] != name:
             self._close_reader()
             self._reader = (name, open(self.path(name), "rb"))
@@ -309,21 +357,23 @@ class Store:
 
     def mark_synced(self, sid):
         """A host holds an exact copy of session sid: it may now make room for new ones."""
-        for _, name, synced in self._files():
-            if name.startswith(f"{sid:05d}.") and not synced:
-                self._close_reader()
-                os.rename(self.path(name), self.path(name[:5] + SYNCED))
-                self._cache.pop(name, None)
-                return True
-        return False
+        info = self._info.get(sid)
+        if info is None or info.synced:
+            return False
+        self._close_reader()
+        new = info.name[:5] + SYNCED
+        os.rename(self.path(info.name), self.path(new))
+        info.name = new
+        info.synced = True
+        return True
 
     def delete(self, sid):
         """Remove session sid (synced or not: the caller, e.g. sync's DELETE, checked it)."""
-        for _, name, _ in self._files():
-            if name.startswith(f"{sid:05d}."):
-                self._close_reader()
-                os.remove(self.path(name))
-                self._cache.pop(name, None)
-                self.full = False
-                return True
-        return False
+        info = self._info.get(sid)
+        if info is None:
+            return False
+        self._close_reader()
+        os.remove(self.path(info.name))
+        self._forget(sid)
+        self.full = False
+        return True

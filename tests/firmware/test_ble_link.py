@@ -507,3 +507,79 @@ async def main():
     assert got["failed"] == [False, 1, False]
     assert got["again"] is False
     assert got["later"] and got["adv"]
+
+
+# A stand-in sampler counts beside the link; the loop's exception handler (the app's resets
+# the board) records anything that reaches it.
+SURVIVES = """
+import time
+handled = []
+counted = [0]
+async def sampler():
+    while True:
+        counted[0] += 1
+        await asyncio.sleep_ms(1)
+def on_error(loop, context):
+    handled.append(repr(context.get("exception")))
+"""
+
+
+def test_advertising_that_fails_is_counted_and_retried_and_never_reaches_the_loop() -> None:
+    hello = pack_frame(P.HELLO, 8).hex()
+    got = run(
+        SURVIVES
+        + f"""
+async def main():
+    asyncio.get_event_loop().set_exception_handler(on_error)
+    asyncio.create_task(sampler())
+    link.adv_retry_ms = 2
+    aioble.state["advertise_error"] = 3
+    await link.start()
+    for _ in range(500):
+        if aioble.state["advertising"] is not None:
+            break
+        await asyncio.sleep_ms(1)
+    before = counted[0]
+    conn = await aioble.connect(247)
+    aioble.write(conn, rx(), bytes.fromhex({hello!r}))
+    await drain(conn)
+    await asyncio.sleep_ms(5)
+    out(handled=handled, adv_errors=link.adv_errors, running=link.running,
+        events=[e[0] for e in aioble.events], counting=counted[0] > before > 0,
+        chunks=[v.hex() for c, v in tx().notified])
+"""
+    )
+    assert got["handled"] == []
+    assert got["adv_errors"] == 3 and got["running"]
+    assert got["events"][:4] == ["advertise_failed"] * 3 + ["advertise"]
+    assert got["counting"]
+    assert [f[:2] for f in frames_of(got["chunks"])] == [(P.HELLO | P.REPLY, 8)]
+
+
+def test_rsc_updates_the_stack_refuses_are_skipped_and_the_loop_carries_on() -> None:
+    got = run(
+        SURVIVES
+        + """
+async def main():
+    asyncio.get_event_loop().set_exception_handler(on_error)
+    asyncio.create_task(sampler())
+    link.rsc_ms = 2
+    await link.start()
+    m = aioble.find(bluetooth.UUID(B.RSC_MEASUREMENT))
+    aioble.state["update_error"] = 4
+    tracker.spm = 177
+    for _ in range(500):
+        if len(m.updates) >= 3:
+            break
+        await asyncio.sleep_ms(1)
+    before = counted[0]
+    await asyncio.sleep_ms(5)
+    await link.stop()
+    out(handled=handled, rsc_errors=link.rsc_errors, updates=len(m.updates),
+        counting=counted[0] > before > 0)
+"""
+    )
+    assert got["handled"] == []
+    assert got["rsc_errors"] == 4
+    assert got["updates"] >= 3
+    assert got["counting"]

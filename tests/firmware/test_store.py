@@ -9,6 +9,7 @@ import tests.firmware.fwpath  # noqa: F401
 from footfall_core import records as rec
 from footfall_fw.session_writer import FLUSH_MS
 from footfall_fw.store import Store, StoreFull
+from footfall_fw.store_index import INDEX
 from tests.unixport import run_mpy
 
 RUNNING = 2
@@ -42,6 +43,11 @@ def log_session(store: Store, steps: int, interval_ms: int = 350) -> int:
         w.tick(t)
     w.close(now_ms=t)
     return w.id
+
+
+def files(root: Path) -> list[str]:
+    """The store's files apart from its index."""
+    return sorted(p.name for p in root.iterdir() if p.name != INDEX)
 
 
 def boundaries(data: bytes) -> list[int]:
@@ -108,7 +114,7 @@ def test_a_file_cut_at_every_byte_is_repaired_keeping_every_complete_record(
             continue
         keep = max(e for e in ends if e <= k)
         assert (root / "00001.ffs").read_bytes() == data[:keep], k
-        assert sorted(p.name for p in root.iterdir()) == ["00001.ffs"], k
+        assert files(root) == ["00001.ffs"], k
 
 
 def test_a_flipped_byte_mid_file_truncates_there_and_keeps_what_came_before(
@@ -122,6 +128,9 @@ def test_a_flipped_byte_mid_file_truncates_there_and_keeps_what_came_before(
     bad = bytearray(data)
     bad[cut + 7] ^= 0x01
     path.write_bytes(bytes(bad))
+    # The index vouches for a file by its size alone: a file it does not vouch for (a power
+    # cut while open, a lost index, older firmware's files) is checked record by record.
+    (path.parent / INDEX).unlink()
     report = store.repair()
     assert report == [("00001.ffs", "truncated", len(data) - cut)]
     assert path.read_bytes() == data[:cut]
@@ -141,9 +150,10 @@ def test_a_torn_header_is_removed_and_a_corrupt_one_set_aside(store: Store) -> N
     data = bytearray((root / "00002.ffs").read_bytes())
     data[20] ^= 0xFF
     (root / "00002.ffs").write_bytes(bytes(data))
+    (root / INDEX).unlink()  # as after a lost index: every file is read again
     report = store.repair()
     assert report == [("00001.ffs", "removed", 5), ("00002.ffs", "bad header", 0)]
-    assert sorted(p.name for p in root.iterdir()) == ["00002.bad"]
+    assert files(root) == ["00002.bad"]
     assert store.list() == []
 
 
@@ -158,7 +168,7 @@ def test_repair_finishes_a_copy_whose_original_was_already_removed(store: Store)
     root = Path(store.root)
     (root / "00001.ffs").rename(root / "00001.tmp")
     store.repair()
-    assert sorted(p.name for p in root.iterdir()) == ["00001.ffs"]
+    assert files(root) == ["00001.ffs"]
 
 
 def test_repair_drops_an_unfinished_copy(store: Store) -> None:
@@ -167,7 +177,7 @@ def test_repair_drops_an_unfinished_copy(store: Store) -> None:
     before = (root / "00001.ffs").read_bytes()
     (root / "00001.tmp").write_bytes(before[:40])
     store.repair()
-    assert sorted(p.name for p in root.iterdir()) == ["00001.ffs"]
+    assert files(root) == ["00001.ffs"]
     assert (root / "00001.ffs").read_bytes() == before
 
 
@@ -216,7 +226,7 @@ def test_full_store_deletes_synced_sessions_but_never_unsynced_ones(tmp_path: Pa
     flash.capacity = sum(p.stat().st_size for p in root.iterdir()) + BLOCK
     w = store.begin(header())  # room is made by deleting the synced session 2 only
     w.close()
-    names = sorted(p.name for p in root.iterdir())
+    names = files(root)
     assert names == ["00001.ffs", "00003.ffs", "00004.ffs"]
     assert {n: (root / n).read_bytes() for n in unsynced} == unsynced
 
@@ -330,3 +340,290 @@ w.close()
 print(ok, s.list()[0].steps)
 """
     assert run_mpy(script).stdout.split() == [b"900", b"900"]
+
+
+# -- cost: what listing and serving read, counted in bytes (not timed) -------------------
+
+
+class Reads:
+    """Counts the bytes the store reads from each kind of file, per file name suffix, by
+    standing in for `open` in the store's modules."""
+
+    def __init__(self, monkeypatch: pytest.MonkeyPatch) -> None:
+        import builtins
+
+        import footfall_fw.store as store_mod
+        import footfall_fw.store_index as index_mod
+
+        self.session = 0  # bytes read from session files
+        self.index = 0  # bytes read from the index
+        self.opens = 0
+        real_open = builtins.open
+        reads = self
+
+        class Counted:
+            def __init__(self, f, name: str) -> None:
+                self.f = f
+                self.is_index = name.endswith(INDEX)
+
+            def _count(self, n: int) -> None:
+                if self.is_index:
+                    reads.index += n
+                else:
+                    reads.session += n
+
+            def readinto(self, buf):
+                n = self.f.readinto(buf)
+                self._count(n or 0)
+                return n
+
+            def __iter__(self):
+                for line in self.f:
+                    self._count(len(line))
+                    yield line
+
+            def __getattr__(self, name):
+                return getattr(self.f, name)
+
+            def __enter__(self):
+                return self
+
+            def __exit__(self, *exc):
+                self.f.close()
+
+        def counting_open(path, mode="r", *args, **kwargs):
+            reads.opens += 1
+            return Counted(real_open(path, mode, *args, **kwargs), str(path))
+
+        for mod in (store_mod, index_mod):
+            monkeypatch.setattr(mod, "open", counting_open, raising=False)
+
+    def reset(self) -> None:
+        self.session = self.index = self.opens = 0
+
+
+def list_all_pages(store: Store, page_bytes: int = 236) -> list[tuple]:
+    """Every LIST page through the real SyncServer, as the host asks for them."""
+    from footfall_core import protocol as P
+    from footfall_core.frames import FrameParser
+    from footfall_core.sync_server import SyncServer
+
+    replies: list[bytes] = []
+    parser = FrameParser(lambda t, s, b, o, n: replies.append(bytes(b[o : o + n])))
+
+    class Device:
+        pass
+
+    server = SyncServer(store, None, Device(), lambda buf, n: parser.feed(bytes(buf[:n])), 236)
+    entries: list[tuple] = []
+    while True:
+        first = bytearray(2)
+        P.put_u16(first, 0, len(entries))
+        from footfall_core.frames import pack_frame
+
+        server.feed(pack_frame(P.LIST, 1, bytes(first)))
+        total, _first, page = P.unpack_list(replies[-1], 0, len(replies[-1]))
+        entries += page
+        if not page or len(entries) >= total:
+            return entries
+
+
+def many_sessions(root: Path, count: int, steps: int = 40) -> dict[int, bytes]:
+    """count closed sessions of different lengths in root; {id: file bytes}."""
+    store = Store(str(root), free_bytes_fn=lambda: 10**9)
+    for i in range(count):
+        log_session(store, steps + i)
+    return {int(p.name[:5]): p.read_bytes() for p in root.iterdir() if p.name.endswith(".ffs")}
+
+
+@pytest.mark.parametrize("count", [4, 40])
+def test_after_a_boot_listing_every_page_reads_no_session_bytes(tmp_path, monkeypatch, count):
+    root = tmp_path / "sessions"
+    files = many_sessions(root, count)
+    reads = Reads(monkeypatch)
+    store = Store(str(root), free_bytes_fn=lambda: 10**9)  # a boot
+    store.finish()
+    index_bytes = reads.index
+    listed = list_all_pages(store)
+    assert reads.session == 0  # sizes and CRCs came from the index the writer kept
+    assert index_bytes == (root / INDEX).stat().st_size  # read once: O(sessions)
+    assert [(e[0], e[4], e[5]) for e in listed] == [
+        (sid, len(data), binascii.crc_hqx(data, 0xFFFF)) for sid, data in sorted(files.items())
+    ]
+
+
+def test_listing_and_serving_touch_no_directory_and_read_only_the_session_sent(
+    tmp_path, monkeypatch
+):
+    root = tmp_path / "sessions"
+    files = many_sessions(root, 30)
+    store = Store(str(root), free_bytes_fn=lambda: 10**9)
+    store.finish()
+    import footfall_fw.store as store_mod
+
+    calls = []
+
+    class CountingOs:
+        def __getattr__(self, name):
+            calls.append(name)
+            return getattr(__import__("os"), name)
+
+    monkeypatch.setattr(store_mod, "os", CountingOs())
+    reads = Reads(monkeypatch)
+    for _ in range(3):  # a host lists again and again: the cost does not grow
+        list_all_pages(store)
+    out = bytearray(600)
+    got = bytearray()
+    while len(got) < len(files[17]):
+        n = store.read_into(17, len(got), out, 4, 500)
+        got += out[4 : 4 + n]
+    assert bytes(got) == files[17]
+    assert calls == []  # no listdir or stat per LIST page or per DATA chunk
+    assert reads.session == len(files[17])
+
+
+def test_without_an_index_each_step_reads_a_bounded_chunk_and_the_index_comes_back(
+    tmp_path, monkeypatch
+):
+    from footfall_fw.store_index import SCAN_BYTES
+
+    root = tmp_path / "sessions"
+    files = many_sessions(root, 6, steps=3000)  # about 12 KB each: several steps per file
+    (root / INDEX).unlink()  # lost, or a store written by older firmware
+    reads = Reads(monkeypatch)
+    store = Store(str(root), free_bytes_fn=lambda: 10**9)
+    per_step = []
+    before = 0
+    while store.step():
+        per_step.append(reads.session - before)
+        before = reads.session
+    per_step.append(reads.session - before)
+    assert max(per_step) <= SCAN_BYTES
+    # Each file is read once, but for a record cut by a chunk's end, read again whole.
+    assert (
+        sum(len(d) for d in files.values())
+        <= reads.session
+        < 1.1 * sum(len(d) for d in files.values())
+    )
+    assert [(e[0], e[4], e[5]) for e in list_all_pages(store)] == [
+        (sid, len(d), binascii.crc_hqx(d, 0xFFFF)) for sid, d in sorted(files.items())
+    ]
+    reads.reset()
+    again = Store(str(root), free_bytes_fn=lambda: 10**9)  # the next boot
+    again.finish()
+    assert reads.session == 0 and len(again.sessions()) == 6
+
+
+def test_a_corrupt_index_is_rebuilt_from_the_files(tmp_path):
+    root = tmp_path / "sessions"
+    files = many_sessions(root, 5)
+    lines = (root / INDEX).read_text().splitlines()
+    garbled = lines[1].replace("1", "7", 1)  # a wrong value: its check no longer matches
+    (root / INDEX).write_text("\n".join([lines[0], garbled, "junk", lines[3][:7]]))
+    store = Store(str(root), free_bytes_fn=lambda: 10**9)
+    store.finish()
+    want = [(sid, len(d), binascii.crc_hqx(d, 0xFFFF)) for sid, d in sorted(files.items())]
+    assert [(i.id, i.size, i.crc) for i in map(store._info.get, store.sessions())] == want
+    again = Store(str(root), free_bytes_fn=lambda: 10**9)
+    again.finish()
+    assert [(i.id, i.size, i.crc) for i in map(again._info.get, again.sessions())] == want
+
+
+def test_an_id_used_again_after_every_session_was_deleted_is_not_taken_for_the_old_one(
+    tmp_path,
+):
+    root = tmp_path / "sessions"
+    store = Store(str(root), free_bytes_fn=lambda: 10**9)
+    w = store.begin(header())
+    w.add_step(350, 2000, 171, RUNNING)
+    w.close(now_ms=350)
+    old = store.session_info(1)
+    assert store.delete(1)
+    later = rec.Header(device_id=b"\x10\x20\x30\x40\x50\x60", start_s=1_900_000_000)
+    w = store.begin(later)  # id 1 again, a file of the very same size
+    w.add_step(360, 2000, 171, RUNNING)
+    w.close(now_ms=360)
+    index = root / INDEX  # the power fails before the close's index line reaches flash
+    index.write_text("".join(index.read_text().splitlines(keepends=True)[:-1]))
+    data = (root / "00001.ffs").read_bytes()
+    boot = Store(str(root), free_bytes_fn=lambda: 10**9)
+    boot.finish()
+    assert boot.session_info(1)[3:] == (len(data), binascii.crc_hqx(data, 0xFFFF))
+    assert boot.session_info(1)[3] == old[3]  # the same size: only the index line tells them
+    assert boot.session_info(1)[:2] == (1_900_000_000, 0)  # apart, and the newer one wins
+
+
+def test_the_store_task_learns_a_store_without_an_index_in_steps_in_the_unix_port(
+    tmp_path: Path,
+) -> None:
+    root = tmp_path / "s"
+    files = many_sessions(root, 5, steps=2000)
+    (root / INDEX).unlink()
+    script = f"""
+import asyncio
+from footfall_fw.store import Store
+s = Store({str(root)!r}, free_bytes_fn=lambda: 10000000)
+ticks = [0]
+async def sampler():
+    while True:
+        ticks[0] += 1
+        await asyncio.sleep_ms(0)
+async def main():
+    asyncio.create_task(sampler())
+    task = asyncio.create_task(s.run())
+    seen = []
+    while not s.ready:
+        seen.append(ticks[0])
+        await asyncio.sleep_ms(1)
+    task.cancel()
+    print(len(set(seen)) > 5, [(i, s.session_info(i)[3:]) for i in s.sessions()])
+asyncio.run(main())
+again = Store({str(root)!r}, free_bytes_fn=lambda: 10000000)
+again.finish()
+print(again.scanned_bytes, len(again.sessions()))
+"""
+    out = run_mpy(script).stdout.decode().splitlines()
+    want = [(sid, (len(d), binascii.crc_hqx(d, 0xFFFF))) for sid, d in sorted(files.items())]
+    assert out[0] == f"True {want}"  # the sampler ran between the steps
+    assert out[1] == "0 5"  # the rebuilt index: the next boot reads no session byte
+
+
+def test_an_index_of_mostly_deleted_sessions_is_rewritten_with_the_live_ones(tmp_path):
+    root = tmp_path / "sessions"
+    files = many_sessions(root, 40, steps=5)
+    store = Store(str(root), free_bytes_fn=lambda: 10**9)
+    store.finish()
+    for sid in range(1, 36):
+        assert store.delete(sid)
+    boot = Store(str(root), free_bytes_fn=lambda: 10**9)
+    boot.finish()
+    lines = (root / INDEX).read_text().splitlines()
+    assert [int(line.split()[0]) for line in lines] == [36, 37, 38, 39, 40]
+    again = Store(str(root), free_bytes_fn=lambda: 10**9)
+    again.finish()
+    assert [again.session_info(s)[3:] for s in again.sessions()] == [
+        (len(files[s]), binascii.crc_hqx(files[s], 0xFFFF)) for s in range(36, 41)
+    ]
+
+
+def test_a_session_whose_write_failed_is_listed_from_its_file_not_from_the_writer(
+    tmp_path, monkeypatch
+):
+    store = Store(str(tmp_path / "s"), free_bytes_fn=lambda: 10**9)
+    w = store.begin(header())
+    for _ in range(1200):  # more than a block: one flush went out whole
+        w.add_step(350, 2000, 171, RUNNING)
+    real_write = w.f.write
+
+    def torn(data):  # the flash takes part of the block, then fails
+        real_write(bytes(data[:100]))
+        raise OSError(28, "no space")
+
+    monkeypatch.setattr(w.f, "write", torn, raising=False)
+    w.tick(10**6)  # flushes: the write fails
+    assert store.full and w.stopped
+    w.close()
+    assert store.sessions() == []  # its size and CRC are unknown until the file is read
+    store.finish()
+    data = Path(store.path("00001.ffs")).read_bytes()
+    assert store.session_info(1)[3:] == (len(data), binascii.crc_hqx(data, 0xFFFF))

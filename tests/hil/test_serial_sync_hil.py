@@ -22,13 +22,16 @@ def test_every_session_on_the_board_fetches_with_the_crc_its_list_gives() -> Non
 
 
 def test_after_bye_the_console_answers_the_repl_again() -> None:
-    import serial  # type: ignore[import-untyped]
+    from footfall.transport.serial import close_port, open_port
 
     async def sync_once() -> None:
         sync = await open_transport(f"serial:{PORT}")
         await sync.close()  # BYE: Ctrl-C enabled again
 
     asyncio.run(sync_once())
-    with serial.Serial(PORT, 115200, timeout=3) as port:
+    port = open_port(PORT, 115200, 3)  # DTR/RTS as mpremote sets them: no auto-reset
+    try:
         port.write(b"\r\x03\x03")  # what mpremote sends to break in
         assert b">>>" in port.read_until(b">>> ")
+    finally:
+        close_port(port)

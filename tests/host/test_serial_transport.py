@@ -181,3 +181,110 @@ def test_file_url_lists_the_session_files(tmp_path: Path):
     source = asyncio.run(open_transport(f"file:{tmp_path}"))
     assert isinstance(source, FileSource)
     assert [p.name for p in source.files()] == ["00001.syn.ffs", "00002.ffs"]
+
+
+class LineLog:
+    """Records what the transport does to a real pyserial port on the pty: DTR/RTS sets and
+    open/close, in order, each with whether the port was open. A pty has no modem lines, so
+    a set on the open port is recorded and kept in pyserial's state only, as a board's
+    USB-UART bridge would take it."""
+
+    def __init__(self, monkeypatch: pytest.MonkeyPatch) -> None:
+        import serial as pyserial
+
+        self.events: list[tuple] = []
+        real = pyserial.serial_for_url
+        log = self.events
+
+        def recording(url, *args, **kwargs):
+            ser = real(url, *args, **kwargs)
+            base = type(ser)
+
+            class Recorded(base):  # type: ignore[misc, valid-type]
+                @property
+                def dtr(self):
+                    return self._dtr_state
+
+                @dtr.setter
+                def dtr(self, value):
+                    log.append(("dtr", value, self.is_open))
+                    self._dtr_state = value
+
+                @property
+                def rts(self):
+                    return self._rts_state
+
+                @rts.setter
+                def rts(self, value):
+                    log.append(("rts", value, self.is_open))
+                    self._rts_state = value
+
+                def open(self):
+                    log.append(("open", self._dtr_state, self._rts_state))
+                    base.open(self)
+
+                def close(self):
+                    if self.is_open:  # (pyserial closes again when collected)
+                        log.append(("close",))
+                    base.close(self)
+
+            ser.__class__ = Recorded
+            return ser
+
+        monkeypatch.setattr(pyserial, "serial_for_url", recording)
+
+
+def _open_and_close(path: str) -> None:
+    async def scenario():
+        sync = await open_transport(f"serial:{path}")
+        await sync.close()
+
+    asyncio.run(scenario())
+
+
+def test_the_port_opens_with_both_lines_on_and_closes_clearing_rts_before_dtr(device, monkeypatch):
+    log = LineLog(monkeypatch)
+    _open_and_close(device.path)
+    # Opened from the unopened state with both lines on (the OS raises them together), and
+    # closed as mpremote's close() does: RTS off, then DTR, never RTS alone.
+    assert log.events == [
+        ("open", True, True),
+        ("rts", False, True),
+        ("dtr", False, True),
+        ("close",),
+    ]
+
+
+def test_where_lines_settle_late_they_are_cleared_before_open_and_raised_dtr_first(
+    device, monkeypatch
+):
+    from footfall.transport import serial as transport
+
+    monkeypatch.setattr(transport, "lines_settle_late", lambda port: True)
+    log = LineLog(monkeypatch)
+    _open_and_close(device.path)
+    assert log.events == [
+        ("dtr", False, False),
+        ("rts", False, False),
+        ("open", False, False),
+        ("dtr", True, True),
+        ("rts", True, True),
+        ("rts", False, True),
+        ("dtr", False, True),
+        ("close",),
+    ]
+
+
+def test_lines_settle_late_only_for_a_cp210x_on_windows(monkeypatch):
+    from footfall.transport import serial as transport
+
+    class Port:
+        vid = transport.VID_SILICON_LABS
+
+    monkeypatch.setattr(transport.serial.tools.list_ports, "grep", lambda port: [Port()])
+    monkeypatch.setattr(transport.os, "name", "posix")
+    assert not transport.lines_settle_late("/dev/ttyUSB0")
+    monkeypatch.setattr(transport.os, "name", "nt")
+    assert transport.lines_settle_late("COM3")
+    Port.vid = 0x303A  # Espressif's native USB
+    assert not transport.lines_settle_late("COM3")

@@ -146,7 +146,7 @@ def test_button_b_captures_raw_samples_as_a_recording(tmp_path: Path) -> None:
 
 
 def test_store_filling_mid_run_ends_the_session_cleanly_and_says_so(tmp_path: Path) -> None:
-    result = simulate(sim_args(SYNTHETIC_RUN, tmp_path, flash_kib=20))
+    result = simulate(sim_args(SYNTHETIC_RUN, tmp_path, flash_kib=24))  # index: 1 block
     assert [name for _, name in result["plays"]] == ["started", "storage_full"]
     assert 0 < result["steps_logged"] < result["steps"] and len(result["session_files"]) == 1
 

@@ -5,7 +5,10 @@ and notifies, and lets a test play the central: `await connect(mtu)`, `write(con
 `conn.drop()` (the central goes away). `state["bond"] = False` makes `config(bond=...)`
 refuse, as on a port built without pairing; `state["nomem"] = n` makes the next n
 notifications fail with ENOMEM, as NimBLE does when its buffers are all in flight;
-`state["register_error"] = n` makes the next n register_services() raise OSError.
+`state["register_error"] = n` makes the next n register_services() raise OSError;
+`state["advertise_error"] = n` the next n advertise() calls, and `state["update_error"] = n`
+the next n writes that notify subscribers (send_update=True), as NimBLE's gap_advertise and
+gatts_write do when the controller refuses.
 """
 
 import asyncio
@@ -90,6 +93,9 @@ class Characteristic:
     def write(self, data, send_update=False):
         self.value = bytes(data)
         if send_update:
+            if state.get("update_error"):
+                state["update_error"] -= 1
+                raise OSError(5)  # EIO
             if not self.registered:
                 raise OSError("characteristic not registered (radio off?)")
             self.updates.append(self.value)
@@ -132,6 +138,10 @@ def register_services(*services):
 
 
 async def advertise(interval_us, adv_data=None, resp_data=None, **kwargs):
+    if state.get("advertise_error"):
+        state["advertise_error"] -= 1
+        events.append(("advertise_failed",))
+        raise OSError(5)  # EIO: the controller refused
     state["advertising"] = (bytes(adv_data), bytes(resp_data))
     events.append(("advertise",))
     try:
