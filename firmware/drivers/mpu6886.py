@@ -89,6 +89,8 @@ class MPU6886(I2CDevice):
 
     def _reset_fifo(self):
         self._write(_USER_CTRL, _USER_FIFO_EN | _USER_FIFO_RST)  # FIFO_RST clears itself
+        # samples dropped during this burst latched FIFO_OFLOW_INT again: the same overflow
+        self._read_u8(_INT_STATUS)
 
     def read_fifo(self, out):
         """Move the FIFO's samples into out as x, y, z milli-g triples; return the count."""
