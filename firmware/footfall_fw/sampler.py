@@ -123,7 +123,7 @@ class Sampler:
         overflows = self.imu.overflows
         if overflows != self.overflows:
             self.overflows = overflows
-            self._gap(samples_in(since, self.rate_mhz) - n, now)
+            self._gap(samples_in(since, self.rate_mhz) - n)
         elif n:
             self._calibrate(n, now)
         elif time.ticks_diff(now, self.sample_ms) > self._stall_ms():
@@ -134,7 +134,7 @@ class Sampler:
         ms = STALL_PERIODS * 1000000 // self.rate_mhz
         return ms if ms > STALL_MIN_MS else STALL_MIN_MS
 
-    def _gap(self, lost, now):
+    def _gap(self, lost):
         """lost samples were never read: move the core's clock past them, and say so."""
         if lost > 0:
             self.tracker.skip(lost)
@@ -155,7 +155,7 @@ class Sampler:
         self.reinits += 1
         print("footfall: IMU measured nothing for", lost, "sample periods: configured again")
         self.overflows = self.imu.overflows
-        self._gap(lost, now)
+        self._gap(lost)
         self.sample_ms = now
 
     def _calibrate(self, n, now):
