@@ -21,11 +21,15 @@ def micropython_binary() -> str:
 
 
 def run_mpy(
-    script: str, stdin: bytes = b"", extra_paths: tuple[str, ...] = (), timeout_s: float = 300
+    script: str,
+    stdin: bytes = b"",
+    extra_paths: tuple[str, ...] = (),
+    timeout_s: float = 300,
+    check: bool = True,
 ) -> subprocess.CompletedProcess:
     """Run `script` in the unix port with firmware/ (and extra_paths) first on sys.path.
 
-    Raises AssertionError with the port's output when the script fails.
+    Raises AssertionError with the port's output when the script fails (unless not check).
     """
     paths = [str(FIRMWARE), *extra_paths]
     prelude = "import sys\n" + "".join(f"sys.path.insert(0, {p!r})\n" for p in reversed(paths))
@@ -35,7 +39,7 @@ def run_mpy(
         capture_output=True,
         timeout=timeout_s,
     )
-    if proc.returncode != 0:
+    if check and proc.returncode != 0:
         out, err = proc.stdout.decode(), proc.stderr.decode()
         raise AssertionError(f"micropython exited {proc.returncode}:\n{out}\n{err}")
     return proc

@@ -77,6 +77,11 @@ class LIS3DH(I2CDevice):
         self._write(_FIFO_CTRL_REG, _MODE_BYPASS)  # empties the FIFO
         self._write(_FIFO_CTRL_REG, _MODE_FIFO)
 
+    def configure(self):
+        """Write the configuration again, FIFO restarted empty: when sampling starts, and
+        after the chip lost its registers (a brown-out reset puts it back to sleep)."""
+        self._configure()
+
     def _reset_fifo(self):
         self._write(_FIFO_CTRL_REG, _MODE_BYPASS)
         self._write(_FIFO_CTRL_REG, _MODE_FIFO)

@@ -95,6 +95,11 @@ class LSM6DSO(I2CDevice):
         self._write(_FIFO_CTRL3, code)  # BDR_XL = ODR, gyro not batched
         self._write(_FIFO_CTRL4, _MODE_FIFO)
 
+    def configure(self):
+        """Write the configuration again, FIFO restarted empty: when sampling starts, and
+        after the chip lost its registers (a brown-out reset puts it back to sleep)."""
+        self._configure()
+
     def _reset_fifo(self):
         self._write(_FIFO_CTRL4, _MODE_BYPASS)
         self._write(_FIFO_CTRL4, _MODE_FIFO)

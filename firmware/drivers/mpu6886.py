@@ -91,8 +91,16 @@ class MPU6886(I2CDevice):
         self._write(_FIFO_EN, 0x08)  # ACCEL_FIFO_EN
         self._write(_USER_CTRL, _USER_FIFO_EN)
 
+    def configure(self):
+        """Write the configuration again, FIFO restarted empty: when sampling starts, and
+        after the chip lost its registers (a brown-out reset puts it back to sleep)."""
+        self._configure()
+        self._read_u8(_INT_STATUS)  # reading clears a latched FIFO_OFLOW_INT (DS §10)
+
     def _reset_fifo(self):
         self._write(_USER_CTRL, _USER_FIFO_EN | _USER_FIFO_RST)  # FIFO_RST clears itself
+        # samples dropped during this burst latched FIFO_OFLOW_INT again: the same overflow
+        self._read_u8(_INT_STATUS)
 
     def read_fifo(self, out):
         """Move the FIFO's samples into out as x, y, z milli-g triples; return the count."""

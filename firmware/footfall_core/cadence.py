@@ -1,4 +1,10 @@
-"""Cadence in steps/min from the last few step intervals, robust to a missed or extra step."""
+"""Cadence in steps/min from the last few step intervals, robust to a missed or extra step.
+
+Intervals are counted in samples; the sample rate that turns them into steps/min is in
+milli-hertz (`rate_mhz`), so a rate measured against the board's clock (an IMU a few
+percent off its nominal rate) gives the cadence in real time. Every intermediate stays
+below 2**30 up to 520 Hz.
+"""
 
 from array import array
 
@@ -9,14 +15,19 @@ STOP_MS = 2500  # no step for this long (or 3 intervals): cadence is 0
 
 
 class Cadence:
-    def __init__(self, rate_hz):
+    def __init__(self, rate_hz, rate_mhz=0):
         self.rate_hz = rate_hz
         self.iv = array("i", bytes(4 * N_IV))
         self.pairs = array("i", bytes(8 * N_IV))
         self.mended = array("i", bytes(8 * N_IV))
         self.scratch = array("i", bytes(8 * N_IV))
-        self.stop = STOP_MS * rate_hz // 1000
+        self.set_rate_mhz(rate_mhz or rate_hz * 1000)
         self.reset()
+
+    def set_rate_mhz(self, rate_mhz):
+        """The sample rate in milli-hertz (nominal, or measured); the next value uses it."""
+        self.rate_mhz = rate_mhz
+        self.stop = (STOP_MS // 10) * rate_mhz // 100000  # < 2**30 up to 4 MHz
 
     def reset(self):
         self.n = 0
@@ -82,7 +93,9 @@ class Cadence:
                 total += d
                 count += 1
         self.med = med >> 1
-        self.value = (240 * self.rate_hz * count + total) // (2 * total)
+        # 120 * count * rate / total steps/min, rounded: the rate is in mHz, so this is
+        # (12 * count * rate_mhz) / (100 * total); count < 16, total < 16 * stop samples
+        self.value = (12 * count * self.rate_mhz + 50 * total) // (100 * total)
 
     def spm(self, now_index):
         """Cadence now; 0 once steps have stopped."""

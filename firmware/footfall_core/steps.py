@@ -21,10 +21,20 @@ from array import array
 from footfall_core import front as F
 from footfall_core.imath import median_small, pole_q10
 
+# The viper twin where it loads, else the plain one (FRONT says which runs). What fails:
+# CPython and ports without `micropython`: ImportError; a port built without the native
+# emitter: SyntaxError ("invalid micropython decorator", py/compile.c); a viper construct
+# an older compiler lacks: ViperTypeError, a TypeError (py/objexcept.c); and front_viper.mpy
+# made by mpy-cross 1.23 or later on firmware older than 1.23: ValueError "incompatible .mpy
+# file", as native code must match the firmware's .mpy sub-version (6.3 since v1.23,
+# py/persistentcode.c). See docs/firmware.md, Sampler robustness.
 try:
     from footfall_core.front_viper import front as _front
-except ImportError:  # CPython, or a port built without the viper emitter
+
+    FRONT = "viper"
+except (ImportError, SyntaxError, TypeError, ValueError):
     _front = F.front
+    FRONT = "python"
 
 WAIST = 0
 SHOE = 1
@@ -129,6 +139,21 @@ class StepDetector:
         one[1] = ay_mg
         one[2] = az_mg
         self.push_block(one, 0, 1)
+
+    def skip(self, n):
+        """n samples were lost (a FIFO overflow): the next sample pushed is n later.
+
+        The raw |a| history over the gap reads 0, so no impact is taken from samples that
+        were never seen; a pending peak, deadline or bout is judged at the next sample on
+        the true timeline (a gap longer than a step interval ends the bout).
+        """
+        st = self.st
+        i = st[F.INDEX]
+        ring = self.ring
+        size = self.ring_len
+        for k in range(n if n < size else size):
+            ring[(i + k) % size] = 0
+        st[F.INDEX] = i + n
 
     def push_block(self, samples, start, end):
         """Feed samples start..end-1 of an array('h') of x, y, z milli-g triples."""

@@ -11,15 +11,19 @@ class Tracker:
     on_step(sample_index, peak_mg, cadence_spm) is called once per confirmed step, in time
     order. The first steps of a bout are reported when the bout is confirmed, so the index
     can lie a few seconds behind the sample just pushed. Allocates nothing per sample.
+
+    rate_hz is the nominal rate (filters, windows); set_rate_mhz() gives cadence the rate
+    measured against a clock. skip(n) tells it that n samples were lost (a FIFO overflow),
+    so sample indices, and the step times and intervals drawn from them, stay true.
     """
 
-    def __init__(self, rate_hz, placement="waist", on_step=None):
+    def __init__(self, rate_hz, placement="waist", on_step=None, rate_mhz=0):
         self.rate_hz = rate_hz
         self.placement = placement
         self.on_step = on_step
         self.steps = 0
         self.detector = StepDetector(rate_hz, placement, self._step)  # validates both
-        self.cadence = Cadence(rate_hz)
+        self.cadence = Cadence(rate_hz, rate_mhz)
         self.activity = Activity(rate_hz, placement)
 
     def _step(self, index, peak_mg):
@@ -40,6 +44,19 @@ class Tracker:
     def push_range(self, buf, start, end):
         """Feed samples start..end-1 of an array('h') of x, y, z triples."""
         self.detector.push_block(buf, start, end)
+
+    def skip(self, n):
+        """n samples were lost: move the sample clock on by n (allocates nothing)."""
+        if n > 0:
+            self.detector.skip(n)
+
+    def set_rate_mhz(self, rate_mhz):
+        """The sample rate cadence uses, in milli-hertz (e.g. measured by the sampler)."""
+        self.cadence.set_rate_mhz(rate_mhz)
+
+    @property
+    def rate_mhz(self):
+        return self.cadence.rate_mhz
 
     def flush(self):
         """End of stream: report steps still waiting for their bout to be confirmed."""

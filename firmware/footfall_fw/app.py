@@ -177,7 +177,7 @@ class App:
 
     async def _battery_task(self):
         while True:
-            status = self.battery.check()
+            status = self.battery.check(self.haptics.playing)  # a cue's motor sags the cell
             if status == LOW:
                 log(f"battery low: {self.battery.mv} mV")
                 self.haptics.play("low_battery")
@@ -185,7 +185,7 @@ class App:
                 log(f"battery flat: {self.battery.mv} mV, powering off")
                 self.stop_session(rec.END_BATTERY)
                 self._done.set()
-            await asyncio.sleep_ms(30000)
+            await asyncio.sleep_ms(self.battery.next_ms)
 
     async def _watchdog_task(self):
         wdt = self.hw.watchdog(WDT_MS)

@@ -35,6 +35,7 @@ class Haptics:
         self.motor_duty_u16 = motor_duty_u16
         self.played = 0
         self.dropped = 0  # patterns refused because the queue was full
+        self.playing = False  # a pattern (or the gap after it) is playing now
         self._queue = [""] * _QUEUE_LEN
         self._head = 0
         self._count = 0
@@ -74,11 +75,13 @@ class Haptics:
         while True:
             await self._wake.wait()
             self._wake.clear()
+            self.playing = True
             while self._count:
                 name = self._queue[self._head]
                 self._head = (self._head + 1) % _QUEUE_LEN
                 self._count -= 1
                 await self._play(PATTERNS[name])
+            self.playing = False
 
     async def _play(self, pattern):
         try:

@@ -84,13 +84,25 @@ def _set_index(tracker, index: int) -> None:
             det._rearm()
 
 
-def run_checked(rate_hz: int, placement: str, samples: list, first_index: int = 0) -> int:
-    """Feed samples to a range-checked Tracker, reading cadence and state every second."""
+def run_checked(
+    rate_hz: int,
+    placement: str,
+    samples: list,
+    first_index: int = 0,
+    rate_mhz: int = 0,
+    skip: int = 0,
+) -> int:
+    """Feed samples to a range-checked Tracker, reading cadence and state every second.
+
+    rate_mhz: the measured rate cadence uses (0: nominal); skip: samples lost after every
+    third second (Tracker.skip, as after a FIFO overflow)."""
     with checked_core(FIRMWARE / "footfall_core"):
         from footfall_core.tracker import Tracker
 
         steps = []
         tracker = Tracker(rate_hz, placement, lambda i, peak, spm: steps.append(peak))
+        if rate_mhz:
+            tracker.set_rate_mhz(rate_mhz)
         if first_index:
             _set_index(tracker, first_index)
         # One-second bursts through push_block, as the firmware feeds FIFO reads.
@@ -99,6 +111,8 @@ def run_checked(rate_hz: int, placement: str, samples: list, first_index: int = 
             tracker.push_block(array("h", [v for xyz in burst for v in xyz]), len(burst))
             tracker.cadence_spm()
             tracker.state()
+            if skip and start % (3 * rate_hz) == 0:
+                tracker.skip(skip)
         tracker.flush()
     return len(steps)
 
@@ -121,6 +135,19 @@ def test_tracker_intermediates_stay_small_ints_near_the_last_sample_index(placem
     # The contract keeps sample indices below 2**30 (31 days at 400 Hz): start just short.
     samples = impact_trains(400)
     run_checked(400, placement, samples, first_index=2**30 - 1 - len(samples))
+
+
+@pytest.mark.parametrize("placement", PLACEMENTS)
+@pytest.mark.parametrize("rate_hz", RATES)
+@pytest.mark.parametrize("off_pct", (-10, 10))
+def test_intermediates_stay_small_ints_with_a_measured_rate_and_lost_samples(
+    rate_hz, placement, off_pct
+):
+    # The sampler's rate window accepts up to 10 % off nominal; gaps of up to 10 s are
+    # skipped. The 520 Hz bound in cadence.py covers 400 Hz + 10 % with room to spare.
+    rate_mhz = rate_hz * (1000 + 10 * off_pct)
+    assert run_checked(rate_hz, placement, impact_trains(rate_hz), 0, rate_mhz, 10 * rate_hz)
+    run_checked(rate_hz, placement, constant_extremes(rate_hz), 0, rate_mhz, 10 * rate_hz)
 
 
 def test_coach_intermediates_stay_small_ints_across_ticks_wrap():

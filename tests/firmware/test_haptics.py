@@ -120,3 +120,26 @@ def test_unknown_pattern_is_refused() -> None:
     h = haptics.Haptics(None, None)
     with pytest.raises(KeyError):
         h.play("fanfare")
+
+
+def test_playing_is_true_from_a_pattern_to_the_end_of_its_gap_only() -> None:
+    # the battery monitor reads no voltage while it is true (the motor sags the cell)
+    out = run_mpy(
+        PRELUDE
+        + """
+h = Haptics(FakePWM('buzzer'), FakePWM('motor'))
+async def main():
+    task = asyncio.create_task(h.run())
+    seen = [h.playing]
+    h.play('started')
+    await asyncio.sleep_ms(100)
+    seen.append(h.playing)
+    await asyncio.sleep_ms(120 + 80 + 300 + GAP_MS)
+    seen.append(h.playing)
+    task.cancel()
+    print(seen)
+asyncio.run(main())
+""",
+        extra_paths=(str(MPY_DIR),),
+    )
+    assert out.stdout.decode().split() == ["[False,", "True,", "False]"]

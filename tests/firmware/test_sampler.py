@@ -32,6 +32,8 @@ class FakeIMU:
 NULL_TRACKER = """
 class NullTracker:
     def push_block(self, buf, n): pass
+    def skip(self, n): pass
+    def set_rate_mhz(self, rate_mhz): pass
 """
 
 
@@ -115,3 +117,210 @@ def test_period_drains_a_small_fifo_before_it_is_half_full() -> None:
         "print(period_for(100, 170), period_for(400, 32))\n"
     )
     assert out.stdout.split() == [b"80", b"40"]
+
+
+# An IMU on the virtual board's clock (the stand-in `time`: sleep_ms moves it on): it makes
+# rate_mhz samples per second into a FIFO of `depth`, stops when full (counting an
+# overflow, as the drivers do), sleeps after `asleep()` until configure(), and fails the
+# next `fail` reads with OSError(5).
+CLOCKED_IMU = """
+import time
+from array import array
+from footfall_fw import sampler as S
+from footfall_fw.sampler import Sampler
+class ClockedIMU:
+    rate_hz = 100
+    def __init__(self, rate_mhz=100000, depth=32):
+        self.true_mhz = rate_mhz
+        self.max_samples = depth
+        self.overflows = 0
+        self.configures = 0
+        self.fail = 0
+        self.awake = True
+        self.fifo = 0
+        self.acc = 0
+        self.last = time.ticks_ms()
+    def _run(self):
+        now = time.ticks_ms()
+        self.acc += time.ticks_diff(now, self.last) * self.true_mhz
+        self.last = now
+        made = self.acc // 1000000
+        self.acc -= made * 1000000
+        if self.awake:
+            self.fifo += made
+    def configure(self):
+        self._run()
+        self.configures += 1
+        self.awake = True
+        self.fifo = 0
+    def read_fifo(self, out):
+        if self.fail:
+            self.fail -= 1
+            raise OSError(5)
+        self._run()
+        n = min(self.fifo, self.max_samples)
+        if self.fifo > self.max_samples:
+            self.overflows += 1
+        self.fifo = 0
+        for i in range(3 * n):
+            out[i] = 1000
+        return n
+class LogTracker:
+    def __init__(self):
+        self.pushed = 0
+        self.skipped = []
+        self.rates = []
+    def push_block(self, buf, n):
+        self.pushed += n
+    def skip(self, n):
+        self.skipped.append(n)
+    def set_rate_mhz(self, r):
+        self.rates.append(r)
+def run_for(s, ms, period_ms=80):
+    t0 = time.ticks_ms()
+    while time.ticks_diff(time.ticks_ms(), t0) < ms:
+        s.poll()
+        time.sleep_ms(period_ms)
+"""
+
+
+def run_clocked(body: str) -> list[str]:
+    """The words the script printed, less the sampler's own "footfall:" log lines."""
+    out = run_mpy(CLOCKED_IMU + body, extra_paths=(str(MPY_DIR),)).stdout.decode()
+    return [
+        w for line in out.splitlines() if not line.startswith("footfall:") for w in line.split()
+    ]
+
+
+def test_a_failed_read_is_retried_at_once_and_counted() -> None:
+    out = run_clocked(
+        """
+imu = ClockedIMU()
+s = Sampler(imu, LogTracker())
+s.start()
+time.sleep_ms(80)
+imu.fail = 1
+print(s.poll(), s.bus_errors, s.failed_polls)
+"""
+    )
+    assert out == ["8", "1", "0"]
+
+
+def test_a_poll_whose_retries_all_fail_is_skipped_and_nothing_is_lost() -> None:
+    out = run_clocked(
+        """
+imu = ClockedIMU(depth=64)
+t = LogTracker()
+s = Sampler(imu, t)
+s.start()
+run_for(s, 400)
+imu.fail = S.RETRIES + 1
+run_for(s, 400)
+print(s.failed_polls, s.bus_errors, t.pushed, s.gaps)
+"""
+    )
+    assert out[:2] == ["1", "3"] and out[3] == "0"
+    assert abs(int(out[2]) - 80) <= 8  # 800 ms at 100 Hz, less the last poll's backlog
+
+
+def test_a_bus_that_keeps_failing_raises_only_after_fail_ms() -> None:
+    out = run_clocked(
+        """
+imu = ClockedIMU()
+s = Sampler(imu, LogTracker())
+s.start()
+run_for(s, 400)
+imu.fail = 10**6
+t0 = time.ticks_ms()
+try:
+    run_for(s, 10000)
+except OSError as e:
+    print(time.ticks_diff(time.ticks_ms(), t0), e.errno, s.failed_polls)
+"""
+    )
+    took_ms, errno, failed = (int(v) for v in out)
+    # t0 is one period after the last good read, which FAIL_MS counts from
+    assert 1000 - 80 <= took_ms <= 1000 and errno == 5 and failed >= 10
+
+
+def test_an_overflow_moves_the_core_clock_on_by_the_samples_lost() -> None:
+    out = run_clocked(
+        """
+imu = ClockedIMU(depth=32)
+t = LogTracker()
+s = Sampler(imu, t)
+gaps = []
+s.on_gap = gaps.append
+s.start()
+t0 = time.ticks_ms()
+run_for(s, 2000)
+time.sleep_ms(1500)  # the loop held (a long flash write): the 32-sample FIFO overflows
+run_for(s, 2000)
+elapsed = time.ticks_diff(time.ticks_ms(), t0) - 80
+print(imu.overflows, s.gaps, sum(t.skipped), gaps == t.skipped, t.pushed + sum(t.skipped))
+print(elapsed // 10)
+"""
+    )
+    overflows, gaps, lost, told, accounted, produced = out
+    assert overflows == "1" and gaps == "1" and told == "True"
+    lost, accounted, produced = int(lost), int(accounted), int(produced)
+    assert abs(lost - (1580 // 10 - 32)) <= 2
+    assert abs(accounted - produced) <= 2  # every sample that time made, pushed or skipped
+
+
+def test_the_rate_is_measured_against_ticks_despite_a_jittery_loop() -> None:
+    out = run_clocked(
+        """
+imu = ClockedIMU(rate_mhz=97000, depth=64)
+t = LogTracker()
+s = Sampler(imu, t)
+s.start()
+t0 = time.ticks_ms()
+k = 0
+while time.ticks_diff(time.ticks_ms(), t0) < 90000:
+    s.poll()
+    time.sleep_ms(60 + (k * 37) % 41)  # 60-100 ms between polls
+    k += 1
+print(s.rate_mhz, t.rates[-1], len(t.rates) > 0)
+"""
+    )
+    assert abs(int(out[0]) - 97000) <= 97000 // 2000  # within 0.05 %
+    assert out[1] == out[0] and out[2] == "True"
+
+
+def test_a_window_with_a_gap_is_not_used_for_the_rate() -> None:
+    out = run_clocked(
+        """
+imu = ClockedIMU(rate_mhz=97000, depth=32)
+t = LogTracker()
+s = Sampler(imu, t)
+s.start()
+for _ in range(6):
+    time.sleep_ms(1000)  # an overflow every window: none is long enough to be believed
+    run_for(s, S.CAL_MIN_MS - 2000)
+print(s.rate_mhz, len(t.rates), s.gaps)
+"""
+    )
+    assert out == ["100000", "0", "6"]
+
+
+def test_an_imu_that_measures_nothing_is_configured_again_and_counting_resumes() -> None:
+    out = run_clocked(
+        """
+imu = ClockedIMU(depth=64)
+t = LogTracker()
+s = Sampler(imu, t)
+s.start()
+run_for(s, 2000)
+imu.awake = False  # a brown-out reset it into sleep: it answers, but measures nothing
+run_for(s, 2000)
+before = t.pushed
+print(s.reinits, imu.configures, sum(t.skipped), t.pushed > 0)
+run_for(s, 1000)
+print(t.pushed - before)
+"""
+    )
+    reinits, configures, lost, _, resumed = out
+    assert reinits == "1" and configures == "2"  # at start, then once for the stall
+    assert 50 <= int(lost) <= 70  # S.STALL_MIN_MS of nothing, plus up to a poll
+    assert abs(int(resumed) - 100) <= 8

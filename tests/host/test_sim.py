@@ -33,6 +33,22 @@ def detect_json(recording: Path, rate_hz: int, placement: str = "waist") -> dict
     return detect.detect_recording(rec, rate_hz, placement, "cpython").to_json()
 
 
+TAIL_MS = 5000  # the virtual board runs on this long after the recording (_sim.py tail_ms)
+
+
+def detect_as_sim(recording: Path, rate_hz: int, placement: str = "waist") -> dict:
+    """detect over what the virtual IMU measures: the recording, then its last sample held
+    for the tail (a real IMU keeps measuring when the wearer stops; a bout cut mid-run
+    then ends with its trailing step, as it would on a board)."""
+    rec = read_recording(recording)
+    step_ms = int(np.median(np.diff(rec.t_ms)))
+    extra = np.arange(1, TAIL_MS // step_ms + 1) * step_ms + rec.t_ms[-1]
+    t = np.concatenate([rec.t_ms, extra])
+    acc = np.vstack([rec.acc_mg, np.repeat(rec.acc_mg[-1:], len(extra), axis=0)])
+    held = type(rec)(rec.file, t, acc)
+    return detect.detect_recording(held, rate_hz, placement, "cpython").to_json()
+
+
 def running_recording(tmp_path: Path) -> Path:
     """ADEPT hip running (real) when the shared datasets are here, else a steady synthetic run."""
     if ADEPT_HIP.exists():
@@ -71,7 +87,7 @@ def slowing_run(tmp_path_factory: pytest.TempPathFactory) -> tuple[dict, int]:
 
 
 def test_sim_step_count_equals_detect_on_the_bundled_run(synthetic_sim: dict) -> None:
-    assert synthetic_sim["steps"] == detect_json(SYNTHETIC_RUN, 100)["steps"]
+    assert synthetic_sim["steps"] == detect_as_sim(SYNTHETIC_RUN, 100)["steps"]
 
 
 def test_sim_writes_a_session_file_into_out(synthetic_sim: dict) -> None:
@@ -107,14 +123,14 @@ def test_sim_step_count_equals_detect_on_the_slowing_run(
 ) -> None:
     result, _ = slowing_run
     stretched = stretch_second_half(running_recording(tmp_path), tmp_path / "s.csv")
-    assert stretched and result["steps"] == detect_json(tmp_path / "s.csv", 100)["steps"]
+    assert stretched and result["steps"] == detect_as_sim(tmp_path / "s.csv", 100)["steps"]
 
 
 @pytest.mark.parametrize("board", ["xiao_esp32s3_lsm6dso", "esp32_lis3dh"])
 def test_every_board_counts_what_detect_counts_at_its_rate(board: str, tmp_path: Path) -> None:
     result = simulate(sim_args(SYNTHETIC_RUN, tmp_path, board=board, target=170))
     assert result["overflows"] == 0
-    assert result["steps"] == detect_json(SYNTHETIC_RUN, result["rate_hz"])["steps"]
+    assert result["steps"] == detect_as_sim(SYNTHETIC_RUN, result["rate_hz"])["steps"]
 
 
 def test_a_failing_task_closes_the_session_plays_error_and_resets(tmp_path: Path) -> None:
@@ -160,13 +176,13 @@ def test_full_store_refuses_a_session_with_one_cue_not_one_per_retry(tmp_path: P
 def test_shoe_placement_counts_what_detect_counts(tmp_path: Path) -> None:
     ankle = datasets_or_skip() / "adept__run_bout01_ankle.csv"
     result = simulate(sim_args(ankle, tmp_path, placement="shoe"))
-    assert result["steps"] == detect_json(ankle, 100, "shoe")["steps"]
+    assert result["steps"] == detect_as_sim(ankle, 100, "shoe")["steps"]
 
 
 def test_200_hz_counts_what_detect_counts_at_200_hz(tmp_path: Path) -> None:
     result = simulate(sim_args(SYNTHETIC_RUN, tmp_path, rate=200))
     assert result["rate_hz"] == 200 and result["overflows"] == 0
-    assert result["steps"] == detect_json(SYNTHETIC_RUN, 200)["steps"]
+    assert result["steps"] == detect_as_sim(SYNTHETIC_RUN, 200)["steps"]
 
 
 def test_a_locked_up_bus_is_ended_by_the_watchdog(tmp_path: Path) -> None:

@@ -152,6 +152,11 @@ def scenario(args: argparse.Namespace, work: Path, samples: Path, rate_hz: int) 
         "presses": [press_spec(args.board, p) for p in args.press],
         "bus_error_ms": args.bus_error_ms,
         "bus_hang_ms": args.bus_hang_ms,
+        "bus_glitch_ms": args.bus_glitch_ms,
+        "imu_clock_ppm": round(args.imu_clock_pct * 10000),
+        "imu_reset_ms": args.imu_reset_ms,
+        "stall_ms": args.stall_ms,
+        "stall_len_ms": args.stall_len_ms,
     }
 
 
@@ -180,7 +185,12 @@ def board_pins(board: str) -> dict[str, int]:
 def simulate(args: argparse.Namespace) -> dict:
     """Run the virtual board over args.recording; return the --json object."""
     rec = read_recording(args.recording)
-    grid = chip_grid(rec.t_ms, rec.acc_mg, args.board, args.rate)
+    # An IMU clock off by p % samples the motion at rate * (1 + p/100): the recording on a
+    # time axis scaled by (1 + p/100), resampled at the nominal rate, is what it measures.
+    t_ms = rec.t_ms
+    if args.imu_clock_pct:
+        t_ms = np.rint(rec.t_ms * (1 + args.imu_clock_pct / 100)).astype(np.int64)
+    grid = chip_grid(t_ms, rec.acc_mg, args.board, args.rate)
     rate_hz = grid.rate_hz
     Path(args.out).mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(prefix="footfall-sim-") as tmp:
@@ -204,7 +214,8 @@ def simulate(args: argparse.Namespace) -> dict:
             detail = (console + proc.stderr.decode(errors="replace")).strip()
             raise EngineError(f"virtual board failed:\n{detail}")
         result = json.loads((work / "result.json").read_text())
-    return summarise(result, args, grid.t0_ms, console)
+    t0_ms = int(rec.t_ms[0]) if args.imu_clock_pct else grid.t0_ms  # recording time
+    return summarise(result, args, t0_ms, console)
 
 
 def summarise(result: dict, args: argparse.Namespace, t0_ms: int, console: str) -> dict:
@@ -239,6 +250,17 @@ def print_summary(out: dict) -> None:
     print(f"  board stopped: {out['exit']}")
 
 
+def clock_pct(text: str) -> float:
+    """--imu-clock-pct: a percentage within +/-10 (argparse turns the error into exit 2)."""
+    try:
+        pct = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a number: {text!r}") from None
+    if not -10 <= pct <= 10:
+        raise argparse.ArgumentTypeError(f"{text} is outside -10..10")
+    return pct
+
+
 def register(subparsers: argparse._SubParsersAction) -> None:
     parser = subparsers.add_parser(
         "sim",
@@ -265,6 +287,13 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("--flash-kib", type=int, help="flash size (default: the board's)")
     parser.add_argument("--bus-error-ms", type=int, help="fault: the I2C bus fails from then")
     parser.add_argument("--bus-hang-ms", type=int, help="fault: the I2C bus locks up then")
+    parser.add_argument("--bus-glitch-ms", type=int, help="fault: one I2C transfer fails then")
+    parser.add_argument(
+        "--imu-clock-pct", type=clock_pct, default=0.0, help="the IMU's clock off nominal, %%"
+    )
+    parser.add_argument("--imu-reset-ms", type=int, help="fault: the IMU resets to sleep then")
+    parser.add_argument("--stall-ms", type=int, help="fault: the firmware's loop is held then")
+    parser.add_argument("--stall-len-ms", type=int, default=1000, help="for this long")
     parser.add_argument(
         "--heap",
         default=HEAP,

@@ -108,7 +108,10 @@ class _ImuEmu:
         self.fifo_bytes = 0
         self.dropped = 0  # samples lost to a full FIFO
         self.produced = 0  # output-data-rate ticks so far
+        self.clock_ppm = 0  # the chip's clock off its nominal rate, parts per million
         self._acc = 0
+        self._ticks = 0  # ticks the last advance_ms ran or should have run
+        self._world_mhz = 0  # the last rate the chip ran at
         self.load(samples_mg)
         self._defaults()
 
@@ -177,15 +180,46 @@ class _ImuEmu:
             done += 1
         return done
 
+    def hold_ms(self, ms):
+        """Past the recording's end the chip keeps measuring: ms of its last sample (the
+        wearer stands still), so a firmware never sees a live IMU produce nothing."""
+        n = self.advance_ms(ms)
+        if self.pos:
+            i = self.pos * 3 - 3
+            x, y, z = self.samples[i], self.samples[i + 1], self.samples[i + 2]
+            while n < self._ticks:
+                self.push_sample(x, y, z)
+                n += 1
+        return n
+
     def advance_ms(self, ms):
         """Let ms milliseconds pass at the configured rate; return the ticks that ran."""
         rate = self.rate_mhz()
+        self._ticks = 0
         if not rate:
+            self._unseen_ms(ms)
             return 0
-        self._acc += ms * rate
-        ticks = self._acc // 1000000
-        self._acc -= ticks * 1000000
+        self._world_mhz = rate
+        # a part's internal oscillator is off nominal by up to a few percent (the LSM6DSO
+        # reports its own deviation in INTERNAL_FREQ_FINE); clock_ppm models that
+        self._acc += ms * rate * (1000000 + self.clock_ppm)
+        ticks = self._acc // 1000000000000
+        self._acc -= ticks * 1000000000000
+        self._ticks = ticks
         return self.advance_samples(ticks)
+
+    def _unseen_ms(self, ms):
+        # A chip that stopped (asleep after a brown-out) does not stop the world: the
+        # recording runs on, at the rate the chip last ran, unmeasured.
+        self._acc += ms * self._world_mhz * (1000000 + self.clock_ppm)
+        ticks = self._acc // 1000000000000
+        self._acc -= ticks * 1000000000000
+        self.pos = min(self.pos + ticks, len(self.samples) // 3)
+
+    def power_on_reset(self):
+        """The chip's registers back to their power-on state (a brown-out): asleep or
+        powered down, FIFO empty, until a driver configures it again."""
+        self._defaults()
 
     def push_sample(self, x_mg, y_mg, z_mg):
         """One output-data-rate tick measuring (x, y, z) milli-g."""

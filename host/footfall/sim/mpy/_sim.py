@@ -44,6 +44,7 @@ def bus(bus_id):
         _emu = imu_emu.EMULATORS[board.IMU](addr=board.IMU_ADDR, **options)
         _emu.load(samples)
         _emu.silent = bool(scenario.get("silent_imu"))
+        _emu.clock_ppm = scenario.get("imu_clock_ppm") or 0
         t0_ms = _pumped_ms = time.ticks_ms()
     return _emu
 
@@ -55,7 +56,11 @@ def pump():
     dt = time.ticks_diff(now, _pumped_ms)
     if dt > 0:
         _pumped_ms = now
-        _emu.advance_ms(dt)
+        _emu.hold_ms(dt)
+        reset_ms = scenario.get("imu_reset_ms")
+        if reset_ms is not None and sensor_ms() >= reset_ms:
+            scenario["imu_reset_ms"] = None  # once: the chip browns out, back to power-on
+            _emu.power_on_reset()
         if end_ms is None and _emu.remaining == 0:
             end_ms = sensor_ms()
 
@@ -70,7 +75,11 @@ def power_off(reason):
 
 
 def _check():
-    # Runs after every virtual wait: watchdogs, end of the recording.
+    # Runs after every virtual wait: a scripted loop stall, watchdogs, end of the recording.
+    stall_ms = scenario.get("stall_ms")
+    if stall_ms is not None and sensor_ms() >= stall_ms:
+        scenario["stall_ms"] = None  # once: the loop is held (say, a flash erase) this long
+        time.sleep_ms(scenario.get("stall_len_ms") or 1000)
     now = time.ticks_ms()
     for wdt in watchdogs:
         if time.ticks_diff(now, wdt.fed_ms) > wdt.timeout_ms:

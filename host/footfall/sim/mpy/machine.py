@@ -103,6 +103,10 @@ class I2C:
         hang_ms = _sim.scenario.get("bus_hang_ms")
         if hang_ms is not None and _sim.sensor_ms() >= hang_ms:
             time.sleep_ms(60000)  # fault injection: the bus locks up (SDA held low) for 60 s
+        glitch_ms = _sim.scenario.get("bus_glitch_ms")
+        if glitch_ms is not None and _sim.sensor_ms() >= glitch_ms:
+            _sim.scenario["bus_glitch_ms"] = None  # one failed transfer, then a good bus
+            raise OSError(5)
         fail_ms = _sim.scenario.get("bus_error_ms")
         if fail_ms is not None and _sim.sensor_ms() >= fail_ms:
             raise OSError(5)  # EIO: fault injection, as a loose connector would fail

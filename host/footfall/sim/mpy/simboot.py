@@ -104,6 +104,9 @@ def result():
         out["overflows"] = a.sampler.overflows
         out["polls"] = a.sampler.polls
         out["rate_hz"] = a.sampler.imu.rate_hz
+        # the sampler's robustness counters (absent from older firmware: not reported)
+        names = ("rate_mhz", "bus_errors", "failed_polls", "gaps", "lost_samples", "reinits")
+        out["sampler"] = {k: getattr(a.sampler, k) for k in names if hasattr(a.sampler, k)}
         out["usb"] = a.usb.counters()
     return out
 
