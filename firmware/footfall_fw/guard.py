@@ -91,7 +91,12 @@ def boot():
     for problem in problems:
         log(problem)
     name = board.board_name()
-    app.run(fall_back(lambda c: app.App(board.Hardware(name, c["rate_hz"]), c), cfg))
+    built = fall_back(lambda c: app.App(board.Hardware(name, c["rate_hz"]), c), cfg)
+    g = globals()
+    for done in ("safe_mode", "fall_back", "boot"):  # boot-only code: free its RAM for the run
+        g.pop(done)
+    gc.collect()
+    app.run(built)
 
 
 def fall_back(make, cfg):

@@ -67,7 +67,10 @@ def power_off(reason):
     global exit_reason
     if exit_reason is None:
         exit_reason = reason
-    log("exit", reason)
+    try:
+        log("exit", reason)
+    except MemoryError:  # the simulator's own log, at the heap's edge: the board is off
+        pass
     raise SystemExit(reason)
 
 

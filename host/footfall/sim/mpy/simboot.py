@@ -60,7 +60,7 @@ def script(name):
         sys.print_exception(exc)
     except Exception as exc:
         sys.print_exception(exc)
-        if name == "main":  # a crash at boot: report it like any other ending
+        if name == "main" and _sim.exit_reason is None:  # a crash: report it as an ending
             _sim.exit_reason = "crash: " + repr(exc)
         return False
     return True
@@ -71,7 +71,7 @@ def boot():
     interrupted, or soft-resets), the REPL (_repl.py, loaded only then: a run's RAM)."""
     try:
         if script("boot") and not script("main") and _sim.exit_reason is not None:
-            return  # main.py crashed
+            return  # main.py crashed (or failed while the board was powering off)
     except SystemExit:
         if not _sim.soft_reset_pending:
             return  # powered off or reset
