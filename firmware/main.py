@@ -1,11 +1,10 @@
-"""footfall firmware entry point: build the board named in board.txt and run the app."""
+"""footfall firmware entry point: safe mode, else the app for the board named in board.txt.
 
-import gc
+footfall_fw.guard also catches what would otherwise leave the board in the REPL with power
+held: a config the board cannot build (the defaults are used), any boot error (logged to
+error.log, signalled, powered off) and Ctrl-C (the REPL, with the watchdog relaxed).
+"""
 
-from footfall_fw import app, board, config
+from footfall_fw import guard
 
-# Loading the modules leaves garbage between them. Collected now, its holes take the boot's
-# small objects and the heap's free tail stays whole for the store's 4 KiB block buffer.
-gc.collect()
-cfg, _ = config.load()
-app.run(board.Hardware(board.board_name(), cfg["rate_hz"]))
+guard.main()

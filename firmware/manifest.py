@@ -6,7 +6,8 @@
 #   xiao_esp32s3_lsm6dso (8 MB octal PSRAM):
 #                          make BOARD=ESP32_GENERIC_S3 BOARD_VARIANT=SPIRAM_OCT FROZEN_MANIFEST=$FM
 #   esp32_lis3dh (no PSRAM):      make BOARD=ESP32_GENERIC FROZEN_MANIFEST=$FM
-# then copy main.py and board.txt to the board's file system (`footfall flash` does both).
+# then copy main.py, boot.py and board.txt to the board's file system (`footfall flash` does;
+# boot.py must be a file there, as the port runs it by name, ports/esp32/main.c).
 include("$(PORT_DIR)/boards/manifest.py")
 # aioble (BLE for footfall_fw.ble_link) comes from the build tree's lib/micropython-lib, the
 # same package `mpremote mip install aioble` (package.json "deps") puts on the file system.

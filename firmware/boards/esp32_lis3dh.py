@@ -23,6 +23,7 @@ MOTOR_PIN = 26
 HOLD_PIN = None
 BUTTON_A = 0
 BUTTON_B = 27
+# Safe mode (held at boot) is B, never A: GPIO0 low at reset starts the ROM bootloader.
 BATTERY_ADC = None
 BATTERY_DIVIDER = 2
 BATTERY_MAH = 0

@@ -25,6 +25,9 @@ MOTOR_PIN = 1
 HOLD_PIN = None
 BUTTON_A = 2
 BUTTON_B = 3
+# Safe mode (B held at boot) stays on B: GPIO3 is a strapping pin only once the eFuse
+# STRAP_JTAG_SEL is burnt (ESP-IDF, ESP32-S3 "Configure Other JTAG Interfaces"), so on a
+# stock XIAO holding it at reset changes nothing. No SAFE_PIN needed.
 BATTERY_ADC = 4
 BATTERY_DIVIDER = 2
 BATTERY_MAH = 200

@@ -1,7 +1,8 @@
 """The device application: the asyncio tasks that turn samples into steps, cues and sessions.
 
 Tasks: sampler (FIFO -> core), coach (cadence -> "quicken" cue, auto start/stop), haptics,
-logger (ring -> store), buttons, battery monitor, watchdog. A loop exception handler makes a
+logger (ring -> store), buttons, battery monitor, watchdog (8 s, fed while the sampler
+polls; relaxed again on Ctrl-C, see footfall_fw/guard.py). A loop exception handler makes a
 failed task loud: it logs the traceback, closes the session, plays "error" and resets; after
 the next boot the store's task repairs the store in steps. `instance` holds the running App
 for the REPL and the virtual board.
@@ -16,7 +17,7 @@ from footfall_core.coach import Coach, CoachConfig
 from footfall_core.sync_defs import CAP_BLE, CAP_LIVE, CAP_RSC, CAP_SERIAL
 from footfall_core.tracker import Tracker
 
-from footfall_fw import VERSION, buttons, config
+from footfall_fw import VERSION, buttons, config, guard
 from footfall_fw.battery import CRITICAL, LOW, Battery
 from footfall_fw.haptics import Haptics
 from footfall_fw.sampler import Sampler
@@ -188,7 +189,11 @@ class App:
             await asyncio.sleep_ms(self.battery.next_ms)
 
     async def _watchdog_task(self):
+        # Take the watchdog over from boot.py's relaxed hour: fed before its timeout shrinks
+        # to WDT_MS, so the time it spent relaxed cannot count against the short one.
+        self.hw.watchdog(guard.WDT_RELAXED_MS).feed()
         wdt = self.hw.watchdog(WDT_MS)
+        wdt.feed()
         while True:
             if time.ticks_diff(time.ticks_ms(), self.sampler.last_poll_ms) < STALL_MS:
                 wdt.feed()
@@ -236,12 +241,21 @@ class App:
         await asyncio.sleep_ms(1500)  # let the last pattern play
 
 
-def run(hw, cfg_path=config.PATH):
-    """Boot: load the config (reporting problems), build the app, run until powered off."""
-    cfg, problems = config.load(cfg_path)
-    for problem in problems:
-        log(problem)
-    app = App(hw, cfg)
-    log(f"footfall {VERSION} on {hw.name}, {hw.imu.rate_hz} Hz, {cfg['placement']}")
-    asyncio.run(app.main())
+def run(app):
+    """Run a built app until it powers off (footfall_fw.guard builds it from the config).
+
+    Ctrl-C (KeyboardInterrupt, which asyncio passes on) hands the watchdog back relaxed and
+    closes an open session before the REPL; the next boot repairs what it could not close.
+    """
+    hw = app.hw
+    log(f"footfall {VERSION} on {hw.name}, {hw.imu.rate_hz} Hz, {app.cfg['placement']}")
+    try:
+        asyncio.run(app.main())
+    except KeyboardInterrupt:
+        guard.relax()  # first: nothing feeds the watchdog from here on
+        try:
+            app.stop_session()
+        except Exception as exc:  # interrupted mid-write: the next boot's repair closes it
+            sys.print_exception(exc)
+        raise
     hw.power_off()

@@ -2,15 +2,19 @@
 
 Steps (each an ordinary command; --dry-run prints them instead):
 1. precompile every firmware module with mpy-cross for the board's architecture
-   (`-march=xtensawin` for the ESP32 and ESP32-S3) into a staging folder; main.py stays
-   source, as the port runs main.py from the file system;
-2. remove the old package folders on the board (a stale .py would shadow its new .mpy);
-3. copy the packages, main.py and board.txt (the board choice main.py reads);
-4. install the micropython-lib packages in DEPS (aioble, for BLE sync and live cadence)
+   (`-march=xtensawin` for the ESP32 and ESP32-S3) into a staging folder; main.py and
+   boot.py stay source, as the port runs them from the file system by those names;
+2. copy boot.py first: every mpremote command interrupts the app (Ctrl-C) and soft-resets
+   the board in the raw REPL, which runs boot.py but not main.py (ports/esp32/main.c), and
+   boot.py relaxes the watchdog that the app left running (it cannot be stopped), so the
+   steps after it are not reset mid-copy, even on a board running older firmware;
+3. remove the old package folders on the board (a stale .py would shadow its new .mpy);
+4. copy the packages, main.py and board.txt (the board choice main.py reads);
+5. install the micropython-lib packages in DEPS (aioble, for BLE sync and live cadence)
    with `mpremote mip install`; this needs this computer online, so `--no-ble` skips it
    and the board then runs with BLE off;
-5. set the board's clock from this computer (`mpremote rtc --set`);
-6. confirm the firmware answers: import footfall_fw and print its VERSION.
+6. set the board's clock from this computer (`mpremote rtc --set`);
+7. confirm the firmware answers: import footfall_fw and print its VERSION.
 
 The same module list feeds `firmware/package.json` (mip) and `firmware/manifest.py`
 (freezing): `package_json()` builds the former, and a test checks both cover every module.
@@ -33,6 +37,7 @@ DEFAULT_ARCH = "xtensawin"  # ESP32 and ESP32-S3; a board file may set MPY_ARCH
 CHECK = "import footfall_fw; print(footfall_fw.VERSION)"
 # micropython-lib packages the firmware needs, as mip deps (aioble: footfall_fw.ble_link)
 DEPS = [["aioble", "latest"]]
+SCRIPTS = ("main.py", "boot.py")  # run by the port from the file system: kept as source
 
 Runner = Callable[[Sequence[str]], subprocess.CompletedProcess]
 
@@ -42,8 +47,8 @@ class FlashError(FootfallError, RuntimeError):
 
 
 def firmware_modules(root: Path = FIRMWARE) -> list[str]:
-    """Every firmware module, as paths relative to firmware/ (main.py first)."""
-    mods = ["main.py"]
+    """Every firmware module, as paths relative to firmware/ (main.py and boot.py first)."""
+    mods = list(SCRIPTS)
     for pkg in PACKAGES:
         mods += sorted(p.relative_to(root).as_posix() for p in (root / pkg).glob("*.py"))
     return mods
@@ -73,7 +78,7 @@ def board_arch(board: str) -> str:
 def compile_commands(stage: Path, arch: str) -> list[list[str]]:
     cmds = []
     for mod in firmware_modules():
-        if mod == "main.py":
+        if mod in SCRIPTS:
             continue
         out = stage / Path(mod).with_suffix(".mpy")
         cmds.append(["mpy-cross", f"-march={arch}", "-o", str(out), str(FIRMWARE / mod)])
@@ -86,6 +91,7 @@ def device_commands(port: str, stage: Path, ble: bool = True) -> list[list[str]]
     rm = [c for pkg in PACKAGES for c in ("fs", "rm", "-r", f":{pkg}", "+")][:-1]
     cp = ["fs", "cp", "-r", *(str(stage / pkg) for pkg in PACKAGES), ":"]
     return [
+        [*conn, "fs", "cp", str(FIRMWARE / "boot.py"), ":boot.py"],
         [*conn, *rm],
         [*conn, *cp],
         [*conn, "fs", "cp", str(FIRMWARE / "main.py"), ":main.py"],

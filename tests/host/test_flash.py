@@ -29,12 +29,12 @@ def run_flash(tmp_path: Path, runner: FakeRunner, board: str = "m5stickc_plus2")
     return flash.flash("/dev/ttyACM0", board, runner, tmp_path)
 
 
-def test_every_module_but_main_is_precompiled_for_xtensawin(tmp_path: Path) -> None:
+def test_every_module_but_main_and_boot_is_precompiled_for_xtensawin(tmp_path: Path) -> None:
     runner = FakeRunner()
     run_flash(tmp_path, runner)
     compiled = [c[-1] for c in runner.cmds if c[0] == "mpy-cross"]
     assert all("-march=xtensawin" in c for c in runner.cmds if c[0] == "mpy-cross")
-    expected = [m for m in flash.firmware_modules() if m != "main.py"]
+    expected = [m for m in flash.firmware_modules() if m not in ("main.py", "boot.py")]
     assert [str(Path(c).relative_to(flash.FIRMWARE)) for c in compiled] == expected
 
 
@@ -45,6 +45,7 @@ def test_device_steps_run_in_order_on_the_given_port(tmp_path: Path) -> None:
     assert all(c[1:3] == ["connect", "/dev/ttyACM0"] for c in device)
     steps = [" ".join(c[3:5]) for c in device]
     assert steps == [
+        "fs cp",
         "fs rm",
         "fs cp",
         "fs cp",
@@ -53,7 +54,18 @@ def test_device_steps_run_in_order_on_the_given_port(tmp_path: Path) -> None:
         "rtc --set",
         "exec " + flash.CHECK,
     ]
-    assert device[4][-1] == "aioble"
+    assert device[5][-1] == "aioble"
+
+
+def test_boot_py_goes_first_as_source_so_later_steps_find_the_watchdog_relaxed(
+    tmp_path: Path,
+) -> None:
+    # each mpremote command soft-resets the board in the raw REPL: boot.py runs, main.py not
+    runner = FakeRunner()
+    run_flash(tmp_path, runner)
+    device = [c for c in runner.cmds if c[0] == "mpremote"]
+    assert device[0][3:] == ["fs", "cp", str(flash.FIRMWARE / "boot.py"), ":boot.py"]
+    assert ["boot.py", "boot.py"] in flash.package_json()["urls"]
 
 
 def test_no_ble_skips_the_aioble_install(tmp_path: Path) -> None:

@@ -26,7 +26,7 @@ from footfall.config_cmd import firmware_config
 from footfall.csvio import read_recording
 from footfall.engine import micropython_binary
 from footfall.errors import EngineError, InputError
-from footfall.flash import compile_commands, known_boards, run_command
+from footfall.flash import SCRIPTS, compile_commands, known_boards, run_command
 from footfall.resample import Resampled, resample
 from footfall.sim import MPY_DIR
 
@@ -70,7 +70,8 @@ def precompile(dest: Path) -> list[Path]:
         done = run_command(cmd)
         if done.returncode != 0:
             raise EngineError(f"mpy-cross failed: {done.stderr.strip()}")
-    (fw / "main.py").write_text((FIRMWARE / "main.py").read_text())
+    for name in SCRIPTS:  # the port runs them from the file system, as source
+        (fw / name).write_text((FIRMWARE / name).read_text())
     return [sim, fw]
 
 
@@ -157,7 +158,22 @@ def scenario(args: argparse.Namespace, work: Path, samples: Path, rate_hz: int) 
         "imu_reset_ms": args.imu_reset_ms,
         "stall_ms": args.stall_ms,
         "stall_len_ms": args.stall_len_ms,
+        "interrupt_ms": args.interrupt_ms,
+        "repl": repl_steps(args.repl),
     }
+
+
+REPL_RESETS = ("raw-reset", "soft-reset")
+
+
+def repl_steps(spec: str) -> list[str]:
+    """'idle:10000,raw-reset,idle:5000' -> the REPL script simboot runs when no app runs."""
+    steps = [s.strip() for s in spec.split(",") if s.strip()]
+    for step in steps:
+        ms = step[5:] if step.startswith("idle:") else None
+        if step not in REPL_RESETS and not (ms and ms.isdigit()):
+            raise InputError(spec, None, "--repl takes idle:MS, raw-reset, soft-reset, ...")
+    return steps
 
 
 def press_spec(board: str, spec: str) -> list[int]:
@@ -237,6 +253,8 @@ def summarise(result: dict, args: argparse.Namespace, t0_ms: int, console: str) 
 def print_summary(out: dict) -> None:
     if "rate_hz" not in out:  # the app never started: say why, with the board's traceback
         print(f"virtual {out['board']} ({out['placement']}): {out['recording']}")
+        if out.get("safe_mode"):
+            print("  safe mode: no app started")
         print(f"  the firmware did not start: {out['exit']}")
         for line in out["console"][-TRACEBACK_LINES:]:
             print(f"  | {line}")
@@ -247,6 +265,8 @@ def print_summary(out: dict) -> None:
         print(f"  {t / 1000:8.1f} s  {name}")
     for path in out["session_files"]:
         print(f"  session file {path}")
+    if out.get("watchdog_resets"):
+        print(f"  watchdog resets: {out['watchdog_resets']}")
     print(f"  board stopped: {out['exit']}")
 
 
@@ -294,6 +314,16 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("--imu-reset-ms", type=int, help="fault: the IMU resets to sleep then")
     parser.add_argument("--stall-ms", type=int, help="fault: the firmware's loop is held then")
     parser.add_argument("--stall-len-ms", type=int, default=1000, help="for this long")
+    parser.add_argument(
+        "--interrupt-ms", type=int, metavar="MS", help="Ctrl-C on the console at this sensor ms"
+    )
+    parser.add_argument(
+        "--repl",
+        default="idle:10000",
+        metavar="STEPS",
+        help="what the REPL does when no app runs: idle:MS, raw-reset (mpremote's Ctrl-A "
+        "Ctrl-D: boot.py only), soft-reset (Ctrl-D: boot.py, main.py); comma-separated",
+    )
     parser.add_argument(
         "--heap",
         default=HEAP,

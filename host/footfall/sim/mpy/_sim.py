@@ -13,7 +13,10 @@ events = []  # [sensor ms, kind, ...]: "pwm" pin freq_hz duty_u16, "pin" id valu
 samples = None  # the samples file (int16 x, y, z milli-g at the board's rate), streamed
 t0_ms = None  # virtual ticks when the sensor started
 end_ms = None  # sensor ms when the recording ran out
-watchdogs = []
+watchdogs = []  # machine.WDT's one object once made: never stopped, kept at soft reset
+watchdog_resets = 0
+soft_reset_pending = False  # machine.soft_reset() was called
+interrupted = False  # the scenario's Ctrl-C (interrupt_ms) has been sent
 exit_reason = None
 _emu = None
 _pumped_ms = 0  # virtual ticks up to which the emulator has run
@@ -70,12 +73,17 @@ def power_off(reason):
     global exit_reason
     if exit_reason is None:
         exit_reason = reason
-    log("exit", reason)
+    try:
+        log("exit", reason)
+    except MemoryError:  # the simulator's own log, at the heap's edge: the board is off
+        pass
     raise SystemExit(reason)
 
 
 def _check():
-    # Runs after every virtual wait: a scripted loop stall, watchdogs, end of the recording.
+    # Runs after every virtual wait: a scripted loop stall, watchdogs, the scripted Ctrl-C,
+    # the end of the recording.
+    global watchdog_resets, interrupted
     stall_ms = scenario.get("stall_ms")
     if stall_ms is not None and sensor_ms() >= stall_ms:
         scenario["stall_ms"] = None  # once: the loop is held (say, a flash erase) this long
@@ -83,7 +91,14 @@ def _check():
     now = time.ticks_ms()
     for wdt in watchdogs:
         if time.ticks_diff(now, wdt.fed_ms) > wdt.timeout_ms:
+            watchdog_resets += 1
             power_off("watchdog reset")
+    at_ms = scenario.get("interrupt_ms")
+    if at_ms is not None and not interrupted and sensor_ms() >= at_ms:
+        # Ctrl-C on the console: the port raises KeyboardInterrupt in the running code
+        interrupted = True
+        log("ctrl-c")
+        raise KeyboardInterrupt
     if end_ms is None:
         return
     t = sensor_ms()

@@ -2,7 +2,8 @@
 
 Only the parts footfall_fw.board uses exist. Every PWM change is logged with its virtual
 time (`_sim.events`), button pins follow the scenario's scripted presses, the ADC reads the
-scenario's battery voltage, WDT starves into a reset, and reset()/deepsleep() end the run.
+scenario's battery voltage, the one WDT (kept across soft resets) starves into a reset,
+reset()/deepsleep() end the run and soft_reset() hands over to simboot's soft reset.
 """
 
 import time
@@ -24,6 +25,8 @@ class Pin:
         self.id = id
         self.mode = mode
         self._value = 0 if value is None else value
+        if value is not None:  # driven at once, as the port's Pin(..., value=) does
+            _sim.log("pin", id, self._value)
 
     def value(self, v=None):
         if v is None:
@@ -142,15 +145,29 @@ class ADC:
         return self.read_uv() * 65535 // 3300000
 
 
-class WDT:
-    def __init__(self, id=0, timeout=5000):  # noqa: A002 - machine's name
-        self.timeout_ms = timeout
+class _WDT:
+    def __init__(self):
+        self.timeout_ms = 0
         self.fed_ms = time.ticks_ms()
-        _sim.watchdogs.append(self)
-        _sim.log("wdt", timeout)
 
     def feed(self):
         self.fed_ms = time.ticks_ms()
+
+
+def WDT(id=0, timeout=5000):  # noqa: A002, N802 - machine's names
+    """The one task-WDT user of ports/esp32/machine_wdt.c: made once (counting from then),
+    every later call only reconfigures its timeout (without feeding it) and returns it, and
+    nothing stops it: it lives in _sim, so a soft reset (a fresh `machine`) keeps it."""
+    if id != 0:
+        raise ValueError
+    if timeout <= 0:
+        raise ValueError("WDT timeout too short")
+    if not _sim.watchdogs:
+        _sim.watchdogs.append(_WDT())
+    wdt = _sim.watchdogs[0]
+    wdt.timeout_ms = timeout
+    _sim.log("wdt", timeout)
+    return wdt
 
 
 class RTC:
@@ -172,7 +189,9 @@ def reset():
 
 
 def soft_reset():
-    _sim.power_off("reset")
+    # ports/esp32: SystemExit with a forced exit, then main.c's soft reset (simboot runs it)
+    _sim.soft_reset_pending = True
+    raise SystemExit("soft reset")
 
 
 def deepsleep(ms=0):

@@ -1,9 +1,10 @@
 """Boot the real firmware on the virtual board: micropython simboot.py SCENARIO.json.
 
 Sets up the flash folder (the scenario's `flash` directory becomes the working directory,
-as / is on the device), loads the samples, imports the unchanged `main.py`, and when the
-board powers off (end of the recording, reset, watchdog) writes what happened to the
-scenario's `result` file as JSON.
+as / is on the device), loads the samples, runs the unchanged `boot.py` and `main.py` as
+the ESP32 port does (then the REPL, scripted by the scenario's `repl` steps, with soft
+resets), and when the board powers off (end of the recording, reset, watchdog, the REPL
+script's end) writes what happened to the scenario's `result` file as JSON.
 """
 
 import gc
@@ -37,14 +38,46 @@ def load(scenario_path):
     return sc
 
 
-def boot():
+def _exists(name):
+    for folder in sys.path:
+        try:
+            os.stat(folder + "/" + name)
+            return True
+        except OSError:
+            pass
+    return False
+
+
+def script(name):
+    """Run boot.py or main.py as ports/esp32/main.c does; False if it raised (not Ctrl-C).
+
+    A missing file counts as run (shared/runtime/pyexec.c, pyexec_file_if_exists)."""
+    if not _exists(name + ".py"):
+        return True
     try:
-        import main  # noqa: F401 - runs the firmware until the board powers off
-    except SystemExit:
-        pass
-    except Exception as exc:  # a crash at boot: report it like any other ending
+        __import__(name)
+    except KeyboardInterrupt as exc:  # Ctrl-C: its traceback, then the REPL
         sys.print_exception(exc)
-        _sim.exit_reason = "crash: " + repr(exc)
+    except Exception as exc:
+        sys.print_exception(exc)
+        if name == "main" and _sim.exit_reason is None:  # a crash: report it as an ending
+            _sim.exit_reason = "crash: " + repr(exc)
+        return False
+    return True
+
+
+def boot():
+    """Power on: boot.py, then main.py unless boot.py raised; if main.py returns (or is
+    interrupted, or soft-resets), the REPL (_repl.py, loaded only then: a run's RAM)."""
+    try:
+        if script("boot") and not script("main") and _sim.exit_reason is not None:
+            return  # main.py crashed (or failed while the board was powering off)
+    except SystemExit:
+        if not _sim.soft_reset_pending:
+            return  # powered off or reset
+    import _repl
+
+    _repl.run(script)
 
 
 TOLERANCE_MS = 10  # the virtual clock carries real processing time: a pulse may run long
@@ -91,9 +124,16 @@ def result():
     # The app module as the firmware left it: a board that crashed before importing it
     # (out of memory at boot) has none, and importing it now could fail the same way.
     app = sys.modules.get("footfall_fw.app")
-    a = app.instance if app else None
+    guard = sys.modules.get("footfall_fw.guard")
+    left = sys.modules["_repl"].left if "_repl" in sys.modules else {}
+    a = app.instance if app and app.instance else left.get("app")
     out = {"exit": _sim.exit_reason, "plays": plays(_sim.events), "end_ms": _sim.end_ms}
-    if a is not None:
+    out["watchdog_resets"] = _sim.watchdog_resets
+    out["safe_mode"] = bool(guard and guard.safe) or left.get("safe_mode", False)
+    out["boot_error"] = (guard.failure if guard else None) or left.get("boot_error")
+    if out["boot_error"] and out["exit"] == "power off":  # signalled and powered off
+        out["exit"] = "crash: " + out["boot_error"]
+    if a is not None and hasattr(a, "usb"):  # not an app whose building failed half-way
         if not a.sessions.active:
             a.tracker.flush()  # end of stream for a run that never opened a session
         out["steps"] = a.tracker.steps

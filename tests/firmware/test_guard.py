@@ -1,0 +1,131 @@
+"""Boot around the app, in the unix port over the virtual board's stand-ins: boot.py, the
+error log, the config fall-back (footfall_fw/guard.py; the whole boot is in test_sim_boot)."""
+
+from pathlib import Path
+
+from footfall.sim import MPY_DIR
+
+from tests.unixport import FIRMWARE, run_mpy
+
+STANDINS = (str(MPY_DIR), str(MPY_DIR.parent))
+
+
+def run_in(folder: Path, script: str) -> str:
+    """Run script with the flash folder `folder` as the working directory; its output."""
+    prelude = f"import os\nos.chdir({str(folder)!r})\n"
+    return run_mpy(prelude + script, extra_paths=STANDINS).stdout.decode()
+
+
+def test_boot_py_holds_power_first_and_relaxes_the_watchdog_importing_nothing_heavy(
+    tmp_path: Path,
+) -> None:
+    (tmp_path / "board.txt").write_text("m5stickc_plus2\n")
+    out = run_in(
+        tmp_path,
+        f"import sys, _sim\nexec(open({str(FIRMWARE / 'boot.py')!r}).read())\n"
+        "print([e[1:] for e in _sim.events])\n"
+        "print(sorted(m for m in sys.modules if m.startswith('footfall')))\n",
+    )
+    events, modules = out.splitlines()[-2:]
+    assert events == "[['pin', 4, 1], ['wdt', 3600000]]"
+    assert modules == "[]"
+
+
+def test_boot_py_never_raises_without_a_board_file(tmp_path: Path) -> None:
+    (tmp_path / "board.txt").write_text("no_such_board\n")
+    out = run_in(
+        tmp_path,
+        f"import _sim\nexec(open({str(FIRMWARE / 'boot.py')!r}).read())\n"
+        "print([e[1:] for e in _sim.events])\n",
+    )
+    assert "boot.py: power hold:" in out
+    assert out.splitlines()[-1] == "[['wdt', 3600000]]"
+
+
+def test_error_log_keeps_the_newest_records_whole_within_its_bound(tmp_path: Path) -> None:
+    run_in(
+        tmp_path,
+        "from footfall_fw import bootfail\n"
+        "for i in range(200):\n"
+        "    try:\n"
+        "        raise OSError(i)\n"
+        "    except OSError as exc:\n"
+        "        bootfail.record('boot failed #%d' % i, exc)\n",
+    )
+    text = (tmp_path / "error.log").read_text()
+    assert len(text) <= 4096
+    assert text.startswith("[") and "] boot failed #" in text.splitlines()[0]
+    assert text.rstrip().endswith("OSError: 199") and "boot failed #199" in text
+    assert "boot failed #0\n" not in text
+
+
+def test_a_config_the_board_cannot_build_falls_back_to_the_defaults_and_says_why(
+    tmp_path: Path,
+) -> None:
+    out = run_in(
+        tmp_path,
+        "from footfall_fw import config, guard\n"
+        "def make(cfg):\n"
+        "    if cfg['rate_hz'] != 100:\n"
+        "        raise ValueError('no such rate')\n"
+        "    return cfg\n"
+        "cfg = config.defaults()\n"
+        "cfg['rate_hz'] = 400\n"
+        "print(guard.fall_back(make, cfg) == config.defaults())\n",
+    )
+    assert out.splitlines()[-1] == "True"
+    assert "cannot boot with config.json (ValueError('no such rate'" in out
+    assert "using the defaults" in (tmp_path / "error.log").read_text()
+
+
+def test_defaults_that_cannot_boot_are_a_boot_error_not_a_loop(tmp_path: Path) -> None:
+    out = run_in(
+        tmp_path,
+        "from footfall_fw import config, guard\n"
+        "def make(cfg):\n"
+        "    raise OSError(19)\n"
+        "try:\n"
+        "    guard.fall_back(make, config.defaults())\n"
+        "except OSError as exc:\n"
+        "    print('raised', exc.errno)\n",
+    )
+    assert out.splitlines()[-1] == "raised 19"
+    assert not (tmp_path / "error.log").exists()
+
+
+SCRIPTED_PIN = (
+    "from footfall_fw import bootfail, guard\n"
+    "class Board:\n"
+    "    BUTTON_B = 39\n"
+    "class Pin:\n"
+    "    IN = PULL_UP = 1\n"
+    "    ids = []\n"
+    "    polls = 0\n"
+    "    def __init__(self, n, mode, pull):\n"
+    "        Pin.ids.append(n)\n"
+    "    def value(self):\n"
+    "        Pin.polls += 1\n"
+    "        return 0 if Pin.polls <= LOW_POLLS else 1\n"
+    "class Machine:\n"
+    "    Pin = Pin\n"
+    "guard.machine = Machine\n"
+    "bootfail.signal = lambda bd, name: None\n"
+)
+
+
+def safe_mode(tmp_path: Path, low_polls: int, extra: str = "") -> list[str]:
+    script = f"LOW_POLLS = {low_polls}\n" + SCRIPTED_PIN + extra
+    script += "print(guard.safe_mode(Board), Pin.ids[0])\n"
+    return run_in(tmp_path, script).splitlines()[-1].split()
+
+
+def test_safe_button_held_100_ms_early_in_the_boot_is_safe_mode(tmp_path: Path) -> None:
+    assert safe_mode(tmp_path, 6) == ["True", "39"]  # read low from the first poll
+
+
+def test_a_bounce_of_the_safe_button_is_not_safe_mode(tmp_path: Path) -> None:
+    assert safe_mode(tmp_path, 3)[0] == "False"  # low for 60 ms, then released
+
+
+def test_a_board_files_safe_pin_wins_over_button_b(tmp_path: Path) -> None:
+    assert safe_mode(tmp_path, 0, "Board.SAFE_PIN = 14\n") == ["False", "14"]
