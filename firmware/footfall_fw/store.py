@@ -178,11 +178,12 @@ class Store:
         visit = _Scan(info).visit
         with open(self.path(name), "rb") as f:
             n = f.readinto(buf)
-            info.start_s = rec.Header.unpack_from(memoryview(buf)[:n]).start_s()
+            hdr = rec.Header.unpack_from(memoryview(buf)[:n])
+            info.start_s = hdr.start_s()
             crc = crc16(buf, 0, n)
             seen = n  # bytes of the file CRC'd so far
             off = 0  # file offset of buf[0]
-            pos = rec.HEADER_BYTES
+            pos = hdr.size  # a version 1 file (older firmware) has a shorter header
             while True:
                 end, count = rec.walk(buf, pos, n, visit)
                 info.records += count
