@@ -43,7 +43,7 @@ def _imu(board, rate_hz):
     return cls(i2c, addr=board.IMU_ADDR, rate_hz=rate_hz)
 
 
-# Written to RTC user memory by set_clock. That memory survives soft and watchdog resets but
+# Written to RTC user memory by write_clock. That memory survives soft and watchdog resets but
 # not a power-off (ports/esp32/machine_rtc.c: RTC_NOINIT_ATTR), as the ESP32 clock does.
 CLOCK_MARK = b"footfall-utc"
 _EPOCH_2000_S = 946684800
@@ -94,18 +94,6 @@ def write_clock(unix_s, rtc_chip=None):
     if rtc_chip is not None:
         rtc_chip.set(t[0], t[1], t[2], t[3], t[4], t[5], t[6])
     clock.set_valid(True)
-
-
-def set_clock(unix_s, name=None):
-    """`footfall flash`'s clock step (run by mpremote exec, app not running): UTC into the
-    ESP32 clock and the board's external RTC. mpremote's own `rtc --set` writes local time."""
-    board = load_board(name or board_name())
-    chip = None
-    if getattr(board, "RTC", None) is not None:
-        bus = machine.I2C(board.I2C_ID, scl=machine.Pin(board.SCL), sda=machine.Pin(board.SDA))
-        chip = _rtc_chip(board, bus)
-    write_clock(unix_s, chip)
-    print("clock set (UTC):", time.gmtime(_port_s(unix_s)), "chip:", chip is not None)
 
 
 def _pwm(pin):

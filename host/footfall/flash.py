@@ -9,7 +9,7 @@ Steps (each an ordinary command; --dry-run prints them instead):
 4. install the micropython-lib packages in DEPS (aioble, for BLE sync and live cadence)
    with `mpremote mip install`; this needs this computer online, so `--no-ble` skips it
    and the board then runs with BLE off;
-5. set the board's clock to UTC from this computer (footfall_fw.board.set_clock through
+5. set the board's clock to UTC from this computer (footfall_fw.setclock.set_clock through
    `mpremote exec`: the ESP32 clock and the board's RTC chip; `mpremote rtc --set` would
    write local time, and the firmware keeps UTC);
 6. confirm the firmware answers: import footfall_fw and print its VERSION.
@@ -34,7 +34,7 @@ FIRMWARE = Path(__file__).resolve().parents[2] / "firmware"
 PACKAGES = ("footfall_core", "footfall_fw", "drivers", "boards")
 DEFAULT_ARCH = "xtensawin"  # ESP32 and ESP32-S3; a board file may set MPY_ARCH
 CHECK = "import footfall_fw; print(footfall_fw.VERSION)"
-SET_CLOCK = "import footfall_fw.board as b; b.set_clock("
+SET_CLOCK = "import footfall_fw.setclock as c; c.set_clock("
 # micropython-lib packages the firmware needs, as mip deps (aioble: footfall_fw.ble_link)
 DEPS = [["aioble", "latest"]]
 

@@ -46,7 +46,7 @@ def test_device_steps_run_in_order_on_the_given_port(tmp_path: Path) -> None:
     steps = [" ".join(c[3:5]) for c in device]
     assert steps[:5] + steps[6:] == ["fs rm", "fs cp", "fs cp", "fs cp", "mip install",
                                      "exec " + flash.CHECK]  # fmt: skip
-    assert steps[5].startswith("exec import footfall_fw.board as b; b.set_clock(")
+    assert steps[5].startswith("exec import footfall_fw.setclock as c; c.set_clock(")
     assert device[4][-1] == "aioble"
 
 
@@ -103,7 +103,7 @@ def test_dry_run_prints_the_commands_and_runs_nothing(
     lines = capsys.readouterr().out.splitlines()
     assert lines[0].startswith("mpy-cross -march=xtensawin")
     assert lines[-2].startswith(
-        "mpremote connect /dev/ttyUSB0 exec 'import footfall_fw.board as b; b.set_clock("
+        "mpremote connect /dev/ttyUSB0 exec 'import footfall_fw.setclock as c; c.set_clock("
     )
     assert lines[-1] == (
         "mpremote connect /dev/ttyUSB0 exec 'import footfall_fw; print(footfall_fw.VERSION)'"
@@ -120,7 +120,7 @@ def test_flash_sets_the_clock_to_utc_at_the_moment_it_runs(
     run_flash(tmp_path, runner)
     clock = [c for c in runner.cmds if "exec" in c and flash.SET_CLOCK in c[-1]]
     assert len(clock) == 1 and "rtc" not in [c[3] for c in runner.cmds if len(c) > 3]
-    assert clock[0][-1] == "import footfall_fw.board as b; b.set_clock(1800000042)"
+    assert clock[0][-1] == "import footfall_fw.setclock as c; c.set_clock(1800000042)"
 
 
 def test_package_json_lists_every_firmware_module() -> None:

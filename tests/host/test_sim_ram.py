@@ -13,9 +13,10 @@ from footfall.sim.cli import simulate
 
 from tests.host.test_sim import SYNTHETIC_RUN, sim_args
 
-# 64-bit unix port: the run passes at every heap from 156 KiB up (docs/firmware.md,
-# RAM); 168 KiB is the ceiling a change must keep within (about 10 % of margin).
-UNIX_PORT_CEILING = "168k"
+# 64-bit unix port: the run passes at every heap from 170 KiB up (docs/firmware.md,
+# RAM; 158 KiB before the clock, the BM8563 and its emulator, session format 2 and GAP
+# records); 182 KiB is the ceiling a change must keep within (about 7 % of margin).
+UNIX_PORT_CEILING = "182k"
 ESP32_BUDGET = "110k"  # ESP32_GENERIC, no PSRAM: an estimate (docs/firmware.md, RAM)
 CUE_JITTER_MS = 50  # the virtual clock carries real processing time (docs/virtual-board.md)
 

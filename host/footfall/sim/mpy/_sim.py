@@ -53,7 +53,9 @@ class Bus:
         self._chip(addr).readfrom_mem_into(addr, reg, buf)
 
     def readfrom_mem(self, addr, reg, n, addrsize=8):
-        return self._chip(addr).readfrom_mem(addr, reg, n)
+        buf = bytearray(n)
+        self._chip(addr).readfrom_mem_into(addr, reg, buf)
+        return bytes(buf)
 
     def writeto_mem(self, addr, reg, buf, addrsize=8):
         self._chip(addr).writeto_mem(addr, reg, buf)
