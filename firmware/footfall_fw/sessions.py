@@ -97,7 +97,8 @@ class Sessions:
 
     def gap(self, lost_samples):
         """The sampler lost lost_samples to a FIFO overflow just before the samples it pushes
-        next. Allocates nothing; logged by the logger task at its place among the steps."""
+        next (tracker.index counts pushed samples only: the lost ones are not in it). Allocates
+        nothing; the logger task logs a GAP at its place among the steps."""
         if lost_samples <= 0:
             return
         self.lost_samples += lost_samples
