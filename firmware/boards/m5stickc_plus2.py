@@ -32,3 +32,7 @@ BATTERY_MAH = 200
 # down, screen facing backward: body x = -sensor z, body y = -sensor x, body z = +sensor y.
 AXES = ((2, -1), (0, -1), (1, 1))
 FS_BYTES = 6 * 1024 * 1024
+# BM8563 real-time clock on the internal I2C bus (M5Stack's StickC Plus2 schematic): keeps
+# UTC while the board is off; the ESP32's own clock restarts at 2000-01-01 at power-on.
+RTC = "bm8563"
+RTC_ADDR = 0x51

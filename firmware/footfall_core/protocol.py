@@ -4,7 +4,10 @@ Frames are defined in frames.py. A reply has its request's type | REPLY and its 
 number; every failure is an ERROR frame. Integers are little-endian. Payloads:
 
     HELLO      request: empty. reply: protocol u8, firmware major/minor/patch u8 x3,
-               capabilities u16 (CAP_*), max_payload u16, device id (6 bytes)
+               capabilities u16 (CAP_*), max_payload u16, device id (6 bytes); then (since
+               protocol 2, appended so protocol 1 hosts read on) boot_id u16, uptime_ms u32
+               (modulo 2**30), clock u8 (bit 0: the clock holds valid UTC): the host re-bases
+               a clock_set false session of the same boot_id from these (footfall.sync)
     INFO       request: empty. reply: battery_mv u16, battery_pct u8 (255: unknown),
                state u8, free_bytes u32, total_bytes u32, sessions u16, rx_frames u32,
                rx_errors u32, fifo_overflows u32, then the config as JSON
@@ -41,7 +44,7 @@ from footfall_core.sync_defs import (  # noqa: F401 - defined there, part of the
     SERIAL_ENTER,
 )
 
-PROTOCOL_VERSION = 1
+PROTOCOL_VERSION = 2
 REPLY = 0x80
 HELLO = 0x01
 INFO = 0x02
@@ -67,6 +70,7 @@ ERR_BAD_CONFIG = 7
 ERR_STORAGE = 8
 
 HELLO_SIZE = 13
+HELLO_CLOCK = 7  # the clock fields appended in protocol 2
 INFO_SIZE = 26
 LIST_ENTRY = 22
 DATA_HEADER = 4
@@ -96,7 +100,8 @@ def need(n, size, what):
         raise FrameError(f"{what} payload is {n} bytes, needs {size}")
 
 
-def pack_hello(buf, off, device_id, fw_version, capabilities, max_payload):
+def pack_hello(buf, off, device_id, fw_version, capabilities, max_payload, clock=None):
+    """clock: (boot_id, uptime_ms, clock_set), or None to send the protocol 1 reply."""
     buf[off] = PROTOCOL_VERSION
     for i in range(3):
         buf[off + 1 + i] = fw_version[i]
@@ -104,7 +109,12 @@ def pack_hello(buf, off, device_id, fw_version, capabilities, max_payload):
     put_u16(buf, off + 6, max_payload)
     for i in range(6):
         buf[off + 8 + i] = device_id[i]
-    return HELLO_SIZE + 1
+    if clock is None:
+        return HELLO_SIZE + 1
+    put_u16(buf, off + 14, clock[0])
+    put_u32(buf, off + 16, clock[1])
+    buf[off + 20] = 1 if clock[2] else 0
+    return HELLO_SIZE + 1 + HELLO_CLOCK
 
 
 def unpack_hello(buf, off, n):
@@ -113,6 +123,14 @@ def unpack_hello(buf, off, n):
     fw = (buf[off + 1], buf[off + 2], buf[off + 3])
     dev = bytes(buf[off + 8 : off + 14])
     return buf[off], dev, fw, get_u16(buf, off + 4), get_u16(buf, off + 6)
+
+
+def unpack_hello_clock(buf, off, n):
+    """-> (boot_id, uptime_ms, clock_set) from a HELLO reply, or None from a protocol 1
+    device (no clock fields)."""
+    if n < HELLO_SIZE + 1 + HELLO_CLOCK:
+        return None
+    return get_u16(buf, off + 14), get_u32(buf, off + 16), bool(buf[off + 20] & 1)
 
 
 def pack_info(buf, off, status, store, rx_frames, rx_errors, config_json):

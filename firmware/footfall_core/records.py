@@ -1,14 +1,20 @@
-"""Session file format, defined once: header, step blocks, summaries, events, end record.
+"""Session file format, defined once: header, step blocks, summaries, events, gaps, end.
 
-A session file is a 34-byte header followed by records. All integers are big-endian.
+A session file is a header (44 bytes; 34 in version 1) followed by records, big-endian.
 
-Header (34 bytes, its CRC last):
-    0  magic b"FFS1"            4  format version u8 (1)   5  header length u8 (34)
+Header (version 2, 44 bytes, its CRC last):
+    0  magic b"FFS1"            4  format version u8 (2)   5  header length u8 (44)
     6  device id (6 bytes)     12  firmware major, minor, patch (3 x u8)
     15 placement u8 (0 waist, 1 shoe)   16 start time, unix seconds u32
-    20 rate_hz u16   22 session id u16  24 target_spm u8   25 tolerance_spm u8
-    26 below_s u8    27 min_gap_s u8    28 rearm_s u8      29 config flags u8 (bit 0 auto-target)
-    30 baseline_s u16                   32 CRC-16 of bytes 0..31
+    20 rate_hz u16 (nominal)   22 session id u16  24 target_spm u8   25 tolerance_spm u8
+    26 below_s u8    27 min_gap_s u8    28 rearm_s u8
+    29 flags u8: bit 0 auto-target, bit 1 clock_set (start time known to be valid)
+    30 baseline_s u16          32 rate_mhz u32 (measured sample rate, milli-Hz)
+    36 boot_id u16 (random per boot)    38 start_up_ms u32 (device uptime at the start)
+    42 CRC-16 of bytes 0..41
+Version 1 (34 bytes) ends at baseline_s, CRC at 32; it reads as rate_mhz = rate_hz * 1000,
+boot_id 0, and clock_set when its start is after CLOCK_FLOOR_HI (an older start can only be
+an ESP32 clock that restarted at 2000-01-01).
 
 Record: type u8, payload length u8, payload, CRC-16 of type..payload (4 bytes of framing).
     STEPS   (1): t0_ms u32 (session time of the block's first step), then 4 bytes per step:
@@ -19,6 +25,9 @@ Record: type u8, payload length u8, payload, CRC-16 of type..payload (4 bytes of
     SUMMARY (2): elapsed_ms u32, steps u32, running_ms u32, cues u16, overflows u16
     EVENT   (3): elapsed_ms u32, kind u8, value u16 (EV_* kinds)
     END     (4): elapsed_ms u32, steps u32, reason u8 (END_* reasons)
+    GAP     (5): at_ms u32, lost_ms u32, lost_samples u16: samples lost to a FIFO overflow
+                 at session time at_ms. The next step's interval already includes lost_ms
+                 (and starts a new block), so step times stay true; GAP says where.
 A full step block (62 steps) is 256 bytes: 4.13 bytes per step.
 
 Session times are ms since the session began and stay below 2**30 (12 days), so every
@@ -26,15 +35,28 @@ intermediate is a small int on 32-bit ports. Nothing here allocates per step.
 """
 
 from footfall_core.crc import crc16
-
-MAGIC = b"FFS1"
-VERSION = 1
-HEADER_BYTES = 34
+from footfall_core.header import (  # noqa: F401 - the header is part of this format
+    CLOCK_FLOOR_HI,
+    HEADER_BYTES,
+    HEADER_BYTES_V1,
+    MAGIC,
+    MAX_TIME_MS,
+    PLACEMENTS,
+    VERSION,
+    Header,
+    _clamp,
+    get_u16,
+    get_u30,
+    put_u16,
+    put_u30,
+    samples_ms,
+)
 
 REC_STEPS = 1
 REC_SUMMARY = 2
 REC_EVENT = 3
 REC_END = 4
+REC_GAP = 5
 FRAMING_BYTES = 4
 STEP_BYTES = 4
 T0_BYTES = 4
@@ -42,13 +64,13 @@ STEPS_PER_BLOCK = (255 - T0_BYTES) // STEP_BYTES
 SUMMARY_BYTES = FRAMING_BYTES + 16
 EVENT_BYTES = FRAMING_BYTES + 7
 END_BYTES = FRAMING_BYTES + 9
+GAP_BYTES = FRAMING_BYTES + 10
 # Shortest valid payload per record type; an unknown type with a good CRC is skipped.
-_MIN_PAYLOAD = (0, T0_BYTES + STEP_BYTES, 16, 7, 9)
+_MIN_PAYLOAD = (0, T0_BYTES + STEP_BYTES, 16, 7, 9, 10)
 
 MAX_INTERVAL_MS = 0x1FFF
 MAX_PEAK_MG = 25500
 MAX_CADENCE_SPM = 255
-MAX_TIME_MS = (1 << 30) - 1
 PEAK_UNIT_MG = 100
 
 STATE_MASK = 0x03
@@ -63,142 +85,6 @@ END_STOPPED = 0
 END_AUTO = 1
 END_FULL = 2
 END_BATTERY = 3
-
-PLACEMENTS = ("waist", "shoe")
-
-
-def _clamp(v, hi):
-    return 0 if v < 0 else (hi if v > hi else v)
-
-
-def put_u16(buf, off, v):
-    buf[off] = (v >> 8) & 0xFF
-    buf[off + 1] = v & 0xFF
-
-
-def get_u16(buf, off):
-    return (buf[off] << 8) | buf[off + 1]
-
-
-def put_u30(buf, off, v):
-    """Write 0 <= v < 2**30 as a u32 (clamped so the top two bits stay clear)."""
-    v = _clamp(v, MAX_TIME_MS)
-    buf[off] = v >> 24
-    buf[off + 1] = (v >> 16) & 0xFF
-    buf[off + 2] = (v >> 8) & 0xFF
-    buf[off + 3] = v & 0xFF
-
-
-def get_u30(buf, off):
-    """Read a u32 written by put_u30; the top two bits are ignored to stay a small int."""
-    return ((buf[off] & 0x3F) << 24) | (buf[off + 1] << 16) | (buf[off + 2] << 8) | buf[off + 3]
-
-
-class Header:
-    """The session header. start_s is kept as two 16-bit halves (start_hi, start_lo) so no
-    value above 2**30 is ever needed; start_s() joins them (a long int on 32-bit ports)."""
-
-    def __init__(
-        self,
-        device_id=bytes(6),
-        fw=(0, 0, 0),
-        start_s=0,
-        rate_hz=100,
-        placement="waist",
-        session_id=0,
-        target_spm=170,
-        tolerance_spm=3,
-        below_s=10,
-        min_gap_s=10,
-        rearm_s=5,
-        auto_target=False,
-        baseline_s=120,
-    ):
-        self.device_id = bytes(device_id)
-        self.fw = tuple(fw)
-        self.start_hi = start_s >> 16
-        self.start_lo = start_s & 0xFFFF
-        self.rate_hz = rate_hz
-        self.placement = placement
-        self.session_id = session_id
-        self.target_spm = target_spm
-        self.tolerance_spm = tolerance_spm
-        self.below_s = below_s
-        self.min_gap_s = min_gap_s
-        self.rearm_s = rearm_s
-        self.auto_target = bool(auto_target)
-        self.baseline_s = baseline_s
-
-    def start_s(self):
-        return (self.start_hi << 16) | self.start_lo
-
-    def _check(self):
-        if len(self.device_id) != 6:
-            raise ValueError("device_id must be 6 bytes")
-        if len(self.fw) != 3 or not all(0 <= v <= 255 for v in self.fw):
-            raise ValueError("fw must be (major, minor, patch) of 0..255")
-        if self.placement not in PLACEMENTS:
-            raise ValueError("placement must be 'waist' or 'shoe'")
-        if not 0 <= self.start_hi <= 0xFFFF:
-            raise ValueError("start_s must be 0..2**32-1")
-        for name in ("target_spm", "tolerance_spm", "below_s", "min_gap_s", "rearm_s"):
-            if not 0 <= getattr(self, name) <= 255:
-                raise ValueError(name + " must be 0..255")
-        for name in ("rate_hz", "session_id", "baseline_s"):
-            if not 0 <= getattr(self, name) <= 0xFFFF:
-                raise ValueError(name + " must be 0..65535")
-
-    def pack_into(self, buf, off=0):
-        """Write the header at buf[off:off + HEADER_BYTES]; returns the offset after it."""
-        self._check()
-        buf[off : off + 4] = MAGIC
-        buf[off + 4] = VERSION
-        buf[off + 5] = HEADER_BYTES
-        buf[off + 6 : off + 12] = self.device_id
-        buf[off + 12 : off + 15] = bytes(self.fw)
-        buf[off + 15] = PLACEMENTS.index(self.placement)
-        put_u16(buf, off + 16, self.start_hi)
-        put_u16(buf, off + 18, self.start_lo)
-        put_u16(buf, off + 20, self.rate_hz)
-        put_u16(buf, off + 22, self.session_id)
-        buf[off + 24] = self.target_spm
-        buf[off + 25] = self.tolerance_spm
-        buf[off + 26] = self.below_s
-        buf[off + 27] = self.min_gap_s
-        buf[off + 28] = self.rearm_s
-        buf[off + 29] = 1 if self.auto_target else 0
-        put_u16(buf, off + 30, self.baseline_s)
-        put_u16(buf, off + 32, crc16(buf, off, off + 32))
-        return off + HEADER_BYTES
-
-    @classmethod
-    def unpack_from(cls, buf, off=0):
-        """Decode a header; ValueError says what is wrong (short, magic, version, CRC)."""
-        have = len(buf) - off
-        if have >= 4 and bytes(buf[off : off + 4]) != MAGIC:
-            raise ValueError(f"not a footfall session (magic {bytes(buf[off : off + 4])!r})")
-        if have < HEADER_BYTES:
-            raise ValueError(f"truncated header: {max(have, 0)} of {HEADER_BYTES} bytes")
-        if buf[off + 4] != VERSION:
-            raise ValueError(f"unsupported session format version {buf[off + 4]}")
-        if buf[off + 5] != HEADER_BYTES or get_u16(buf, off + 32) != crc16(buf, off, off + 32):
-            raise ValueError("header CRC mismatch (corrupt header)")
-        if buf[off + 15] >= len(PLACEMENTS):
-            raise ValueError(f"unknown placement code {buf[off + 15]}")
-        h = cls(bytes(buf[off + 6 : off + 12]), tuple(buf[off + 12 : off + 15]))
-        h.placement = PLACEMENTS[buf[off + 15]]
-        h.start_hi = get_u16(buf, off + 16)
-        h.start_lo = get_u16(buf, off + 18)
-        h.rate_hz = get_u16(buf, off + 20)
-        h.session_id = get_u16(buf, off + 22)
-        h.target_spm = buf[off + 24]
-        h.tolerance_spm = buf[off + 25]
-        h.below_s = buf[off + 26]
-        h.min_gap_s = buf[off + 27]
-        h.rearm_s = buf[off + 28]
-        h.auto_target = bool(buf[off + 29] & 1)
-        h.baseline_s = get_u16(buf, off + 30)
-        return h
 
 
 def seal(buf, start, end):
@@ -273,6 +159,20 @@ def pack_end(buf, off, elapsed_ms, steps, reason):
 def unpack_end(buf, p):
     """(elapsed_ms, steps, reason) of the payload at p."""
     return get_u30(buf, p), get_u30(buf, p + 4), buf[p + 8]
+
+
+def pack_gap(buf, off, at_ms, lost_ms, lost_samples):
+    """Write a GAP record at off; returns the offset after it."""
+    buf[off] = REC_GAP
+    put_u30(buf, off + 2, at_ms)
+    put_u30(buf, off + 6, lost_ms)
+    put_u16(buf, off + 10, _clamp(lost_samples, 0xFFFF))
+    return seal(buf, off, off + 12)
+
+
+def unpack_gap(buf, p):
+    """(at_ms, lost_ms, lost_samples) of the payload at p."""
+    return get_u30(buf, p), get_u30(buf, p + 4), get_u16(buf, p + 8)
 
 
 def record_ok(buf, pos, end):
@@ -384,6 +284,14 @@ class SessionEncoder:
         if not self._room(EVENT_BYTES, self.limit):
             return False
         self.pos = pack_event(self.buf, self.pos, elapsed_ms, kind, value)
+        return True
+
+    def gap(self, at_ms, lost_ms, lost_samples):
+        """Samples lost at session time at_ms: the next step's interval must include
+        lost_ms (it starts a new block, whose t0 is exact)."""
+        if not self._room(GAP_BYTES, self.limit):
+            return False
+        self.pos = pack_gap(self.buf, self.pos, at_ms, lost_ms, lost_samples)
         return True
 
     def end(self, elapsed_ms, reason):

@@ -19,6 +19,7 @@ Injected objects (duck-typed, the smallest interface the protocol needs):
     device.device_id (6 bytes), device.fw_version (3 ints), device.capabilities (CAP_*)
     device.status() -> (battery_mv, battery_pct, state, fifo_overflows)
     device.set_time(unix_s);  device.set_live(on)
+    device.clock() -> (boot_id, uptime_ms, clock_set), optional (HELLO's clock fields)
 OSError from the store becomes ERR_STORAGE; nothing a peer sends can raise out of feed().
 The DATA path reads straight into the frame buffer: no allocation per chunk.
 """
@@ -105,8 +106,9 @@ class SyncServer:
         out = self._out
         if ftype == P.HELLO:
             d = self.device
+            clock = d.clock() if hasattr(d, "clock") else None
             k = P.pack_hello(
-                out, HEADER, d.device_id, d.fw_version, d.capabilities, self.max_payload
+                out, HEADER, d.device_id, d.fw_version, d.capabilities, self.max_payload, clock
             )
             self._reply(ftype | P.REPLY, seq, k)
         elif ftype == P.INFO:

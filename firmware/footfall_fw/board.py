@@ -5,7 +5,11 @@ so the app runs unchanged on any board and on the virtual board, whose stand-in 
 module takes the real one's place.
 """
 
+import time
+
 import machine
+
+from footfall_fw import clock
 
 BOARD_FILE = "board.txt"
 DEFAULT_BOARD = "m5stickc_plus2"
@@ -55,6 +59,59 @@ def _imu(board, rate_hz):
     return cls(i2c, addr=board.IMU_ADDR, rate_hz=rate_hz, **options)
 
 
+# Written to RTC user memory by write_clock. That memory survives soft and watchdog resets but
+# not a power-off (ports/esp32/machine_rtc.c: RTC_NOINIT_ATTR), as the ESP32 clock does.
+CLOCK_MARK = b"footfall-utc"
+_EPOCH_2000_S = 946684800
+
+
+def _port_s(unix_s):
+    # The port's time functions count from 2000 on some builds
+    return unix_s - (_EPOCH_2000_S if time.gmtime(0)[0] == 2000 else 0)
+
+
+def _rtc_chip(board, i2c):
+    name = getattr(board, "RTC", None)
+    if name is None:
+        return None
+    module = getattr(__import__("drivers." + name), name)
+    return getattr(module, name.upper())(i2c, addr=board.RTC_ADDR)
+
+
+def _marked():
+    try:
+        return bytes(machine.RTC().memory()) == CLOCK_MARK
+    except (AttributeError, OSError):
+        return False
+
+
+def load_clock(rtc_chip):
+    """Boot: set the ESP32 clock from the external RTC when it kept valid time; returns
+    whether the clock is valid (also true after SET_TIME since power-on: CLOCK_MARK)."""
+    if rtc_chip is not None:
+        try:
+            t = rtc_chip.datetime()
+            if not rtc_chip.vl:
+                machine.RTC().datetime((t[0], t[1], t[2], t[6], t[3], t[4], t[5], 0))
+                return True
+        except OSError:
+            pass  # a silent RTC: the ESP32 clock may still be valid since a SET_TIME
+    return _marked()
+
+
+def write_clock(unix_s, rtc_chip=None):
+    """Set the ESP32 clock (UTC), mark it valid, and the external RTC too if there is one."""
+    t = time.gmtime(_port_s(unix_s))
+    machine.RTC().datetime((t[0], t[1], t[2], t[6], t[3], t[4], t[5], 0))
+    try:
+        machine.RTC().memory(CLOCK_MARK)
+    except AttributeError:
+        pass  # a port without RTC user memory: valid until the next reset
+    if rtc_chip is not None:
+        rtc_chip.set(t[0], t[1], t[2], t[3], t[4], t[5], t[6])
+    clock.set_valid(True)
+
+
 def _pwm(pin):
     if pin is None:
         return None
@@ -77,6 +134,9 @@ class Hardware:
         # The M5StickC Plus2 powers itself off unless its hold pin is driven high first.
         self.hold = None if hold is None else machine.Pin(hold, machine.Pin.OUT, value=1)
         self.imu = _imu(board, rate_hz)
+        # The RTC chip shares the IMU's bus (I2CDevice keeps it as _i2c).
+        self.rtc = _rtc_chip(board, self.imu._i2c)
+        clock.set_valid(load_clock(self.rtc))
         self.buzzer = _pwm(getattr(board, "BUZZER_PIN", None))
         self.motor = _pwm(getattr(board, "MOTOR_PIN", None))
         self.button_a = _button(board.BUTTON_A)
@@ -95,11 +155,15 @@ class Hardware:
         return machine.WDT(timeout=timeout_ms)
 
     def set_clock(self, unix_s):
-        """Set the RTC to a Unix time (sync's SET TIME); the port's epoch may be 2000."""
-        import time
+        """Sync's SET TIME: the ESP32 clock and the external RTC (which clears its VL bit)."""
+        try:
+            write_clock(unix_s, self.rtc)
+        except OSError:
+            write_clock(unix_s)  # a silent RTC chip: the ESP32 clock is still right
 
-        t = time.gmtime(unix_s - (946684800 if time.gmtime(0)[0] == 2000 else 0))
-        machine.RTC().datetime((t[0], t[1], t[2], t[6], t[3], t[4], t[5], 0))
+    def clock_valid(self):
+        """Whether the clock holds UTC known to be right (session headers' clock_set)."""
+        return clock.valid
 
     def reset(self):
         machine.reset()

@@ -69,6 +69,16 @@ class SessionWriter:
             self.enc.event(now_ms, kind, value)
         return True
 
+    def add_gap(self, at_ms, lost_ms, lost_samples):
+        """Samples lost to a FIFO overflow at session time at_ms (a GAP record)."""
+        if self.stopped:
+            return False
+        if not self.enc.gap(at_ms, lost_ms, lost_samples):
+            if not self._flush():
+                return False
+            self.enc.gap(at_ms, lost_ms, lost_samples)
+        return True
+
     def tick(self, now_ms, overflows=0):
         """Call often: every FLUSH_MS writes a summary and flushes. Returns store.full."""
         self.now_ms = now_ms

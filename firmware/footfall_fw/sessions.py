@@ -11,6 +11,11 @@ Auto-stop, for auto-started sessions only: no running for stop_s. A session star
 button is stopped by button (or a full store, or a flat battery). After a session ends,
 auto-start waits until the runner has stopped running, so a runner who stops a session by
 hand while still jogging does not get a new one 10 s later.
+
+Samples lost to a FIFO overflow (gap(), from the sampler) are kept in a few slots and logged
+as a GAP record at their place in the step stream; session time counts them, so step times
+stay true. Times use the measured sample rate (rate_mhz, set by the sampler's calibration)
+fixed at the session's start; a calibration during a session applies from the next one.
 """
 
 import asyncio
@@ -20,9 +25,10 @@ from array import array
 from footfall_core import records as rec
 from footfall_core.activity import RUNNING
 
-from footfall_fw import config
+from footfall_fw import clock, config
 
 RING = 128
+GAPS = 4  # pending gaps (more merge into the last: the timeline stays true, the place less so)
 LOG_MS = 1000
 
 
@@ -32,6 +38,8 @@ class Sessions:
         self.tracker = tracker
         self.cfg = cfg
         self.rate_hz = tracker.rate_hz
+        self.rate_mhz = tracker.rate_hz * 1000  # the sampler sets the measured rate here
+        self._mhz = self.rate_mhz  # the open session's rate
         self.device_id = device_id
         self.fw = fw
         self.writer = None
@@ -48,7 +56,12 @@ class Sessions:
         self._head = 0  # next slot to write
         self._count = 0
         self._start_index = 0
-        self._last_index = 0
+        self._last_ms = 0
+        self.lost_samples = 0  # samples lost to FIFO overflows since boot
+        self._gap_at = array("i", bytes(4 * GAPS))  # tracker index of the first sample after
+        self._gap_lost = array("i", bytes(4 * GAPS))
+        self._gaps = 0
+        self._shift = 0  # samples lost inside the open session, already logged
         self._run_ms = 0
         self._idle_ms = 0
         self._auto_armed = True
@@ -72,16 +85,54 @@ class Sessions:
         self._count += 1
 
     def _ms(self, index):
-        return (index - self._start_index) * 1000 // self.rate_hz
+        n = index + self._shift - self._start_index
+        return rec.samples_ms(n, self._mhz) if n > 0 else 0
 
     def now_ms(self):
-        """Session time of the newest sample."""
-        return self._ms(self.tracker.index)
+        """Session time of the newest sample (lost samples included)."""
+        pending = 0
+        for i in range(self._gaps):
+            pending += self._gap_lost[i]
+        return self._ms(self.tracker.index + pending)
+
+    def gap(self, lost_samples):
+        """The sampler lost lost_samples to a FIFO overflow just before the samples it pushes
+        next (tracker.index counts pushed samples only: the lost ones are not in it). Allocates
+        nothing; the logger task logs a GAP at its place among the steps."""
+        if lost_samples <= 0:
+            return
+        self.lost_samples += lost_samples
+        at = self.tracker.index
+        n = self._gaps
+        if n and (n == GAPS or self._gap_at[n - 1] == at):
+            self._gap_lost[n - 1] += lost_samples
+            return
+        self._gap_at[n] = at
+        self._gap_lost[n] = lost_samples
+        self._gaps = n + 1
+
+    def _log_gap(self):
+        # The oldest pending gap: into the session (if it falls inside it), then dropped.
+        at = self._gap_at[0]
+        lost = self._gap_lost[0]
+        for i in range(1, self._gaps):
+            self._gap_at[i - 1] = self._gap_at[i]
+            self._gap_lost[i - 1] = self._gap_lost[i]
+        self._gaps -= 1
+        w = self.writer
+        if w is not None and at >= self._start_index:
+            w.add_gap(self._ms(at), rec.samples_ms(lost, self._mhz), lost)
+            self._shift += lost
 
     def start(self, auto=False, back_ms=0):
         """Open a session starting back_ms before now; raises StoreFull when there is no room."""
-        start = self.tracker.index - back_ms * self.rate_hz // 1000
-        self._start_index = self._last_index = start if start > 0 else 0
+        self._mhz = self.rate_mhz
+        start = self.tracker.index - back_ms * (self._mhz // 100) // 10000  # < 2**30
+        self._start_index = start if start > 0 else 0
+        self._last_ms = 0
+        self._shift = 0
+        while self._gaps and self._gap_at[0] < self._start_index:
+            self._log_gap()  # before the session: no writer yet, dropped
         self._auto_armed = False  # whatever happens, no auto-start until running stops
         self.writer = self.store.begin(self._header())
         self.auto = auto
@@ -97,6 +148,10 @@ class Sessions:
             start_s=unix_time_s() - self.now_ms() // 1000,
             rate_hz=self.rate_hz,
             placement=cfg["placement"],
+            clock_set=clock.valid,
+            rate_mhz=self._mhz,
+            boot_id=clock.BOOT_ID,
+            start_up_ms=(clock.uptime_ms() - self.now_ms()) & clock.UPTIME_MASK,
             **config.coach_fields(cfg),
         )
 
@@ -106,6 +161,8 @@ class Sessions:
             return
         self.tracker.flush()
         self.drain()
+        while self._gaps:  # lost after the last step: still part of the session's time
+            self._log_gap()
         self.writer.close(reason, self.now_ms())
         self.writer = None
         self._auto_armed = False
@@ -122,10 +179,13 @@ class Sessions:
             index = self._index[i]
             self._head = (i + 1) % RING
             self._count -= 1
+            while self._gaps and index >= self._gap_at[0]:
+                self._log_gap()
             if index < self._start_index:
                 continue
-            interval_ms = (index - self._last_index) * 1000 // self.rate_hz
-            self._last_index = index
+            t_ms = self._ms(index)
+            interval_ms = t_ms - self._last_ms
+            self._last_ms = t_ms
             if w.add_step(interval_ms, self._peak[i], self._spm[i], self._state[i]):
                 self.logged += 1
 

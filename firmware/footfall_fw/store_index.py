@@ -92,11 +92,12 @@ def scan_steps(path, info, buf):
     visit = Scan(info).visit
     with open(path, "rb") as f:
         n = f.readinto(buf)
-        info.start_s = rec.Header.unpack_from(memoryview(buf)[:n]).start_s()
+        hdr = rec.Header.unpack_from(memoryview(buf)[:n])
+        info.start_s = hdr.start_s()
         crc = crc16(buf, 0, n)
         seen = n  # bytes of the file CRC'd so far
         off = 0  # file offset of buf[0]
-        pos = rec.HEADER_BYTES
+        pos = hdr.size  # a version 1 file (older firmware) has a shorter header
         while True:
             end, count = rec.walk(buf, pos, n, visit)
             if count == 0:  # corrupt, cut short, or the end of the file
@@ -169,7 +170,7 @@ def load_steps(path, out, lines_per_step=LINES_PER_STEP):
             else:
                 if v[0] in out:
                     stale += 1
-                if v[1] < rec.HEADER_BYTES:
+                if v[1] < rec.HEADER_BYTES_V1:  # the shortest header of any version
                     out.pop(v[0], None)
                     stale += 1
                 else:
@@ -261,7 +262,7 @@ def finish_copy(store, tmp_name):
 
 def set_aside(store, name, size):
     # Shorter than a header: power failed while begin() wrote it, nothing was logged.
-    if size < rec.HEADER_BYTES:
+    if size < rec.HEADER_BYTES_V1:
         os.remove(store.path(name))
         return (name, "removed", size)
     os.rename(store.path(name), store.path(name[:5] + ".bad"))

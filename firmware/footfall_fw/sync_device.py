@@ -9,7 +9,7 @@ SyncServer (footfall_core.sync_server) takes a `device` and a `config` object; b
 
 from footfall_core.coach import Coach
 
-from footfall_fw import VERSION, config
+from footfall_fw import VERSION, clock, config
 
 # Battery percentage from the cell voltage: linear between these (a 1-cell LiPo under light
 # load); a board without battery sensing reports 255 ("unknown"), as the protocol says.
@@ -25,7 +25,8 @@ def battery_pct(mv):
 
 
 class SyncDevice:
-    """device_id, fw_version, capabilities, status(), set_time(unix_s), set_live(on)."""
+    """device_id, fw_version, capabilities, status(), set_time(unix_s), set_live(on),
+    clock()."""
 
     def __init__(self, app, capabilities):
         self.app = app
@@ -41,6 +42,10 @@ class SyncDevice:
 
     def set_time(self, unix_s):
         self.app.hw.set_clock(unix_s)
+
+    def clock(self):
+        """(boot_id, uptime_ms, clock valid) for HELLO: how the host re-bases sessions."""
+        return (clock.BOOT_ID, clock.uptime_ms(), clock.valid)
 
     def set_live(self, on):
         # Not saved: live mode lasts until reboot unless the host sets it in the config.

@@ -48,6 +48,7 @@ class SessionData:
     peak_mg: np.ndarray
     cadence_spm: np.ndarray
     flags: np.ndarray
+    clock_set: bool = True  # False: start_s is the device's unset clock (not re-based)
 
     @classmethod
     def from_session(cls, session: records.Session, session_id: str) -> SessionData:
@@ -69,6 +70,7 @@ class SessionData:
             peak_mg=session.peak_mg,
             cadence_spm=session.cadence_spm,
             flags=session.flags,
+            clock_set=h.clock_set,
         )
 
     @property

@@ -13,7 +13,9 @@ Steps (each an ordinary command; --dry-run prints them instead):
 5. install the micropython-lib packages in DEPS (aioble, for BLE sync and live cadence)
    with `mpremote mip install`; this needs this computer online, so `--no-ble` skips it
    and the board then runs with BLE off;
-6. set the board's clock from this computer (`mpremote rtc --set`);
+6. set the board's clock to UTC from this computer (footfall_fw.setclock.set_clock through
+   `mpremote exec`: the ESP32 clock and the board's RTC chip; `mpremote rtc --set` would
+   write local time, and the firmware keeps UTC);
 7. confirm the firmware answers: import footfall_fw and print its VERSION.
 
 The same module list feeds `firmware/package.json` (mip) and `firmware/manifest.py`
@@ -26,6 +28,7 @@ import shlex
 import subprocess
 import sys
 import tempfile
+import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
@@ -35,11 +38,17 @@ FIRMWARE = Path(__file__).resolve().parents[2] / "firmware"
 PACKAGES = ("footfall_core", "footfall_fw", "drivers", "boards")
 DEFAULT_ARCH = "xtensawin"  # ESP32 and ESP32-S3; a board file may set MPY_ARCH
 CHECK = "import footfall_fw; print(footfall_fw.VERSION)"
+SET_CLOCK = "import footfall_fw.setclock as c; c.set_clock("
 # micropython-lib packages the firmware needs, as mip deps (aioble: footfall_fw.ble_link)
 DEPS = [["aioble", "latest"]]
 SCRIPTS = ("main.py", "boot.py")  # run by the port from the file system: kept as source
 
 Runner = Callable[[Sequence[str]], subprocess.CompletedProcess]
+
+
+def set_clock_code(unix_s: float | None = None) -> str:
+    """The exec that sets the board's clocks to UTC now (time taken when it runs)."""
+    return f"{SET_CLOCK}{int(time.time() if unix_s is None else unix_s)})"
 
 
 class FlashError(FootfallError, RuntimeError):
@@ -97,7 +106,7 @@ def device_commands(port: str, stage: Path, ble: bool = True) -> list[list[str]]
         [*conn, "fs", "cp", str(FIRMWARE / "main.py"), ":main.py"],
         [*conn, "fs", "cp", str(stage / "board.txt"), ":board.txt"],
         *mip,
-        [*conn, "rtc", "--set"],
+        [*conn, "exec", set_clock_code()],
         [*conn, "exec", CHECK],
     ]
 
@@ -115,6 +124,8 @@ def flash(
         (stage / pkg).mkdir(parents=True, exist_ok=True)
     (stage / "board.txt").write_text(board + "\n")
     for cmd in cmds:
+        if cmd[-1].startswith(SET_CLOCK):  # the time as of now, not of the plan
+            cmd[-1] = set_clock_code()
         proc = run(cmd)
         if proc.returncode == 0:
             continue

@@ -1,7 +1,9 @@
 """`footfall inspect SESSION_FILE [--json]`: decode a session file and say what repair would cut.
 
-With --json, one object: file, steps, valid_records, valid_bytes, discarded_bytes,
-duration_ms, cues, end (reason or null), header (dict), events ([t_ms, kind, value]).
+With --json, one object: file, clock_set (false: the start time is an unset device clock),
+rate_mhz (the measured sample rate), steps, valid_records, valid_bytes, discarded_bytes,
+duration_ms, cues, end (reason or null), header (dict, clock_set again), events
+([t_ms, kind, value]) and gaps ([at_ms, lost_ms, lost_samples]: samples lost to FIFO overflow).
 A missing file or corrupt header is a one-line `footfall: FILE: ...` error, exit status 2.
 The file is only read: the device's boot-time repair (or a copy) is what truncates it.
 """
@@ -21,6 +23,8 @@ def report(session: Session, file: str) -> dict[str, object]:
     end = session.end
     return {
         "file": file,
+        "clock_set": session.header.clock_set,
+        "rate_mhz": session.header.rate_mhz,
         "steps": session.steps,
         "valid_records": len(session.records),
         "valid_bytes": session.valid_bytes,
@@ -30,19 +34,25 @@ def report(session: Session, file: str) -> dict[str, object]:
         "end": end.reason_name if end is not None else None,
         "header": session.header.to_json(),
         "events": [[e.elapsed_ms, EVENT_KINDS.get(e.kind, e.kind), e.value] for e in events],
+        "gaps": [[g.at_ms, g.lost_ms, g.lost_samples] for g in session.gaps],
     }
 
 
 def _text(session: Session, file: str) -> str:
     h = session.header
     start = datetime.fromtimestamp(h.start_s, UTC).strftime("%Y-%m-%d %H:%M:%S UTC")
+    if not h.clock_set:
+        start += " (clock not set on the device: not the real start; sync re-bases it)"
+    gaps = session.gaps
     minutes, seconds = divmod(session.duration_ms // 1000, 60)
     end = session.end
     n_cues = sum(1 for e in session.of_type(Event) if e.kind_name == "cue")
     lines = [
         f"{file}: session {h.session_id} from device {h.device_id.hex()}, "
         f"firmware {'.'.join(map(str, h.fw))}",
-        f"  start {start}, {h.rate_hz} Hz, worn at the {h.placement}",
+        f"  start {start}",
+        f"  {h.rate_hz} Hz nominal, {h.rate_mhz / 1000:.3f} Hz measured, worn at the "
+        f"{h.placement}",
         f"  coach: target {h.target_spm} spm +/- {h.tolerance_spm}, cue after {h.below_s} s "
         f"below, gap {h.min_gap_s} s, rearm {h.rearm_s} s, "
         f"auto-target {'on' if h.auto_target else 'off'} (baseline {h.baseline_s} s)",
@@ -51,6 +61,12 @@ def _text(session: Session, file: str) -> str:
         f" {len(session.of_type(Summary))} summaries, {len(session.of_type(Event))} events, "
         f"end: {end.reason_name if isinstance(end, End) else 'missing'})",
     ]
+    if gaps:
+        lost = sum(g.lost_ms for g in gaps)
+        lines.append(
+            f"  gaps: {len(gaps)} FIFO overflows lost {sum(g.lost_samples for g in gaps)} "
+            f"samples ({lost} ms; step times include them), first at {gaps[0].at_ms} ms"
+        )
     if session.discarded_bytes:
         lines.append(
             f"  repair: {session.discarded_bytes} bytes after the last valid record "

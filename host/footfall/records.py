@@ -37,6 +37,19 @@ class Header:
     rearm_s: int
     auto_target: bool
     baseline_s: int
+    clock_set: bool = True  # False: start_s is an unset device clock (see footfall.sync)
+    rate_mhz: int = 0  # measured sample rate, milli-Hz (0: rate_hz * 1000)
+    boot_id: int = 0  # random per device boot; 0 in version 1 files
+    start_up_ms: int = 0  # the device's uptime when the session began
+    version: int = core.VERSION  # format version read (written: always the current one)
+
+    def __post_init__(self) -> None:
+        if not self.rate_mhz:
+            object.__setattr__(self, "rate_mhz", self.rate_hz * 1000)
+
+    @property
+    def size(self) -> int:
+        return core.HEADER_BYTES_V1 if self.version == 1 else core.HEADER_BYTES
 
     @classmethod
     def from_bytes(cls, data: bytes) -> Header:
@@ -49,7 +62,9 @@ class Header:
         return cls(**fields)
 
     def __bytes__(self) -> bytes:
-        h = core.Header(**{name: getattr(self, name) for name in self.__dataclass_fields__})
+        fields = {name: getattr(self, name) for name in self.__dataclass_fields__}
+        del fields["version"]
+        h = core.Header(**fields)
         buf = bytearray(core.HEADER_BYTES)
         try:
             h.pack_into(buf)
@@ -72,6 +87,11 @@ class Header:
             "rearm_s": self.rearm_s,
             "auto_target": self.auto_target,
             "baseline_s": self.baseline_s,
+            "clock_set": self.clock_set,
+            "rate_mhz": self.rate_mhz,
+            "boot_id": self.boot_id,
+            "start_up_ms": self.start_up_ms,
+            "version": self.version,
         }
 
 
@@ -187,6 +207,26 @@ class End:
 
 
 @dataclass(frozen=True)
+class Gap:
+    """Samples lost to a FIFO overflow at session time at_ms (the next step's interval
+    already includes lost_ms)."""
+
+    at_ms: int
+    lost_ms: int
+    lost_samples: int
+
+    @classmethod
+    def from_bytes(cls, data: bytes) -> Gap:
+        _framed(data, core.REC_GAP)
+        return cls(*core.unpack_gap(data, 2))
+
+    def __bytes__(self) -> bytes:
+        buf = bytearray(core.GAP_BYTES)
+        core.pack_gap(buf, 0, self.at_ms, self.lost_ms, self.lost_samples)
+        return bytes(buf)
+
+
+@dataclass(frozen=True)
 class Unknown:
     """A record type this version does not know, kept verbatim (its CRC was valid)."""
 
@@ -201,11 +241,12 @@ class Unknown:
         return self.raw
 
 
-Record = StepBlock | Summary | Event | End | Unknown
-_DECODERS: dict[int, type[Summary] | type[Event] | type[End]] = {
+Record = StepBlock | Summary | Event | End | Gap | Unknown
+_DECODERS: dict[int, type[Summary] | type[Event] | type[End] | type[Gap]] = {
     core.REC_SUMMARY: Summary,
     core.REC_EVENT: Event,
     core.REC_END: End,
+    core.REC_GAP: Gap,
 }
 
 
@@ -241,7 +282,7 @@ class Session:
             else:
                 records.append(Unknown(bytes(buf[p - 2 : p + n + 2])))
 
-        valid, _ = core.walk(data, core.HEADER_BYTES, len(data), visit)
+        valid, _ = core.walk(data, header.size, len(data), visit)
         t, peak, cad, flags = _steps(records)
         interval = np.diff(t, prepend=0) if len(t) else t.copy()
         return cls(header, tuple(records), valid, len(data), t, interval, peak, cad, flags)
@@ -265,6 +306,20 @@ class Session:
         return [r for r in self.records if isinstance(r, kind)]
 
     @property
+    def gaps(self) -> list[Gap]:
+        return self.of_type(Gap)
+
+    @property
+    def after_gap(self) -> np.ndarray:
+        """True for each step whose interval spans a gap: not a measured step interval."""
+        mark = np.zeros(self.steps, dtype=bool)
+        for g in self.gaps:
+            i = int(np.searchsorted(self.t_ms, g.at_ms, side="right"))
+            if i < self.steps:
+                mark[i] = True
+        return mark
+
+    @property
     def end(self) -> End | None:
         ends = self.of_type(End)
         return ends[-1] if ends else None
@@ -273,6 +328,7 @@ class Session:
     def duration_ms(self) -> int:
         times = [int(self.t_ms[-1])] if self.steps else [0]
         times += [r.elapsed_ms for r in self.records if isinstance(r, Summary | Event | End)]
+        times += [g.at_ms + g.lost_ms for g in self.gaps]
         return max(times)
 
 

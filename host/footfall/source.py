@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import argparse
 from collections.abc import Iterator
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -70,12 +71,15 @@ def from_arrays(row: SessionRow, arrays: StepArrays) -> SessionData:
         peak_mg=arrays.peak_mg.astype(np.int64),
         cadence_spm=arrays.cadence_spm.astype(np.int64),
         flags=arrays.flags.astype(np.int64),
+        clock_set=row.clock != "unset",
     )
 
 
 def _data(store: Store, row: SessionRow, arrays: StepArrays) -> SessionData:
     if row.auto_target:  # the settled target is an event in the file, not a column
-        return SessionData.from_session(Session.from_bytes(store.raw(row.id)), row.id)
+        data = SessionData.from_session(Session.from_bytes(store.raw(row.id)), row.id)
+        # the store's start: re-based by sync when the device's clock was unset
+        return replace(data, start_s=row.start_s, clock_set=row.clock != "unset")
     return from_arrays(row, arrays)
 
 

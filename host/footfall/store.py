@@ -7,9 +7,13 @@
 
 Tables (PRAGMA user_version = SCHEMA_VERSION):
     devices   id (device id hex), name (footfall-XXXX or a label), first_seen, last_seen
-    sessions  id "<device hex>-<session id>-<start_s>", the header's identity of a session,
-              so importing the same session twice keeps one copy; summary columns; crc and
-              size of the file; raw = the exact session file (re-decodable any time)
+    sessions  id "<device hex>-<session id>-<header start_s>", the header's identity of a
+              session, so importing the same session twice keeps one copy; summary columns;
+              crc and size of the file; raw = the exact session file (re-decodable any time);
+              clock: "set" (the header's start is right), "rebased" (the device's clock was
+              unset and sync re-based the start from its uptime) or "unset" (it could not be:
+              start_s is the device's wrong clock, and trends leaves the session out);
+              header_start_s: the header's start, which LIST reports
     arrays    per session: n and one BLOB per step column, little-endian, no header:
               t_ms <u4 (session time, < 2**30), peak_mg <u2, cadence_spm u1, flags u1.
 A BLOB per column, not a row per step: 1,000 one-hour sessions (about 10 million steps)
@@ -32,16 +36,18 @@ from pathlib import Path
 
 import numpy as np
 from footfall_core import ble_defs
+from footfall_core import records as core
 from footfall_core.crc import crc16
 from platformdirs import user_data_dir
 
 from footfall.errors import NoSuchSession, RecordError, StoreError
 from footfall.records import Event, Session, Summary
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 DB_NAME = "footfall.db"
 PARTIAL_DIR = "partial"
 # name -> dtype of each array column, in the order arrays() returns them
+CLOCK_FLOOR_S = core.CLOCK_FLOOR_HI << 16  # footfall_core.header: no session is older
 ARRAY_DTYPES = {"t_ms": "<u4", "peak_mg": "<u2", "cadence_spm": "u1", "flags": "u1"}
 
 _SCHEMA = """
@@ -69,10 +75,12 @@ CREATE TABLE sessions (
     crc INTEGER NOT NULL,
     size INTEGER NOT NULL,
     raw BLOB NOT NULL,
-    imported_at TEXT NOT NULL
+    imported_at TEXT NOT NULL,
+    clock TEXT NOT NULL DEFAULT 'set',
+    header_start_s INTEGER NOT NULL DEFAULT 0
 );
 CREATE INDEX sessions_by_start ON sessions(start_s, device);
-CREATE INDEX sessions_by_copy ON sessions(device, start_s, crc, size);
+CREATE INDEX sessions_by_header ON sessions(device, header_start_s, crc, size);
 CREATE TABLE arrays (
     session TEXT PRIMARY KEY REFERENCES sessions(id),
     n INTEGER NOT NULL, t_ms BLOB NOT NULL, peak_mg BLOB NOT NULL,
@@ -83,7 +91,16 @@ CREATE TABLE arrays (
 _ROW_COLUMNS = (
     "id, device, (SELECT name FROM devices WHERE devices.id = device), session_id, start_s, "
     "start, duration_s, steps, running_s, cues, placement, rate_hz, target_spm, tolerance_spm, "
-    "auto_target, peak_max_mg, end_reason, fw, crc, size, imported_at"
+    "auto_target, peak_max_mg, end_reason, fw, crc, size, imported_at, clock, header_start_s"
+)
+# Schema 1 -> 2: the clock columns; a start before 2024 was an ESP32 clock restarted at 2000.
+_MIGRATE_1 = (
+    "ALTER TABLE sessions ADD COLUMN clock TEXT NOT NULL DEFAULT 'set'",
+    "ALTER TABLE sessions ADD COLUMN header_start_s INTEGER NOT NULL DEFAULT 0",
+    "UPDATE sessions SET header_start_s = start_s",
+    f"UPDATE sessions SET clock = 'unset' WHERE start_s < {CLOCK_FLOOR_S}",
+    "DROP INDEX sessions_by_copy",
+    "CREATE INDEX sessions_by_header ON sessions(device, header_start_s, crc, size)",
 )
 
 
@@ -123,6 +140,8 @@ class SessionRow:
     crc: int
     size: int
     imported_at: str
+    clock: str  # "set", "rebased" or "unset" (start_s is then the device's wrong clock)
+    header_start_s: int  # the start the session's header gives (its identity)
 
     def to_json(self) -> dict[str, object]:
         return asdict(self)
@@ -159,16 +178,44 @@ def decode(raw: bytes) -> Session:
     return session
 
 
-def _summary_values(s: Session, raw: bytes, device: str, now: str) -> tuple[object, ...]:
+@dataclass(frozen=True)
+class DeviceClock:
+    """What a live sync learnt from the device's HELLO: its boot, uptime then, and the
+    host's Unix time at that moment."""
+
+    boot_id: int
+    uptime_ms: int
+    at_s: float
+
+
+def true_start(s: Session, clock: DeviceClock | None) -> tuple[int, str]:
+    """(start_s, clock state) of a session: its header's start when the device's clock was
+    set; re-based from the uptime it began at when a live sync of the same boot saw the
+    device's uptime; else the header's (wrong) start, flagged "unset"."""
+    h = s.header
+    if h.clock_set:
+        return h.start_s, "set"
+    if clock is None or h.boot_id == 0 or clock.boot_id != h.boot_id:
+        return h.start_s, "unset"
+    ago_ms = (clock.uptime_ms - h.start_up_ms) & core.MAX_TIME_MS  # ticks_ms wraps at 2**30
+    if ago_ms < s.duration_ms:
+        return h.start_s, "unset"  # began less long ago than it lasted: not this boot's
+    return round(clock.at_s - ago_ms / 1000), "rebased"
+
+
+def _summary_values(
+    s: Session, raw: bytes, device: str, now: str, clock: DeviceClock | None = None
+) -> tuple[object, ...]:
     h = s.header
     summaries = s.of_type(Summary)
     end = s.end
+    start_s, state = true_start(s, clock)
     return (
         session_key(device, h.session_id, h.start_s),
         device,
         h.session_id,
-        h.start_s,
-        datetime.fromtimestamp(h.start_s, UTC).isoformat(),
+        start_s,
+        datetime.fromtimestamp(start_s, UTC).isoformat(),
         s.duration_ms / 1000,
         s.steps,
         summaries[-1].running_ms / 1000 if summaries else None,
@@ -185,6 +232,8 @@ def _summary_values(s: Session, raw: bytes, device: str, now: str) -> tuple[obje
         len(raw),
         raw,
         now,
+        state,
+        h.start_s,
     )
 
 
@@ -222,6 +271,13 @@ class Store:
                     db.execute(statement)
                 db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
             db.execute("COMMIT")
+        elif version == 1:
+            db.execute("BEGIN IMMEDIATE")
+            if db.execute("PRAGMA user_version").fetchone()[0] == 1:
+                for statement in _MIGRATE_1:
+                    db.execute(statement)
+                db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+            db.execute("COMMIT")
         elif version != SCHEMA_VERSION:
             raise StoreError(
                 f"{self.path}: store schema version {version}; this footfall reads "
@@ -245,26 +301,40 @@ class Store:
     def _step(self, name: str) -> None:
         """A named point inside the import transaction (tests interrupt the import here)."""
 
-    def import_session(self, raw: bytes, device: str | None = None) -> ImportResult:
+    def import_session(
+        self, raw: bytes, device: str | None = None, clock: DeviceClock | None = None
+    ) -> ImportResult:
         """Store one session file in one transaction; `device` names the device (its
-        footfall-XXXX name by default). The same session again is not stored twice; a
-        longer copy of a stored session (it grew since) replaces it; any other copy with
-        the same identity but different bytes is refused with StoreError."""
+        footfall-XXXX name by default); `clock` (from a live sync) re-bases a session the
+        device recorded with its clock unset. The same session again is not stored twice
+        (but an unset start it can now re-base is corrected); a longer copy of a stored
+        session (it grew since) replaces it; any other copy with the same identity but
+        different bytes is refused with StoreError."""
         raw = bytes(raw)
         session = decode(raw)
         device_hex = session.header.device_id.hex()
         name = device or ble_defs.device_name(session.header.device_id)
         now_s = time.time()
         values = _summary_values(
-            session, raw, device_hex, datetime.fromtimestamp(now_s, UTC).isoformat()
+            session, raw, device_hex, datetime.fromtimestamp(now_s, UTC).isoformat(), clock
         )
         sid = str(values[0])
+        crc, start_s, start, state = values[-6], values[3], values[4], values[-2]
         db = self._db
         db.execute("BEGIN IMMEDIATE")
         try:
             self._step("begin")
-            old = db.execute("SELECT crc, size, raw FROM sessions WHERE id = ?", (sid,)).fetchone()
-            if old is not None and old[0] == values[-4] and old[1] == len(raw) and old[2] == raw:
+            old = db.execute(
+                "SELECT crc, size, raw, clock FROM sessions WHERE id = ?", (sid,)
+            ).fetchone()
+            if old is not None and old[0] == crc and old[1] == len(raw) and old[2] == raw:
+                if old[3] == "unset" and state == "rebased":
+                    db.execute(
+                        "UPDATE sessions SET start_s = ?, start = ?, clock = ? WHERE id = ?",
+                        (start_s, start, state, sid),
+                    )
+                    db.execute("COMMIT")
+                    return ImportResult(sid, True)
                 db.execute("ROLLBACK")
                 return ImportResult(sid, False)
             if old is not None and not (len(raw) > old[1] and raw.startswith(old[2])):
@@ -329,9 +399,11 @@ class Store:
         return bool(self._query("SELECT 1 FROM sessions WHERE id = ?", (sid,)))
 
     def find_copy(self, device_hex: str, start_s: int, crc: int, size: int) -> str | None:
-        """The id of a stored session that is an exact copy of the one a device lists."""
+        """The id of a stored session that is an exact copy of the one a device lists
+        (start_s: LIST's, which is the header's)."""
         rows = self._query(
-            "SELECT id FROM sessions WHERE device = ? AND start_s = ? AND crc = ? AND size = ?",
+            "SELECT id FROM sessions WHERE device = ? AND header_start_s = ? AND crc = ? "
+            "AND size = ?",
             (device_hex, start_s, crc, size),
         )
         return rows[0][0] if rows else None

@@ -7,8 +7,12 @@ Per session the device LISTs: skip it if the store holds an exact copy; else GET
 where an earlier attempt stopped (the bytes kept so far live in store.partial_dir, one file
 per session keyed by device, session, start and CRC), check its size and CRC against LIST,
 import it in one transaction, and only then, on request, DELETE it with that CRC. Every
-sync also sets the device's clock (SET_TIME), which stamps the start of its sessions. A link
-that drops is reopened (up to `retries` times) and the transfer resumes from the kept bytes.
+sync also sets the device's clock (SET_TIME), which stamps the start of its sessions. A
+session recorded while the device's clock was unset (clock_set false) is re-based from the
+device's boot id and uptime in the HELLO reply and this computer's clock at that moment
+(store.true_start); one from another boot, or from a protocol 1 device, is stored flagged
+"unset". A link that drops is reopened (up to `retries` times) and the transfer resumes
+from the kept bytes.
 """
 
 from __future__ import annotations
@@ -27,7 +31,7 @@ from footfall_core import protocol as P
 from footfall_core.crc import crc16
 
 from footfall.errors import DeviceError, FrameError, StoreError, TransportError
-from footfall.store import Store
+from footfall.store import DeviceClock, Store
 from footfall.transport import FileSource, open_transport, parse_url
 from footfall.transport.link import FrameLink, decode, fetch
 
@@ -132,6 +136,7 @@ class Syncer:
         self.progress = progress
         self.window = window
         self.timeout_s = timeout_s
+        self.clock: DeviceClock | None = None  # the device's, from the last HELLO
 
     def partial_path(self, device_hex: str, entry: tuple[int, ...]) -> Path:
         sid, start_s, _dur, _steps, _size, crc = entry
@@ -139,7 +144,11 @@ class Syncer:
 
     async def run_link(self, link: FrameLink, result: SyncResult) -> SyncResult:
         """Sync every listed session not done yet in `result`."""
-        hello = decode(P.unpack_hello, await link.request(P.HELLO, timeout_s=self.timeout_s))
+        reply = await link.request(P.HELLO, timeout_s=self.timeout_s)
+        at_s = time.time()
+        hello = decode(P.unpack_hello, reply)
+        clock = decode(P.unpack_hello_clock, reply)
+        self.clock = None if clock is None else DeviceClock(clock[0], clock[1], at_s)
         device_hex = hello[1].hex()
         result.device = ble_defs.device_name(hello[1])
         # The board's clock stamps each session's start and is lost with the battery:
@@ -170,7 +179,7 @@ class Syncer:
             if raw is None:
                 return
             try:
-                imported = self.store.import_session(raw, name)
+                imported = self.store.import_session(raw, name, self.clock)
             except StoreError as e:
                 out.status, out.error = "failed", str(e)
                 return

@@ -54,6 +54,7 @@ class Trends:
     weeks: tuple[Week, ...]
     cadence_trend_spm_per_week: float | None
     sessions_without_running: int
+    sessions_undated: int = 0  # clock unset on the device and not re-based: left out
 
     def flagged(self) -> list[Week]:
         return [w for w in self.weeks if w.load_jump or w.acwr_flag]
@@ -83,7 +84,8 @@ def _opt(v: float) -> float | None:
 
 
 def weekly(summaries: Sequence[SessionSummary], weeks: int | None = None,
-           without_running: int = 0, now_s: float | None = None) -> Trends:  # fmt: skip
+           without_running: int = 0, now_s: float | None = None,
+           undated: int = 0) -> Trends:  # fmt: skip
     """Weekly totals and flags over every week from the first session to the last; the last
     `weeks` of them are returned (flags still use the history before them).
 
@@ -91,7 +93,8 @@ def weekly(summaries: Sequence[SessionSummary], weeks: int | None = None,
     ratio is expected there and not flagged; a jump or a high ratio already is one."""
     current = int(week_index(np.array([time.time() if now_s is None else now_s]))[0])
     if not summaries:
-        raise AnalysisError("no running in any session: nothing to trend")
+        why = f" ({undated} with the device's clock unset)" if undated else ""
+        raise AnalysisError(f"no running in any dated session{why}: nothing to trend")
     idx = week_index(np.array([s.start_s for s in summaries]))
     first = int(idx.min())
     pos = idx - first
@@ -137,7 +140,8 @@ def weekly(summaries: Sequence[SessionSummary], weeks: int | None = None,
             )
         )
     shown = rows[-weeks:] if weeks else rows
-    return Trends(tuple(shown), _trend([w.cadence_spm for w in shown]), without_running)
+    trend = _trend([w.cadence_spm for w in shown])
+    return Trends(tuple(shown), trend, without_running, undated)
 
 
 def _trend(cadence: list[float | None]) -> float | None:

@@ -17,15 +17,19 @@ from footfall.store import Store
 from footfall.trends import ACWR_HIGH, ACWR_LOW, LOAD_JUMP_PCT, Trends, Week, weekly
 
 
-def summarise_store(store: Store) -> tuple[list[SessionSummary], int]:
-    """Every session with running summarised, and how many had none."""
-    out, without = [], 0
+def summarise_store(store: Store) -> tuple[list[SessionSummary], int, int]:
+    """Every dated session with running summarised, how many had none, and how many were
+    left out because their start is an unset device clock (footfall sessions: "unset")."""
+    out, without, undated = [], 0, 0
     for data in source.load_all(store):
+        if not data.clock_set:
+            undated += 1
+            continue
         try:
             out.append(summarise(data))
         except AnalysisError:
             without += 1
-    return out, without
+    return out, without, undated
 
 
 def _fmt(v: float | None, spec: str) -> str:
@@ -59,6 +63,11 @@ def text(t: Trends) -> str:
     )
     if t.sessions_without_running:
         lines.append(f"({t.sessions_without_running} session(s) without running not counted)")
+    if t.sessions_undated:
+        lines.append(
+            f"({t.sessions_undated} session(s) recorded with the device's clock unset and not "
+            "re-based at sync: no date, not counted; `footfall sessions` lists them)"
+        )
     return "\n".join(lines)
 
 
@@ -80,8 +89,8 @@ def main(args: argparse.Namespace) -> int:
         if args.weeks is not None and args.weeks < 1:
             raise AnalysisError(f"--weeks must be at least 1, got {args.weeks}")
         with source.open_store(args) as store:
-            summaries, without = summarise_store(store)
-        trends = weekly(summaries, args.weeks, without)
+            summaries, without, undated = summarise_store(store)
+        trends = weekly(summaries, args.weeks, without, undated=undated)
     except FootfallError as e:
         print(f"footfall: {e}", file=sys.stderr)
         return 2

@@ -18,7 +18,8 @@ def header():
     return rec.Header(device_id=bytes([0xA0, 0xB1, 0xC2, 0xD3, 0xE4, 0xF5]), fw=(1, 2, 3),
                       start_s=1800000000, rate_hz=100, placement="shoe", session_id=7,
                       target_spm=172, tolerance_spm=4, below_s=10, min_gap_s=12, rearm_s=5,
-                      auto_target=True, baseline_s=120)
+                      auto_target=True, baseline_s=120, clock_set=True, rate_mhz=100250,
+                      boot_id=0xBEEF, start_up_ms=123456)
 
 def encode(steps, size=4096):
     buf = bytearray(size)
@@ -41,7 +42,7 @@ def decode(data):
                 out.append(("step", t) + step)
         else:
             out.append((rtype, bytes(buf[p:p + n])))
-    end, count = rec.walk(data, rec.HEADER_BYTES, len(data), visit)
+    end, count = rec.walk(data, rec.Header.unpack_from(data).size, len(data), visit)
     return end, count, out
 """
 
@@ -58,7 +59,7 @@ def run(interp: str, script: str) -> Any:
 
 # Hand-written from the layout in footfall_core/records.py; CRCs from binascii.crc_hqx
 # (CRC-16/CCITT-FALSE with init 0xFFFF), not from footfall's code.
-GOLDEN = bytes.fromhex(
+GOLDEN_V1 = bytes.fromhex(
     "46465331"  # magic FFS1
     "01"
     "22"  # version 1, header length 34
@@ -99,6 +100,28 @@ GOLDEN = bytes.fromhex(
     "00"
     "2bae"  # END at 800 ms: 2 steps, stopped
 )
+# Version 2: the same session with the 44-byte header the encoder writes today.
+GOLDEN = (
+    bytes.fromhex(
+        "46465331"  # magic FFS1
+        "02"
+        "2c"  # version 2, header length 44
+        "a0b1c2d3e4f5"  # device id
+        "010203"  # firmware 1.2.3
+        "01"  # placement: shoe
+        "6b49d200"  # start 1,800,000,000 s
+        "0064"
+        "0007"  # 100 Hz, session 7
+        "ac040a0c05"  # target 172, tolerance 4, below 10 s, gap 12, rearm 5
+        "03"  # flags: auto-target, clock set
+        "0078"  # baseline 120 s
+        "0001879a"  # measured rate 100.250 Hz (milli-Hz)
+        "beef"  # boot id
+        "0001e240"  # started at 123,456 ms of device uptime
+        "4df1"  # header CRC
+    )
+    + GOLDEN_V1[34:]
+)
 GOLDEN_SCRIPT = """
 buf = bytearray(256)
 enc = rec.SessionEncoder(buf)
@@ -113,8 +136,9 @@ result = bytes(buf[:enc.pos])
 
 def test_golden_bytes_crcs_are_crc16_ccitt_false() -> None:
     for start, end in ((0, 32), (34, 48), (50, 59), (61, 72)):
-        crc = int.from_bytes(GOLDEN[end : end + 2], "big")
-        assert binascii.crc_hqx(GOLDEN[start:end], 0xFFFF) == crc
+        crc = int.from_bytes(GOLDEN_V1[end : end + 2], "big")
+        assert binascii.crc_hqx(GOLDEN_V1[start:end], 0xFFFF) == crc
+    assert binascii.crc_hqx(GOLDEN[:42], 0xFFFF) == int.from_bytes(GOLDEN[42:44], "big")
 
 
 @pytest.mark.parametrize("interp", INTERPRETERS)
@@ -127,12 +151,93 @@ def test_header_round_trips_every_field(interp: str) -> None:
     script = f"""
 h = rec.Header.unpack_from({GOLDEN!r})
 result = (h.device_id, h.fw, h.start_s(), h.rate_hz, h.placement, h.session_id, h.target_spm,
-          h.tolerance_spm, h.below_s, h.min_gap_s, h.rearm_s, h.auto_target, h.baseline_s)
+          h.tolerance_spm, h.below_s, h.min_gap_s, h.rearm_s, h.auto_target, h.baseline_s,
+          h.clock_set, h.rate_mhz, h.boot_id, h.start_up_ms, h.version, h.size)
 """
     assert run(interp, script) == (
         bytes.fromhex("a0b1c2d3e4f5"), (1, 2, 3), 1_800_000_000, 100, "shoe", 7,
-        172, 4, 10, 12, 5, True, 120,
+        172, 4, 10, 12, 5, True, 120, True, 100250, 0xBEEF, 123456, 2, 44,
     )  # fmt: skip
+
+
+@pytest.mark.parametrize("interp", INTERPRETERS)
+def test_a_version_1_file_still_reads(interp: str) -> None:
+    script = f"""
+h = rec.Header.unpack_from({GOLDEN_V1!r})
+end, count, out = decode({GOLDEN_V1!r}[:h.size] + {GOLDEN[44:]!r})
+result = (h.version, h.size, h.start_s(), h.rate_mhz, h.clock_set, h.boot_id, count)
+"""
+    assert run(interp, script) == (1, 34, 1_800_000_000, 100000, True, 0, 3)
+
+
+@pytest.mark.parametrize("interp", INTERPRETERS)
+def test_a_version_1_start_before_2024_reads_as_an_unset_clock(interp: str) -> None:
+    # 2000-01-01 plus a few minutes: the ESP32 clock after a power-off, as v1 stored it
+    data = bytearray(GOLDEN_V1)
+    data[16:20] = (946684800 + 300).to_bytes(4, "big")
+    data[32:34] = binascii.crc_hqx(bytes(data[:32]), 0xFFFF).to_bytes(2, "big")
+    script = f"result = rec.Header.unpack_from({bytes(data)!r}).clock_set"
+    assert run(interp, script) is False
+
+
+@pytest.mark.parametrize("interp", INTERPRETERS)
+def test_clock_unset_round_trips_in_the_flags_byte(interp: str) -> None:
+    script = """
+buf = bytearray(rec.HEADER_BYTES)
+rec.Header(start_s=946684800, auto_target=True, clock_set=False).pack_into(buf)
+h = rec.Header.unpack_from(buf)
+result = (buf[29], h.clock_set, h.auto_target, h.rate_mhz)
+"""
+    assert run(interp, script) == (1, False, True, 100000)
+
+
+@pytest.mark.parametrize("interp", INTERPRETERS)
+def test_gap_round_trips_and_the_next_step_starts_a_block_at_its_true_time(interp: str) -> None:
+    script = """
+buf = bytearray(256)
+enc = rec.SessionEncoder(buf)
+enc.header(header())
+enc.step(350, 1000, 170, 2)
+enc.step(350, 1000, 170, 2)
+enc.gap(800, 320, 32)
+enc.step(350 + 320, 1000, 170, 2)
+p = enc.seal()
+end, count, out = decode(bytes(buf[:p]))
+gap = [o for o in out if o[0] == rec.REC_GAP][0]
+result = ([o[0] for o in out], [o[1] for o in out if o[0] == "step"],
+          rec.unpack_gap(gap[1], 0), end == p, count)
+"""
+    assert run(interp, script) == (
+        ["step", "step", rec_gap(), "step"],
+        [350, 700, 1370],
+        (800, 320, 32),
+        True,
+        3,
+    )
+
+
+def rec_gap() -> int:
+    return 5  # REC_GAP, as records.py's docstring numbers it
+
+
+@pytest.mark.parametrize("interp", INTERPRETERS)
+def test_samples_ms_is_exact_and_stays_below_2_30(interp: str) -> None:
+    cases = [
+        (0, 100000),
+        (1, 100000),
+        (100, 104170),
+        (12345, 99870),
+        (400 * 86400 * 12, 400000),
+        (1, 25000),
+        (999999, 416000),
+        (360000, 100250),
+    ]
+    script = f"result = [rec.samples_ms(n, r) for n, r in {cases!r}]"
+    assert run(interp, script) == [n * 1_000_000 // r for n, r in cases]
+    for n, r in cases:  # every intermediate, as the function computes them
+        q = n // r
+        a = (n - q * r) * 1000
+        assert max(a, (a - a // r * r) * 1000, q * 1_000_000) < 2**30
 
 
 @pytest.mark.parametrize("interp", INTERPRETERS)
@@ -202,7 +307,7 @@ result = (end == p, got, rec.unpack_summary(buf, 2), rec.unpack_event(buf, 22),
 
 def _boundaries(data: bytes) -> list[int]:
     # Record ends found from the framing alone (type, length, payload, CRC).
-    ends, pos = [34], 34
+    ends, pos = [44], 44
     while pos < len(data):
         pos += data[pos + 1] + 4
         ends.append(pos)
@@ -217,7 +322,7 @@ result = [rec.walk(data, rec.HEADER_BYTES, k) for k in range(rec.HEADER_BYTES, l
 """
     ends = _boundaries(GOLDEN)
     expected = []
-    for k in range(34, len(GOLDEN) + 1):
+    for k in range(44, len(GOLDEN) + 1):
         complete = [e for e in ends if e <= k]
         expected.append((complete[-1], len(complete) - 1))
     assert run(interp, script) == expected
@@ -234,7 +339,7 @@ for i in range(rec.HEADER_BYTES, len(data)):
     result.append(rec.walk(bad)[0])
 """
     ends = _boundaries(GOLDEN)
-    expected = [max(e for e in ends if e <= i) for i in range(34, len(GOLDEN))]
+    expected = [max(e for e in ends if e <= i) for i in range(44, len(GOLDEN))]
     assert run(interp, script) == expected
 
 
@@ -243,7 +348,7 @@ for i in range(rec.HEADER_BYTES, len(data)):
     ("corrupt", "message"),
     [
         ("data[0:4] = b'GIF8'", "not a footfall session"),
-        ("data = data[:20]", "truncated header: 20 of 34 bytes"),
+        ("data = data[:20]", "truncated header: 20 of 44 bytes"),
         ("data[4] = 9", "unsupported session format version 9"),
         ("data[20] ^= 1", "header CRC mismatch"),
     ],
@@ -272,11 +377,11 @@ while enc.step(350, 2000, 170, 2):
     n += 1
 refused = (enc.summary(1, 0, 0, 0), enc.event(1, rec.EV_PAUSE))
 ended = enc.end(5000, rec.END_FULL)
-result = (n, refused, ended, enc.pos <= len(buf), rec.walk(buf, 34, enc.pos)[1])
+result = (n, refused, ended, enc.pos <= len(buf), rec.walk(buf, rec.HEADER_BYTES, enc.pos)[1])
 """
     n, refused, ended, fits, records = run(interp, script)
     assert (refused, ended, fits) == ((False, False), True, True)
-    assert n == (128 - 13 - 34 - 4 - 4) // 4
+    assert n == (128 - 13 - 44 - 4 - 4) // 4
     assert records == 2
 
 

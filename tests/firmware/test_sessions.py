@@ -30,9 +30,14 @@ class FakeWriter:
         self.steps: list[tuple[int, int, int, int]] = []
         self.closed: tuple[int, int] | None = None
         self.stopped = False
+        self.gaps: list[tuple[int, int, int, int]] = []  # (steps before it, at, lost ms, n)
 
     def add_step(self, interval_ms: int, peak_mg: int, cadence_spm: int, flags: int) -> bool:
         self.steps.append((interval_ms, peak_mg, cadence_spm, flags))
+        return True
+
+    def add_gap(self, at_ms: int, lost_ms: int, lost_samples: int) -> bool:
+        self.gaps.append((len(self.steps), at_ms, lost_ms, lost_samples))
         return True
 
     def close(self, reason: int, now_ms: int) -> None:
@@ -42,8 +47,10 @@ class FakeWriter:
 class FakeStore:
     def __init__(self) -> None:
         self.writers: list[FakeWriter] = []
+        self.headers: list = []
 
     def begin(self, header: object) -> FakeWriter:
+        self.headers.append(header)
         self.writers.append(FakeWriter())
         return self.writers[-1]
 
@@ -125,3 +132,125 @@ def test_after_a_stop_auto_start_waits_for_the_runner_to_stop_running() -> None:
     assert all(s.update_auto(1000, 170, RUNNING) is None for _ in range(30))
     s.update_auto(1000, 0, IDLE)
     assert [s.update_auto(1000, 170, RUNNING) for _ in range(10)][-1] == "start"
+
+
+def test_a_gap_is_logged_among_the_steps_and_keeps_their_times_true() -> None:
+    s, tracker, store = make()
+    s.start()
+    steps_every(s, tracker, 35, 400, 35)  # steps at 350 ms .. 3850 ms
+    s.gap(50)  # 500 ms of samples lost before sample 400
+    steps_every(s, tracker, 420, 700, 35)
+    s.drain()
+    w = store.writers[0]
+    before = len(range(35, 400, 35))
+    assert w.gaps == [(before, 4000, 500, 50)]
+    # the first step after the gap is at index 420 + 50 lost: 4700 ms, not 4200
+    assert sum(step[0] for step in w.steps[: before + 1]) == 4700
+    assert s.now_ms() == 7500
+
+
+def test_samples_lost_after_the_last_step_still_count_in_the_session_time() -> None:
+    s, tracker, store = make()
+    s.start()
+    steps_every(s, tracker, 35, 100, 35)
+    s.gap(30)
+    tracker.index = 120
+    s.stop()
+    w = store.writers[0]
+    assert w.gaps == [(2, 1000, 300, 30)] and w.closed is not None and w.closed[1] == 1500
+
+
+def test_a_gap_before_the_session_started_is_dropped() -> None:
+    s, tracker, store = make()
+    tracker.index = 100
+    s.gap(40)
+    tracker.index = 200
+    s.start()
+    steps_every(s, tracker, 235, 300, 35)
+    s.drain()
+    assert store.writers[0].gaps == [] and store.writers[0].steps[0][0] == 350
+
+
+def test_the_measured_rate_sets_step_times_and_the_header() -> None:
+    s, tracker, store = make()
+    s.rate_mhz = 104_000  # the IMU runs 4 % fast: 104 samples are one second
+    s.start()
+    steps_every(s, tracker, 104, 300, 104)
+    s.drain()
+    assert [step[0] for step in store.writers[0].steps] == [1000, 1000]
+    assert store.headers[0].rate_mhz == 104_000 and store.headers[0].rate_hz == 100
+
+
+def test_the_header_says_whether_the_clock_is_set_and_when_in_uptime_it_began() -> None:
+    from footfall_fw import clock
+
+    s, tracker, store = make()
+    clock.set_valid(False)
+    s.start()
+    s.stop()
+    clock.set_valid(True)
+    s.start()
+    h0, h1 = store.headers
+    assert (h0.clock_set, h1.clock_set) == (False, True)
+    assert h0.boot_id == clock.BOOT_ID != 0
+    assert abs(h0.start_up_ms - clock.uptime_ms()) < 5000
+
+
+def test_gap_allocates_nothing_and_keeps_time_true_in_the_unix_port() -> None:
+    from tests.unixport import run_mpy
+
+    script = """
+import micropython
+from footfall_fw import config
+from footfall_fw.sessions import Sessions
+
+class Act:
+    def state(self, index):
+        return 2
+
+class Tracker:
+    rate_hz = 100
+    index = 0
+    activity = Act()
+    def flush(self):
+        pass
+
+class Writer:
+    stopped = False
+    def __init__(self):
+        self.log = []
+    def add_step(self, *a):
+        self.log.append(("step",) + a)
+        return True
+    def add_gap(self, *a):
+        self.log.append(("gap",) + a)
+        return True
+    def close(self, reason, now_ms):
+        self.log.append(("end", now_ms))
+
+class Store:
+    def begin(self, header):
+        self.header = header
+        self.w = Writer()
+        return self.w
+
+t, st = Tracker(), Store()
+s = Sessions(st, t, config.validate({}))
+s.rate_mhz = 100000
+s.start()
+s.on_step(35, 3000, 170)
+t.index = 40
+micropython.heap_lock()
+s.gap(25)
+s.gap(5)
+micropython.heap_unlock()
+s.on_step(70, 3000, 170)
+t.index = 80
+s.stop()
+print(st.w.log, st.header.clock_set, st.header.rate_mhz)
+"""
+    out = run_mpy(script).stdout.decode().strip().splitlines()[-1]
+    assert out == (
+        "[('step', 350, 3000, 170, 2), ('gap', 400, 300, 30), ('step', 650, 3000, 170, 2), "
+        "('end', 1100)] False 100000"
+    )

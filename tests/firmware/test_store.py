@@ -627,3 +627,17 @@ def test_a_session_whose_write_failed_is_listed_from_its_file_not_from_the_write
     store.finish()
     data = Path(store.path("00001.ffs")).read_bytes()
     assert store.session_info(1)[3:] == (len(data), binascii.crc_hqx(data, 0xFFFF))
+
+
+def test_a_version_1_session_left_by_older_firmware_is_kept_whole(store: Store) -> None:
+    # the same session as older firmware wrote it: a 34-byte header, then the same records
+    log_session(store, 200)
+    path = Path(store.path("00001.ffs"))
+    v2 = path.read_bytes()
+    v1 = bytearray(v2[:32])
+    v1[4], v1[5] = 1, rec.HEADER_BYTES_V1
+    v1 += binascii.crc_hqx(bytes(v1), 0xFFFF).to_bytes(2, "big")
+    path.write_bytes(bytes(v1) + v2[rec.HEADER_BYTES :])
+    assert store.repair() == []
+    (info,) = store.list()
+    assert info.steps == 200 and info.valid_bytes == info.size == len(v2) - 10

@@ -21,9 +21,13 @@ def session_file(
     steps: int = 200,
     interval_ms: int = 350,
     device_id: bytes = DEVICE_ID,
+    **header_fields: object,
 ) -> bytes:
-    """Header, `steps` steps (a cue halfway), a summary and the end record."""
-    header = replace(HEADER, session_id=session_id, start_s=start_s, device_id=device_id)
+    """Header (header_fields override its fields), `steps` steps (a cue halfway), a summary
+    and the end record."""
+    header = replace(
+        HEADER, session_id=session_id, start_s=start_s, device_id=device_id, **header_fields
+    )
     out = bytearray(bytes(header))
     buf = bytearray(4096)
     enc = core.SessionEncoder(buf)

@@ -113,7 +113,13 @@ def test_hello_and_list_round_trip_through_the_sync_service(mtu):
         return hello, listing
 
     hello, (total, first, entries) = run(scenario)
-    assert hello == (1, bytes.fromhex("246f281a2b3c"), (0, 1, 0), 7, B.sync_payload_size(mtu))
+    assert hello == (
+        P.PROTOCOL_VERSION,
+        bytes.fromhex("246f281a2b3c"),
+        (0, 1, 0),
+        7,
+        B.sync_payload_size(mtu),
+    )
     assert (total, first) == (2, 0)
     assert entries[0] == (7, 1763780000, 3600, 9000, len(SESSION), crc16(SESSION))
 

@@ -44,16 +44,9 @@ def test_device_steps_run_in_order_on_the_given_port(tmp_path: Path) -> None:
     device = [c for c in runner.cmds if c[0] == "mpremote"]
     assert all(c[1:3] == ["connect", "/dev/ttyACM0"] for c in device)
     steps = [" ".join(c[3:5]) for c in device]
-    assert steps == [
-        "fs cp",
-        "fs rm",
-        "fs cp",
-        "fs cp",
-        "fs cp",
-        "mip install",
-        "rtc --set",
-        "exec " + flash.CHECK,
-    ]
+    assert steps[:6] + steps[7:] == ["fs cp", "fs rm", "fs cp", "fs cp", "fs cp", "mip install",
+                                     "exec " + flash.CHECK]  # fmt: skip
+    assert steps[6].startswith("exec import footfall_fw.setclock as c; c.set_clock(")
     assert device[5][-1] == "aioble"
 
 
@@ -94,10 +87,10 @@ def test_fresh_board_without_old_folders_is_fine(tmp_path: Path) -> None:
 
 
 def test_failed_copy_stops_with_the_command_named(tmp_path: Path) -> None:
-    runner = FakeRunner(fail="rtc")
-    with pytest.raises(flash.FlashError, match="rtc --set"):
+    runner = FakeRunner(fail="fs")
+    with pytest.raises(flash.FlashError, match="fs cp"):
         run_flash(tmp_path, runner)
-    assert runner.cmds[-1][3] == "rtc"
+    assert runner.cmds[-1][3:5] == ["fs", "cp"]
 
 
 def test_wrong_answer_from_the_board_is_an_error(tmp_path: Path) -> None:
@@ -120,10 +113,25 @@ def test_dry_run_prints_the_commands_and_runs_nothing(
     assert main(["flash", "--port", "/dev/ttyUSB0", "--board", "m5stickc_plus2", "--dry-run"]) == 0
     lines = capsys.readouterr().out.splitlines()
     assert lines[0].startswith("mpy-cross -march=xtensawin")
-    assert lines[-2:] == [
-        "mpremote connect /dev/ttyUSB0 rtc --set",
-        "mpremote connect /dev/ttyUSB0 exec 'import footfall_fw; print(footfall_fw.VERSION)'",
-    ]
+    assert lines[-2].startswith(
+        "mpremote connect /dev/ttyUSB0 exec 'import footfall_fw.setclock as c; c.set_clock("
+    )
+    assert lines[-1] == (
+        "mpremote connect /dev/ttyUSB0 exec 'import footfall_fw; print(footfall_fw.VERSION)'"
+    )
+
+
+def test_flash_sets_the_clock_to_utc_at_the_moment_it_runs(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # mpremote's `rtc --set` writes datetime.now(), local time; the firmware keeps UTC
+    runner = FakeRunner()
+    now = iter([1_800_000_000.0, 1_800_000_042.0])
+    monkeypatch.setattr(flash.time, "time", lambda: next(now))
+    run_flash(tmp_path, runner)
+    clock = [c for c in runner.cmds if "exec" in c and flash.SET_CLOCK in c[-1]]
+    assert len(clock) == 1 and "rtc" not in [c[3] for c in runner.cmds if len(c) > 3]
+    assert clock[0][-1] == "import footfall_fw.setclock as c; c.set_clock(1800000042)"
 
 
 def test_package_json_lists_every_firmware_module() -> None:

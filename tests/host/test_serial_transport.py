@@ -105,7 +105,13 @@ def test_open_enters_sync_mode_and_reads_hello(device):
         await sync.close()
         return hello
 
-    assert asyncio.run(scenario()) == (1, device.device_id, (0, 1, 0), P.CAP_SERIAL, 508)
+    assert asyncio.run(scenario()) == (
+        P.PROTOCOL_VERSION,
+        device.device_id,
+        (0, 1, 0),
+        P.CAP_SERIAL,
+        508,
+    )
 
 
 def test_close_says_bye_and_the_device_is_back_in_text_mode(device):

@@ -36,6 +36,8 @@ DEFAULT_BOARD = "m5stickc_plus2"
 HEAP = "8M"
 TIMEOUT_S = 900
 TRACEBACK_LINES = 6  # of the board's console, shown when the firmware does not start
+EPOCH_2000_S = 946684800  # 2000-01-01 00:00 UTC: where the ESP32 clock starts at power-on
+CLOCK_MARK = "footfall-utc"  # firmware/footfall_fw/board.py CLOCK_MARK
 
 
 # sys.implementation._mpy >> 10 -> mpy-cross -march (py/persistentcode.h MP_NATIVE_ARCH_*)
@@ -61,7 +63,7 @@ def precompile(dest: Path) -> list[Path]:
     arch = MPY_ARCHS[int(proc.stdout)]
     fw, sim = dest / "fw", dest / "sim"
     cmds = compile_commands(fw, arch)
-    for src in [*MPY_DIR.glob("*.py"), SIM_DIR / "imu_emu.py"]:
+    for src in [*MPY_DIR.glob("*.py"), SIM_DIR / "imu_emu.py", SIM_DIR / "rtc_emu.py"]:
         if src.name != "simboot.py":  # the script the port runs: stays source
             cmds.append(["mpy-cross", f"-march={arch}", "-o", str(sim / f"{src.stem}.mpy")])
             cmds[-1].append(str(src))
@@ -138,6 +140,7 @@ def scenario(args: argparse.Namespace, work: Path, samples: Path, rate_hz: int) 
         cfg["target_spm"] = args.target
     if args.tolerance is not None:
         cfg["tolerance_spm"] = args.tolerance
+    unset = getattr(args, "clock", "set") == "unset"
     return {
         "board": args.board,
         "rate_hz": rate_hz,
@@ -146,7 +149,13 @@ def scenario(args: argparse.Namespace, work: Path, samples: Path, rate_hz: int) 
         "result": str(work / "result.json"),
         "files": {"board.txt": args.board, "config.json": json.dumps(cfg)},
         "battery_mv": args.battery_mv,
-        "epoch_s": int(time.time()),
+        # --clock set: the clocks hold UTC, as `footfall flash` leaves them (its set_clock
+        # writes the RTC chip and footfall_fw.board.CLOCK_MARK into RTC memory). --clock
+        # unset: as after a Plus2 power-off, the ESP32 clock at 2000-01-01, RTC memory
+        # empty, the BM8563's VL bit set.
+        "clock": getattr(args, "clock", "set"),
+        "epoch_s": EPOCH_2000_S if unset else int(time.time()),
+        "rtc_memory": "" if unset else CLOCK_MARK,
         "flash_bytes": args.flash_kib * 1024
         if args.flash_kib
         else board_value(args.board, "FS_BYTES"),
@@ -334,6 +343,12 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "--mpy",
         action="store_true",
         help="run the firmware and stand-ins precompiled by mpy-cross, as flashed (for --heap)",
+    )
+    parser.add_argument(
+        "--clock",
+        choices=("set", "unset"),
+        default="set",
+        help="unset: boot with every clock invalid, as after a power-off (docs/firmware.md)",
     )
     parser.add_argument("--json", action="store_true", help="print one JSON object")
     parser.add_argument(

@@ -19,6 +19,9 @@ soft_reset_pending = False  # machine.soft_reset() was called
 interrupted = False  # the scenario's Ctrl-C (interrupt_ms) has been sent
 exit_reason = None
 _emu = None
+_rtc = None  # the emulated BM8563, on boards whose file names RTC = "bm8563"
+_buses = {}
+rtc_memory = None  # machine.RTC().memory(), from the scenario at first use
 _pumped_ms = 0  # virtual ticks up to which the emulator has run
 
 
@@ -33,9 +36,43 @@ def log(kind, *values):
     events.append([sensor_ms(), kind] + list(values))
 
 
+class Bus:
+    """One I2C bus: each transfer goes to the chip at its address (ENODEV when none
+    answers, as the ESP32 port's machine_i2c.c returns for a NACK)."""
+
+    def __init__(self, chips):
+        self.chips = chips  # {addr: emulator}
+
+    def _chip(self, addr):
+        chip = self.chips.get(addr)
+        if chip is None:
+            raise OSError(19)
+        return chip
+
+    def scan(self):
+        return sorted(a for chip in self.chips.values() for a in chip.scan())
+
+    def readfrom_mem_into(self, addr, reg, buf, addrsize=8):
+        self._chip(addr).readfrom_mem_into(addr, reg, buf)
+
+    def readfrom_mem(self, addr, reg, n, addrsize=8):
+        buf = bytearray(n)
+        self._chip(addr).readfrom_mem_into(addr, reg, buf)
+        return bytes(buf)
+
+    def writeto_mem(self, addr, reg, buf, addrsize=8):
+        self._chip(addr).writeto_mem(addr, reg, buf)
+
+
+def _clock_s():
+    # The emulated RTC's time base: the virtual clock, in seconds since the sim began.
+    return time.elapsed_ms() // 1000
+
+
 def bus(bus_id):
-    """The emulated IMU on I2C bus bus_id (helper-3's imu_emu: it is a bus with one chip)."""
-    global _emu, t0_ms, _pumped_ms
+    """I2C bus bus_id: the emulated IMU (helper-3's imu_emu) and, on boards with one, the
+    emulated BM8563 (rtc_emu); None for a bus with nothing on it."""
+    global _emu, _rtc, t0_ms, _pumped_ms
     board_name = scenario["board"]
     board = getattr(__import__("boards." + board_name), board_name)
     if board.I2C_ID != bus_id:
@@ -49,7 +86,20 @@ def bus(bus_id):
         _emu.silent = bool(scenario.get("silent_imu"))
         _emu.clock_ppm = scenario.get("imu_clock_ppm") or 0
         t0_ms = _pumped_ms = time.ticks_ms()
-    return _emu
+    if bus_id not in _buses:
+        chips = {board.IMU_ADDR: _emu}
+        if getattr(board, "RTC", None) == "bm8563":
+            if _rtc is None:
+                import rtc_emu
+
+                # --clock unset: the backup supply failed (VL set, time meaningless);
+                # otherwise it kept the host's UTC time, as `footfall flash` set it
+                unset = scenario.get("clock") == "unset"
+                start_s = scenario.get("epoch_s", 0) if not unset else 946684800
+                _rtc = rtc_emu.BM8563Emu(start_s, vl=unset, now_s=_clock_s)
+            chips[board.RTC_ADDR] = _rtc
+        _buses[bus_id] = Bus(chips)
+    return _buses[bus_id]
 
 
 def pump():

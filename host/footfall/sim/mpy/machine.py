@@ -171,6 +171,16 @@ def WDT(id=0, timeout=5000):  # noqa: A002, N802 - machine's names
 
 
 class RTC:
+    def memory(self, data=None):
+        """RTC user memory: kept across soft and watchdog resets, lost at power-off
+        (ports/esp32/machine_rtc.c); starts as the scenario's `rtc_memory`."""
+        if data is not None:
+            _sim.rtc_memory = bytes(data)
+            return None
+        if _sim.rtc_memory is None:
+            _sim.rtc_memory = _sim.scenario.get("rtc_memory", "").encode()
+        return _sim.rtc_memory
+
     def datetime(self, dt=None):
         if dt is None:
             y, mo, d, h, mi, s, wd, _ = time.gmtime(time.time())

@@ -1,0 +1,187 @@
+"""The session file's header (see records.py for the whole format) and its byte helpers."""
+
+from footfall_core.crc import crc16
+
+MAGIC = b"FFS1"
+VERSION = 2
+HEADER_BYTES = 44
+HEADER_BYTES_V1 = 34
+# A start before 2024-01-01 (1704067200 s; kept as its top 16 bits, a small int) can only
+# be an ESP32 clock that restarted at 2000-01-01: no footfall session is that old.
+CLOCK_FLOOR_HI = 1704067200 >> 16
+
+MAX_TIME_MS = (1 << 30) - 1
+PLACEMENTS = ("waist", "shoe")
+
+
+def _clamp(v, hi):
+    return 0 if v < 0 else (hi if v > hi else v)
+
+
+def put_u16(buf, off, v):
+    buf[off] = (v >> 8) & 0xFF
+    buf[off + 1] = v & 0xFF
+
+
+def get_u16(buf, off):
+    return (buf[off] << 8) | buf[off + 1]
+
+
+def put_u30(buf, off, v):
+    """Write 0 <= v < 2**30 as a u32 (clamped so the top two bits stay clear)."""
+    v = _clamp(v, MAX_TIME_MS)
+    buf[off] = v >> 24
+    buf[off + 1] = (v >> 16) & 0xFF
+    buf[off + 2] = (v >> 8) & 0xFF
+    buf[off + 3] = v & 0xFF
+
+
+def get_u30(buf, off):
+    """Read a u32 written by put_u30; the top two bits are ignored to stay a small int."""
+    return ((buf[off] & 0x3F) << 24) | (buf[off + 1] << 16) | (buf[off + 2] << 8) | buf[off + 3]
+
+
+class Header:
+    """The session header. start_s is kept as two 16-bit halves (start_hi, start_lo) so no
+    value above 2**30 is ever needed; start_s() joins them (a long int on 32-bit ports).
+    rate_mhz 0 means the nominal rate (rate_hz * 1000). version and size are those read."""
+
+    def __init__(
+        self,
+        device_id=bytes(6),
+        fw=(0, 0, 0),
+        start_s=0,
+        rate_hz=100,
+        placement="waist",
+        session_id=0,
+        target_spm=170,
+        tolerance_spm=3,
+        below_s=10,
+        min_gap_s=10,
+        rearm_s=5,
+        auto_target=False,
+        baseline_s=120,
+        clock_set=True,
+        rate_mhz=0,
+        boot_id=0,
+        start_up_ms=0,
+    ):
+        self.device_id = bytes(device_id)
+        self.fw = tuple(fw)
+        self.start_hi = start_s >> 16
+        self.start_lo = start_s & 0xFFFF
+        self.rate_hz = rate_hz
+        self.placement = placement
+        self.session_id = session_id
+        self.target_spm = target_spm
+        self.tolerance_spm = tolerance_spm
+        self.below_s = below_s
+        self.min_gap_s = min_gap_s
+        self.rearm_s = rearm_s
+        self.auto_target = bool(auto_target)
+        self.baseline_s = baseline_s
+        self.clock_set = bool(clock_set)
+        self.rate_mhz = rate_mhz if rate_mhz else rate_hz * 1000
+        self.boot_id = boot_id
+        self.start_up_ms = start_up_ms
+        self.version = VERSION
+        self.size = HEADER_BYTES
+
+    def start_s(self):
+        return (self.start_hi << 16) | self.start_lo
+
+    def _check(self):
+        if len(self.device_id) != 6:
+            raise ValueError("device_id must be 6 bytes")
+        if len(self.fw) != 3 or not all(0 <= v <= 255 for v in self.fw):
+            raise ValueError("fw must be (major, minor, patch) of 0..255")
+        if self.placement not in PLACEMENTS:
+            raise ValueError("placement must be 'waist' or 'shoe'")
+        if not 0 <= self.start_hi <= 0xFFFF:
+            raise ValueError("start_s must be 0..2**32-1")
+        for name in ("target_spm", "tolerance_spm", "below_s", "min_gap_s", "rearm_s"):
+            if not 0 <= getattr(self, name) <= 255:
+                raise ValueError(name + " must be 0..255")
+        for name in ("rate_hz", "session_id", "baseline_s", "boot_id"):
+            if not 0 <= getattr(self, name) <= 0xFFFF:
+                raise ValueError(name + " must be 0..65535")
+        for name in ("rate_mhz", "start_up_ms"):
+            if not 0 <= getattr(self, name) <= MAX_TIME_MS:
+                raise ValueError(name + " must be 0..2**30-1")
+
+    def pack_into(self, buf, off=0):
+        """Write the header at buf[off:off + HEADER_BYTES]; returns the offset after it."""
+        self._check()
+        buf[off : off + 4] = MAGIC
+        buf[off + 4] = VERSION
+        buf[off + 5] = HEADER_BYTES
+        buf[off + 6 : off + 12] = self.device_id
+        buf[off + 12 : off + 15] = bytes(self.fw)
+        buf[off + 15] = PLACEMENTS.index(self.placement)
+        put_u16(buf, off + 16, self.start_hi)
+        put_u16(buf, off + 18, self.start_lo)
+        put_u16(buf, off + 20, self.rate_hz)
+        put_u16(buf, off + 22, self.session_id)
+        buf[off + 24] = self.target_spm
+        buf[off + 25] = self.tolerance_spm
+        buf[off + 26] = self.below_s
+        buf[off + 27] = self.min_gap_s
+        buf[off + 28] = self.rearm_s
+        buf[off + 29] = (1 if self.auto_target else 0) | (2 if self.clock_set else 0)
+        put_u16(buf, off + 30, self.baseline_s)
+        put_u30(buf, off + 32, self.rate_mhz)
+        put_u16(buf, off + 36, self.boot_id)
+        put_u30(buf, off + 38, self.start_up_ms)
+        put_u16(buf, off + 42, crc16(buf, off, off + 42))
+        return off + HEADER_BYTES
+
+    @classmethod
+    def unpack_from(cls, buf, off=0):
+        """Decode a header of any version; ValueError says what is wrong (short, magic,
+        version, CRC). The header's length is in .size: records start there."""
+        have = len(buf) - off
+        if have >= 4 and bytes(buf[off : off + 4]) != MAGIC:
+            raise ValueError(f"not a footfall session (magic {bytes(buf[off : off + 4])!r})")
+        version = buf[off + 4] if have > 4 else VERSION
+        size = HEADER_BYTES_V1 if version == 1 else HEADER_BYTES
+        if have < size:
+            raise ValueError(f"truncated header: {max(have, 0)} of {size} bytes")
+        if version not in (1, VERSION):
+            raise ValueError(f"unsupported session format version {version}")
+        if buf[off + 5] != size or get_u16(buf, off + size - 2) != crc16(buf, off, off + size - 2):
+            raise ValueError("header CRC mismatch (corrupt header)")
+        if buf[off + 15] >= len(PLACEMENTS):
+            raise ValueError(f"unknown placement code {buf[off + 15]}")
+        h = cls(bytes(buf[off + 6 : off + 12]), tuple(buf[off + 12 : off + 15]))
+        h.version = version
+        h.size = size
+        h.placement = PLACEMENTS[buf[off + 15]]
+        h.start_hi = get_u16(buf, off + 16)
+        h.start_lo = get_u16(buf, off + 18)
+        h.rate_hz = get_u16(buf, off + 20)
+        h.session_id = get_u16(buf, off + 22)
+        h.target_spm = buf[off + 24]
+        h.tolerance_spm = buf[off + 25]
+        h.below_s = buf[off + 26]
+        h.min_gap_s = buf[off + 27]
+        h.rearm_s = buf[off + 28]
+        h.auto_target = bool(buf[off + 29] & 1)
+        h.baseline_s = get_u16(buf, off + 30)
+        if version == 1:
+            h.clock_set = h.start_hi >= CLOCK_FLOOR_HI
+            h.rate_mhz = h.rate_hz * 1000
+        else:
+            h.clock_set = bool(buf[off + 29] & 2)
+            h.rate_mhz = get_u30(buf, off + 32)
+            h.boot_id = get_u16(buf, off + 36)
+            h.start_up_ms = get_u30(buf, off + 38)
+        return h
+
+
+def samples_ms(n, rate_mhz):
+    """ms that n samples last at rate_mhz (floor), every intermediate below 2**30 for
+    n < 12 days of samples: rate_mhz is samples per 1000 s, so split n into those first."""
+    q = n // rate_mhz
+    a = (n - q * rate_mhz) * 1000
+    hi = a // rate_mhz
+    return q * 1000000 + hi * 1000 + (a - hi * rate_mhz) * 1000 // rate_mhz

@@ -1,0 +1,128 @@
+"""The clock: the BM8563 driver against its register-level emulator, and board.py keeping UTC
+in it (boot, SET_TIME, `footfall flash`) on the stand-in machine in the unix port."""
+
+import ast  # noqa: I001 - fwpath must put firmware/ on the path before drivers
+import calendar
+import subprocess
+import time
+
+import pytest
+
+import tests.firmware.fwpath  # noqa: F401
+from drivers.bm8563 import BM8563
+from footfall.engine import micropython_binary
+from footfall.sim.cli import CLOCK_MARK, unix_port_env
+from footfall.sim.rtc_emu import BM8563Emu
+
+
+class Clock:
+    def __init__(self, s: int = 0) -> None:
+        self.s = s
+
+    def __call__(self) -> int:
+        return self.s
+
+
+def test_the_driver_writes_bcd_time_registers_and_clears_vl() -> None:
+    emu = BM8563Emu(vl=True, now_s=Clock())
+    rtc = BM8563(emu)
+    rtc.set(2026, 12, 2, 13, 5, 59, 3)
+    # PCF8563 section 8.4: seconds (VL = bit 7) .. years from register 0x02, BCD
+    regs = bytearray(7)
+    emu.readfrom_mem_into(0x51, 0x02, regs)
+    assert bytes(regs) == bytes([0x59, 0x05, 0x13, 0x02, regs[4], 0x12, 0x26])
+    assert rtc.datetime()[:6] == (2026, 12, 2, 13, 5, 59) and rtc.vl is False
+
+
+def test_the_driver_reports_vl_set_after_a_power_loss() -> None:
+    rtc = BM8563(BM8563Emu(vl=True, now_s=Clock()))
+    assert rtc.valid() is False and rtc.vl is True
+
+
+def test_the_emulated_chip_keeps_counting_from_the_time_written() -> None:
+    clock = Clock(100)
+    emu = BM8563Emu(vl=True, now_s=clock)
+    BM8563(emu).set(2027, 2, 28, 23, 59, 58)
+    clock.s += 3  # across midnight into March
+    assert BM8563(emu).datetime()[:6] == (2027, 3, 1, 0, 0, 1)
+    assert emu.unix_s() == calendar.timegm((2027, 3, 1, 0, 0, 1))
+
+
+def test_the_emulated_chip_reads_unix_time_as_the_driver_expects() -> None:
+    t = time.gmtime(1_800_000_000)
+    got = BM8563(BM8563Emu(1_800_000_000, vl=False, now_s=Clock())).datetime()
+    assert got[:6] == tuple(t[:6]) and got[6] == (t.tm_wday + 1) % 7
+
+
+def test_a_missing_chip_raises_enodev_on_another_address() -> None:
+    with pytest.raises(OSError):
+        BM8563(BM8563Emu(now_s=Clock()), addr=0x52).datetime()
+
+
+PRELUDE = """
+import _sim, time, machine
+_sim.scenario = {scenario!r}
+_sim.samples = []
+time.set_epoch(946684800)  # the ESP32 clock at power-on: 2000-01-01
+from footfall_fw import board as b, clock
+brd = b.load_board("m5stickc_plus2")
+chip = b._rtc_chip(brd, machine.I2C(0))
+"""
+
+
+def run_board(script: str, **scenario: object) -> object:
+    """Run PRELUDE + script on the stand-in machine in the unix port; `result` back."""
+    sc = {"board": "m5stickc_plus2", **scenario}
+    env = unix_port_env()
+    proc = subprocess.run(
+        [
+            micropython_binary(),
+            "-c",
+            PRELUDE.format(scenario=sc) + script + "\nprint(repr(result))",
+        ],
+        capture_output=True,
+        env=env,
+        timeout=120,
+        check=False,
+    )
+    assert proc.returncode == 0, proc.stdout.decode() + proc.stderr.decode()
+    return ast.literal_eval(proc.stdout.decode().strip().splitlines()[-1])
+
+
+def test_boot_sets_the_esp32_clock_from_a_bm8563_that_kept_time() -> None:
+    # after a power-off: ESP32 clock at 2000-01-01, RTC memory empty, BM8563 kept UTC
+    script = "result = (b.load_clock(chip), time.time())"
+    valid, now_s = run_board(script, clock="set", epoch_s=1_800_000_000)
+    assert valid is True and abs(now_s - 1_800_000_000) < 5
+
+
+def test_boot_with_vl_set_and_no_set_time_leaves_the_clock_invalid() -> None:
+    script = "result = (b.load_clock(chip), time.gmtime(time.time())[0])"
+    assert run_board(script, clock="unset") == (False, 2000)
+
+
+def test_set_time_writes_utc_into_both_clocks_and_clears_vl() -> None:
+    script = """
+b.write_clock(1800000000, chip)
+result = (chip.valid(), time.time(), _sim._rtc.unix_s(), bytes(machine.RTC().memory()),
+          clock.valid)
+"""
+    valid, esp_s, chip_s, mark, flag = run_board(script, clock="unset")
+    assert valid and flag and mark == CLOCK_MARK.encode()
+    assert abs(esp_s - 1_800_000_000) < 5 and abs(chip_s - 1_800_000_000) < 5
+
+
+def test_a_reset_after_set_time_keeps_the_clock_valid_through_rtc_memory() -> None:
+    # no RTC chip answering (VL set), but SET_TIME since power-on marked RTC memory
+    script = "result = b.load_clock(chip)"
+    assert run_board(script, clock="unset", rtc_memory=CLOCK_MARK) is True
+
+
+def test_flash_set_clock_writes_utc_not_local_time() -> None:
+    script = """
+import footfall_fw.setclock as c
+c.set_clock(1800000000, "m5stickc_plus2")
+result = chip.datetime()[:6]
+"""
+    t = time.gmtime(1_800_000_000)
+    assert tuple(run_board(script, clock="unset")) == tuple(t[:6])
