@@ -59,6 +59,7 @@ class App:
         self.sessions.on_full = self._on_full
         self.capture = None  # RawCapture, made at the first capture (rarely used: not loaded)
         self.sampler = Sampler(hw.imu, self.tracker)
+        self.sampler.on_gap = self.sessions.gap  # a FIFO overflow: a GAP record in the session
         self.coach = Coach(coach_config(cfg))
         self.battery = Battery(hw.battery, hw.battery_scale)
         self.button_a = buttons.Button(hw.button_a)
@@ -96,6 +97,7 @@ class App:
     # -- session control (buttons, auto start/stop, battery, storage) -------------------
 
     def start_session(self, auto=False, back_ms=0):
+        self.sessions.rate_mhz = self.sampler.rate_mhz  # the calibrated rate, into the header
         try:
             self.sessions.start(auto, back_ms)
         except StoreFull:

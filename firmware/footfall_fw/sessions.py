@@ -61,7 +61,6 @@ class Sessions:
         self._gap_at = array("i", bytes(4 * GAPS))  # tracker index of the first sample after
         self._gap_lost = array("i", bytes(4 * GAPS))
         self._gaps = 0
-        self._shift = 0  # samples lost inside the open session, already logged
         self._run_ms = 0
         self._idle_ms = 0
         self._auto_armed = True
@@ -85,26 +84,25 @@ class Sessions:
         self._count += 1
 
     def _ms(self, index):
-        n = index + self._shift - self._start_index
+        n = index - self._start_index
         return rec.samples_ms(n, self._mhz) if n > 0 else 0
 
     def now_ms(self):
-        """Session time of the newest sample (lost samples included)."""
-        pending = 0
-        for i in range(self._gaps):
-            pending += self._gap_lost[i]
-        return self._ms(self.tracker.index + pending)
+        """Session time of the newest sample (lost samples included: Tracker.skip counts
+        them in tracker.index)."""
+        return self._ms(self.tracker.index)
 
     def gap(self, lost_samples):
         """The sampler lost lost_samples to a FIFO overflow just before the samples it pushes
-        next (tracker.index counts pushed samples only: the lost ones are not in it). Allocates
+        next. It calls this after `Tracker.skip(lost_samples)`, which has moved tracker.index
+        past them, so the gap began at tracker.index - lost_samples. Allocates
         nothing; the logger task logs a GAP at its place among the steps."""
         if lost_samples <= 0:
             return
         self.lost_samples += lost_samples
-        at = self.tracker.index
+        at = self.tracker.index - lost_samples
         n = self._gaps
-        if n and (n == GAPS or self._gap_at[n - 1] == at):
+        if n and (n == GAPS or self._gap_at[n - 1] + self._gap_lost[n - 1] == at):
             self._gap_lost[n - 1] += lost_samples
             return
         self._gap_at[n] = at
@@ -122,7 +120,6 @@ class Sessions:
         w = self.writer
         if w is not None and at >= self._start_index:
             w.add_gap(self._ms(at), rec.samples_ms(lost, self._mhz), lost)
-            self._shift += lost
 
     def start(self, auto=False, back_ms=0):
         """Open a session starting back_ms before now; raises StoreFull when there is no room."""
@@ -130,7 +127,6 @@ class Sessions:
         start = self.tracker.index - back_ms * (self._mhz // 100) // 10000  # < 2**30
         self._start_index = start if start > 0 else 0
         self._last_ms = 0
-        self._shift = 0
         while self._gaps and self._gap_at[0] < self._start_index:
             self._log_gap()  # before the session: no writer yet, dropped
         self._auto_armed = False  # whatever happens, no auto-start until running stops

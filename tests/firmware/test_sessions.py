@@ -138,13 +138,14 @@ def test_a_gap_is_logged_among_the_steps_and_keeps_their_times_true() -> None:
     s, tracker, store = make()
     s.start()
     steps_every(s, tracker, 35, 400, 35)  # steps at 350 ms .. 3850 ms
-    s.gap(50)  # 500 ms of samples lost before sample 400
-    steps_every(s, tracker, 420, 700, 35)
+    tracker.index += 50  # Tracker.skip: 500 ms of samples lost from sample 400
+    s.gap(50)
+    steps_every(s, tracker, 470, 750, 35)
     s.drain()
     w = store.writers[0]
     before = len(range(35, 400, 35))
     assert w.gaps == [(before, 4000, 500, 50)]
-    # the first step after the gap is at index 420 + 50 lost: 4700 ms, not 4200
+    # the first step after the gap is at index 470, 420 samples pushed + 50 lost: 4700 ms
     assert sum(step[0] for step in w.steps[: before + 1]) == 4700
     assert s.now_ms() == 7500
 
@@ -153,8 +154,9 @@ def test_samples_lost_after_the_last_step_still_count_in_the_session_time() -> N
     s, tracker, store = make()
     s.start()
     steps_every(s, tracker, 35, 100, 35)
+    tracker.index += 30
     s.gap(30)
-    tracker.index = 120
+    tracker.index = 150
     s.stop()
     w = store.writers[0]
     assert w.gaps == [(2, 1000, 300, 30)] and w.closed is not None and w.closed[1] == 1500
@@ -162,7 +164,7 @@ def test_samples_lost_after_the_last_step_still_count_in_the_session_time() -> N
 
 def test_a_gap_before_the_session_started_is_dropped() -> None:
     s, tracker, store = make()
-    tracker.index = 100
+    tracker.index = 140
     s.gap(40)
     tracker.index = 200
     s.start()
@@ -239,13 +241,14 @@ s = Sessions(st, t, config.validate({}))
 s.rate_mhz = 100000
 s.start()
 s.on_step(35, 3000, 170)
-t.index = 40
+t.index = 65  # Tracker.skip(25) after sample 40, then skip(5): the sampler's order
 micropython.heap_lock()
 s.gap(25)
+t.index = 70
 s.gap(5)
 micropython.heap_unlock()
-s.on_step(70, 3000, 170)
-t.index = 80
+s.on_step(100, 3000, 170)
+t.index = 110
 s.stop()
 print(st.w.log, st.header.clock_set, st.header.rate_mhz)
 """
