@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 from footfall.sim import cli
 
-from tests.host.test_sim import SYNTHETIC_RUN, detect_json, sim_args
+from tests.host.test_sim import SYNTHETIC_RUN, detect_as_sim, sim_args
 
 # the rate each board's driver runs at when the config asks for 400 Hz (docs/firmware.md)
 AT_400 = {"m5stickc_plus2": 250, "xiao_esp32s3_lsm6dso": 208, "esp32_lis3dh": 400}
@@ -29,7 +29,7 @@ def test_rate_400_boots_every_board_at_the_rate_its_chip_offers(
     result = cli.simulate(sim_args(short_run, tmp_path, board=board, rate=400))
     assert result["exit"] == "end of recording"
     assert result["rate_hz"] == AT_400[board]
-    assert result["steps"] == detect_json(short_run, result["rate_hz"])["steps"] > 100
+    assert result["steps"] == detect_as_sim(short_run, result["rate_hz"])["steps"] > 100
 
 
 # asked for 150 Hz: the nearest rate each chip offers (a tie goes to the faster)

@@ -88,14 +88,16 @@ def board_rates(board: str, rate_hz: int) -> tuple[int, int]:
         "o = getattr(b, 'IMU_OPTIONS', {})\n"
         "emu = imu_emu.EMULATORS[b.IMU](addr=b.IMU_ADDR, **o)\n"
         f"imu = cls(emu, b.IMU_ADDR, {rate_hz}, **o)\n"
-        "print(imu.rate_hz, imu.rate_mhz)\n"
+        "print(imu.rate_hz, getattr(imu, 'rate_mhz', imu.rate_hz * 1000))\n"
     )
     env = {**os.environ, "MICROPYPATH": os.pathsep.join([str(SIM_DIR), str(FIRMWARE)])}
     proc = subprocess.run(
         [micropython_binary(), "-c", script], capture_output=True, env=env, check=False
     )
     if proc.returncode != 0:
-        raise EngineError(f"board {board!r}: {proc.stderr.decode(errors='replace').strip()}")
+        # the unix port prints a traceback on stdout: its last line names the error
+        said = (proc.stdout + proc.stderr).decode(errors="replace").strip().splitlines()
+        raise EngineError(f"board {board!r}: {said[-1] if said else 'no output'}")
     rate, mhz = proc.stdout.split()
     return int(rate), int(mhz)
 
