@@ -27,6 +27,8 @@ def load(scenario_path):
     # Opened, not read: the emulated IMU reads it a chunk at a time as its FIFO fills, so
     # the heap holds what the firmware uses (plus the stand-ins' few KiB), not the recording.
     _sim.samples = open(sc["samples"], "rb")
+    if sc.get("flash_timing"):  # footfall sim --cpu: flash writes cost what SPI NOR does
+        os.install_flash_timing(sc["flash_timing"])
     if "epoch_s" in sc:  # the host's clock, as `footfall flash` sets a real board's RTC
         time.set_epoch(sc["epoch_s"])
     os.chdir(sc["flash"])
@@ -93,6 +95,10 @@ def result():
     app = sys.modules.get("footfall_fw.app")
     a = app.instance if app else None
     out = {"exit": _sim.exit_reason, "plays": plays(_sim.events), "end_ms": _sim.end_ms}
+    out["watchdog_resets"] = _sim.watchdog_resets
+    out["max_stall_ms"] = _sim.max_stall_ms
+    if _sim.scenario.get("flash_timing"):
+        out["flash"] = os.flash_counters()
     if a is not None:
         if not a.sessions.active:
             a.tracker.flush()  # end of stream for a run that never opened a session
@@ -111,8 +117,24 @@ def result():
 # The report is written after the firmware has run, when its heap may be full: hold a
 # little room back for it so that a run that fits is never lost for want of its report.
 REPORT_RESERVE = 2048
+UNCHARGED = (
+    ("Pin", ("value",)),
+    ("PWM", ("freq", "duty_u16")),
+    ("ADC", ("read_uv", "read_u16")),
+    ("WDT", ("feed",)),
+    ("RTC", ("datetime",)),
+)
 sc = load(sys.argv[1])
 reserve = bytearray(REPORT_RESERVE)
+if sc.get("cpu_factor_milli"):  # footfall sim --cpu: from here the firmware's CPU time counts
+    # The stand-ins for the board's built-in (C) calls are the sim's work: not charged.
+    import machine
+
+    for cls_name, names in UNCHARGED:
+        cls = getattr(machine, cls_name)
+        for name in names:
+            setattr(cls, name, time.uncharged(getattr(cls, name)))
+    time.configure(sc["cpu_factor_milli"])
 boot()
 del reserve
 gc.collect()
