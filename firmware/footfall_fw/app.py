@@ -58,6 +58,7 @@ class App:
         self.sessions.on_full = self._on_full
         self.capture = None  # RawCapture, made at the first capture (rarely used: not loaded)
         self.sampler = Sampler(hw.imu, self.tracker)
+        self.sessions.poll_fn = self.sampler.poll
         self.coach = Coach(coach_config(cfg))
         self.battery = Battery(hw.battery, hw.battery_scale)
         self.button_a = buttons.Button(hw.button_a)

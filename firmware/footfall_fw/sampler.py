@@ -48,6 +48,11 @@ class Sampler:
 
     async def run(self):
         """Poll forever on a fixed schedule (drift-free: deadlines, not sleeps)."""
+        # The FIFO has filled since the driver started it, while the app was being built
+        # (on an ESP32 that can outlast a small FIFO): that backlog's overflow is the boot's,
+        # before any session, and is not counted.
+        self.poll()
+        self.imu.overflows = self.overflows = 0
         due = time.ticks_ms()
         while True:
             self.poll()
