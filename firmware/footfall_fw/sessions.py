@@ -92,6 +92,7 @@ class Sessions:
         self.auto = auto
         self.sessions += 1
         self._idle_ms = 0
+        self._before_write()  # the header's erase is done: the FIFO again, then the ring
         self.drain()
 
     def _header(self):
