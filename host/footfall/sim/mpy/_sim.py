@@ -116,12 +116,14 @@ def scheduler_poller():
 
 
 def loop_waits(now_ms):
-    """The scheduler is waiting (stand-in ipoll): close the step that ran since it last left."""
-    global max_stall_ms
+    """The scheduler is waiting (stand-in ipoll), or the board stopped: close the step that
+    ran since the scheduler last left its wait, if one is open."""
+    global max_stall_ms, _loop_ms
     if _loop_ms is not None:
         stall = time.ticks_diff(now_ms, _loop_ms)
         if stall > max_stall_ms:
             max_stall_ms = stall
+    _loop_ms = None  # waiting: no step open (a board that stops now stops waiting)
 
 
 def loop_runs(now_ms):

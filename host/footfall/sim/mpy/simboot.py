@@ -27,8 +27,6 @@ def load(scenario_path):
     # Opened, not read: the emulated IMU reads it a chunk at a time as its FIFO fills, so
     # the heap holds what the firmware uses (plus the stand-ins' few KiB), not the recording.
     _sim.samples = open(sc["samples"], "rb")
-    if sc.get("flash_timing"):  # footfall sim --cpu: flash writes cost what SPI NOR does
-        os.install_flash_timing(sc["flash_timing"])
     if "epoch_s" in sc:  # the host's clock, as `footfall flash` sets a real board's RTC
         time.set_epoch(sc["epoch_s"])
     os.chdir(sc["flash"])
@@ -36,6 +34,9 @@ def load(scenario_path):
     for name, text in sc.get("files", {}).items():
         with open(name, "w") as f:
             f.write(text)
+    # From here the board writes (the files above are the host's, as `footfall flash`'s).
+    if sc.get("flash_timing"):  # footfall sim --cpu: flash writes cost what SPI NOR does
+        os.install_flash_timing(sc["flash_timing"])
     return sc
 
 
@@ -95,6 +96,7 @@ def result():
     app = sys.modules.get("footfall_fw.app")
     a = app.instance if app else None
     out = {"exit": _sim.exit_reason, "plays": plays(_sim.events), "end_ms": _sim.end_ms}
+    _sim.loop_waits(time.ticks_ms())  # a step cut short by a reset was a stall too
     out["watchdog_resets"] = _sim.watchdog_resets
     out["max_stall_ms"] = _sim.max_stall_ms
     if _sim.scenario.get("flash_timing"):
