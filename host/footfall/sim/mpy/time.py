@@ -10,19 +10,21 @@ once, as intended) and makes a 10-minute run take as long as the computation doe
 
 With a CPU model (`configure(factor)`), virtual time since boot is
     skipped + max(real elapsed, factor * charged CPU time)
-where charged CPU time is this process's CPU time less what the stand-ins' own work (the
-emulated chip, the clock's reads, the scripts run after each wait) took. The real elapsed
-time is only a floor, so virtual time stays at or after the C queue's real stamps (the
-ordering guarantee above); at a factor of about 100 it binds only if the process gets less
-than a hundredth of a CPU. `charge_us` adds device time that costs no host CPU (a flash
-erase, a bus transfer).
+where charged CPU time is this process's CPU time outside hold()/release() (the
+stand-ins' own work: the emulated chip, the scripts run after each wait, the built-in
+calls they stand for) less the clock's own readings, each CPU us weighted by the host's
+speed then against its best (see _measure_speed). The real elapsed time is only a floor,
+so virtual time stays at or after the C queue's real stamps (the ordering guarantee
+above); at a factor over 100 it binds only if the process gets less than a hundredth of a
+CPU. `charge_us` adds device time that costs no host CPU (a flash erase, a bus transfer).
 
 Process CPU time: the port's `time.clock()` is C `clock()` (CLOCK_PROCESS_CPUTIME_ID,
 exact but truncated to whole ms by ports/unix/modtime.c), and between its ms steps the
 clock follows wall time less the time spent waiting for a CPU (`run_delay` in
 /proc/self/schedstat, exact at every reschedule): an estimate that never leaves the ms that
 `clock()` reports, so it cannot drift, and that resolves the sub-ms steps a factor of 100
-magnifies. The cost of one reading is measured at `configure` and not charged.
+magnifies. A step longer than clock() allows (host steal time, blocking) is not charged.
+Each reading's own cost is measured as it is taken and not charged.
 """
 
 import sys
