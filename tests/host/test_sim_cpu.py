@@ -78,14 +78,14 @@ def test_flash_writes_cost_erases_and_page_programs(tmp_path: Path) -> None:
     # bytes fill two 128-byte program caches; flush programs the rest and commits metadata;
     # the next write after that sync copies the incomplete block into a fresh, erased one.
     out = run_mpy(
-        "import os, time\n"
+        "import os, time, _flash\n"
         f"os.chdir({str(tmp_path)!r})\n"
-        "os.install_flash_timing('typical')\n"
+        "_flash.install('typical')\n"
         "f = open('s.ffs', 'wb')\n"
         "f.write(bytes(300)); f.flush()\n"
-        "a = os.flash_counters(); t = time._skipped_us\n"
+        "a = _flash.flash_counters(); t = time._skipped_us\n"
         "f.write(bytes(10)); f.close()\n"
-        "b = os.flash_counters()\n"
+        "b = _flash.flash_counters()\n"
         "print(a['erases'], a['programs'], a['commits'], t, b['erases'], b['programs'])\n",
         extra_paths=(str(MPY_DIR),),
     )

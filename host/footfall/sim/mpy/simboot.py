@@ -36,7 +36,9 @@ def load(scenario_path):
             f.write(text)
     # From here the board writes (the files above are the host's, as `footfall flash`'s).
     if sc.get("flash_timing"):  # footfall sim --cpu: flash writes cost what SPI NOR does
-        os.install_flash_timing(sc["flash_timing"])
+        import _flash
+
+        _flash.install(sc["flash_timing"])
     return sc
 
 
@@ -100,7 +102,7 @@ def result():
     out["watchdog_resets"] = _sim.watchdog_resets
     out["max_stall_ms"] = _sim.max_stall_ms
     if _sim.scenario.get("flash_timing"):
-        out["flash"] = os.flash_counters()
+        out["flash"] = sys.modules["_flash"].flash_counters()
     if a is not None:
         if not a.sessions.active:
             a.tracker.flush()  # end of stream for a run that never opened a session
