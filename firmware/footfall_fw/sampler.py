@@ -33,9 +33,12 @@ _MAX_GAP_MS = 1000000  # gaps are estimated up to this long (keeps intermediates
 
 
 def period_for(rate_hz, fifo_samples, wanted_ms=PERIOD_MS):
-    """Poll period that drains the FIFO when at most half full (LIS3DH: 32 samples)."""
-    half_full_ms = fifo_samples * 500 // rate_hz
-    return min(wanted_ms, half_full_ms)
+    """Poll period that drains the FIFO when at most a quarter full (LIS3DH: 32 samples), so
+    that a step of the loop may last three quarters of the FIFO (LIS3DH at 200 Hz: 120 ms;
+    a flash write with its 45 ms sector erase and the writing's CPU on an ESP32 needs
+    about that, docs/virtual-board.md, Timing)."""
+    quarter_full_ms = fifo_samples * 250 // rate_hz
+    return min(wanted_ms, quarter_full_ms)
 
 
 def samples_in(ms, rate_mhz):

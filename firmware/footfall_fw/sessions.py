@@ -44,6 +44,10 @@ class Sessions:
         self.fw = fw
         self.writer = None
         self.on_full = None  # called once when the store fills during a session
+        # Empties the IMU FIFO (the sampler's poll) before a flash write, so that the write
+        # has the whole FIFO to last through: a sector erase alone is 45 ms typical, a
+        # small FIFO 160 ms (docs/virtual-board.md, Timing).
+        self.poll_fn = None
         self.auto = False  # the open session was started automatically
         self.dropped = 0  # steps lost because the ring was full (logger stalled)
         self.sessions = 0
@@ -123,6 +127,7 @@ class Sessions:
 
     def start(self, auto=False, back_ms=0):
         """Open a session starting back_ms before now; raises StoreFull when there is no room."""
+        self._before_write()
         self._mhz = self.rate_mhz
         start = self.tracker.index - back_ms * (self._mhz // 100) // 10000  # < 2**30
         self._start_index = start if start > 0 else 0
@@ -134,6 +139,7 @@ class Sessions:
         self.auto = auto
         self.sessions += 1
         self._idle_ms = 0
+        self._before_write()  # the header's erase is done: the FIFO again, then the ring
         self.drain()
 
     def _header(self):
@@ -155,6 +161,7 @@ class Sessions:
         """End of the run: the tracker's bout ends, its last steps are logged, file closed."""
         if self.writer is None:
             return
+        self._before_write()
         self.tracker.flush()
         self.drain()
         while self._gaps:  # lost after the last step: still part of the session's time
@@ -162,6 +169,13 @@ class Sessions:
         self.writer.close(reason, self.now_ms())
         self.writer = None
         self._auto_armed = False
+
+    def _before_write(self):
+        if self.poll_fn is not None:
+            try:
+                self.poll_fn()
+            except OSError:
+                pass  # the bus failed: the sampler's own poll reports it; the write goes on
 
     def cue(self, cadence_spm):
         if self.writer is not None:
@@ -207,6 +221,7 @@ class Sessions:
         while True:
             await asyncio.sleep_ms(LOG_MS)
             if self.writer is not None:
+                self._before_write()
                 self.drain()
                 self.writer.tick(self.now_ms(), overflows_fn())
                 if self.writer.stopped:  # the store filled: the file already ends END_FULL

@@ -111,12 +111,12 @@ print(s.overflows)
     assert out.stdout.strip() == b"3"
 
 
-def test_period_drains_a_small_fifo_before_it_is_half_full() -> None:
+def test_period_drains_a_small_fifo_before_it_is_a_quarter_full() -> None:
     out = run_mpy(
         "from footfall_fw.sampler import period_for\n"
-        "print(period_for(100, 170), period_for(400, 32))\n"
+        "print(period_for(100, 170), period_for(200, 32), period_for(400, 32))\n"
     )
-    assert out.stdout.split() == [b"80", b"40"]
+    assert out.stdout.split() == [b"80", b"40", b"20"]
 
 
 # An IMU on the virtual board's clock (the stand-in `time`: sleep_ms moves it on): it makes

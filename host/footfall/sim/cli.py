@@ -8,7 +8,10 @@ object: session_files, steps, cues_ms (recording times of "quicken" cues), board
 (every pattern with its recording time), rate_hz, exit (why the board stopped) and counters.
 
 Time: virtual = real ticks + every wait skipped (see mpy/time.py), so an hour-long run
-takes as long as its computation; the emulated IMU fills its FIFO from that clock.
+takes as long as its computation; the emulated IMU fills its FIFO from that clock. With
+--cpu esp32 the firmware's CPU time counts ESP32_FACTOR_MILLI / 1000 times over and flash
+writes cost what SPI NOR does (mpy/os.py), so stalls, FIFO overflows and watchdog resets
+show as they would on the board (docs/virtual-board.md, Timing).
 """
 
 import argparse
@@ -38,6 +41,23 @@ TIMEOUT_S = 900
 TRACEBACK_LINES = 6  # of the board's console, shown when the firmware does not start
 EPOCH_2000_S = 946684800  # 2000-01-01 00:00 UTC: where the ESP32 clock starts at power-on
 CLOCK_MARK = "footfall-utc"  # firmware/footfall_fw/board.py CLOCK_MARK
+
+# --cpu esp32: the ESP32 runs the firmware this many times slower than this host's unix
+# port, in thousandths. The slow end of the measured range: this host's best pystone score
+# in the unix port over the slowest published ESP32 one (ESP32_GENERIC at its default
+# 160 MHz, SPIRAM variant); derivation and range in docs/virtual-board.md, figures from
+# bench/bench_cpu.py in bench/cpu_results.md.
+ESP32_FACTOR_MILLI = 176000
+CPU_FACTORS_MILLI = {"esp32": ESP32_FACTOR_MILLI}
+# --cpu without --heap: the ESP32 port grows its GC heap from 56 KiB as the firmware needs it
+# (MICROPY_GC_SPLIT_HEAP_AUTO, ports/esp32/mpconfigport.h), so a collection there sweeps about
+# what the firmware uses (156 KiB at least, docs/firmware.md), not the sim's default 8 MiB.
+CPU_HEAP = "256k"
+
+
+def heap(args: argparse.Namespace) -> str:
+    """The unix port's heap: --heap, else CPU_HEAP with --cpu, else HEAP."""
+    return args.heap or (CPU_HEAP if getattr(args, "cpu", None) else HEAP)
 
 
 # sys.implementation._mpy >> 10 -> mpy-cross -march (py/persistentcode.h MP_NATIVE_ARCH_*)
@@ -171,6 +191,8 @@ def scenario(args: argparse.Namespace, work: Path, samples: Path, rate_hz: int) 
         "stall_len_ms": args.stall_len_ms,
         "interrupt_ms": args.interrupt_ms,
         "repl": repl_steps(args.repl),
+        "cpu_factor_milli": CPU_FACTORS_MILLI[args.cpu] if args.cpu else 0,
+        "flash_timing": (args.flash_timing or "typical") if args.cpu else None,
     }
 
 
@@ -226,9 +248,11 @@ def simulate(args: argparse.Namespace) -> dict:
         samples.write_bytes(np.asarray(grid.acc_mg).astype("<i2").tobytes())
         sc = scenario(args, work, samples, rate_hz)
         (work / "scenario.json").write_text(json.dumps(sc))
-        path = precompile(work / "mpy") if args.mpy else None
+        # A board runs its modules precompiled (footfall flash): with --cpu, so does the sim,
+        # or compiling them here would be charged as the board's time.
+        path = precompile(work / "mpy") if args.mpy or args.cpu else None
         proc = subprocess.run(
-            [micropython_binary(), "-X", f"heapsize={args.heap}", str(MPY_DIR / "simboot.py")]
+            [micropython_binary(), "-X", f"heapsize={heap(args)}", str(MPY_DIR / "simboot.py")]
             + [str(work / "scenario.json")],
             capture_output=True,
             stdin=subprocess.DEVNULL,  # the console has no host: usb_link reads nothing
@@ -256,6 +280,8 @@ def summarise(result: dict, args: argparse.Namespace, t0_ms: int, console: str) 
         "steps": result.pop("steps", 0),
         "cues_ms": [t for t, name in plays if name == "quicken"],
         "plays": plays,
+        "cpu": args.cpu,
+        "flash_timing": (args.flash_timing or "typical") if args.cpu else None,
         **result,
         "console": console.splitlines(),
     }
@@ -276,7 +302,13 @@ def print_summary(out: dict) -> None:
         print(f"  {t / 1000:8.1f} s  {name}")
     for path in out["session_files"]:
         print(f"  session file {path}")
-    if out.get("watchdog_resets"):
+    if out.get("cpu"):
+        print(
+            f"  timing ({out['cpu']}, flash {out['flash_timing']}): "
+            f"{out['overflows']} FIFO overflow(s), {out['watchdog_resets']} watchdog reset(s), "
+            f"longest loop stall {out['max_stall_ms']} ms"
+        )
+    elif out.get("watchdog_resets"):
         print(f"  watchdog resets: {out['watchdog_resets']}")
     print(f"  board stopped: {out['exit']}")
 
@@ -337,9 +369,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     )
     parser.add_argument(
         "--heap",
-        default=HEAP,
         metavar="SIZE",
-        help=f"the unix port's heap, e.g. 110k (default {HEAP}; see docs/firmware.md, RAM)",
+        help=f"the unix port's heap, e.g. 110k (default {HEAP}, with --cpu {CPU_HEAP}; "
+        "see docs/firmware.md, RAM)",
     )
     parser.add_argument(
         "--mpy",
@@ -352,6 +384,16 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         default="set",
         help="unset: boot with every clock invalid, as after a power-off (docs/firmware.md)",
     )
+    parser.add_argument(
+        "--cpu",
+        choices=sorted(CPU_FACTORS_MILLI),
+        help="timing model: the firmware runs as slowly as on this CPU, flash writes cost time",
+    )
+    parser.add_argument(
+        "--flash-timing",
+        choices=("typical", "worst"),
+        help="--cpu: flash erase/program times from the datasheet (default typical)",
+    )
     parser.add_argument("--json", action="store_true", help="print one JSON object")
     parser.add_argument(
         "--serve", choices=("serial",), help="serve USB sync on a pty until killed (serve.py)"
@@ -363,6 +405,12 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def main(args: argparse.Namespace) -> int:
+    if args.flash_timing and not args.cpu:
+        print("footfall: --flash-timing needs --cpu", file=sys.stderr)
+        return 2
+    if args.cpu and args.serve:
+        print("footfall: --cpu does not combine with --serve (a paced clock)", file=sys.stderr)
+        return 2
     if args.serve:
         from footfall.sim.serve import serve_serial as run
     else:

@@ -40,7 +40,7 @@ from footfall.engine import micropython_binary
 from footfall.errors import EngineError
 from footfall.resample import resample
 from footfall.sim import MPY_DIR
-from footfall.sim.cli import board_rate_hz, scenario, summarise, unix_port_env
+from footfall.sim.cli import board_rate_hz, heap, scenario, summarise, unix_port_env
 
 TAIL_MS = 10**9  # "never": the board powers off only when the host says so
 STOP_TIMEOUT_S = 10.0
@@ -91,7 +91,7 @@ def start_board(
     (work / "scenario.json").write_text(json.dumps(sc))
     args.t0_ms = grid.t0_ms
     return subprocess.Popen(
-        [micropython_binary(), "-X", f"heapsize={args.heap}", str(MPY_DIR / "simboot.py")]
+        [micropython_binary(), "-X", f"heapsize={heap(args)}", str(MPY_DIR / "simboot.py")]
         + [str(work / "scenario.json")],
         stdin=master,
         stdout=master,

@@ -6,6 +6,7 @@ touches the IMU; sample k becomes available (k + 1) sample periods later, so the
 exactly the board's rate in virtual time.
 """
 
+import sys
 import time
 
 scenario = {}
@@ -23,6 +24,12 @@ _rtc = None  # the emulated BM8563, on boards whose file names RTC = "bm8563"
 _buses = {}
 rtc_memory = None  # machine.RTC().memory(), from the scenario at first use
 _pumped_ms = 0  # virtual ticks up to which the emulator has run
+watchdog_resets = 0  # watchdog resets seen
+# Loop stalls: the longest time (virtual ms) the event loop ran without returning to its
+# scheduler, i.e. the longest single task step; measured by the stand-in select's ipoll,
+# which asyncio calls before every step.
+max_stall_ms = 0
+_loop_ms = None  # virtual ticks when the loop last left its scheduler
 
 
 def sensor_ms():
@@ -103,19 +110,85 @@ def bus(bus_id):
 
 
 def pump():
-    """Run the emulated chip up to now at its configured rate (before each bus access)."""
+    """Run the emulated chip up to now at its configured rate (before each bus access).
+    The emulator's own CPU time is not the firmware's: it is left uncharged."""
     global _pumped_ms, end_ms
     now = time.ticks_ms()
     dt = time.ticks_diff(now, _pumped_ms)
     if dt > 0:
         _pumped_ms = now
-        _emu.hold_ms(dt)
+        time.hold()
+        try:
+            _emu.hold_ms(dt)
+        finally:
+            time.release()
         reset_ms = scenario.get("imu_reset_ms")
         if reset_ms is not None and sensor_ms() >= reset_ms:
             scenario["imu_reset_ms"] = None  # once: the chip browns out, back to power-on
             _emu.power_on_reset()
         if end_ms is None and _emu.remaining == 0:
             end_ms = sensor_ms()
+
+
+# I2C wire time (UM10204 I2C-bus specification, 3.1.5-3.1.10): 9 clocks a byte (8 bits and
+# the acknowledge), plus a start, a repeated start and a stop.
+I2C_OVERHEAD_CLOCKS = 4
+
+
+class _Transfer:
+    # with transfer(...): one I2C transaction on the emulated bus. The emulator's CPU time is
+    # not charged; the wire time is, once the transaction is done.
+    nbytes = 0
+    freq_hz = 400000
+
+    def __enter__(self):
+        time.hold()
+
+    def __exit__(self, kind, value, tb):
+        time.release()
+        if kind is None and scenario.get("cpu_factor_milli"):
+            clocks = 9 * self.nbytes + I2C_OVERHEAD_CLOCKS
+            time.charge_us(clocks * 1000000 // self.freq_hz)
+
+
+_transfer = _Transfer()
+
+
+def transfer(nbytes, freq_hz):
+    """Context for one I2C transaction of nbytes on the wire (address, register, data)."""
+    _transfer.nbytes = nbytes
+    _transfer.freq_hz = freq_hz
+    return _transfer
+
+
+_scheduler_poller = None
+
+
+def scheduler_poller():
+    """asyncio's own poll object (once asyncio is loaded), to tell its waits from a task's."""
+    global _scheduler_poller
+    if _scheduler_poller is None:
+        core = sys.modules.get("asyncio.core")
+        if core is not None:
+            _scheduler_poller = core._io_queue.poller
+    return _scheduler_poller
+
+
+def loop_waits(now_ms):
+    """The scheduler is waiting (stand-in ipoll), or the board stopped: close the step that
+    ran since the scheduler last left its wait, if one is open."""
+    global max_stall_ms, _loop_ms
+    if _loop_ms is not None:
+        stall = time.ticks_diff(now_ms, _loop_ms)
+        if stall > max_stall_ms:
+            max_stall_ms = stall
+    _loop_ms = None  # waiting: no step open (a board that stops now stops waiting)
+
+
+def loop_runs(now_ms):
+    """The scheduler leaves its wait to run a task step."""
+    global _loop_ms
+    _loop_ms = now_ms
 
 
 def power_off(reason):

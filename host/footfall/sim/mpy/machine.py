@@ -121,14 +121,18 @@ class I2C:
     def scan(self):
         return [] if self.chip is None else self.chip.scan()
 
+    # Each transaction: address+W, register, (address+R,) data bytes on the wire (_sim.transfer).
     def readfrom_mem_into(self, addr, reg, buf, addrsize=8):
-        self._bus(len(buf) + 3).readfrom_mem_into(addr, reg, buf)  # + address, reg, address
+        with _sim.transfer(3 + len(buf), self.freq):  # + address, reg, address
+            self._bus(len(buf) + 3).readfrom_mem_into(addr, reg, buf)
 
     def readfrom_mem(self, addr, reg, n, addrsize=8):
-        return self._bus(n + 3).readfrom_mem(addr, reg, n)
+        with _sim.transfer(3 + n, self.freq):
+            return self._bus(n + 3).readfrom_mem(addr, reg, n)
 
     def writeto_mem(self, addr, reg, buf, addrsize=8):
-        self._bus(len(buf) + 2).writeto_mem(addr, reg, buf)
+        with _sim.transfer(2 + len(buf), self.freq):
+            self._bus(len(buf) + 2).writeto_mem(addr, reg, buf)
 
 
 class ADC:

@@ -34,12 +34,21 @@ def _used_blocks(path):
 
 
 def statvfs(path):
+    import time
+
     import _sim
 
     size = _sim.scenario.get("flash_bytes")
     if root is None or size is None:
         return _real_statvfs(path)
+    # Walking the folder in Python is the sim's work, not the board's (littlefs counts its
+    # blocks in C, reading a little metadata per file): not charged to the CPU model.
+    time.hold()
+    try:
+        used = _used_blocks(root)
+    finally:
+        time.release()
     total = size // BLOCK
-    free = total - _used_blocks(root)
+    free = total - used
     free = free if free > 0 else 0
     return (BLOCK, BLOCK, total, free, free, 0, 0, 0, 0, 255)

@@ -2,7 +2,8 @@
 
 asyncio waits for its next timer in `poll.ipoll(dt)`. Here that wait adds `dt` to the
 virtual clock (see the stand-in `time`) instead of blocking; streams that really are
-registered (a pty when serving sync) are polled without blocking first.
+registered (a pty when serving sync) are polled without blocking first. Each call also
+closes one step of the event loop for the stall figure (`_sim.max_stall_ms`).
 """
 
 import sys
@@ -17,6 +18,8 @@ finally:
 del _path
 
 import time  # the stand-in virtual clock  # noqa: E402
+
+import _sim  # noqa: E402 - loop stall accounting
 
 
 class poll:  # noqa: N801 - same name as the built-in
@@ -39,6 +42,24 @@ class poll:  # noqa: N801 - same name as the built-in
         return list(self.ipoll(timeout))
 
     def ipoll(self, timeout=-1, flags=0):
+        if self is not _sim.scheduler_poller():  # a task's own poll (usb_link on stdin)
+            time.hold()  # a C call on the board: the stand-in's work is not charged
+            try:
+                return self._ipoll(timeout)
+            finally:
+                time.release()
+        # asyncio's poll: it calls this before every task step (timeout 0 when one is
+        # due), so the time since the last call is one step of the loop (_sim: stalls).
+        time.hold()  # the scheduler's wait is C on the board; so is this bookkeeping
+        try:
+            _sim.loop_waits(time.ticks_ms())
+            ready = self._ipoll(timeout)
+        finally:
+            time.release()
+        _sim.loop_runs(time.ticks_ms())
+        return ready
+
+    def _ipoll(self, timeout):
         if self._count:
             ready = self._poll.poll(0)
             if ready or timeout == 0:

@@ -35,6 +35,11 @@ def load(scenario_path):
     for name, text in sc.get("files", {}).items():
         with open(name, "w") as f:
             f.write(text)
+    # From here the board writes (the files above are the host's, as `footfall flash`'s).
+    if sc.get("flash_timing"):  # footfall sim --cpu: flash writes cost what SPI NOR does
+        import _flash
+
+        _flash.install(sc["flash_timing"])
     return sc
 
 
@@ -128,7 +133,11 @@ def result():
     left = sys.modules["_repl"].left if "_repl" in sys.modules else {}
     a = app.instance if app and app.instance else left.get("app")
     out = {"exit": _sim.exit_reason, "plays": plays(_sim.events), "end_ms": _sim.end_ms}
+    _sim.loop_waits(time.ticks_ms())  # a step cut short by a reset was a stall too
     out["watchdog_resets"] = _sim.watchdog_resets
+    out["max_stall_ms"] = _sim.max_stall_ms
+    if _sim.scenario.get("flash_timing"):
+        out["flash"] = sys.modules["_flash"].flash_counters()
     out["safe_mode"] = bool(guard and guard.safe) or left.get("safe_mode", False)
     out["boot_error"] = (guard.failure if guard else None) or left.get("boot_error")
     if out["boot_error"] and out["exit"] == "power off":  # signalled and powered off
@@ -154,8 +163,24 @@ def result():
 # The report is written after the firmware has run, when its heap may be full: hold a
 # little room back for it so that a run that fits is never lost for want of its report.
 REPORT_RESERVE = 2048
+UNCHARGED = (
+    ("Pin", ("value",)),
+    ("PWM", ("freq", "duty_u16")),
+    ("ADC", ("read_uv", "read_u16")),
+    ("WDT", ("feed",)),
+    ("RTC", ("datetime",)),
+)
 sc = load(sys.argv[1])
 reserve = bytearray(REPORT_RESERVE)
+if sc.get("cpu_factor_milli"):  # footfall sim --cpu: from here the firmware's CPU time counts
+    # The stand-ins for the board's built-in (C) calls are the sim's work: not charged.
+    import machine
+
+    for cls_name, names in UNCHARGED:
+        cls = getattr(machine, cls_name)
+        for name in names:
+            setattr(cls, name, time.uncharged(getattr(cls, name)))
+    time.configure(sc["cpu_factor_milli"])
 boot()
 del reserve
 gc.collect()

@@ -1,4 +1,5 @@
-"""Virtual-board stand-in for `time`: the real clock plus the time the board skipped waiting.
+"""Virtual-board stand-in for `time`: the real clock plus the time the board skipped waiting,
+or, with a CPU model (`footfall sim --cpu`), the firmware's CPU time scaled to the board.
 
 asyncio (frozen in the unix port) takes `ticks_ms` from `time` and waits in
 `select.poll().ipoll(dt)`. Its C task queue still stamps newly runnable tasks with the
@@ -6,6 +7,24 @@ real `mp_hal_ticks_ms()`. So virtual time is defined as real ticks + skipped ms:
 (`ipoll` in the stand-in `select`, `sleep_ms` here) adds its duration to `skipped` instead
 of waiting, which keeps the C queue's real stamps at or before virtual "now" (runnable at
 once, as intended) and makes a 10-minute run take as long as the computation does.
+
+With a CPU model (`configure(factor)`), virtual time since boot is
+    skipped + max(real elapsed, factor * charged CPU time)
+where charged CPU time is this process's CPU time outside hold()/release() (the
+stand-ins' own work: the emulated chip, the scripts run after each wait, the built-in
+calls they stand for) less the clock's own readings, each CPU us weighted by the host's
+speed then against its best (see _measure_speed). The real elapsed time is only a floor,
+so virtual time stays at or after the C queue's real stamps (the ordering guarantee
+above); at a factor over 100 it binds only if the process gets less than a hundredth of a
+CPU. `charge_us` adds device time that costs no host CPU (a flash erase, a bus transfer).
+
+Process CPU time: the port's `time.clock()` is C `clock()` (CLOCK_PROCESS_CPUTIME_ID,
+exact but truncated to whole ms by ports/unix/modtime.c), and between its ms steps the
+clock follows wall time less the time spent waiting for a CPU (`run_delay` in
+/proc/self/schedstat, exact at every reschedule): an estimate that never leaves the ms that
+`clock()` reports, so it cannot drift, and that resolves the sub-ms steps a factor of 100
+magnifies. A step longer than clock() allows (host steal time, blocking) is not charged.
+Each reading's own cost is measured as it is taken and not charged.
 """
 
 import sys
@@ -14,6 +33,7 @@ _path = sys.path
 sys.path = []
 try:
     from time import *  # noqa: F403 - the built-in time module, extended below
+    from time import clock as _clock
     from time import sleep_ms as _real_sleep_ms  # noqa: F401
     from time import ticks_add, ticks_diff
     from time import ticks_ms as _real_ticks_ms
@@ -22,21 +42,225 @@ finally:
     sys.path = _path
 del _path
 
-_skipped_ms = 0
+_skipped_us = 0  # waits skipped plus device time charged (flash, bus), in microseconds
 # Called with no arguments after every wait (the virtual board checks its scripts here).
 hooks = []
 # Seconds since the epoch (2000-01-01 on MicroPython) at virtual tick 0; set by the RTC.
 _epoch_s = 0
 _start_ms = _real_ticks_ms()
 
+# The CPU model: off until configure(). Factor in thousandths (integers all the way).
+_factor_milli = 0
+_raw_us = 0  # the running estimate of this process's CPU time since configure()
+_reads_us = 0  # what the readings of it cost (not charged)
+_cpu_us = 0  # _raw_us less the readings' cost: the CPU time of everything else
+_charged = 0  # CPU us charged (outside hold()) x the host's speed then, in thousandths
+_read_us = 0  # the typical cost of one _cpu_now() reading
+_read_cap_us = 1000  # a reading that took longer was interrupted: counted as _read_us
+_last_w_us = 0  # wall time less run_delay at the last reading
+_clock0_ms = 0
+_last_ms = _start_ms  # the last virtual ticks_ms returned (kept monotonic)
+_sched = None
+_sched_buf = bytearray(96)
+
+
+def _run_delay_us():
+    # Field 2 of /proc/self/schedstat: ns this process spent runnable but not running.
+    # Parsed in place: a reading allocates nothing, so it brings on no garbage collection.
+    _sched.seek(0)
+    n = _sched.readinto(_sched_buf)
+    buf = _sched_buf
+    i = 0
+    while buf[i] != 32:
+        i += 1
+    v = 0
+    i += 1
+    while i < n and buf[i] != 32:
+        v = v * 10 + buf[i] - 48
+        i += 1
+    return v // 1000
+
+
+def _cpu_now(t_in=None):
+    """This process's CPU time in us since configure(), less the readings' own cost (from
+    t_in, the real ticks_us when the stand-in was entered, if given)."""
+    global _raw_us, _cpu_us, _last_w_us, _reads_us, _lo_us, _charged
+    if t_in is None:
+        t_in = _real_ticks_us()
+    w = _real_ticks_us() - _run_delay_us()
+    step = ticks_diff(w, _last_w_us)
+    _last_w_us = w
+    raw = _raw_us + (step if step > 0 else 0)
+    # clock() (a float: it allocates) bounds the estimate where it matters: over a long
+    # step, and once the estimate passes clock()'s ms. A step longer than clock() allows
+    # (more than 1 ms beyond the ms it moved on) was not all CPU time: this VM was
+    # descheduled by its host (steal time, in the host's 4 ms ticks) or the process
+    # blocked; the step is then taken as no more than clock() shows.
+    if step > LONG_STEP_US or raw > _lo_us + 999:
+        lo = (round(_clock() * 1000) - _clock0_ms) * 1000
+        if step > lo - _lo_us + 1000:
+            raw = _raw_us
+        _lo_us = lo
+        if raw > lo + 999:
+            raw = lo + 999
+        if raw < lo:
+            raw = lo
+    if raw > _raw_us:
+        _raw_us = raw
+    cost = ticks_diff(_real_ticks_us(), t_in)  # this reading's own cost, not charged
+    _reads_us += cost if cost < _read_cap_us else _read_us
+    cpu = _raw_us - _reads_us
+    if cpu > _cpu_us:
+        if not _held:
+            _charged += (cpu - _cpu_us) * _speed_milli
+        _cpu_us = cpu
+    return _cpu_us
+
+
+LONG_STEP_US = 200
+_lo_us = 0  # clock()'s whole ms of CPU time at its last reading, in us
+
+
+# The host's speed. CPU time per unit of work is not constant on a shared machine: another
+# process on the same core (SMT) or cache slows this one (this host's pystone rate ranged
+# over 2x, bench/cpu_results.md). So a fixed piece of work (_reference) is timed every
+# SPEED_EVERY_MS of virtual time, outside what is charged, and each CPU us is charged at
+# the speed then (_speed_milli / 1000: the fastest timing seen over the median of the last
+# SPEED_RUNS), so that the factor applies to the host at its own best speed.
+SPEED_EVERY_MS = 500
+SPEED_RUNS = 9
+REFERENCE_LOOPS = 400
+_speed_milli = 1000
+_best_us = 0
+_recent = []
+_next_speed_ms = 0
+
+
+def _reference():
+    # A fixed stretch of bytecode (about 40 us here): a loop, integer arithmetic, a list.
+    acc = 0
+    out = _recent_work
+    for i in range(REFERENCE_LOOPS):
+        acc = (acc * 31 + i) & 0xFFFF
+        out[i & 7] = acc >> 3
+    return acc
+
+
+_recent_work = [0] * 8
+
+
+def _time_reference():
+    # Wall time less run_delay, not the clamped estimate: where clock()'s ms holds the
+    # estimate back, the reference would seem to take no time at all.
+    t0 = _real_ticks_us() - _run_delay_us()
+    _reference()
+    return _real_ticks_us() - _run_delay_us() - t0 - _read_us
+
+
+def _measure_speed():
+    """Time the reference once (its CPU time is not charged) and update _speed_milli."""
+    global _best_us, _speed_milli
+    us = _time_reference()
+    if us <= 0:
+        return
+    _recent.append(us)
+    if len(_recent) > SPEED_RUNS:
+        _recent.pop(0)
+    if not _best_us or us < _best_us:
+        _best_us = us
+    now = sorted(_recent)[len(_recent) // 2]
+    _speed_milli = 1000 * _best_us // now if now > _best_us else 1000
+
+
+def speed_milli():
+    """The host's speed now relative to its best, in thousandths (1000 with no CPU model)."""
+    return _speed_milli
+
+
+def configure(factor_milli):
+    """Turn on the CPU model: virtual time = factor_milli / 1000 x charged CPU time."""
+    global _factor_milli, _sched, _clock0_ms, _read_us, _read_cap_us, _cpu_us, _last_w_us
+    global _held
+    _sched = open("/proc/self/schedstat", "rb")
+    _clock0_ms = round(_clock() * 1000)
+    _last_w_us = _real_ticks_us() - _run_delay_us()
+    _held = 1  # calibration is not charged
+    # The typical cost of a reading, used for one that was interrupted (it took too long).
+    n = 2000
+    raw0 = _raw_us
+    for _ in range(n):
+        _cpu_now()
+    _read_us = (_raw_us - raw0) // n
+    _read_cap_us = 3 * _read_us + 5
+    for _ in range(4 * SPEED_RUNS):  # the host's best speed, to start from
+        _measure_speed()
+    _cpu_now()
+    _held = 0
+    _factor_milli = factor_milli
+
+
+_held = 0  # nesting depth of hold()
+
+
+def hold():
+    """From now until the matching release(), CPU time is the stand-ins' own work (the
+    emulated chip, a wait's scripts), not the firmware's: it is not charged. Nests."""
+    global _held
+    if _factor_milli and not _held:
+        _cpu_now()  # what ran up to here is charged
+    _held += 1
+
+
+def release():
+    global _held
+    if _factor_milli and _held == 1:
+        _cpu_now()  # what ran since hold() is not
+    _held -= 1
+
+
+def uncharged(fn):
+    """fn wrapped so that its CPU time is not charged: for stand-ins of what is a built-in
+    (C) call on the board, whose cost there is negligible beside the firmware's own."""
+
+    def call(*args):
+        hold()
+        try:
+            return fn(*args)
+        finally:
+            release()
+
+    return call
+
+
+def charged_us(t_in=None):
+    """Virtual us charged for the firmware's CPU time so far (0 with no CPU model)."""
+    if not _factor_milli:
+        return 0
+    _cpu_now(t_in)
+    return _charged * _factor_milli // 1000000
+
+
+def charge_us(us):
+    """Let `us` of device time pass that took no host CPU (flash, bus): no hooks run."""
+    global _skipped_us
+    if us > 0:
+        _skipped_us += us
+
 
 def advance(ms):
     """Let `ms` of virtual time pass at once (the sim's replacement for waiting)."""
-    global _skipped_ms
+    global _skipped_us, _next_speed_ms
     if ms > 0:
-        _skipped_ms += ms
-    for hook in hooks:
-        hook()
+        _skipped_us += ms * 1000
+    hold()
+    try:
+        if _factor_milli and ticks_diff(_last_ms, _next_speed_ms) >= 0:
+            _next_speed_ms = ticks_add(_last_ms, SPEED_EVERY_MS)
+            _measure_speed()
+        for hook in hooks:
+            hook()
+    finally:
+        release()
 
 
 def elapsed_ms():
@@ -45,11 +269,24 @@ def elapsed_ms():
 
 
 def ticks_ms():
-    return ticks_add(_real_ticks_ms(), _skipped_ms)
+    global _last_ms
+    real = _real_ticks_ms()
+    lead_ms = _skipped_us // 1000
+    if _factor_milli:
+        ahead = (charged_us(_real_ticks_us()) + _skipped_us) // 1000 - ticks_diff(real, _start_ms)
+        if ahead > lead_ms:
+            lead_ms = ahead
+    now = ticks_add(real, lead_ms)
+    if ticks_diff(now, _last_ms) < 0:  # rounding between the two clocks: never go back
+        return _last_ms
+    _last_ms = now
+    return now
 
 
 def ticks_us():
-    return ticks_add(_real_ticks_us(), _skipped_ms * 1000)
+    if _factor_milli:
+        return ticks_add(ticks_ms() * 1000 % (1 << 30), 0)
+    return ticks_add(_real_ticks_us(), _skipped_us)
 
 
 def ticks_cpu():
