@@ -262,7 +262,7 @@ def finish_copy(store, tmp_name):
 
 def set_aside(store, name, size):
     # Shorter than a header: power failed while begin() wrote it, nothing was logged.
-    if size < rec.HEADER_BYTES_V1:
+    if size < rec.HEADER_BYTES:
         os.remove(store.path(name))
         return (name, "removed", size)
     os.rename(store.path(name), store.path(name[:5] + ".bad"))
