@@ -16,8 +16,8 @@ from footfall.sim.cli import simulate
 from tests.host.test_sim import SYNTHETIC_RUN, sim_args
 
 # 64-bit unix port: the smallest heap that passes is in docs/firmware.md, RAM;
-# UNIX_PORT_CEILING is the ceiling a change must keep within (about 7 % of margin).
-UNIX_PORT_CEILING = "182k"
+# UNIX_PORT_CEILING is the ceiling a change must keep within (about 10 % of margin).
+UNIX_PORT_CEILING = "230k"
 # esp32_lis3dh (WROOM-32, no PSRAM) on plain ESP32_GENERIC: an estimate (docs/firmware.md, RAM).
 # The run uses the m5stickc_plus2 board file: the same firmware but for the IMU driver.
 BUDGET_BOARD_HEAP = "110k"
