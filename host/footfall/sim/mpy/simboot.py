@@ -167,7 +167,7 @@ UNCHARGED = (
     ("Pin", ("value",)),
     ("PWM", ("freq", "duty_u16")),
     ("ADC", ("read_uv", "read_u16")),
-    ("WDT", ("feed",)),
+    ("_WDT", ("feed",)),  # machine.WDT() returns the one _WDT
     ("RTC", ("datetime",)),
 )
 sc = load(sys.argv[1])
