@@ -5,9 +5,11 @@ MicroPython only; `crc.py` loads it where it can and falls back to its plain twi
 gives the same value for every input (tests/core/test_crc_twins.py).
 """
 
+from array import array
+
 import micropython
 
-TABLE = None  # crc.py hands over its table (array of u16) before the first call
+TABLE = array("H")  # crc.py hands over its table (array of u16) before the first call
 
 
 @micropython.viper
