@@ -93,7 +93,8 @@ def precompile(dest: Path) -> list[Path]:
         if done.returncode != 0:
             raise EngineError(f"mpy-cross failed: {done.stderr.strip()}")
     for name in SCRIPTS:  # the port runs them from the file system, as source
-        (fw / name).write_text((FIRMWARE / name).read_text())
+        if (FIRMWARE / name).exists():  # firmware older than boot.py has main.py alone
+            (fw / name).write_text((FIRMWARE / name).read_text())
     return [sim, fw]
 
 
