@@ -61,6 +61,7 @@ class App:
         self.sampler = Sampler(hw.imu, self.tracker)
         self.sampler.on_gap = self.sessions.gap  # a FIFO overflow: a GAP record in the session
         self.sessions.poll_fn = self.sampler.poll
+        self.store.before_write = self.sessions.before_write
         self.coach = Coach(coach_config(cfg))
         self.battery = Battery(hw.battery, hw.battery_scale)
         self.button_a = buttons.Button(hw.button_a)

@@ -127,7 +127,7 @@ class Sessions:
 
     def start(self, auto=False, back_ms=0):
         """Open a session starting back_ms before now; raises StoreFull when there is no room."""
-        self._before_write()
+        self.before_write()
         self._mhz = self.rate_mhz
         start = self.tracker.index - back_ms * (self._mhz // 100) // 10000  # < 2**30
         self._start_index = start if start > 0 else 0
@@ -135,11 +135,13 @@ class Sessions:
         while self._gaps and self._gap_at[0] < self._start_index:
             self._log_gap()  # before the session: no writer yet, dropped
         self._auto_armed = False  # whatever happens, no auto-start until running stops
-        self.writer = self.store.begin(self._header())
+        header = self._header()
+        self.before_write()  # building the header takes a share of a small FIFO on an ESP32
+        self.writer = self.store.begin(header)
         self.auto = auto
         self.sessions += 1
         self._idle_ms = 0
-        self._before_write()  # the header's erase is done: the FIFO again, then the ring
+        self.before_write()  # the header's erase is done: the FIFO again, then the ring
         self.drain()
 
     def _header(self):
@@ -161,7 +163,7 @@ class Sessions:
         """End of the run: the tracker's bout ends, its last steps are logged, file closed."""
         if self.writer is None:
             return
-        self._before_write()
+        self.before_write()
         self.tracker.flush()
         self.drain()
         while self._gaps:  # lost after the last step: still part of the session's time
@@ -170,7 +172,7 @@ class Sessions:
         self.writer = None
         self._auto_armed = False
 
-    def _before_write(self):
+    def before_write(self):
         if self.poll_fn is not None:
             try:
                 self.poll_fn()
@@ -221,7 +223,7 @@ class Sessions:
         while True:
             await asyncio.sleep_ms(LOG_MS)
             if self.writer is not None:
-                self._before_write()
+                self.before_write()
                 self.drain()
                 self.writer.tick(self.now_ms(), overflows_fn())
                 if self.writer.stopped:  # the store filled: the file already ends END_FULL

@@ -68,6 +68,7 @@ class Store:
         self.full = False
         self.writer = None
         self.on_repair = None  # called with (name, action, bytes) as the job repairs a file
+        self.before_write = None  # called between the flash writes of opening or closing one
         self.repairs = []  # [(name, action, bytes_discarded)] since the last rescan()
         self.index_errors = 0  # index appends the flash refused (those sessions rescan)
         self.scanned_bytes = 0  # session bytes read back by scans (0 when the index knew all)
@@ -136,6 +137,8 @@ class Store:
         name = f"{sid:05d}{SUFFIX}"
         self._forget(sid)
         self._index_append(ix.tombstone(sid))  # an older line for this id is void
+        if self.before_write is not None:  # that line's commit took flash time: drain
+            self.before_write()  # the IMU's FIFO before the new file's header
         info = self._wip = SessionInfo(sid, name, False)
         info.start_s = header.start_s()
         self._wip_visit = ix.Scan(info).visit
@@ -169,6 +172,8 @@ class Store:
             return
         info.valid_bytes = info.size
         self._add(info)
+        if self.before_write is not None:  # the file's last block and close took flash time
+            self.before_write()
         self._index_append(ix.index_line(info))
 
     # -- the listing ------------------------------------------------------------------

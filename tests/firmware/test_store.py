@@ -641,3 +641,21 @@ def test_a_version_1_session_left_by_older_firmware_is_kept_whole(store: Store) 
     assert store.repair() == []
     (info,) = store.list()
     assert info.steps == 200 and info.valid_bytes == info.size == len(v2) - 10
+
+
+def test_opening_and_closing_a_session_drains_the_imu_between_its_flash_writes(
+    tmp_path: Path,
+) -> None:
+    # Each of these writes costs flash time (a commit, often an erase): on a small FIFO the
+    # sampler must run between them, not only before and after (docs/virtual-board.md, Timing).
+    store = Store(str(tmp_path / "s"), free_bytes_fn=lambda: 10**9)
+    order: list[str] = []
+    append = store._index_append
+    store._index_append = lambda line: (order.append("index line"), append(line))[1]
+    store.before_write = lambda: order.append("poll")
+    w = store.begin(header())
+    assert order == ["index line", "poll"]  # the tombstone, then the sampler, then the file
+    w.add_step(350, 2000, 171, RUNNING)
+    order.clear()
+    w.close(now_ms=350)
+    assert order[-2:] == ["poll", "index line"]  # the file closed, the sampler, the index
