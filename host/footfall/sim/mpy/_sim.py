@@ -77,7 +77,7 @@ def _clock_s():
 
 
 def bus(bus_id):
-    """I2C bus bus_id: the emulated IMU (helper-3's imu_emu) and, on boards with one, the
+    """I2C bus bus_id: the emulated IMU (imu_emu) and, on boards with one, the
     emulated BM8563 (rtc_emu); None for a bus with nothing on it."""
     global _emu, _rtc, t0_ms, _pumped_ms
     board_name = scenario["board"]
