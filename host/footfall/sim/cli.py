@@ -55,6 +55,11 @@ CPU_FACTORS_MILLI = {"esp32": ESP32_FACTOR_MILLI}
 CPU_HEAP = "256k"
 
 
+def flash_timing(args: argparse.Namespace) -> str | None:
+    """The flash timing the --cpu model charges (typical unless asked), None without --cpu."""
+    return (args.flash_timing or "typical") if args.cpu else None
+
+
 def heap(args: argparse.Namespace) -> str:
     """The unix port's heap: --heap, else CPU_HEAP with --cpu, else HEAP."""
     return args.heap or (CPU_HEAP if getattr(args, "cpu", None) else HEAP)
@@ -123,9 +128,18 @@ def board_rates(board: str, rate_hz: int) -> tuple[int, int]:
     return int(rate), int(mhz)
 
 
-def board_rate_hz(board: str, rate_hz: int) -> int:
-    """The rate the board's driver picks when asked for rate_hz (e.g. LSM6DSO: 104 Hz)."""
-    return board_rates(board, rate_hz)[0]
+def board_samples(args: argparse.Namespace) -> tuple[Resampled, int]:
+    """The recording as the board's IMU measures it, and the recording time of its start.
+
+    An IMU clock off by p % (--imu-clock-pct) samples the motion at rate * (1 + p/100): the
+    recording on a time axis scaled by (1 + p/100), on the chip's grid, is what it measures.
+    """
+    rec = read_recording(args.recording)
+    t_ms = rec.t_ms
+    if args.imu_clock_pct:
+        t_ms = np.rint(rec.t_ms * (1 + args.imu_clock_pct / 100)).astype(np.int64)
+    grid = chip_grid(t_ms, rec.acc_mg, args.board, args.rate)
+    return grid, int(rec.t_ms[0]) if args.imu_clock_pct else grid.t0_ms
 
 
 def chip_grid(t_ms: np.ndarray, acc_mg: np.ndarray, board: str, rate_hz: int) -> Resampled:
@@ -193,7 +207,7 @@ def scenario(args: argparse.Namespace, work: Path, samples: Path, rate_hz: int) 
         "interrupt_ms": args.interrupt_ms,
         "repl": repl_steps(args.repl),
         "cpu_factor_milli": CPU_FACTORS_MILLI[args.cpu] if args.cpu else 0,
-        "flash_timing": (args.flash_timing or "typical") if args.cpu else None,
+        "flash_timing": flash_timing(args),
     }
 
 
@@ -234,13 +248,7 @@ def board_pins(board: str) -> dict[str, int]:
 
 def simulate(args: argparse.Namespace) -> dict:
     """Run the virtual board over args.recording; return the --json object."""
-    rec = read_recording(args.recording)
-    # An IMU clock off by p % samples the motion at rate * (1 + p/100): the recording on a
-    # time axis scaled by (1 + p/100), resampled at the nominal rate, is what it measures.
-    t_ms = rec.t_ms
-    if args.imu_clock_pct:
-        t_ms = np.rint(rec.t_ms * (1 + args.imu_clock_pct / 100)).astype(np.int64)
-    grid = chip_grid(t_ms, rec.acc_mg, args.board, args.rate)
+    grid, t0_ms = board_samples(args)
     rate_hz = grid.rate_hz
     Path(args.out).mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(prefix="footfall-sim-") as tmp:
@@ -266,7 +274,6 @@ def simulate(args: argparse.Namespace) -> dict:
             detail = (console + proc.stderr.decode(errors="replace")).strip()
             raise EngineError(f"virtual board failed:\n{detail}")
         result = json.loads((work / "result.json").read_text())
-    t0_ms = int(rec.t_ms[0]) if args.imu_clock_pct else grid.t0_ms  # recording time
     return summarise(result, args, t0_ms, console)
 
 
@@ -282,7 +289,7 @@ def summarise(result: dict, args: argparse.Namespace, t0_ms: int, console: str) 
         "cues_ms": [t for t, name in plays if name == "quicken"],
         "plays": plays,
         "cpu": args.cpu,
-        "flash_timing": (args.flash_timing or "typical") if args.cpu else None,
+        "flash_timing": flash_timing(args),
         **result,
         "console": console.splitlines(),
     }

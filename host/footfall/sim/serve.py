@@ -35,12 +35,10 @@ from typing import Any
 
 import numpy as np
 
-from footfall.csvio import read_recording
 from footfall.engine import micropython_binary
 from footfall.errors import EngineError
-from footfall.resample import resample
 from footfall.sim import MPY_DIR
-from footfall.sim.cli import board_rate_hz, heap, scenario, summarise, unix_port_env
+from footfall.sim.cli import board_samples, heap, scenario, summarise, unix_port_env
 
 TAIL_MS = 10**9  # "never": the board powers off only when the host says so
 STOP_TIMEOUT_S = 10.0
@@ -80,16 +78,14 @@ class StopSignals:
 def start_board(
     args: argparse.Namespace, work: Path, master: int, control_fd: int
 ) -> subprocess.Popen[bytes]:
-    rec = read_recording(args.recording)
-    rate_hz = board_rate_hz(args.board, args.rate)
-    grid = resample(rec.t_ms, rec.acc_mg, rate_hz)
+    grid, args.t0_ms = board_samples(args)
+    rate_hz = grid.rate_hz
     Path(args.out).mkdir(parents=True, exist_ok=True)
     samples = work / "samples.bin"
     samples.write_bytes(np.asarray(grid.acc_mg).astype("<i2").tobytes())
     sc = scenario(args, work, samples, rate_hz)
     sc.update(serve="serial", speed=args.speed, control_fd=control_fd, tail_ms=TAIL_MS)
     (work / "scenario.json").write_text(json.dumps(sc))
-    args.t0_ms = grid.t0_ms
     return subprocess.Popen(
         [micropython_binary(), "-X", f"heapsize={heap(args)}", str(MPY_DIR / "simboot.py")]
         + [str(work / "scenario.json")],

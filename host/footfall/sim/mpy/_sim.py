@@ -15,7 +15,6 @@ samples = None  # the samples file (int16 x, y, z milli-g at the board's rate), 
 t0_ms = None  # virtual ticks when the sensor started
 end_ms = None  # sensor ms when the recording ran out
 watchdogs = []  # machine.WDT's one object once made: never stopped, kept at soft reset
-watchdog_resets = 0
 soft_reset_pending = False  # machine.soft_reset() was called
 interrupted = False  # the scenario's Ctrl-C (interrupt_ms) has been sent
 exit_reason = None
@@ -102,7 +101,7 @@ def bus(bus_id):
                 # --clock unset: the backup supply failed (VL set, time meaningless);
                 # otherwise it kept the host's UTC time, as `footfall flash` set it
                 unset = scenario.get("clock") == "unset"
-                start_s = scenario.get("epoch_s", 0) if not unset else 946684800
+                start_s = scenario.get("epoch_s", 0) if not unset else rtc_emu._DAYS_2000_S
                 _rtc = rtc_emu.BM8563Emu(start_s, vl=unset, now_s=_clock_s)
             chips[board.RTC_ADDR] = _rtc
         _buses[bus_id] = Bus(chips)
