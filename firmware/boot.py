@@ -11,7 +11,9 @@ boot.py skips main.py (shared/runtime/pyexec.h: PYEXEC_UNHANDLED_EXCEPTION is 0 
 
 import machine
 
-WDT_RELAXED_MS = 3_600_000  # the same as footfall_fw.guard.WDT_RELAXED_MS
+# The same as footfall_fw.guard.WDT_RELAXED_MS, not imported from it: `footfall flash` copies
+# this file first, onto a board whose footfall_fw may be older and have no guard.
+WDT_RELAXED_MS = 3_600_000
 
 
 def _hold():

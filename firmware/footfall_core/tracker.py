@@ -54,10 +54,6 @@ class Tracker:
         """The sample rate cadence uses, in milli-hertz (e.g. measured by the sampler)."""
         self.cadence.set_rate_mhz(rate_mhz)
 
-    @property
-    def rate_mhz(self):
-        return self.cadence.rate_mhz
-
     def flush(self):
         """End of stream: report steps still waiting for their bout to be confirmed."""
         self.detector.flush()

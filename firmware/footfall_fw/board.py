@@ -92,24 +92,31 @@ def load_clock(rtc_chip):
         try:
             t = rtc_chip.datetime()
             if not rtc_chip.vl:
-                machine.RTC().datetime((t[0], t[1], t[2], t[6], t[3], t[4], t[5], 0))
+                _set_esp32_clock(t)
                 return True
         except OSError:
             pass  # a silent RTC: the ESP32 clock may still be valid since a SET_TIME
     return _marked()
 
 
-def write_clock(unix_s, rtc_chip=None):
-    """Set the ESP32 clock (UTC), mark it valid, and the external RTC too if there is one."""
-    t = time.gmtime(_port_s(unix_s))
+def _set_esp32_clock(t):
+    # t in time.gmtime() order (year, month, day, hour, min, s, weekday); RTC.datetime()
+    # takes (year, month, day, weekday, hour, min, s, subseconds).
     machine.RTC().datetime((t[0], t[1], t[2], t[6], t[3], t[4], t[5], 0))
+
+
+def write_clock(unix_s, rtc_chip=None):
+    """Set the ESP32 clock (UTC) and mark it valid, then the external RTC if there is one
+    (an OSError from that chip is raised after the ESP32 clock is set and valid)."""
+    t = time.gmtime(_port_s(unix_s))
+    _set_esp32_clock(t)
     try:
         machine.RTC().memory(CLOCK_MARK)
     except AttributeError:
         pass  # a port without RTC user memory: valid until the next reset
+    clock.set_valid(True)
     if rtc_chip is not None:
         rtc_chip.set(t[0], t[1], t[2], t[3], t[4], t[5], t[6])
-    clock.set_valid(True)
 
 
 def _pwm(pin):
@@ -159,11 +166,7 @@ class Hardware:
         try:
             write_clock(unix_s, self.rtc)
         except OSError:
-            write_clock(unix_s)  # a silent RTC chip: the ESP32 clock is still right
-
-    def clock_valid(self):
-        """Whether the clock holds UTC known to be right (session headers' clock_set)."""
-        return clock.valid
+            pass  # a silent RTC chip: the ESP32 clock is set and valid all the same
 
     def reset(self):
         machine.reset()

@@ -61,7 +61,6 @@ class Sessions:
         self._count = 0
         self._start_index = 0
         self._last_ms = 0
-        self.lost_samples = 0  # samples lost to FIFO overflows since boot
         self._gap_at = array("i", bytes(4 * GAPS))  # tracker index of the first sample after
         self._gap_lost = array("i", bytes(4 * GAPS))
         self._gaps = 0
@@ -103,7 +102,6 @@ class Sessions:
         nothing; the logger task logs a GAP at its place among the steps."""
         if lost_samples <= 0:
             return
-        self.lost_samples += lost_samples
         at = self.tracker.index - lost_samples
         n = self._gaps
         if n and (n == GAPS or self._gap_at[n - 1] + self._gap_lost[n - 1] == at):
