@@ -39,7 +39,7 @@ from footfall_fw import store_index as ix
 from footfall_fw.session_writer import SessionWriter
 from footfall_fw.store_index import SUFFIX, SYNCED, SessionInfo  # noqa: F401 - the API
 
-FILES_PER_STEP = 32  # directory entries matched against the index per step
+FILES_PER_STEP = 8  # directory entries read or matched against the index per step
 STEP_PAUSE_MS = 5  # run(): pause between steps while there is work
 IDLE_MS = 1000  # run(): wake period with nothing to do
 
@@ -68,7 +68,7 @@ class Store:
         self.full = False
         self.writer = None
         self.on_repair = None  # called with (name, action, bytes) as the job repairs a file
-        self.before_write = None  # called between the flash writes of opening or closing one
+        self.before_write = None  # called before each flash write of a session (drains the IMU)
         self.repairs = []  # [(name, action, bytes_discarded)] since the last rescan()
         self.index_errors = 0  # index appends the flash refused (those sessions rescan)
         self.scanned_bytes = 0  # session bytes read back by scans (0 when the index knew all)
@@ -137,8 +137,6 @@ class Store:
         name = f"{sid:05d}{SUFFIX}"
         self._forget(sid)
         self._index_append(ix.tombstone(sid))  # an older line for this id is void
-        if self.before_write is not None:  # that line's commit took flash time: drain
-            self.before_write()  # the IMU's FIFO before the new file's header
         info = self._wip = SessionInfo(sid, name, False)
         info.start_s = header.start_s()
         self._wip_visit = ix.Scan(info).visit
@@ -271,7 +269,8 @@ class Store:
         self.index_dirty = False
         pending = []
         matched = 0
-        for k, (sid, name, synced, size) in enumerate(self._sizes()):
+        files = yield from self._sizes_steps()
+        for k, (sid, name, synced, size) in enumerate(files):
             info = self._info.get(sid)
             fields = known.get(sid)
             if fields is not None and fields[1] == size:
@@ -285,6 +284,7 @@ class Store:
                 pending.append((sid, name, synced, size))
             if k % FILES_PER_STEP == FILES_PER_STEP - 1:
                 yield
+        files = None
         stale += len(known) - matched  # lines of files that are gone
         known.clear()
         if pending:
@@ -297,17 +297,23 @@ class Store:
         if stale > max(16, len(self._info)):  # more dead lines than live ones
             yield from ix.compact_steps(self)
 
-    def _sizes(self):
-        # [(id, name, synced, size)] of session files, oldest first, from one directory
-        # pass: LittleFS's ilistdir gives each size (4-tuples); elsewhere os.stat does.
-        out = []
+    def _sizes_steps(self):
+        # Generator: [(id, name, synced, size)] of session files, oldest first, from one
+        # directory pass taken whole (ilistdir is C on the board; a write during the
+        # steps would otherwise change the directory under the iterator), then read
+        # FILES_PER_STEP entries a step. LittleFS's ilistdir gives each size (4-tuples);
+        # elsewhere os.stat does.
         ilistdir = getattr(os, "ilistdir", None)
-        entries = ilistdir(self.root) if ilistdir else ([n] for n in os.listdir(self.root))
-        for entry in entries:
+        entries = list(ilistdir(self.root)) if ilistdir else [[n] for n in os.listdir(self.root)]
+        yield
+        out = []
+        for k, entry in enumerate(entries):
             name = entry[0]
             if name.endswith(SUFFIX) and name[:5].isdigit():
                 size = _entry_size(entry, self.path(name))
                 out.append((int(name[:5]), name, name.endswith(SYNCED), size))
+            if k % FILES_PER_STEP == FILES_PER_STEP - 1:
+                yield
         out.sort()
         return out
 

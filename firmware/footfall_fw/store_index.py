@@ -29,7 +29,7 @@ SUFFIX = ".ffs"
 SYNCED = ".syn.ffs"
 INDEX = "index.txt"
 SCAN_BYTES = 2048  # bytes read and checked per scan step
-LINES_PER_STEP = 32  # index lines read or written per step
+LINES_PER_STEP = 8  # index lines read or written per step
 
 
 def exists(path):
