@@ -124,6 +124,8 @@ class SessionWriter:
                 n = self.enc.pos if store.free_bytes() >= self.enc.pos else 0
                 self.stopped = True
             if n:
+                if store.before_write is not None:  # the IMU's FIFO lasts the write out
+                    store.before_write()
                 self.f.write(self._mv[:n])
                 self.f.flush()
                 sync_fs()
