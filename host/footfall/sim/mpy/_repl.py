@@ -23,8 +23,10 @@ left = {}  # what the firmware left before a soft reset cleared its modules
 
 def soft_reboot():
     # ports/esp32/main.c, soft_reset_exit: the heap is swept and the modules are gone; the
-    # WDT (machine_wdt.c: one static object) and the pins' levels are not reset.
+    # WDT (machine_wdt.c: one static object) and the pins' levels are not reset; timers
+    # are stopped by their finalisers (machine_timer.c, machine_timer_del).
     print("MPY: soft reboot")
+    time.timers_reset()
     _sim.log("soft reboot")
     app, guard = sys.modules.get("footfall_fw.app"), sys.modules.get("footfall_fw.guard")
     if app is not None and app.instance is not None:

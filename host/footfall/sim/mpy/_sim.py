@@ -209,7 +209,7 @@ def _check():
     stall_ms = scenario.get("stall_ms")
     if stall_ms is not None and sensor_ms() >= stall_ms:
         scenario["stall_ms"] = None  # once: the loop is held (say, a flash erase) this long
-        time.sleep_ms(scenario.get("stall_len_ms") or 1000)
+        time.block_ms(scenario.get("stall_len_ms") or 1000)
     now = time.ticks_ms()
     for wdt in watchdogs:
         if time.ticks_diff(now, wdt.fed_ms) > wdt.timeout_ms:

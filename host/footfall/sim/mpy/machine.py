@@ -105,7 +105,7 @@ class I2C:
             raise OSError(19)  # ENODEV: nothing answers on this bus
         hang_ms = _sim.scenario.get("bus_hang_ms")
         if hang_ms is not None and _sim.sensor_ms() >= hang_ms:
-            time.sleep_ms(60000)  # fault injection: the bus locks up (SDA held low) for 60 s
+            time.block_ms(60000)  # fault injection: the bus locks up (SDA held low) for 60 s
         glitch_ms = _sim.scenario.get("bus_glitch_ms")
         if glitch_ms is not None and _sim.sensor_ms() >= glitch_ms:
             _sim.scenario["bus_glitch_ms"] = None  # one failed transfer, then a good bus
@@ -123,14 +123,17 @@ class I2C:
 
     # Each transaction: address+W, register, (address+R,) data bytes on the wire (_sim.transfer).
     def readfrom_mem_into(self, addr, reg, buf, addrsize=8):
+        time.interrupts()  # callbacks that fell due run before the transfer
         with _sim.transfer(3 + len(buf), self.freq):  # + address, reg, address
             self._bus(len(buf) + 3).readfrom_mem_into(addr, reg, buf)
 
     def readfrom_mem(self, addr, reg, n, addrsize=8):
+        time.interrupts()  # callbacks that fell due run before the transfer
         with _sim.transfer(3 + n, self.freq):
             return self._bus(n + 3).readfrom_mem(addr, reg, n)
 
     def writeto_mem(self, addr, reg, buf, addrsize=8):
+        time.interrupts()  # callbacks that fell due run before the transfer
         with _sim.transfer(2 + len(buf), self.freq):
             self._bus(len(buf) + 2).writeto_mem(addr, reg, buf)
 
@@ -192,6 +195,33 @@ class RTC:
         y, mo, d, _, h, mi, s = dt[:7]
         time.set_epoch(time.mktime((y, mo, d, h, mi, s, 0, 0)))
         return None
+
+
+class Timer:
+    """A hardware timer of ports/esp32/machine_timer.c: init(mode, period, callback) with
+    PERIODIC the default mode; the callback is a soft interrupt (the stand-in `time` runs
+    it, see there); deinit() stops it, and so does a soft reset (its finaliser)."""
+
+    ONE_SHOT = 0
+    PERIODIC = 1
+
+    def __init__(self, id, **kwargs):  # noqa: A002 - machine's name
+        self.id = id
+        if kwargs:
+            self.init(**kwargs)
+
+    def init(self, *, mode=PERIODIC, period=-1, callback=None, freq=None):
+        if freq is not None:
+            period = 1000 // freq
+        if period <= 0:
+            raise ValueError("period")
+        time.timer_start(self, period, callback, mode == self.PERIODIC)
+
+    def deinit(self):
+        time.timer_stop(self)
+
+    def __repr__(self):
+        return f"Timer({self.id})"
 
 
 def unique_id():

@@ -66,5 +66,5 @@ class poll:  # noqa: N801 - same name as the built-in
                 return ready
         if timeout < 0:
             raise OSError("virtual board: waiting forever with nothing to wake it")
-        time.advance(timeout)
+        time.idle(timeout)
         return ()

@@ -84,7 +84,7 @@ def _run_delay_us():
 def _cpu_now(t_in=None):
     """This process's CPU time in us since configure(), less the readings' own cost (from
     t_in, the real ticks_us when the stand-in was entered, if given)."""
-    global _raw_us, _cpu_us, _last_w_us, _reads_us, _lo_us, _charged
+    global _raw_us, _cpu_us, _last_w_us, _reads_us, _lo_us, _charged, _owed_us
     if t_in is None:
         t_in = _real_ticks_us()
     w = _real_ticks_us() - _run_delay_us()
@@ -92,18 +92,29 @@ def _cpu_now(t_in=None):
     _last_w_us = w
     raw = _raw_us + (step if step > 0 else 0)
     # clock() (a float: it allocates) bounds the estimate where it matters: over a long
-    # step, and once the estimate passes clock()'s ms. A step longer than clock() allows
-    # (more than 1 ms beyond the ms it moved on) was not all CPU time: this VM was
-    # descheduled by its host (steal time, in the host's 4 ms ticks) or the process
-    # blocked; the step is then taken as no more than clock() shows.
+    # step, and once the estimate passes clock()'s ms. A long step of the firmware counts
+    # only as far as clock() moved on: this VM descheduled by its host, an interrupt or
+    # the process blocking stretch wall time without being CPU time, and clock() leaves
+    # them out (docs/virtual-board.md, Timing). What such a step had beyond clock()'s
+    # move is owed: CPU that clock() confirms at its next reading (the estimate falling
+    # behind it) is charged up to what is owed, and the rest, which the stand-ins' own
+    # uncharged work left behind, is not.
+    free = 0
     if step > LONG_STEP_US or raw > _lo_us + 999:
         lo = (round(_clock() * 1000) - _clock0_ms) * 1000
-        if step > lo - _lo_us + 1000:
-            raw = _raw_us
+        owed = _owed_us
+        _owed_us = 0
+        if step > LONG_STEP_US and not _held:
+            moved = lo - _lo_us
+            if step > moved:
+                raw = _raw_us + moved
+                _owed_us = step - moved
         _lo_us = lo
         if raw > lo + 999:
             raw = lo + 999
         if raw < lo:
+            caught = lo - raw
+            free = caught - owed if caught > owed else 0
             raw = lo
     if raw > _raw_us:
         _raw_us = raw
@@ -111,14 +122,15 @@ def _cpu_now(t_in=None):
     _reads_us += cost if cost < _read_cap_us else _read_us
     cpu = _raw_us - _reads_us
     if cpu > _cpu_us:
-        if not _held:
-            _charged += (cpu - _cpu_us) * _speed_milli
+        if not _held and cpu - _cpu_us > free:
+            _charged += (cpu - _cpu_us - free) * _speed_milli
         _cpu_us = cpu
     return _cpu_us
 
 
 LONG_STEP_US = 200
 _lo_us = 0  # clock()'s whole ms of CPU time at its last reading, in us
+_owed_us = 0  # a long step's wall time beyond clock()'s move, until clock() is read again
 
 
 # The host's speed. CPU time per unit of work is not constant on a shared machine: another
@@ -241,10 +253,22 @@ def charged_us(t_in=None):
 
 
 def charge_us(us):
-    """Let `us` of device time pass that took no host CPU (flash, bus): no hooks run."""
-    global _skipped_us
-    if us > 0:
+    """Let `us` of device time pass that took no host CPU (flash, bus): no hooks run. The
+    board's CPU is held meanwhile, so timer callbacks due then run when it ends."""
+    global _skipped_us, _block_from_ms, _block_to_ms
+    if us <= 0:
+        return
+    if not _timers or _in_timer:
         _skipped_us += us
+        return
+    now = _virtual_ms()
+    if ticks_diff(now, _next_due_ms()) >= 0:
+        run_timers(now)  # what fell due before this C call ran before it
+        now = _virtual_ms()
+    if _block_from_ms is None:
+        _block_from_ms = now
+    _skipped_us += us
+    _block_to_ms = _virtual_ms()
 
 
 def advance(ms):
@@ -263,24 +287,153 @@ def advance(ms):
         release()
 
 
+def idle(ms):
+    """An idle wait of the firmware (asyncio's, a sleep): callbacks falling due in it run
+    (the port runs pending callbacks while it waits, ports/esp32/mphalport.c)."""
+    advance(ms)
+    if _timers and not _in_timer:
+        run_timers(_virtual_ms())
+
+
+def block_ms(ms):
+    """The board's CPU is held for ms in C (a locked bus, a scripted stall): callbacks
+    falling due meanwhile run once it is over."""
+    global _block_from_ms, _block_to_ms
+    if _timers and _block_from_ms is None:
+        _block_from_ms = _virtual_ms()
+    advance(ms)
+    if _timers:
+        _block_to_ms = _virtual_ms()
+
+
 def elapsed_ms():
     """Virtual ms since this module was imported (the board's uptime)."""
     return ticks_diff(ticks_ms(), _start_ms)
 
 
-def ticks_ms():
-    global _last_ms
+def _virtual_ms():
+    # Virtual now: real ticks plus the lead that waits and charged time give.
     real = _real_ticks_ms()
     lead_ms = _skipped_us // 1000
     if _factor_milli:
         ahead = (charged_us(_real_ticks_us()) + _skipped_us) // 1000 - ticks_diff(real, _start_ms)
         if ahead > lead_ms:
             lead_ms = ahead
-    now = ticks_add(real, lead_ms)
+    return ticks_add(real, lead_ms)
+
+
+def ticks_ms():
+    global _last_ms
+    now = _virtual_ms()
+    if _timers and not _held and not _in_timer and ticks_diff(now, _next_due_ms()) >= 0:
+        run_timers(now)  # between two bytecodes of the firmware: callbacks that fell due
+        now = _virtual_ms()
+    now = ticks_add(now, -_shift_ms)
+    if _held:
+        return now  # a stand-in's own look at the clock: the firmware has not seen it
     if ticks_diff(now, _last_ms) < 0:  # rounding between the two clocks: never go back
         return _last_ms
     _last_ms = now
     return now
+
+
+# Timers (the stand-in machine.Timer). On the ESP32 port a Timer's callback is a soft
+# interrupt: the timer's ISR schedules it (ports/esp32/machine_timer.c, mp_sched_schedule)
+# and it runs between two bytecodes of whatever runs (py/vm.c, pending_exception_check) or
+# in an idle wait (ports/esp32/mphalport.c, mp_hal_delay_ms), but not while C holds the
+# CPU. Here it runs at the next point the firmware asks the time, touches the bus (the
+# stand-in I2C calls interrupts()) or waits, as if at its deadline: the clock it sees is
+# shifted back to then, so the emulated IMU is read as it was at the deadline. A deadline
+# inside device time (charge_us: a flash write, a bus transfer) runs when that ends; up to
+# SCHED_DEPTH callbacks wait in the scheduler's queue meanwhile (MICROPY_SCHEDULER_DEPTH,
+# ports/esp32/mpconfigport.h) and those beyond are dropped, as mp_sched_schedule drops
+# them when the queue is full (py/scheduler.c).
+SCHED_DEPTH = 8
+_timers = []  # [timer, callback, period_ms (0: one shot), next_ms] of each running timer
+_in_timer = False
+_shift_ms = 0  # while a callback runs: how far its deadline lies before virtual now
+_block_from_ms = None  # device time charged since the last callbacks ran: from, to
+_block_to_ms = 0
+
+
+def timer_start(timer, period_ms, callback, periodic=True):
+    timer_stop(timer)
+    due_ms = ticks_add(ticks_ms(), period_ms)
+    _timers.append([timer, callback, period_ms if periodic else 0, due_ms])
+
+
+def timer_stop(timer):
+    for i in range(len(_timers)):
+        if _timers[i][0] is timer:
+            _timers.pop(i)
+            return
+
+
+def timers_reset():
+    """Every timer stops (a soft reset runs their finalisers)."""
+    _timers.clear()
+
+
+def _next_due_ms():
+    due = _timers[0][3]
+    for t in _timers:
+        if ticks_diff(t[3], due) < 0:
+            due = t[3]
+    return due
+
+
+def interrupts():
+    """The firmware is about to call into C (a bus transfer): callbacks due run first."""
+    if _timers and not _held and not _in_timer:
+        now = _virtual_ms()
+        if ticks_diff(now, _next_due_ms()) >= 0:
+            run_timers(now)
+
+
+def run_timers(now):
+    """Run each callback that fell due by virtual `now`, in deadline order, each seeing the
+    clock at its deadline (or at the end of device time it fell in); charged as firmware."""
+    global _in_timer, _shift_ms, _block_from_ms, _held
+    held = _held
+    if held and _factor_milli:
+        _cpu_now()  # up to here: the stand-in's own work, not charged
+    _held = 0
+    _in_timer = True
+    queued = 0
+    try:
+        while _timers:
+            t = _timers[0]
+            for u in _timers:
+                if ticks_diff(u[3], t[3]) < 0:
+                    t = u
+            if ticks_diff(now, t[3]) < 0:
+                break
+            at = t[3]
+            t[3] = ticks_add(at, t[2])
+            if not t[2]:
+                _timers.remove(t)
+            if _block_from_ms is not None and ticks_diff(at, _block_from_ms) >= 0:
+                if ticks_diff(_block_to_ms, at) > 0:  # the CPU was held: it waited in the queue
+                    queued += 1
+                    if queued > SCHED_DEPTH:
+                        continue  # the queue was full: this interrupt was lost
+                    at = _block_to_ms
+            if ticks_diff(_last_ms, at) > 0:
+                at = _last_ms
+            _shift_ms = ticks_diff(now, at)
+            try:
+                t[1](t[0])
+            except Exception as exc:  # the port prints it and goes on
+                sys.print_exception(exc)
+            _shift_ms = 0
+            now = _virtual_ms()
+    finally:
+        _shift_ms = 0
+        _in_timer = False
+        _block_from_ms = None
+        if held and _factor_milli:
+            _cpu_now()  # the callbacks: charged
+        _held = held
 
 
 def ticks_us():
@@ -294,15 +447,18 @@ def ticks_cpu():
 
 
 def sleep_ms(ms):
-    advance(ms)
+    if _held:
+        advance(ms)  # a stand-in's own wait
+    else:
+        idle(ms)
 
 
 def sleep_us(us):
-    advance(us // 1000)
+    sleep_ms(us // 1000)
 
 
 def sleep(s):
-    advance(int(s * 1000))
+    sleep_ms(int(s * 1000))
 
 
 def time():
