@@ -328,7 +328,8 @@ def ticks_ms():
     if _timers and not _held and not _in_timer and ticks_diff(now, _next_due_ms()) >= 0:
         run_timers(now)  # between two bytecodes of the firmware: callbacks that fell due
         now = _virtual_ms()
-    now = ticks_add(now, -_shift_ms)
+    if _in_timer:  # a callback sees its deadline, plus the bus time it has spent
+        now = ticks_add(_cb_at_ms, (_skipped_us - _cb_skip_us) // 1000)
     if _held:
         return now  # a stand-in's own look at the clock: the firmware has not seen it
     if ticks_diff(now, _last_ms) < 0:  # rounding between the two clocks: never go back
@@ -351,7 +352,8 @@ def ticks_ms():
 SCHED_DEPTH = 8
 _timers = []  # [timer, callback, period_ms (0: one shot), next_ms] of each running timer
 _in_timer = False
-_shift_ms = 0  # while a callback runs: how far its deadline lies before virtual now
+_cb_at_ms = 0  # while a callback runs: the time it was due, and the device time then
+_cb_skip_us = 0
 _block_from_ms = None  # device time charged since the last callbacks ran: from, to
 _block_to_ms = 0
 
@@ -391,13 +393,16 @@ def interrupts():
 
 
 def run_timers(now):
-    """Run each callback that fell due by virtual `now`, in deadline order, each seeing the
-    clock at its deadline (or at the end of device time it fell in); charged as firmware."""
-    global _in_timer, _shift_ms, _block_from_ms, _held
+    """Run each callback that fell due by virtual `now`, in deadline order. Each sees the
+    clock at its deadline (or at the end of the device time it fell in) plus the bus time
+    it spends, as its read on the board takes a ms or two: its CPU time is charged, but
+    moves the clock only once it returns (a pause of this host inside it would otherwise
+    read the IMU late, as no board does). This bookkeeping is the stand-in's, uncharged."""
+    global _in_timer, _cb_at_ms, _cb_skip_us, _block_from_ms, _held
     held = _held
-    if held and _factor_milli:
-        _cpu_now()  # up to here: the stand-in's own work, not charged
-    _held = 0
+    if _factor_milli:
+        _cpu_now()  # up to here: charged if the firmware was running
+    _held = 1
     _in_timer = True
     queued = 0
     try:
@@ -420,19 +425,24 @@ def run_timers(now):
                     at = _block_to_ms
             if ticks_diff(_last_ms, at) > 0:
                 at = _last_ms
-            _shift_ms = ticks_diff(now, at)
+            _cb_at_ms = at
+            _cb_skip_us = _skipped_us
+            if _factor_milli:
+                _cpu_now()  # the bookkeeping: not charged
+            _held = 0
             try:
                 t[1](t[0])
             except Exception as exc:  # the port prints it and goes on
                 sys.print_exception(exc)
-            _shift_ms = 0
+            if _factor_milli:
+                _cpu_now()  # the callback: charged
+            _held = 1
             now = _virtual_ms()
     finally:
-        _shift_ms = 0
         _in_timer = False
         _block_from_ms = None
-        if held and _factor_milli:
-            _cpu_now()  # the callbacks: charged
+        if _factor_milli:
+            _cpu_now()  # the bookkeeping: not charged
         _held = held
 
 
