@@ -58,7 +58,7 @@ class App:
         self.sessions = Sessions(self.store, self.tracker, cfg, hw.device_id, fw)
         self.sessions.on_full = self._on_full
         self.capture = None  # RawCapture, made at the first capture (rarely used: not loaded)
-        self.sampler = Sampler(hw.imu, self.tracker)
+        self.sampler = Sampler(hw.imu, self.tracker, timer=getattr(hw, "timer", None))
         self.sampler.on_gap = self.sessions.gap  # a FIFO overflow: a GAP record in the session
         self.sessions.poll_fn = self.sampler.poll
         self.store.before_write = self.sessions.before_write
@@ -257,9 +257,12 @@ def run(app):
         asyncio.run(app.main())
     except KeyboardInterrupt:
         guard.relax()  # first: nothing feeds the watchdog from here on
+        app.sampler.stop()  # a timer keeps firing in the REPL until it is stopped
         try:
             app.stop_session()
         except Exception as exc:  # interrupted mid-write: the next boot's repair closes it
             sys.print_exception(exc)
         raise
+    finally:
+        app.sampler.stop()
     hw.power_off()

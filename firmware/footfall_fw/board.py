@@ -141,6 +141,8 @@ class Hardware:
         # The M5StickC Plus2 powers itself off unless its hold pin is driven high first.
         self.hold = None if hold is None else machine.Pin(hold, machine.Pin.OUT, value=1)
         self.imu = _imu(board, rate_hz)
+        # The hardware timer whose callback reads the IMU's FIFO (footfall_fw.sampler).
+        self.timer = machine.Timer(getattr(board, "TIMER_ID", 0))
         # The RTC chip shares the IMU's bus (I2CDevice keeps it as _i2c).
         self.rtc = _rtc_chip(board, self.imu._i2c)
         clock.set_valid(load_clock(self.rtc))

@@ -324,3 +324,81 @@ print(t.pushed - before)
     assert reinits == "1" and configures == "2"  # at start, then once for the stall
     assert 50 <= int(lost) <= 70  # S.STALL_MIN_MS of nothing, plus up to a poll
     assert abs(int(resumed) - 100) <= 8
+
+
+FAKE_TIMER = """
+class FakeTimer:
+    # machine.Timer as the sampler uses it: init(period=, callback=), deinit().
+    def __init__(self):
+        self.callback = None
+        self.period = None
+    def init(self, period, callback):
+        self.period = period
+        self.callback = callback
+    def deinit(self):
+        self.callback = None
+    def fire(self):
+        self.callback(self)
+"""
+
+
+def test_timer_reads_allocate_nothing_and_the_task_feeds_them_in_order() -> None:
+    out = run_mpy(
+        FAKE_IMU
+        + FAKE_TIMER
+        + """
+class CountingTracker:
+    def __init__(self): self.calls = []
+    def push_block(self, buf, n): self.calls.append((n, buf[2]))
+    def set_rate_mhz(self, rate_mhz): pass
+imu = FakeIMU()
+timer = FakeTimer()
+s = Sampler(imu, CountingTracker(), timer=timer)
+s.start()
+print(timer.period == s.period_ms, len(s._bufs) - 1 >= 1000 // s.period_ms)
+micropython.heap_lock()
+for _ in range(5):  # five reads while the task is busy elsewhere: nothing is fed yet
+    timer.fire()
+micropython.heap_unlock()
+print(len(s.tracker.calls), s.polls)
+imu.burst = 3
+s.feed()
+print(s.tracker.calls, s.samples)
+s.stop()
+print(timer.callback is None)
+"""
+    )
+    lines = out.stdout.decode().split("\n")
+    assert lines[0] == "True True"
+    assert lines[1] == "0 5"
+    # five bursts of 8, fed in the order they were read (each burst's first z differs)
+    calls = eval(lines[2].split("]")[0] + "]")  # noqa: S307 - our own printed list
+    assert [n for n, _ in calls] == [8] * 5 and lines[2].endswith(" 40")
+    assert len({z for _, z in calls}) > 1
+    assert lines[3] == "True"
+
+
+def test_a_timer_read_while_the_task_holds_the_imu_is_skipped_and_a_full_ring_counted() -> None:
+    out = run_mpy(
+        FAKE_IMU
+        + FAKE_TIMER
+        + NULL_TRACKER
+        + """
+imu = FakeIMU()
+timer = FakeTimer()
+s = Sampler(imu, NullTracker(), timer=timer)
+s.start()
+s.busy = True  # the task is mid-poll: the callback must not read the FIFO under it
+timer.fire()
+s.busy = False
+print(s.polls)
+slots = len(s._bufs)
+for _ in range(slots + 3):  # the task never feeds: the ring fills, the FIFO keeps the rest
+    timer.fire()
+print(s.polls == slots, s.ring_full)
+s.feed()
+timer.fire()
+print(s.samples == 8 * slots, s.polls == slots + 1)
+"""
+    )
+    assert out.stdout.split() == [b"0", b"True", b"3", b"True", b"True"]

@@ -154,7 +154,15 @@ def result():
         out["polls"] = a.sampler.polls
         out["rate_hz"] = a.sampler.imu.rate_hz
         # the sampler's robustness counters (absent from older firmware: not reported)
-        names = ("rate_mhz", "bus_errors", "failed_polls", "gaps", "lost_samples", "reinits")
+        names = (
+            "rate_mhz",
+            "bus_errors",
+            "failed_polls",
+            "gaps",
+            "lost_samples",
+            "reinits",
+            "ring_full",
+        )
         out["sampler"] = {k: getattr(a.sampler, k) for k in names if hasattr(a.sampler, k)}
         out["usb"] = a.usb.counters()
     return out
