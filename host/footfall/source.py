@@ -23,7 +23,7 @@ from footfall.store import SessionRow, StepArrays, Store, default_path, session_
 
 def add_store_argument(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
-        "--store", metavar="PATH", help="the session store (default: in the user data folder)"
+        "--store", metavar="PATH", help=f"the session store (default: {default_path()})"
     )
 
 
