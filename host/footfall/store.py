@@ -1,11 +1,13 @@
 """The analyst's session store: SQLite, one row per session with its exact file and packed arrays.
 
     store = Store()                      # user_data_dir("footfall")/footfall.db; Store(path)
+    store = Store(path, read_only=True)  # readers: never write, never create
     result = store.import_session(raw)   # ImportResult(id, new); atomic, idempotent
     for row in store.sessions(): ...     # SessionRow, oldest first
     t_ms, peak_mg, cadence_spm, flags = store.arrays(row.id)
 
-Tables (PRAGMA user_version = SCHEMA_VERSION):
+Tables (PRAGMA application_id = APPLICATION_ID, user_version = SCHEMA_VERSION; store_db
+refuses any other database untouched):
     devices   id (device id hex), name (footfall-XXXX or a label), first_seen, last_seen
     sessions  id "<device hex>-<session id>-<header start_s>", the header's identity of a
               session, so importing the same session twice keeps one copy; summary columns;
@@ -42,8 +44,18 @@ from platformdirs import user_data_dir
 
 from footfall.errors import NoSuchSession, RecordError, StoreError
 from footfall.records import Event, Session, Summary
+from footfall.store_db import (
+    APPLICATION_ID,
+    BUSY_TIMEOUT_S,
+    SCHEMA_VERSION,
+    access_error,
+    check_tables,
+    connect_reader,
+    connect_writer,
+    identify,
+    tables,
+)
 
-SCHEMA_VERSION = 2
 DB_NAME = "footfall.db"
 PARTIAL_DIR = "partial"
 # name -> dtype of each array column, in the order arrays() returns them
@@ -92,6 +104,10 @@ _ROW_COLUMNS = (
     "id, device, (SELECT name FROM devices WHERE devices.id = device), session_id, start_s, "
     "start, duration_s, steps, running_s, cues, placement, rate_hz, target_spm, tolerance_spm, "
     "auto_target, peak_max_mg, end_reason, fw, crc, size, imported_at, clock, header_start_s"
+)
+_ROW_COLUMNS_V1 = _ROW_COLUMNS.replace(
+    "clock, header_start_s",
+    f"CASE WHEN start_s < {CLOCK_FLOOR_S} THEN 'unset' ELSE 'set' END, start_s",
 )
 # Schema 1 -> 2: the clock columns; a start before 2024 was an ESP32 clock restarted at 2000.
 _MIGRATE_1 = (
@@ -243,46 +259,91 @@ def _pack_arrays(s: Session) -> list[bytes]:
 
 
 class Store:
-    """The SQLite store at `path` (created with its folder on first use)."""
+    """The SQLite store at `path`. A writer (the default) creates it, with its folder, on
+    first use; `read_only=True` opens an existing store for reading and never writes it.
+    Either refuses a file that is not a footfall store without touching it (store_db)."""
 
-    def __init__(self, path: str | Path | None = None) -> None:
+    def __init__(
+        self,
+        path: str | Path | None = None,
+        *,
+        read_only: bool = False,
+        busy_timeout_s: float = BUSY_TIMEOUT_S,
+    ) -> None:
         self.path = Path(path) if path is not None else default_path()
+        self.read_only = read_only
+        kind = identify(self.path)
+        if read_only and kind != "footfall":
+            what = "no such store" if kind == "missing" else "an empty file, not a footfall store"
+            raise StoreError(f"{self.path}: {what}")
+        if read_only:
+            self._db = connect_reader(self.path)
+        else:
+            self._db = connect_writer(self.path, busy_timeout_s)
         try:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            self._db = sqlite3.connect(self.path, isolation_level=None)
-        except (OSError, sqlite3.Error) as e:
-            raise StoreError(f"{self.path}: cannot open the store: {e}") from None
-        try:
-            self._prepare()
-        except sqlite3.DatabaseError as e:
+            self._version = self._verify() if read_only else self._prepare(kind)
+        except BaseException as e:
             self._db.close()
-            raise StoreError(f"{self.path}: not a footfall store ({e})") from None
+            if kind == "missing" and self.path.exists() and self.path.stat().st_size == 0:
+                self.path.unlink()  # made by this open, which failed: leave no empty file
+            if isinstance(e, sqlite3.Error):
+                raise access_error(self.path, e) from None
+            raise
+        # schema 1 (read only, not migrated) has no clock columns: derive them as migrating would
+        self._row_columns = _ROW_COLUMNS if self._version >= 2 else _ROW_COLUMNS_V1
+        self._header_start = "header_start_s" if self._version >= 2 else "start_s"
 
-    def _prepare(self) -> None:
+    def _verify(self) -> int:
+        """The schema version of a footfall store; StoreError for anything else."""
         db = self._db
+        app_id = db.execute("PRAGMA application_id").fetchone()[0]
+        version = db.execute("PRAGMA user_version").fetchone()[0]
+        if app_id not in (0, APPLICATION_ID):
+            raise StoreError(f"{self.path}: another program's database (application id "
+                             f"0x{app_id:08x}), not a footfall store; left untouched")  # fmt: skip
+        if version > SCHEMA_VERSION:
+            raise StoreError(
+                f"{self.path}: store schema version {version} is newer than this footfall's "
+                f"({SCHEMA_VERSION}): update footfall; left untouched"
+            )
+        if version not in (1, 2):
+            raise StoreError(f"{self.path}: not a footfall store (user_version {version})")
+        check_tables(db, self.path)
+        return version
+
+    def _prepare(self, kind: str) -> int:
+        db = self._db
+        if kind in ("missing", "empty"):
+            db.execute("BEGIN IMMEDIATE")
+            try:
+                # still empty: no other footfall made it meanwhile (and the file holds nothing)
+                if db.execute("PRAGMA user_version").fetchone()[0] == 0 and not tables(db):
+                    for statement in _SCHEMA.split(";"):  # executescript would commit early
+                        db.execute(statement)
+                    db.execute(f"PRAGMA application_id = {APPLICATION_ID}")
+                    db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+                db.execute("COMMIT")
+            finally:
+                if db.in_transaction:
+                    db.execute("ROLLBACK")
+        version = self._verify()
         db.execute("PRAGMA journal_mode=WAL")
         db.execute("PRAGMA synchronous=FULL")
         db.execute("PRAGMA foreign_keys=ON")
-        version = db.execute("PRAGMA user_version").fetchone()[0]
-        if version == 0:
-            db.execute("BEGIN IMMEDIATE")
-            if db.execute("PRAGMA user_version").fetchone()[0] == 0:  # not made meanwhile
-                for statement in _SCHEMA.split(";"):  # executescript would commit early
-                    db.execute(statement)
-                db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
-            db.execute("COMMIT")
-        elif version == 1:
-            db.execute("BEGIN IMMEDIATE")
-            if db.execute("PRAGMA user_version").fetchone()[0] == 1:
+        if version == SCHEMA_VERSION and db.execute("PRAGMA application_id").fetchone()[0]:
+            return version
+        db.execute("BEGIN IMMEDIATE")
+        try:
+            if db.execute("PRAGMA user_version").fetchone()[0] == 1:  # not migrated meanwhile
                 for statement in _MIGRATE_1:
                     db.execute(statement)
-                db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+            db.execute(f"PRAGMA application_id = {APPLICATION_ID}")  # a store made unmarked
+            db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
             db.execute("COMMIT")
-        elif version != SCHEMA_VERSION:
-            raise StoreError(
-                f"{self.path}: store schema version {version}; this footfall reads "
-                f"{SCHEMA_VERSION}"
-            )
+        finally:
+            if db.in_transaction:
+                db.execute("ROLLBACK")
+        return SCHEMA_VERSION
 
     @property
     def partial_dir(self) -> Path:
@@ -297,6 +358,16 @@ class Store:
 
     def __exit__(self, *exc: object) -> None:
         self.close()
+
+    def _begin(self) -> sqlite3.Connection:
+        """BEGIN IMMEDIATE: the write lock, waited for up to busy_timeout_s."""
+        if self.read_only:
+            raise StoreError(f"{self.path}: opened read-only")
+        try:
+            self._db.execute("BEGIN IMMEDIATE")
+        except sqlite3.Error as e:
+            raise access_error(self.path, e) from None
+        return self._db
 
     def _step(self, name: str) -> None:
         """A named point inside the import transaction (tests interrupt the import here)."""
@@ -320,8 +391,7 @@ class Store:
         )
         sid = str(values[0])
         crc, start_s, start, state = values[-6], values[3], values[4], values[-2]
-        db = self._db
-        db.execute("BEGIN IMMEDIATE")
+        db = self._begin()
         try:
             self._step("begin")
             old = db.execute(
@@ -360,8 +430,11 @@ class Store:
             )
             self._step("arrays")
             db.execute("COMMIT")
-        except BaseException:
-            db.execute("ROLLBACK")
+        except BaseException as e:
+            if db.in_transaction:  # SQLite has already rolled back after e.g. a full disk
+                db.execute("ROLLBACK")
+            if isinstance(e, sqlite3.Error):
+                raise access_error(self.path, e) from None
             raise
         return ImportResult(sid, True)
 
@@ -376,11 +449,11 @@ class Store:
 
     def sessions(self) -> list[SessionRow]:
         """Every stored session, oldest first."""
-        q = f"SELECT {_ROW_COLUMNS} FROM sessions ORDER BY start_s, device, session_id"
+        q = f"SELECT {self._row_columns} FROM sessions ORDER BY start_s, device, session_id"
         return [self._row(r) for r in self._query(q)]
 
     def session(self, sid: str) -> SessionRow:
-        rows = self._query(f"SELECT {_ROW_COLUMNS} FROM sessions WHERE id = ?", (sid,))
+        rows = self._query(f"SELECT {self._row_columns} FROM sessions WHERE id = ?", (sid,))
         if not rows:
             raise NoSuchSession(f"no session {sid!r} in {self.path}")
         return self._row(rows[0])
@@ -402,7 +475,7 @@ class Store:
         """The id of a stored session that is an exact copy of the one a device lists
         (start_s: LIST's, which is the header's)."""
         rows = self._query(
-            "SELECT id FROM sessions WHERE device = ? AND header_start_s = ? AND crc = ? "
+            f"SELECT id FROM sessions WHERE device = ? AND {self._header_start} = ? AND crc = ? "
             "AND size = ?",
             (device_hex, start_s, crc, size),
         )
@@ -419,8 +492,15 @@ class Store:
         """(id, arrays) of every session in one query, oldest first: the fast path for
         analyses over the whole store."""
         q = "SELECT a.* FROM arrays a JOIN sessions s ON s.id = a.session ORDER BY s.start_s"
-        for r in self._db.execute(q):
-            yield r[0], self._arrays(r)
+        try:
+            cursor = self._db.execute(q)
+            while True:
+                r = cursor.fetchone()
+                if r is None:
+                    return
+                yield r[0], self._arrays(r)
+        except sqlite3.Error as e:
+            raise access_error(self.path, e) from None
 
     def _arrays(self, r: tuple) -> StepArrays:
         sid, n, *blobs = r
@@ -434,5 +514,5 @@ class Store:
     def _query(self, q: str, params: tuple = ()) -> list[tuple]:
         try:
             return self._db.execute(q, params).fetchall()
-        except sqlite3.DatabaseError as e:
-            raise StoreError(f"{self.path}: {e}") from None
+        except sqlite3.Error as e:
+            raise access_error(self.path, e) from None
