@@ -19,6 +19,7 @@ from typing import Any
 
 from footfall_core import protocol as P
 
+from footfall.cli_args import positive_seconds
 from footfall.errors import DeviceError, FootfallError, TransportError
 from footfall.paths import FIRMWARE
 from footfall.transport import FileSource, open_transport
@@ -117,7 +118,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "--set", action="append", metavar="NAME=VALUE", help="any config field (repeatable)"
     )
     parser.add_argument("--json", action="store_true", help="print the config as JSON")
-    parser.add_argument("--timeout", type=float, default=10.0, metavar="S")
+    parser.add_argument("--timeout", type=positive_seconds, default=10.0, metavar="S")
     parser.set_defaults(func=main)
 
 

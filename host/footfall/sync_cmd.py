@@ -14,6 +14,7 @@ import sys
 
 from tqdm import tqdm  # type: ignore[import-untyped]
 
+from footfall.cli_args import positive_seconds
 from footfall.devices_cmd import scan_sensors
 from footfall.errors import FootfallError, TransportError
 from footfall.source import add_store_argument
@@ -96,7 +97,11 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     )
     parser.add_argument("--quiet", action="store_true", help="no progress bars")
     parser.add_argument(
-        "--timeout", type=float, default=10.0, metavar="S", help="seconds to wait for the device"
+        "--timeout",
+        type=positive_seconds,
+        default=10.0,
+        metavar="S",
+        help="seconds to wait for the device",
     )
     parser.add_argument(
         "--retries", type=int, default=3, metavar="N", help="reconnects after a dropped link"
