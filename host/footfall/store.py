@@ -46,7 +46,6 @@ from footfall.errors import NoSuchSession, RecordError, StoreError
 from footfall.records import Event, Session, Summary
 from footfall.store_db import (
     APPLICATION_ID,
-    BUSY_TIMEOUT_S,
     SCHEMA_VERSION,
     access_error,
     check_tables,
@@ -268,7 +267,7 @@ class Store:
         path: str | Path | None = None,
         *,
         read_only: bool = False,
-        busy_timeout_s: float = BUSY_TIMEOUT_S,
+        busy_timeout_s: float | None = None,  # None: store_db.BUSY_TIMEOUT_S
     ) -> None:
         self.path = Path(path) if path is not None else default_path()
         self.read_only = read_only
@@ -471,13 +470,17 @@ class Store:
     def has(self, sid: str) -> bool:
         return bool(self._query("SELECT 1 FROM sessions WHERE id = ?", (sid,)))
 
-    def find_copy(self, device_hex: str, start_s: int, crc: int, size: int) -> str | None:
-        """The id of a stored session that is an exact copy of the one a device lists
-        (start_s: LIST's, which is the header's)."""
+    def find_copy(
+        self, device_hex: str, session_id: int, start_s: int, crc: int, size: int
+    ) -> str | None:
+        """The id of a stored session that is an exact copy of the one a device lists: the
+        header's identity (device, session id, start) and the file's CRC and size. (The CRC
+        alone does not tell apart two files whose headers differ: each header ends in its
+        own CRC-16, so the file's CRC-16 does not depend on the header's bytes.)"""
         rows = self._query(
-            f"SELECT id FROM sessions WHERE device = ? AND {self._header_start} = ? AND crc = ? "
-            "AND size = ?",
-            (device_hex, start_s, crc, size),
+            "SELECT id FROM sessions WHERE device = ? AND session_id = ? "
+            f"AND {self._header_start} = ? AND crc = ? AND size = ?",
+            (device_hex, session_id, start_s, crc, size),
         )
         return rows[0][0] if rows else None
 

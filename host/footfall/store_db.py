@@ -164,14 +164,17 @@ def connect_reader(path: Path) -> sqlite3.Connection:
     return db
 
 
-def connect_writer(path: Path, busy_timeout_s: float = BUSY_TIMEOUT_S) -> sqlite3.Connection:
+def connect_writer(path: Path, busy_timeout_s: float | None = None) -> sqlite3.Connection:
+    """A read-write connection (the file is created if missing) that waits busy_timeout_s
+    (None: BUSY_TIMEOUT_S) for another writer's lock."""
+    timeout_s = BUSY_TIMEOUT_S if busy_timeout_s is None else busy_timeout_s
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
     except OSError as e:
         raise StoreAccessError(f"{path.parent}: cannot make the store folder: {_os(e)}") from None
     try:
         return sqlite3.connect(
-            _uri(path, mode="rwc"), uri=True, isolation_level=None, timeout=busy_timeout_s
+            _uri(path, mode="rwc"), uri=True, isolation_level=None, timeout=timeout_s
         )
     except sqlite3.Error as e:
         raise access_error(path, e) from None

@@ -208,7 +208,7 @@ def test_a_schema_1_store_is_read_as_it_is_and_migrated_only_by_a_writer(tmp_pat
         assert [(r.id, r.clock, r.header_start_s) for r in s.sessions()] == [
             ("a", "unset", 946684860)
         ]
-        assert s.find_copy("246f281a2b3c", 946684860, 0, 0) == "a"
+        assert s.find_copy("246f281a2b3c", 1, 946684860, 0, 0) == "a"
     assert snapshot(tmp_path) == before
     Store(path).close()
     db = sqlite3.connect(path)

@@ -127,3 +127,21 @@ async def fetch(
         if on_chunk is not None:
             on_chunk(offset + len(data))
         await link.send(P.ACK, P.request_u32s(sid, offset + len(data)))
+
+
+async def read_at(link: FrameLink, sid: int, offset: int, n: int, timeout_s: float = 5.0) -> bytes:
+    """One DATA chunk of at most n bytes of session sid at offset (a GET with a window of
+    one). Ask only for bytes before the session's end: the device then sends this chunk
+    alone and waits for an ACK that never comes, and the next GET starts afresh."""
+    seq = await link.send(P.GET, P.request_get(sid, offset, 1, n))
+    while True:
+        frame = await link.recv(timeout_s)
+        if frame.type == P.ERROR and frame.seq == seq:
+            code, _req, reason = decode(P.unpack_error, frame)
+            raise DeviceError(code, reason)
+        if frame.type != P.DATA:
+            continue
+        (at,) = decode(lambda b, o, k: P.unpack_u32s(b, o, k, 1, "DATA"), frame)
+        if at != offset:
+            raise FrameError(f"DATA at {at}, expected {offset}")
+        return frame.payload[P.DATA_HEADER :]
