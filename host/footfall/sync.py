@@ -312,6 +312,9 @@ class Syncer:
             out = result.outcomes.setdefault(path.name, Outcome(path.name, path.stat().st_size))
             try:
                 imported = self.store.import_session(path.read_bytes())
+            except StoreAccessError as e:  # the store cannot take more: stop here
+                out.status, out.error = "failed", str(e)
+                raise
             except StoreError as e:
                 out.status, out.error = "failed", f"{path}: {e}"
                 continue

@@ -316,3 +316,30 @@ print(json.dumps({"status": status, "err": err.getvalue(), "left": left,
     )
     assert got["status"] == 1 and "the disk is full" in got["err"], got
     assert "Traceback" not in got["err"] and 0 < got["left"] < 29
+
+
+def test_a_file_sync_into_a_locked_store_stops_at_the_first_session_with_exit_1(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import sqlite3
+
+    import footfall.store_db
+
+    monkeypatch.setattr(footfall.store_db, "BUSY_TIMEOUT_S", 0.05)
+    folder = tmp_path / "files"
+    folder.mkdir()
+    for i, raw in enumerate((ONE, TWO), 1):
+        (folder / f"{i:05d}.ffs").write_bytes(raw)
+    db = tmp_path / "s.db"
+    Store(db).close()
+    other = sqlite3.connect(db, isolation_level=None)
+    other.execute("BEGIN IMMEDIATE")
+    try:
+        argv = ["sync", "--device", f"file:{folder}", "--store", str(db), "--delete-after"]
+        assert main(argv) == 1
+    finally:
+        other.execute("ROLLBACK")
+        other.close()
+    out = capsys.readouterr().out.splitlines()
+    assert out[0].startswith("session 00001.ffs: FAILED: ") and "locked" in out[0]
+    assert len(out) == 2 and sorted(p.name for p in folder.iterdir()) == ["00001.ffs", "00002.ffs"]
