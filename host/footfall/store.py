@@ -44,60 +44,12 @@ from platformdirs import user_data_dir
 
 from footfall.errors import NoSuchSession, RecordError, StoreError
 from footfall.records import Event, Session, Summary
-from footfall.store_db import (
-    APPLICATION_ID,
-    SCHEMA_VERSION,
-    access_error,
-    check_tables,
-    connect_reader,
-    connect_writer,
-    identify,
-    tables,
-)
+from footfall.store_db import CLOCK_FLOOR_S, access_error, open_db
 
 DB_NAME = "footfall.db"
 PARTIAL_DIR = "partial"
 # name -> dtype of each array column, in the order arrays() returns them
-CLOCK_FLOOR_S = core.CLOCK_FLOOR_HI << 16  # footfall_core.header: no session is older
 ARRAY_DTYPES = {"t_ms": "<u4", "peak_mg": "<u2", "cadence_spm": "u1", "flags": "u1"}
-
-_SCHEMA = """
-CREATE TABLE devices (
-    id TEXT PRIMARY KEY, name TEXT NOT NULL, first_seen REAL NOT NULL, last_seen REAL NOT NULL
-);
-CREATE TABLE sessions (
-    id TEXT PRIMARY KEY,
-    device TEXT NOT NULL REFERENCES devices(id),
-    session_id INTEGER NOT NULL,
-    start_s INTEGER NOT NULL,
-    start TEXT NOT NULL,
-    duration_s REAL NOT NULL,
-    steps INTEGER NOT NULL,
-    running_s REAL,
-    cues INTEGER NOT NULL,
-    placement TEXT NOT NULL,
-    rate_hz INTEGER NOT NULL,
-    target_spm INTEGER NOT NULL,
-    tolerance_spm INTEGER NOT NULL,
-    auto_target INTEGER NOT NULL,
-    peak_max_mg INTEGER NOT NULL,
-    end_reason TEXT,
-    fw TEXT NOT NULL,
-    crc INTEGER NOT NULL,
-    size INTEGER NOT NULL,
-    raw BLOB NOT NULL,
-    imported_at TEXT NOT NULL,
-    clock TEXT NOT NULL DEFAULT 'set',
-    header_start_s INTEGER NOT NULL DEFAULT 0
-);
-CREATE INDEX sessions_by_start ON sessions(start_s, device);
-CREATE INDEX sessions_by_header ON sessions(device, header_start_s, crc, size);
-CREATE TABLE arrays (
-    session TEXT PRIMARY KEY REFERENCES sessions(id),
-    n INTEGER NOT NULL, t_ms BLOB NOT NULL, peak_mg BLOB NOT NULL,
-    cadence_spm BLOB NOT NULL, flags BLOB NOT NULL
-);
-"""
 
 _ROW_COLUMNS = (
     "id, device, (SELECT name FROM devices WHERE devices.id = device), session_id, start_s, "
@@ -107,15 +59,6 @@ _ROW_COLUMNS = (
 _ROW_COLUMNS_V1 = _ROW_COLUMNS.replace(
     "clock, header_start_s",
     f"CASE WHEN start_s < {CLOCK_FLOOR_S} THEN 'unset' ELSE 'set' END, start_s",
-)
-# Schema 1 -> 2: the clock columns; a start before 2024 was an ESP32 clock restarted at 2000.
-_MIGRATE_1 = (
-    "ALTER TABLE sessions ADD COLUMN clock TEXT NOT NULL DEFAULT 'set'",
-    "ALTER TABLE sessions ADD COLUMN header_start_s INTEGER NOT NULL DEFAULT 0",
-    "UPDATE sessions SET header_start_s = start_s",
-    f"UPDATE sessions SET clock = 'unset' WHERE start_s < {CLOCK_FLOOR_S}",
-    "DROP INDEX sessions_by_copy",
-    "CREATE INDEX sessions_by_header ON sessions(device, header_start_s, crc, size)",
 )
 
 
@@ -271,78 +214,10 @@ class Store:
     ) -> None:
         self.path = Path(path) if path is not None else default_path()
         self.read_only = read_only
-        kind = identify(self.path)
-        if read_only and kind != "footfall":
-            what = "no such store" if kind == "missing" else "an empty file, not a footfall store"
-            raise StoreError(f"{self.path}: {what}")
-        if read_only:
-            self._db = connect_reader(self.path)
-        else:
-            self._db = connect_writer(self.path, busy_timeout_s)
-        try:
-            self._version = self._verify() if read_only else self._prepare(kind)
-        except BaseException as e:
-            self._db.close()
-            if kind == "missing" and self.path.exists() and self.path.stat().st_size == 0:
-                self.path.unlink()  # made by this open, which failed: leave no empty file
-            if isinstance(e, sqlite3.Error):
-                raise access_error(self.path, e) from None
-            raise
+        self._db, version = open_db(self.path, read_only, busy_timeout_s)
         # schema 1 (read only, not migrated) has no clock columns: derive them as migrating would
-        self._row_columns = _ROW_COLUMNS if self._version >= 2 else _ROW_COLUMNS_V1
-        self._header_start = "header_start_s" if self._version >= 2 else "start_s"
-
-    def _verify(self) -> int:
-        """The schema version of a footfall store; StoreError for anything else."""
-        db = self._db
-        app_id = db.execute("PRAGMA application_id").fetchone()[0]
-        version = db.execute("PRAGMA user_version").fetchone()[0]
-        if app_id not in (0, APPLICATION_ID):
-            raise StoreError(f"{self.path}: another program's database (application id "
-                             f"0x{app_id:08x}), not a footfall store; left untouched")  # fmt: skip
-        if version > SCHEMA_VERSION:
-            raise StoreError(
-                f"{self.path}: store schema version {version} is newer than this footfall's "
-                f"({SCHEMA_VERSION}): update footfall; left untouched"
-            )
-        if version not in (1, 2):
-            raise StoreError(f"{self.path}: not a footfall store (user_version {version})")
-        check_tables(db, self.path)
-        return version
-
-    def _prepare(self, kind: str) -> int:
-        db = self._db
-        if kind in ("missing", "empty"):
-            db.execute("BEGIN IMMEDIATE")
-            try:
-                # still empty: no other footfall made it meanwhile (and the file holds nothing)
-                if db.execute("PRAGMA user_version").fetchone()[0] == 0 and not tables(db):
-                    for statement in _SCHEMA.split(";"):  # executescript would commit early
-                        db.execute(statement)
-                    db.execute(f"PRAGMA application_id = {APPLICATION_ID}")
-                    db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
-                db.execute("COMMIT")
-            finally:
-                if db.in_transaction:
-                    db.execute("ROLLBACK")
-        version = self._verify()
-        db.execute("PRAGMA journal_mode=WAL")
-        db.execute("PRAGMA synchronous=FULL")
-        db.execute("PRAGMA foreign_keys=ON")
-        if version == SCHEMA_VERSION and db.execute("PRAGMA application_id").fetchone()[0]:
-            return version
-        db.execute("BEGIN IMMEDIATE")
-        try:
-            if db.execute("PRAGMA user_version").fetchone()[0] == 1:  # not migrated meanwhile
-                for statement in _MIGRATE_1:
-                    db.execute(statement)
-            db.execute(f"PRAGMA application_id = {APPLICATION_ID}")  # a store made unmarked
-            db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
-            db.execute("COMMIT")
-        finally:
-            if db.in_transaction:
-                db.execute("ROLLBACK")
-        return SCHEMA_VERSION
+        self._row_columns = _ROW_COLUMNS if version >= 2 else _ROW_COLUMNS_V1
+        self._header_start = "header_start_s" if version >= 2 else "start_s"
 
     @property
     def partial_dir(self) -> Path:

@@ -1,10 +1,13 @@
 """Open the store's SQLite file: footfall's own or refused untouched, readers read-only, and
 every SQLite failure named by its cause (disk full, read-only, locked, permission, ...).
 
+    db, version = open_db(path, read_only)   # the store's connection and schema version
     kind = identify(path)          # "missing", "empty", "footfall" or StoreError (foreign)
     db = connect_reader(path)      # mode=ro; immutable on a disk where WAL readers cannot
     db = connect_writer(path)      # creates the file if missing
     raise access_error(path, e)    # a StoreError naming what went wrong
+
+SCHEMA creates a store (the tables store.py describes); _MIGRATE_1 takes schema 1 to 2.
 
 A footfall store carries APPLICATION_ID in the SQLite header (PRAGMA application_id, the
 field SQLite reserves for a file format's mark) and SCHEMA_VERSION in user_version, and holds
@@ -24,11 +27,62 @@ import sqlite3
 from pathlib import Path
 from urllib.parse import quote
 
+from footfall_core import records as core
+
 from footfall.errors import StoreAccessError, StoreError
 
 APPLICATION_ID = 0x46464442  # b"FFDB"
 SCHEMA_VERSION = 2
+CLOCK_FLOOR_S = core.CLOCK_FLOOR_HI << 16  # footfall_core.header: no session is older
 TABLES = frozenset({"devices", "sessions", "arrays"})
+SCHEMA = """
+CREATE TABLE devices (
+    id TEXT PRIMARY KEY, name TEXT NOT NULL, first_seen REAL NOT NULL, last_seen REAL NOT NULL
+);
+CREATE TABLE sessions (
+    id TEXT PRIMARY KEY,
+    device TEXT NOT NULL REFERENCES devices(id),
+    session_id INTEGER NOT NULL,
+    start_s INTEGER NOT NULL,
+    start TEXT NOT NULL,
+    duration_s REAL NOT NULL,
+    steps INTEGER NOT NULL,
+    running_s REAL,
+    cues INTEGER NOT NULL,
+    placement TEXT NOT NULL,
+    rate_hz INTEGER NOT NULL,
+    target_spm INTEGER NOT NULL,
+    tolerance_spm INTEGER NOT NULL,
+    auto_target INTEGER NOT NULL,
+    peak_max_mg INTEGER NOT NULL,
+    end_reason TEXT,
+    fw TEXT NOT NULL,
+    crc INTEGER NOT NULL,
+    size INTEGER NOT NULL,
+    raw BLOB NOT NULL,
+    imported_at TEXT NOT NULL,
+    clock TEXT NOT NULL DEFAULT 'set',
+    header_start_s INTEGER NOT NULL DEFAULT 0
+);
+CREATE INDEX sessions_by_start ON sessions(start_s, device);
+CREATE INDEX sessions_by_header ON sessions(device, header_start_s, crc, size);
+CREATE TABLE arrays (
+    session TEXT PRIMARY KEY REFERENCES sessions(id),
+    n INTEGER NOT NULL, t_ms BLOB NOT NULL, peak_mg BLOB NOT NULL,
+    cadence_spm BLOB NOT NULL, flags BLOB NOT NULL
+);
+"""
+
+# Schema 1 -> 2: the clock columns; a start before 2024 was an ESP32 clock restarted at 2000.
+_MIGRATE_1 = (
+    "ALTER TABLE sessions ADD COLUMN clock TEXT NOT NULL DEFAULT 'set'",
+    "ALTER TABLE sessions ADD COLUMN header_start_s INTEGER NOT NULL DEFAULT 0",
+    "UPDATE sessions SET header_start_s = start_s",
+    f"UPDATE sessions SET clock = 'unset' WHERE start_s < {CLOCK_FLOOR_S}",
+    "DROP INDEX sessions_by_copy",
+    "CREATE INDEX sessions_by_header ON sessions(device, header_start_s, crc, size)",
+)
+
 BUSY_TIMEOUT_S = 5.0  # how long a writer waits for another one (a second sync) to finish
 _MAGIC = b"SQLite format 3\x00"
 _HEADER_BYTES = 100  # the SQLite file header: user_version at 60, application_id at 68
@@ -137,6 +191,80 @@ def _names(found: set[str]) -> str:
     names = sorted(found)
     more = f" and {len(names) - 5} more" if len(names) > 5 else ""
     return ", ".join(names[:5]) + more
+
+
+def open_db(
+    path: Path, read_only: bool, busy_timeout_s: float | None = None
+) -> tuple[sqlite3.Connection, int]:
+    """(connection, schema version) of the footfall store at `path`: a reader's (mode=ro,
+    never writes) or a writer's (made, migrated and marked as needed); StoreError, with the
+    file untouched, for anything that is not a footfall store."""
+    kind = identify(path)
+    if read_only and kind != "footfall":
+        what = "no such store" if kind == "missing" else "an empty file, not a footfall store"
+        raise StoreError(f"{path}: {what}")
+    db = connect_reader(path) if read_only else connect_writer(path, busy_timeout_s)
+    try:
+        return db, _verify(db, path) if read_only else _prepare(db, path, kind)
+    except BaseException as e:
+        db.close()
+        if kind == "missing" and path.exists() and path.stat().st_size == 0:
+            path.unlink()  # made by this open, which failed: leave no empty file
+        if isinstance(e, sqlite3.Error):
+            raise access_error(path, e) from None
+        raise
+
+
+def _verify(db: sqlite3.Connection, path: Path) -> int:
+    """The schema version of a footfall store; StoreError for anything else."""
+    app_id = db.execute("PRAGMA application_id").fetchone()[0]
+    version = db.execute("PRAGMA user_version").fetchone()[0]
+    if app_id not in (0, APPLICATION_ID):
+        raise StoreError(f"{path}: another program's database (application id "
+                         f"0x{app_id:08x}), not a footfall store; left untouched")  # fmt: skip
+    if version > SCHEMA_VERSION:
+        raise StoreError(
+            f"{path}: store schema version {version} is newer than this footfall's "
+            f"({SCHEMA_VERSION}): update footfall; left untouched"
+        )
+    if version not in (1, 2):
+        raise StoreError(f"{path}: not a footfall store (user_version {version})")
+    check_tables(db, path)
+    return version
+
+
+def _prepare(db: sqlite3.Connection, path: Path, kind: str) -> int:
+    if kind in ("missing", "empty"):
+        db.execute("BEGIN IMMEDIATE")
+        try:
+            # still empty: no other footfall made it meanwhile (and the file holds nothing)
+            if db.execute("PRAGMA user_version").fetchone()[0] == 0 and not tables(db):
+                for statement in SCHEMA.split(";"):  # executescript would commit early
+                    db.execute(statement)
+                db.execute(f"PRAGMA application_id = {APPLICATION_ID}")
+                db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+            db.execute("COMMIT")
+        finally:
+            if db.in_transaction:
+                db.execute("ROLLBACK")
+    version = _verify(db, path)
+    db.execute("PRAGMA journal_mode=WAL")
+    db.execute("PRAGMA synchronous=FULL")
+    db.execute("PRAGMA foreign_keys=ON")
+    if version == SCHEMA_VERSION and db.execute("PRAGMA application_id").fetchone()[0]:
+        return version
+    db.execute("BEGIN IMMEDIATE")
+    try:
+        if db.execute("PRAGMA user_version").fetchone()[0] == 1:  # not migrated meanwhile
+            for statement in _MIGRATE_1:
+                db.execute(statement)
+        db.execute(f"PRAGMA application_id = {APPLICATION_ID}")  # a store made unmarked
+        db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+        db.execute("COMMIT")
+    finally:
+        if db.in_transaction:
+            db.execute("ROLLBACK")
+    return SCHEMA_VERSION
 
 
 def connect_reader(path: Path) -> sqlite3.Connection:
