@@ -24,6 +24,7 @@ from __future__ import annotations
 import errno
 import os
 import sqlite3
+from collections.abc import Set as AbstractSet
 from pathlib import Path
 from urllib.parse import quote
 
@@ -187,7 +188,7 @@ def check_tables(db: sqlite3.Connection, path: Path) -> None:
         raise StoreError(f"{path}: not a footfall store ({what}); left untouched")
 
 
-def _names(found: set[str]) -> str:
+def _names(found: AbstractSet[str]) -> str:
     names = sorted(found)
     more = f" and {len(names) - 5} more" if len(names) > 5 else ""
     return ", ".join(names[:5]) + more

@@ -21,7 +21,7 @@ import asyncio
 import contextlib
 import logging
 import time
-from collections.abc import Awaitable, Callable, Iterator
+from collections.abc import Awaitable, Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
@@ -186,7 +186,7 @@ class Syncer:
             await self._one(link, device_hex, result.device, entry, out)
         return result
 
-    def _drop_stale_parts(self, device_hex: str, entries: list[tuple[int, ...]]) -> None:
+    def _drop_stale_parts(self, device_hex: str, entries: Sequence[tuple[int, ...]]) -> None:
         """Remove this device's partial files for sessions it no longer lists (deleted, or
         changed); those of listed sessions the store holds go in _one."""
         listed = {self.partial_path(device_hex, e).name for e in entries}
