@@ -29,7 +29,10 @@ number; every failure is an ERROR frame. Integers are little-endian. Payloads:
     LIVE       request: on u8. reply: empty
     BYE        request: empty. reply: empty; the device leaves sync mode (USB serial: back to
                the REPL's text stream, Ctrl-C enabled again)
-    ERROR      code u8, request type u8 (0: unknown), reason (UTF-8 text)
+    ERROR      code u8, request type u8 (0: unknown), reason (UTF-8 text). An error about
+               a frame that could not be read has sequence number 0, except ERR_TOO_LONG,
+               which carries the oversize header's type and number, so its sender learns
+               at once why its request is not answered
 """
 
 import json
@@ -62,6 +65,8 @@ ERROR = 0xFF
 
 ERR_BAD_HEADER = frames.ERR_BAD_HEADER
 ERR_BAD_CRC = frames.ERR_BAD_CRC
+ERR_TOO_LONG = frames.ERR_TOO_LONG
+ERR_TRUNCATED = frames.ERR_TRUNCATED
 ERR_UNKNOWN_TYPE = 3
 ERR_BAD_PAYLOAD = 4
 ERR_NO_SESSION = 5

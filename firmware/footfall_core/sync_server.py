@@ -6,6 +6,7 @@ max_payload sizes DATA chunks and LIST pages (e.g. one BLE notification per fram
 that must be whole (INFO, CONFIG, ERROR) may use up to frames.MAX_PAYLOAD, since every
 transport carries frames as a byte stream and the peer's parser reassembles them.
     server.feed(buf, n)          # bytes from USB serial or a BLE write
+    server.expire()              # the bytes stopped mid-frame: serve what came after it
     send(frame_buf, n)           # called once per reply / DATA frame; copy or write it now
 
 Injected objects (duck-typed, the smallest interface the protocol needs):
@@ -90,7 +91,25 @@ class SyncServer:
 
     def _on_error(self, code):
         self.rx_errors += 1
-        self.error(0, code, 0, "bad CRC" if code == P.ERR_BAD_CRC else "bad frame header")
+        p = self._parser
+        if code == P.ERR_TOO_LONG:  # answered as its request, so its sender need not wait
+            n = p.rejected_len
+            reason = f"payload of {n} bytes is over the {MAX_PAYLOAD}-byte frame limit"
+            self.error(p.rejected_seq, code, p.rejected_type, reason)
+        elif code == P.ERR_BAD_CRC:
+            self.error(0, code, 0, "bad CRC")
+        elif code == P.ERR_TRUNCATED:
+            self.error(0, code, 0, "frame cut short")
+        else:
+            self.error(0, code, 0, "bad frame header")
+
+    def expire(self):
+        """The host's bytes stopped arriving: drop a partial frame, serve what was behind it."""
+        self._parser.expire()
+
+    @property
+    def pending(self):
+        return self._parser.pending
 
     def _on_frame(self, ftype, seq, buf, off, n):
         try:

@@ -4,7 +4,8 @@ Without changes: GET_CONFIG and print it. With changes: one SET_CONFIG of just t
 fields; the device validates them and prints the whole new config, or refuses with its
 reason, which is printed as a one-line error with exit 2. Values the firmware's own rules
 (footfall_fw/config.py, in the firmware tree footfall ships) refuse are refused here
-first, before any device is opened, with the same message.
+first, before any device is opened, with the same message; so are changes longer than one
+frame's payload (frames.MAX_PAYLOAD bytes of JSON).
 """
 
 from __future__ import annotations
@@ -17,8 +18,10 @@ import sys
 from types import ModuleType
 from typing import Any
 
+from footfall_core import frames
 from footfall_core import protocol as P
 
+from footfall.cli_args import positive_seconds
 from footfall.errors import DeviceError, FootfallError, TransportError
 from footfall.paths import FIRMWARE
 from footfall.transport import FileSource, open_transport
@@ -77,13 +80,23 @@ def check_changes(changes: dict[str, Any]) -> None:
             rules.check(name, value)
 
 
+def request_body(changes: dict[str, Any]) -> bytes:
+    """The SET_CONFIG payload; ValueError when it is over what one frame carries."""
+    body = json.dumps(changes, separators=(",", ":")).encode()
+    if len(body) > frames.MAX_PAYLOAD:
+        raise ValueError(
+            f"the changes are {len(body)} bytes as JSON and one request carries at most "
+            f"{frames.MAX_PAYLOAD}: change fewer or shorter fields at a time"
+        )
+    return body
+
+
 async def exchange(link: FrameLink, changes: dict[str, Any], timeout_s: float) -> dict:
     """GET_CONFIG, or SET_CONFIG with `changes`; the device's config as a dict."""
     if not changes:
         frame = await link.request(P.GET_CONFIG, timeout_s=timeout_s)
     else:
-        body = json.dumps(changes, separators=(",", ":")).encode()
-        frame = await link.request(P.SET_CONFIG, body, timeout_s=timeout_s)
+        frame = await link.request(P.SET_CONFIG, request_body(changes), timeout_s=timeout_s)
     return decode(P.decode_config, frame)
 
 
@@ -117,7 +130,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "--set", action="append", metavar="NAME=VALUE", help="any config field (repeatable)"
     )
     parser.add_argument("--json", action="store_true", help="print the config as JSON")
-    parser.add_argument("--timeout", type=float, default=10.0, metavar="S")
+    parser.add_argument("--timeout", type=positive_seconds, default=10.0, metavar="S")
     parser.set_defaults(func=main)
 
 
@@ -125,6 +138,7 @@ def main(args: argparse.Namespace) -> int:
     try:
         changes = changes_from(args)
         check_changes(changes)
+        request_body(changes)  # refused here, before any device is opened, when too long
         options = {"timeout_s": args.timeout} if args.device.startswith("ble:") else {}
         cfg = asyncio.run(run(args.device, changes, args.timeout, **options))  # ble: also scans
     except DeviceError as e:

@@ -49,6 +49,11 @@ class StoreError(FootfallError, ValueError):
     session file, a file that is not a footfall store)."""
 
 
+class StoreAccessError(StoreError, OSError):
+    """The store could not be used, though nothing is wrong with it: locked by another
+    process, a full or read-only disk, no permission. Trying again later may work."""
+
+
 class NoSuchSession(StoreError, LookupError):
     """No session with that id in the store."""
 

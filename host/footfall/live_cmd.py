@@ -18,6 +18,7 @@ from typing import Any
 from footfall_core import ble_defs as B
 from footfall_core import protocol as P
 
+from footfall.cli_args import positive_seconds
 from footfall.errors import DeviceError, FootfallError, TransportError
 from footfall.transport import open_transport, parse_url
 from footfall.transport.ble import BleSync
@@ -81,8 +82,10 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         description="Print live cadence (steps/min) once a second until Ctrl-C.",
     )
     parser.add_argument("--device", metavar="URL", required=True, help="ble:footfall-XXXX")
-    parser.add_argument("--seconds", type=float, metavar="N", help="stop after N seconds")
-    parser.add_argument("--timeout", type=float, default=10.0, metavar="S")
+    parser.add_argument(
+        "--seconds", type=positive_seconds, metavar="N", help="stop after N seconds"
+    )
+    parser.add_argument("--timeout", type=positive_seconds, default=10.0, metavar="S")
     parser.set_defaults(func=main)
 
 

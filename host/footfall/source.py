@@ -33,7 +33,7 @@ def existing_store(args: argparse.Namespace) -> Store:
     if not path.exists():  # reading never creates a store
         flag = f" --store {path}" if args.store else ""
         raise StoreError(f"{path}: no such store (run `footfall sync{flag}` first)")
-    return Store(path)
+    return Store(path, read_only=True)
 
 
 def open_store(args: argparse.Namespace) -> Store:
