@@ -21,7 +21,10 @@ UNIX_PORT_CEILING = "230k"
 # esp32_lis3dh (WROOM-32, no PSRAM) on plain ESP32_GENERIC: an estimate (docs/firmware.md, RAM).
 # The run uses the m5stickc_plus2 board file: the same firmware but for the IMU driver.
 BUDGET_BOARD_HEAP = "110k"
-CUE_JITTER_MS = 50  # the virtual clock carries real processing time (docs/virtual-board.md)
+# The virtual clock carries real processing time (docs/virtual-board.md), and the coach
+# decides once a tick: a crossing that lands near a tick may be judged one tick later.
+COACH_MS = 1000  # footfall_fw.app.COACH_MS
+CUE_JITTER_MS = COACH_MS + 50
 
 
 def run(tmp: Path, heap: str) -> dict:
