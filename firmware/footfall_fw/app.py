@@ -1,6 +1,6 @@
 """The device application: the asyncio tasks that turn samples into steps, cues and sessions.
 
-Tasks: sampler (FIFO -> core), coach (cadence -> "quicken" cue, auto start/stop), haptics,
+Tasks: sampler (FIFO -> core), coach (cadence -> "quicken" cues, auto start/stop), haptics,
 logger (ring -> store), buttons, battery monitor, watchdog (8 s, fed while the sampler
 polls; relaxed again on Ctrl-C, see footfall_fw/guard.py). A loop exception handler makes a
 failed task loud: it logs the traceback, closes the session, plays "error" and resets; after
@@ -31,6 +31,7 @@ COACH_MS = 1000
 WDT_MS = 8000  # reset if the loop stops feeding for this long
 STALL_MS = 3000  # the watchdog is starved when the sampler has not polled for this long
 ERROR_RESET_MS = 3000  # time for the "error" pattern before resetting
+CUE_PATTERNS = ("", "quicken", "quicken_more")  # by Coach.update()'s CUE / CUE_AGAIN
 
 instance = None
 
@@ -157,9 +158,10 @@ class App:
                 self.stop_session(rec.END_AUTO)
             if self.ble is not None:
                 await self._ble_power()
-            if self.coach.update(now, spm, state, not self.sessions.active):
+            level = self.coach.update(now, spm, state, not self.sessions.active)
+            if level:
                 self.cues += 1
-                self.haptics.play("quicken")
+                self.haptics.play(CUE_PATTERNS[level])
                 self.sessions.cue(spm)
             capture = self.capture  # made by the first capture; the tap is set while one runs
             if self.sampler.tap is not None and capture is not None and not capture.active:

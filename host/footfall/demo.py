@@ -124,7 +124,8 @@ def clock(ms: int) -> str:
 def cue_reason(cue: Tick, cfg: CoachConfig) -> str:
     return (
         f"cadence {cue.cadence_spm} spm below {cue.threshold_spm} "
-        f"(target {cue.target_spm} - {cfg.tolerance_spm}) for {cue.below_ms // 1000} s"
+        f"(target {cue.target_spm} - {cfg.tolerance_spm}) for {cue.below_ms // 1000} of the "
+        f"last {cfg.below_s * 3 // 2} s"
     )
 
 
@@ -193,7 +194,7 @@ def summary(run: DemoRun) -> str:
         at = clock(cue.t_ms - run.t0_ms)
         lines.append(f"  {at}  buzz 'quicken your steps': {cue_reason(cue, cfg)}")
     if not run.cues:
-        lines.append("  no cues: the cadence never stayed below the threshold long enough")
+        lines.append("  no cues: the cadence was never below the threshold long enough")
     if coached:
         share = 100 * len(in_zone) / len(coached)
         lines.append(
@@ -205,8 +206,9 @@ def summary(run: DemoRun) -> str:
 
 def _rules(cfg: CoachConfig) -> str:
     return (
-        f"cue after {cfg.below_s} s below target - {cfg.tolerance_spm} spm while running, "
-        f"at most one per {cfg.min_gap_s} s, re-arm after {cfg.rearm_s} s back in the zone"
+        f"cue when {cfg.below_s} of the last {cfg.below_s * 3 // 2} s were below target - "
+        f"{cfg.tolerance_spm} spm while running, again every {cfg.repeat_s} s while slow, "
+        f"at most one per {cfg.min_gap_s} s; a new spell after {cfg.rearm_s} s in the zone"
     )
 
 

@@ -78,7 +78,9 @@ def test_cue_line_says_when_and_why(capsys):
     assert main(["demo"]) == 0
     out = capsys.readouterr().out
     assert re.search(
-        r"\d:\d\d  buzz .*: cadence 1[56]\d spm below 167 \(target 170 - 3\) for 10 s", out
+        r"\d:\d\d  buzz .*: cadence 1[56]\d spm below 167 \(target 170 - 3\) "
+        r"for 1\d of the last 15 s",
+        out,
     )
 
 

@@ -4,7 +4,8 @@ The recording is resampled to the rate the board's IMU driver actually runs at (
 resampler `footfall detect` uses), the firmware (`main.py`, footfall_fw, drivers, core) runs
 unchanged in the MicroPython unix port with the stand-in `machine`/`time`/`select` modules of
 `footfall/sim/mpy` first on its path, and the flash folder is `--out`. With --json, one
-object: session_files, steps, cues_ms (recording times of "quicken" cues), board, plays
+object: session_files, steps, cues_ms (recording times of every cue: "quicken" and the
+escalated "quicken_more"), board, plays
 (every pattern with its recording time), rate_hz, exit (why the board stopped) and counters.
 
 Time: virtual = real ticks + every wait skipped (see mpy/time.py), so an hour-long run
@@ -41,6 +42,7 @@ TIMEOUT_S = 900
 TRACEBACK_LINES = 6  # of the board's console, shown when the firmware does not start
 EPOCH_2000_S = 946684800  # 2000-01-01 00:00 UTC: where the ESP32 clock starts at power-on
 CLOCK_MARK = "footfall-utc"  # firmware/footfall_fw/board.py CLOCK_MARK
+CUE_PATTERNS = ("quicken", "quicken_more")  # firmware/footfall_fw/app.py CUE_PATTERNS
 
 # --cpu esp32: the ESP32 runs the firmware this many times slower than this host's unix
 # port, in thousandths. The slow end of the measured range: this host's best pystone score
@@ -286,7 +288,7 @@ def summarise(result: dict, args: argparse.Namespace, t0_ms: int, console: str) 
         "placement": args.placement,
         "session_files": [str(p) for p in sessions],
         "steps": result.pop("steps", 0),
-        "cues_ms": [t for t, name in plays if name == "quicken"],
+        "cues_ms": [t for t, name in plays if name in CUE_PATTERNS],
         "plays": plays,
         "cpu": args.cpu,
         "flash_timing": flash_timing(args),
