@@ -41,7 +41,7 @@ def log(msg):
 
 
 def coach_config(cfg):
-    return CoachConfig(**config.coach_fields(cfg))
+    return CoachConfig(repeat_s=cfg["repeat_s"], **config.coach_fields(cfg))
 
 
 class App:

@@ -28,10 +28,17 @@ FIELDS = {
     "stop_s": (60, "int", 5, 3600),  # auto-stop: no running for this long
     "live": (False, "bool", 0, 0),  # BLE live cadence during a run
     "raw_capture_s": (60, "int", 1, 600),  # length of a raw-sample capture
+    # how the runner is coached: cues when slow, or a metronome at the target (always, or
+    # only while slow)
+    "coach": ("cues", ("cues", "metronome", "metronome-when-slow"), 0, 0),
+    "repeat_s": (30, "int", 0, 600),  # while still slow, cue again this often (0: once)
+    "beat_steps": (1, "int", 1, 2),  # metronome: a beat every step, or every other step
+    "beat_out": ("both", ("both", "buzzer", "motor"), 0, 0),  # where the metronome beats
 }
 
 
 # The coach's settings: the same names in the config, CoachConfig and the session header.
+# (coach, repeat_s and the metronome's fields are not in the header yet.)
 COACH_FIELDS = (
     "target_spm",
     "tolerance_spm",

@@ -32,6 +32,10 @@ FIELDS = {
     "auto_target": "auto_target",
     "below": "below_s",
     "rate": "rate_hz",
+    "coach": "coach",
+    "repeat_s": "repeat_s",
+    "beat_steps": "beat_steps",
+    "beat_out": "beat_out",
 }
 
 
@@ -100,6 +104,18 @@ async def run(
         await transport.close()
 
 
+def add_coach_options(parser: argparse.ArgumentParser) -> None:
+    """--coach, --repeat-s, --beat-steps, --beat-out: checked by the firmware's rules."""
+    parser.add_argument("--coach", metavar="MODE", help="cues, metronome or metronome-when-slow")
+    parser.add_argument(
+        "--repeat-s", type=int, metavar="S", help="cue again this often while slow (0: once)"
+    )
+    parser.add_argument(
+        "--beat-steps", type=int, metavar="N", help="metronome: a beat every 1 or 2 steps"
+    )
+    parser.add_argument("--beat-out", metavar="OUT", help="metronome on: both, buzzer, motor")
+
+
 def register(subparsers: argparse._SubParsersAction) -> None:
     parser = subparsers.add_parser(
         "config",
@@ -113,6 +129,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("--auto-target", choices=("on", "off"), help="target from own baseline")
     parser.add_argument("--below", type=int, metavar="S", help="seconds below before a cue")
     parser.add_argument("--rate", type=int, metavar="HZ", help="accelerometer rate")
+    add_coach_options(parser)
     parser.add_argument(
         "--set", action="append", metavar="NAME=VALUE", help="any config field (repeatable)"
     )

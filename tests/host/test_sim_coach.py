@@ -1,5 +1,6 @@
 """The coach on the virtual board: repeated cues for a runner who stays slow."""
 
+import json
 import statistics
 from pathlib import Path
 
@@ -87,3 +88,12 @@ def test_a_real_run_slowed_in_its_second_half_gets_repeated_cues(tmp_path: Path)
     target = first_part_target(stretched, mid)
     result = simulate(sim_args(stretched, tmp_path / "flash", target=target))
     assert len(result["cues_ms"]) >= 3 and min(result["cues_ms"]) > mid
+
+
+def test_repeat_s_on_the_command_line_reaches_the_board(tmp_path: Path) -> None:
+    rec = tmp_path / "slowed.csv"
+    start = stretched_tail(SYNTHETIC_RUN, rec, steady_part_end_ms(), SLOW_S, STRETCH)
+    args = sim_args(rec, tmp_path / "flash", target=first_part_target(rec, start), repeat_s=45)
+    result = simulate(args)
+    assert json.loads((tmp_path / "flash" / "config.json").read_text())["repeat_s"] == 45
+    assert len(result["cues_ms"]) == 2 and 44 <= np.diff(result["cues_ms"])[0] / 1000 <= 47

@@ -26,7 +26,7 @@ from pathlib import Path
 
 import numpy as np
 
-from footfall.config_cmd import firmware_config
+from footfall.config_cmd import add_coach_options, firmware_config
 from footfall.csvio import read_recording
 from footfall.engine import micropython_binary
 from footfall.errors import EngineError, InputError
@@ -154,31 +154,40 @@ def chip_grid(t_ms: np.ndarray, acc_mg: np.ndarray, board: str, rate_hz: int) ->
     return resample(t_ms, acc_mg, rate)
 
 
+# option dest -> the config field it sets on the virtual board
+CONFIG_OPTIONS = {
+    "rate": "rate_hz",
+    "target": "target_spm",
+    "tolerance": "tolerance_spm",
+    "coach": "coach",
+    "repeat_s": "repeat_s",
+    "beat_steps": "beat_steps",
+    "beat_out": "beat_out",
+}
+
+
 def check_args(args: argparse.Namespace) -> None:
-    """InputError (exit 2, before booting) for --rate, --target or --tolerance outside the
-    ranges the firmware's config takes (footfall_fw/config.py FIELDS)."""
+    """InputError (exit 2, before booting) for a config option the firmware's config refuses
+    (footfall_fw/config.py check(), with its message)."""
     rules = firmware_config()
     if rules is None:
         return
-    for option, field in (
-        ("rate", "rate_hz"),
-        ("target", "target_spm"),
-        ("tolerance", "tolerance_spm"),
-    ):
+    for option, field in CONFIG_OPTIONS.items():
         value = getattr(args, option)
         if value is None:
             continue
-        low, high = rules.FIELDS[field][2:]
-        if not low <= value <= high:
-            raise InputError(f"--{option} {value}", None, f"{field} takes {low} to {high}")
+        try:
+            rules.check(field, value)
+        except ValueError as exc:
+            flag = "--" + option.replace("_", "-")
+            raise InputError(f"{flag} {value}", None, str(exc)) from None
 
 
 def scenario(args: argparse.Namespace, work: Path, samples: Path, rate_hz: int) -> dict:
-    cfg = {"placement": args.placement, "rate_hz": args.rate}
-    if args.target is not None:
-        cfg["target_spm"] = args.target
-    if args.tolerance is not None:
-        cfg["tolerance_spm"] = args.tolerance
+    cfg = {"placement": args.placement}
+    for option, field in CONFIG_OPTIONS.items():
+        if getattr(args, option) is not None:
+            cfg[field] = getattr(args, option)
     unset = getattr(args, "clock", "set") == "unset"
     return {
         "board": args.board,
@@ -350,6 +359,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument(
         "--rate", type=int, default=100, metavar="HZ", help="rate asked of the IMU"
     )
+    add_coach_options(parser)
     parser.add_argument(
         "--out", default="build/sim-flash", metavar="DIR", help="the board's flash folder"
     )
