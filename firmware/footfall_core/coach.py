@@ -135,7 +135,7 @@ class Coach:
         self._was_below = -1  # the last running reading: 1 below, 0 in zone, -1 none
         self._zone_since = -1
         self._last_cue = -1
-        self._spell = False  # cued, and not yet back in the zone for rearm_s
+        self.spell = False  # a slow spell: cued, and not yet back in the zone for rearm_s
         self._last_update = -1
         self._learned_ms = 0
         self._hist = [0] * _BINS if cfg.auto_target else None
@@ -219,8 +219,8 @@ class Coach:
     def _in_zone(self, now_ms):
         if self._zone_since < 0:
             self._zone_since = now_ms
-        if self._spell and (now_ms - self._zone_since) & _MASK >= self._rearm_ms:
-            self._spell = False
+        if self.spell and (now_ms - self._zone_since) & _MASK >= self._rearm_ms:
+            self.spell = False
         self.reason = R_IN_ZONE
         return 0
 
@@ -234,11 +234,11 @@ class Coach:
         if since < self._gap_ms:
             self.reason = R_GAP
             return 0
-        if self._spell and (self._repeat_ms == 0 or since < self._repeat_ms):
+        if self.spell and (self._repeat_ms == 0 or since < self._repeat_ms):
             self.reason = R_WAIT
             return 0
-        level = CUE_AGAIN if self._spell else CUE
-        self._spell = True
+        level = CUE_AGAIN if self.spell else CUE
+        self.spell = True
         self._last_cue = now_ms
         self.cues += 1
         self.reason = R_CUE

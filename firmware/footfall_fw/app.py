@@ -1,6 +1,7 @@
 """The device application: the asyncio tasks that turn samples into steps, cues and sessions.
 
 Tasks: sampler (FIFO -> core), coach (cadence -> "quicken" cues, auto start/stop), haptics,
+metronome (beats at the target in the metronome modes),
 logger (ring -> store), buttons, battery monitor, watchdog (8 s, fed while the sampler
 polls; relaxed again on Ctrl-C, see footfall_fw/guard.py). A loop exception handler makes a
 failed task loud: it logs the traceback, closes the session, plays "error" and resets; after
@@ -20,6 +21,7 @@ from footfall_core.tracker import Tracker
 from footfall_fw import VERSION, buttons, config, guard
 from footfall_fw.battery import CRITICAL, LOW, Battery
 from footfall_fw.haptics import Haptics
+from footfall_fw.metronome import Metronome
 from footfall_fw.sampler import Sampler
 from footfall_fw.sessions import Sessions
 from footfall_fw.store import Store, StoreFull
@@ -53,6 +55,7 @@ class App:
         self.failures = 0
         self.cues = 0
         self.haptics = Haptics(hw.buzzer, hw.motor)
+        self.metronome = Metronome(self.haptics)
         self.tracker = Tracker(hw.imu.rate_hz, cfg["placement"], self._on_step)
         self.store = Store(store_root)
         fw = tuple(int(v) for v in VERSION.split("."))
@@ -161,8 +164,10 @@ class App:
             level = self.coach.update(now, spm, state, not self.sessions.active)
             if level:
                 self.cues += 1
-                self.haptics.play(CUE_PATTERNS[level])
+                if self.cfg["coach"] == "cues":  # a metronome mode beats instead
+                    self.haptics.play(CUE_PATTERNS[level])
                 self.sessions.cue(spm)
+            self.metronome.follow(self.cfg, self.coach, self.sessions.active)
             capture = self.capture  # made by the first capture; the tap is set while one runs
             if self.sampler.tap is not None and capture is not None and not capture.active:
                 self.sampler.tap = None
@@ -234,6 +239,7 @@ class App:
             for coro in (
                 self.sampler.run(),
                 self.haptics.run(),
+                self.metronome.run(),
                 self.sessions.run(lambda: self.sampler.overflows),
                 self._coach_task(),
                 self._buttons_task(),

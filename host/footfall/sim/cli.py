@@ -63,8 +63,13 @@ def flash_timing(args: argparse.Namespace) -> str | None:
 
 
 def heap(args: argparse.Namespace) -> str:
-    """The unix port's heap: --heap, else CPU_HEAP with --cpu, else HEAP."""
-    return args.heap or (CPU_HEAP if getattr(args, "cpu", None) else HEAP)
+    """The unix port's heap: --heap, else CPU_HEAP with --cpu, else HEAP. A metronome mode
+    with --cpu gets HEAP too: the stand-ins log every beat's PWM changes in the board's
+    heap (sim/mpy/_sim.py), which outgrows CPU_HEAP within minutes."""
+    metronome = str(getattr(args, "coach", None) or "").startswith("metronome")
+    if args.heap or not getattr(args, "cpu", None) or metronome:
+        return args.heap or HEAP
+    return CPU_HEAP
 
 
 # sys.implementation._mpy >> 10 -> mpy-cross -march (py/persistentcode.h MP_NATIVE_ARCH_*)
