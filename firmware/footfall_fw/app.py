@@ -128,6 +128,7 @@ class App:
         if spm < 60:
             return  # not moving: keep the old target
         self.cfg["target_spm"] = spm if spm <= 240 else 240
+        self.cfg["auto_target"] = False  # the runner's own choice replaces the learned one
         config.save(self.cfg)
         self.coach = Coach(coach_config(self.cfg))
         log(f"target set to {self.cfg['target_spm']} spm")

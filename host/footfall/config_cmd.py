@@ -46,6 +46,8 @@ def changes_from(args: argparse.Namespace) -> dict[str, Any]:
         value = getattr(args, dest)
         if value is not None:
             out[name] = value == "on" if dest == "auto_target" else value
+    if args.target is not None and args.auto_target is None:
+        out["auto_target"] = False  # a fixed target replaces the learned one
     for item in args.set or []:
         name, sep, text = item.partition("=")
         if not sep or not name:
@@ -123,7 +125,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         description="Show the sensor's settings; with options, change them on the device.",
     )
     parser.add_argument("--device", metavar="URL", required=True, help="serial:PORT or ble:NAME")
-    parser.add_argument("--target", type=int, metavar="SPM", help="target cadence, steps/min")
+    parser.add_argument(
+        "--target", type=int, metavar="SPM", help="fixed target cadence, steps/min (auto off)"
+    )
     parser.add_argument("--tolerance", type=int, metavar="SPM", help="cue below target - this")
     parser.add_argument("--placement", metavar="WHERE", help="waist or shoe")
     parser.add_argument("--auto-target", choices=("on", "off"), help="target from own baseline")

@@ -60,6 +60,8 @@ def test_rates_in_range_go_to_the_device(opened: list[str], rate: str) -> None:
         (["--coach", "metronome-when-slow"], {"coach": "metronome-when-slow"}),
         (["--repeat-s", "60", "--beat-steps", "2"], {"repeat_s": 60, "beat_steps": 2}),
         (["--beat-out", "motor"], {"beat_out": "motor"}),
+        (["--target", "172"], {"target_spm": 172, "auto_target": False}),
+        (["--target", "172", "--auto-target", "on"], {"target_spm": 172, "auto_target": True}),
     ],
 )
 def test_coach_options_become_config_changes(argv: list[str], changes: dict) -> None:

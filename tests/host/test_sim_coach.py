@@ -97,3 +97,13 @@ def test_repeat_s_on_the_command_line_reaches_the_board(tmp_path: Path) -> None:
     result = simulate(args)
     assert json.loads((tmp_path / "flash" / "config.json").read_text())["repeat_s"] == 45
     assert len(result["cues_ms"]) == 2 and 44 <= np.diff(result["cues_ms"])[0] / 1000 <= 47
+
+
+def test_without_target_the_board_learns_one_and_with_target_it_keeps_it(tmp_path: Path) -> None:
+    learned = simulate(sim_args(SYNTHETIC_RUN, tmp_path / "a"))
+    fixed = simulate(sim_args(SYNTHETIC_RUN, tmp_path / "b", target=150))
+    assert "auto_target" not in json.loads((tmp_path / "a" / "config.json").read_text())
+    assert json.loads((tmp_path / "b" / "config.json").read_text())["auto_target"] is False
+    # the bundled runner's own cadence (about 171) + 7.5 % is a target it never reaches;
+    # 150 it never falls below
+    assert learned["cues_ms"] and fixed["cues_ms"] == []
