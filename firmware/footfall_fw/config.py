@@ -13,12 +13,12 @@ PATH = "config.json"
 
 # name: (default, kind, low, high); kind is "int", "bool" or a tuple of allowed strings.
 FIELDS = {
-    "target_spm": (170, "int", 60, 240),  # cue when cadence falls below this ...
+    "target_spm": (170, "int", 60, 240),  # with auto_target off: cue below this ...
     "tolerance_spm": (3, "int", 0, 30),  # ... minus this
     "below_s": (10, "int", 1, 600),  # for this long
     "min_gap_s": (10, "int", 0, 3600),  # at most one cue per this many seconds
     "rearm_s": (5, "int", 0, 600),  # back in the zone this long before the next cue
-    "auto_target": (False, "bool", 0, 0),  # target = own baseline + 7.5 %
+    "auto_target": (True, "bool", 0, 0),  # target = own baseline + 7.5 % (else target_spm)
     "baseline_s": (120, "int", 10, 1800),  # running time the baseline is taken from
     "placement": ("waist", ("waist", "shoe"), 0, 0),
     "rate_hz": (100, "int", 25, 400),
@@ -28,10 +28,17 @@ FIELDS = {
     "stop_s": (60, "int", 5, 3600),  # auto-stop: no running for this long
     "live": (False, "bool", 0, 0),  # BLE live cadence during a run
     "raw_capture_s": (60, "int", 1, 600),  # length of a raw-sample capture
+    # how the runner is coached: cues when slow, or a metronome at the target (always, or
+    # only while slow)
+    "coach": ("cues", ("cues", "metronome", "metronome-when-slow"), 0, 0),
+    "repeat_s": (30, "int", 0, 600),  # while still slow, cue again this often (0: once)
+    "beat_steps": (1, "int", 1, 2),  # metronome: a beat every step, or every other step
+    "beat_out": ("both", ("both", "buzzer", "motor"), 0, 0),  # where the metronome beats
 }
 
 
 # The coach's settings: the same names in the config, CoachConfig and the session header.
+# (coach, repeat_s and the metronome's fields are not in the header yet.)
 COACH_FIELDS = (
     "target_spm",
     "tolerance_spm",

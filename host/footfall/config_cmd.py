@@ -35,6 +35,10 @@ FIELDS = {
     "auto_target": "auto_target",
     "below": "below_s",
     "rate": "rate_hz",
+    "coach": "coach",
+    "repeat_s": "repeat_s",
+    "beat_steps": "beat_steps",
+    "beat_out": "beat_out",
 }
 
 
@@ -45,6 +49,8 @@ def changes_from(args: argparse.Namespace) -> dict[str, Any]:
         value = getattr(args, dest)
         if value is not None:
             out[name] = value == "on" if dest == "auto_target" else value
+    if args.target is not None and args.auto_target is None:
+        out["auto_target"] = False  # a fixed target replaces the learned one
     for item in args.set or []:
         name, sep, text = item.partition("=")
         if not sep or not name:
@@ -113,6 +119,18 @@ async def run(
         await transport.close()
 
 
+def add_coach_options(parser: argparse.ArgumentParser) -> None:
+    """--coach, --repeat-s, --beat-steps, --beat-out: checked by the firmware's rules."""
+    parser.add_argument("--coach", metavar="MODE", help="cues, metronome or metronome-when-slow")
+    parser.add_argument(
+        "--repeat-s", type=int, metavar="S", help="cue again this often while slow (0: once)"
+    )
+    parser.add_argument(
+        "--beat-steps", type=int, metavar="N", help="metronome: a beat every 1 or 2 steps"
+    )
+    parser.add_argument("--beat-out", metavar="OUT", help="metronome on: both, buzzer, motor")
+
+
 def register(subparsers: argparse._SubParsersAction) -> None:
     parser = subparsers.add_parser(
         "config",
@@ -120,12 +138,15 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         description="Show the sensor's settings; with options, change them on the device.",
     )
     parser.add_argument("--device", metavar="URL", required=True, help="serial:PORT or ble:NAME")
-    parser.add_argument("--target", type=int, metavar="SPM", help="target cadence, steps/min")
+    parser.add_argument(
+        "--target", type=int, metavar="SPM", help="fixed target cadence, steps/min (auto off)"
+    )
     parser.add_argument("--tolerance", type=int, metavar="SPM", help="cue below target - this")
     parser.add_argument("--placement", metavar="WHERE", help="waist or shoe")
     parser.add_argument("--auto-target", choices=("on", "off"), help="target from own baseline")
     parser.add_argument("--below", type=int, metavar="S", help="seconds below before a cue")
     parser.add_argument("--rate", type=int, metavar="HZ", help="accelerometer rate")
+    add_coach_options(parser)
     parser.add_argument(
         "--set", action="append", metavar="NAME=VALUE", help="any config field (repeatable)"
     )

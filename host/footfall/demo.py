@@ -14,7 +14,7 @@ from pathlib import Path
 
 import numpy as np
 from footfall_core import activity
-from footfall_core.coach import R_CUE, Coach, CoachConfig
+from footfall_core.coach import CUE, R_CUE, Coach, CoachConfig
 from footfall_core.replay import Replay
 
 from footfall.csvio import Recording, read_recording
@@ -23,7 +23,6 @@ from footfall.paths import DEMO_RECORDING
 from footfall.resample import grid_time_ms, resample
 
 RATE_HZ = 100  # the reference board's rate
-DEFAULT_TARGET_SPM = 170  # the bundled runner sags below 167 part-way through
 WINDOW_S = 30  # one timeline line per this many seconds
 BAR_FROM_SPM, BAR_SPM_PER_CHAR, BAR_CHARS = 120, 2, 50
 
@@ -39,6 +38,7 @@ class Tick:
     threshold_spm: int
     below_ms: int
     reason: int  # coach R_* code
+    cue: int = 0  # what update() returned: 0, CUE or CUE_AGAIN (a repeat, escalated)
 
 
 @dataclass(frozen=True)
@@ -84,7 +84,7 @@ def run_demo(rec: Recording, placement: str, cfg: CoachConfig) -> DemoRun:
     def on_cadence(index: int, spm: int) -> None:
         now_ms = index * 1000 // RATE_HZ  # the board's clock: ms since sampling started
         state = replay.tracker.state()
-        coach.update(now_ms, spm, state)
+        cue = coach.update(now_ms, spm, state)
         t_ms = int(grid_time_ms(grid.t0_ms, index, RATE_HZ))
         ticks.append(
             Tick(
@@ -95,6 +95,7 @@ def run_demo(rec: Recording, placement: str, cfg: CoachConfig) -> DemoRun:
                 threshold_spm=coach.threshold_spm,
                 below_ms=coach.below_ms,
                 reason=coach.reason,
+                cue=cue,
             )
         )
 
@@ -124,7 +125,8 @@ def clock(ms: int) -> str:
 def cue_reason(cue: Tick, cfg: CoachConfig) -> str:
     return (
         f"cadence {cue.cadence_spm} spm below {cue.threshold_spm} "
-        f"(target {cue.target_spm} - {cfg.tolerance_spm}) for {cue.below_ms // 1000} s"
+        f"(target {cue.target_spm} - {cfg.tolerance_spm}) for {cue.below_ms // 1000} of the "
+        f"last {cfg.below_s * 3 // 2} s"
     )
 
 
@@ -191,9 +193,10 @@ def summary(run: DemoRun) -> str:
     lines += ["", "coach: " + _describe(cfg, run), "  " + _rules(cfg)]
     for cue in run.cues:
         at = clock(cue.t_ms - run.t0_ms)
-        lines.append(f"  {at}  buzz 'quicken your steps': {cue_reason(cue, cfg)}")
+        said = "'quicken your steps'" if cue.cue == CUE else "again, stronger (still slow)"
+        lines.append(f"  {at}  buzz {said}: {cue_reason(cue, cfg)}")
     if not run.cues:
-        lines.append("  no cues: the cadence never stayed below the threshold long enough")
+        lines.append("  no cues: the cadence was never below the threshold long enough")
     if coached:
         share = 100 * len(in_zone) / len(coached)
         lines.append(
@@ -205,8 +208,9 @@ def summary(run: DemoRun) -> str:
 
 def _rules(cfg: CoachConfig) -> str:
     return (
-        f"cue after {cfg.below_s} s below target - {cfg.tolerance_spm} spm while running, "
-        f"at most one per {cfg.min_gap_s} s, re-arm after {cfg.rearm_s} s back in the zone"
+        f"cue when {cfg.below_s} of the last {cfg.below_s * 3 // 2} s were below target - "
+        f"{cfg.tolerance_spm} spm while running, again every {cfg.repeat_s} s while slow, "
+        f"at most one per {cfg.min_gap_s} s; a new spell after {cfg.rearm_s} s in the zone"
     )
 
 
@@ -249,9 +253,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument(
         "--target",
         type=target_arg,
-        default=str(DEFAULT_TARGET_SPM),
+        default="auto",
         metavar="SPM",
-        help=f"target cadence, or 'auto' (default {DEFAULT_TARGET_SPM})",
+        help="target cadence, or 'auto': the runner's baseline + 7.5%% (default auto)",
     )
     parser.add_argument("--placement", choices=("waist", "shoe"), default="waist")
     parser.set_defaults(func=main)

@@ -16,6 +16,10 @@ def test_missing_file_gives_defaults_without_problems(tmp_path: Path) -> None:
     assert problems == []
 
 
+def test_a_new_device_learns_its_target_from_the_runner() -> None:
+    assert config.defaults()["auto_target"] is True
+
+
 def test_defaults_start_sessions_above_135_spm() -> None:
     cfg = config.defaults()
     assert cfg["auto_start"] is True and cfg["start_spm"] == 135

@@ -45,12 +45,16 @@ def test_board_rates_are_the_drivers_rate_and_true_rate_on_the_emulator(board: s
 @pytest.mark.parametrize(
     "option, value, field",
     [
-        ("rate", "10", "rate_hz takes 25 to 400"),
-        ("rate", "401", "rate_hz takes 25 to 400"),
-        ("target", "0", "target_spm takes 60 to 240"),
-        ("target", "241", "target_spm takes 60 to 240"),
-        ("tolerance", "-1", "tolerance_spm takes 0 to 30"),
-        ("tolerance", "31", "tolerance_spm takes 0 to 30"),
+        ("rate", "10", "config: rate_hz must be an integer from 25 to 400"),
+        ("rate", "401", "config: rate_hz must be an integer from 25 to 400"),
+        ("target", "0", "config: target_spm must be an integer from 60 to 240"),
+        ("target", "241", "config: target_spm must be an integer from 60 to 240"),
+        ("tolerance", "-1", "config: tolerance_spm must be an integer from 0 to 30"),
+        ("tolerance", "31", "config: tolerance_spm must be an integer from 0 to 30"),
+        ("repeat-s", "601", "config: repeat_s must be an integer from 0 to 600"),
+        ("beat-steps", "3", "config: beat_steps must be an integer from 1 to 2"),
+        ("coach", "loud", "config: coach must be one of cues, metronome, metronome-when-slow"),
+        ("beat-out", "wrist", "config: beat_out must be one of both, buzzer, motor"),
     ],
 )
 def test_out_of_range_options_exit_2_with_one_line_before_booting(

@@ -162,7 +162,7 @@ def test_config_reads_the_device_settings() -> None:
     async def scenario(peripheral: FootfallPeripheral, options: dict) -> dict:
         return await config_cmd.run("ble:footfall-2B3C", {}, **options)
 
-    assert on_radio(scenario) == {"target_spm": 170, "tolerance_spm": 3}
+    assert on_radio(scenario) == {"target_spm": 170, "tolerance_spm": 3, "auto_target": True}
 
 
 def test_config_changes_only_the_given_fields_and_prints_the_new_config() -> None:
@@ -171,7 +171,7 @@ def test_config_changes_only_the_given_fields_and_prints_the_new_config() -> Non
         return new, peripheral.config.get()
 
     new, on_device = on_radio(scenario)
-    assert new == on_device == {"target_spm": 176, "tolerance_spm": 3}
+    assert new == on_device == {"target_spm": 176, "tolerance_spm": 3, "auto_target": True}
 
 
 def test_config_refused_by_the_device_carries_its_reason() -> None:
@@ -198,7 +198,11 @@ def test_config_over_serial_sets_and_prints(
     serial_device: PtyDevice, capsys: pytest.CaptureFixture[str]
 ) -> None:
     assert main(["config", "--device", f"serial:{serial_device.path}", "--target", "180"]) == 0
-    assert capsys.readouterr().out.splitlines() == ["target_spm     180", "tolerance_spm  3"]
+    assert capsys.readouterr().out.splitlines() == [
+        "auto_target    false",  # --target fixes the target: auto-target off
+        "target_spm     180",
+        "tolerance_spm  3",
+    ]
 
 
 def test_live_prints_one_line_per_rsc_reading() -> None:

@@ -4,7 +4,8 @@ The recording is resampled to the rate the board's IMU driver actually runs at (
 resampler `footfall detect` uses), the firmware (`main.py`, footfall_fw, drivers, core) runs
 unchanged in the MicroPython unix port with the stand-in `machine`/`time`/`select` modules of
 `footfall/sim/mpy` first on its path, and the flash folder is `--out`. With --json, one
-object: session_files, steps, cues_ms (recording times of "quicken" cues), board, plays
+object: session_files, steps, cues_ms (recording times of every cue: "quicken" and the
+escalated "quicken_more"), board, plays
 (every pattern with its recording time), rate_hz, exit (why the board stopped) and counters.
 
 Time: virtual = real ticks + every wait skipped (see mpy/time.py), so an hour-long run
@@ -25,7 +26,7 @@ from pathlib import Path
 
 import numpy as np
 
-from footfall.config_cmd import firmware_config
+from footfall.config_cmd import add_coach_options, firmware_config
 from footfall.csvio import read_recording
 from footfall.engine import micropython_binary
 from footfall.errors import EngineError, InputError
@@ -41,6 +42,7 @@ TIMEOUT_S = 900
 TRACEBACK_LINES = 6  # of the board's console, shown when the firmware does not start
 EPOCH_2000_S = 946684800  # 2000-01-01 00:00 UTC: where the ESP32 clock starts at power-on
 CLOCK_MARK = "footfall-utc"  # firmware/footfall_fw/board.py CLOCK_MARK
+CUE_PATTERNS = ("quicken", "quicken_more")  # firmware/footfall_fw/app.py CUE_PATTERNS
 
 # --cpu esp32: the ESP32 runs the firmware this many times slower than this host's unix
 # port, in thousandths. The slow end of the measured range: this host's best pystone score
@@ -51,8 +53,9 @@ ESP32_FACTOR_MILLI = 176000
 CPU_FACTORS_MILLI = {"esp32": ESP32_FACTOR_MILLI}
 # --cpu without --heap: the ESP32 port grows its GC heap from 56 KiB as the firmware needs it
 # (MICROPY_GC_SPLIT_HEAP_AUTO, ports/esp32/mpconfigport.h), so a collection there sweeps about
-# what the firmware uses (156 KiB at least, docs/firmware.md), not the sim's default 8 MiB.
-CPU_HEAP = "256k"
+# what the firmware uses (223 KiB for the bundled run in the unix port, docs/firmware.md, plus
+# the stand-ins' log of every cue a long slow spell repeats), not the sim's default 8 MiB.
+CPU_HEAP = "320k"
 
 
 def flash_timing(args: argparse.Namespace) -> str | None:
@@ -61,8 +64,13 @@ def flash_timing(args: argparse.Namespace) -> str | None:
 
 
 def heap(args: argparse.Namespace) -> str:
-    """The unix port's heap: --heap, else CPU_HEAP with --cpu, else HEAP."""
-    return args.heap or (CPU_HEAP if getattr(args, "cpu", None) else HEAP)
+    """The unix port's heap: --heap, else CPU_HEAP with --cpu, else HEAP. A metronome mode
+    with --cpu gets HEAP too: the stand-ins log every beat's PWM changes in the board's
+    heap (sim/mpy/_sim.py), which outgrows CPU_HEAP within minutes."""
+    metronome = str(getattr(args, "coach", None) or "").startswith("metronome")
+    if args.heap or not getattr(args, "cpu", None) or metronome:
+        return args.heap or HEAP
+    return CPU_HEAP
 
 
 # sys.implementation._mpy >> 10 -> mpy-cross -march (py/persistentcode.h MP_NATIVE_ARCH_*)
@@ -152,31 +160,42 @@ def chip_grid(t_ms: np.ndarray, acc_mg: np.ndarray, board: str, rate_hz: int) ->
     return resample(t_ms, acc_mg, rate)
 
 
+# option dest -> the config field it sets on the virtual board
+CONFIG_OPTIONS = {
+    "rate": "rate_hz",
+    "target": "target_spm",
+    "tolerance": "tolerance_spm",
+    "coach": "coach",
+    "repeat_s": "repeat_s",
+    "beat_steps": "beat_steps",
+    "beat_out": "beat_out",
+}
+
+
 def check_args(args: argparse.Namespace) -> None:
-    """InputError (exit 2, before booting) for --rate, --target or --tolerance outside the
-    ranges the firmware's config takes (footfall_fw/config.py FIELDS)."""
+    """InputError (exit 2, before booting) for a config option the firmware's config refuses
+    (footfall_fw/config.py check(), with its message)."""
     rules = firmware_config()
     if rules is None:
         return
-    for option, field in (
-        ("rate", "rate_hz"),
-        ("target", "target_spm"),
-        ("tolerance", "tolerance_spm"),
-    ):
+    for option, field in CONFIG_OPTIONS.items():
         value = getattr(args, option)
         if value is None:
             continue
-        low, high = rules.FIELDS[field][2:]
-        if not low <= value <= high:
-            raise InputError(f"--{option} {value}", None, f"{field} takes {low} to {high}")
+        try:
+            rules.check(field, value)
+        except ValueError as exc:
+            flag = "--" + option.replace("_", "-")
+            raise InputError(f"{flag} {value}", None, str(exc)) from None
 
 
 def scenario(args: argparse.Namespace, work: Path, samples: Path, rate_hz: int) -> dict:
-    cfg = {"placement": args.placement, "rate_hz": args.rate}
-    if args.target is not None:
-        cfg["target_spm"] = args.target
-    if args.tolerance is not None:
-        cfg["tolerance_spm"] = args.tolerance
+    cfg = {"placement": args.placement}
+    for option, field in CONFIG_OPTIONS.items():
+        if getattr(args, option) is not None:
+            cfg[field] = getattr(args, option)
+    if args.target is not None:  # a fixed target; without one the device learns it
+        cfg["auto_target"] = False
     unset = getattr(args, "clock", "set") == "unset"
     return {
         "board": args.board,
@@ -286,7 +305,7 @@ def summarise(result: dict, args: argparse.Namespace, t0_ms: int, console: str) 
         "placement": args.placement,
         "session_files": [str(p) for p in sessions],
         "steps": result.pop("steps", 0),
-        "cues_ms": [t for t, name in plays if name == "quicken"],
+        "cues_ms": [t for t, name in plays if name in CUE_PATTERNS],
         "plays": plays,
         "cpu": args.cpu,
         "flash_timing": flash_timing(args),
@@ -343,11 +362,14 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "--board", default=DEFAULT_BOARD, choices=known_boards(), help="the board to emulate"
     )
     parser.add_argument("--placement", choices=("waist", "shoe"), default="waist")
-    parser.add_argument("--target", type=int, metavar="SPM", help="cadence target (config)")
+    parser.add_argument(
+        "--target", type=int, metavar="SPM", help="fixed cadence target (default: auto-target)"
+    )
     parser.add_argument("--tolerance", type=int, metavar="SPM", help="cue below target-this")
     parser.add_argument(
         "--rate", type=int, default=100, metavar="HZ", help="rate asked of the IMU"
     )
+    add_coach_options(parser)
     parser.add_argument(
         "--out", default="build/sim-flash", metavar="DIR", help="the board's flash folder"
     )
