@@ -3,8 +3,9 @@
 With --json, one object per file per line (a contract other tools rely on):
   file (as given), steps, step_times_ms (file's own t_ms base), peak_impact_mg (one per step),
   cadence_spm ([t_ms, spm] once per second), engine, rate_hz, placement, duration_s.
-Bad files get a one-line `footfall: FILE:LINE: ...` error on stderr; the other files are still
-processed and the exit status is 2.
+Bad files get a one-line `footfall: FILE:LINE: ...` error on stderr and the other files are
+still processed; the exit status is the highest of the files' (2 for a bad file, 1 when the
+engine failed).
 """
 
 import argparse
@@ -15,8 +16,9 @@ from dataclasses import dataclass
 import numpy as np
 
 from footfall import engine
+from footfall.cli import fail
 from footfall.csvio import Recording, read_recording
-from footfall.errors import EngineError, InputError
+from footfall.errors import FootfallError
 from footfall.resample import grid_time_ms, resample
 
 PLACEMENTS = ("waist", "shoe")
@@ -107,13 +109,9 @@ def main(args: argparse.Namespace) -> int:
     for name in args.files:
         try:
             result = detect_recording(read_recording(name), args.rate, args.placement, args.engine)
-        except InputError as exc:
-            print(f"footfall: {exc}", file=sys.stderr)
-            status = 2
+        except FootfallError as exc:
+            status = max(status, fail(exc))
             continue
-        except EngineError as exc:
-            print(f"footfall: {exc}", file=sys.stderr)
-            return 1
         if args.json:
             print(json.dumps(result.to_json(), separators=(",", ":")))
         else:

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import sys
 from dataclasses import dataclass
 
 from bleak import BleakScanner
@@ -17,7 +16,7 @@ from bleak.exc import BleakError
 from footfall_core import ble_defs
 from serial.tools import list_ports  # type: ignore[import-untyped]
 
-from footfall.errors import TransportError
+from footfall.errors import TransportError, UsageError
 
 # USB-serial chips on ESP32 boards (Espressif native USB, CP210x, CH34x/CH9102, FTDI)
 ESP32_USB_VIDS = {0x303A: "Espressif", 0x10C4: "CP210x", 0x1A86: "CH34x", 0x0403: "FTDI"}
@@ -88,9 +87,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def main(args: argparse.Namespace) -> int:
-    if args.timeout <= 0:
-        print("footfall: --timeout must be above 0", file=sys.stderr)
-        return 2
+    if not args.timeout > 0:  # nan too
+        raise UsageError("--timeout must be above 0")
     for line in asyncio.run(run(args.timeout)):
         print(line)
     return 0

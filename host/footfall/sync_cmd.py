@@ -2,8 +2,9 @@
 
 One line per session (imported, already stored, or FAILED with the reason) and a total.
 Without --device, the one footfall sensor in BLE range is used. Exit status: 0 when every
-session is stored, 1 when some failed (they stay on the device), 2 for a bad URL, store or
-unreachable device.
+session is stored, 1 when some failed (they stay on the device) or the device, the link or
+the store failed (a locked store, a full disk: the sync stops there), 2 for a bad URL or
+store.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ import sys
 from tqdm import tqdm  # type: ignore[import-untyped]
 
 from footfall.devices_cmd import scan_sensors
-from footfall.errors import FootfallError, TransportError
+from footfall.errors import TransportError
 from footfall.source import add_store_argument
 from footfall.store import Store
 from footfall.sync import Bar, Progress, Syncer, SyncResult, sync_url
@@ -105,8 +106,4 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def main(args: argparse.Namespace) -> int:
-    try:
-        return asyncio.run(run(args))
-    except FootfallError as e:
-        print(f"footfall: {e}", file=sys.stderr)
-        return 2
+    return asyncio.run(run(args))
