@@ -5,6 +5,7 @@ on. Each attack below once gave a traceback, a hang or a wrong answer."""
 from __future__ import annotations
 
 import inspect
+import json
 from pathlib import Path
 
 import pytest
@@ -68,6 +69,32 @@ def test_ctrl_c_exits_130_without_a_traceback(
     monkeypatch.setattr(detect, "detect_recording", interrupted)
     assert main(["detect", str(SYNTHETIC_RUN)]) == 130
     assert capsys.readouterr().err == ""
+
+
+# -- recordings -----------------------------------------------------------------------------
+
+
+def test_a_2_gb_file_of_nuls_is_one_short_line_and_the_next_file_is_still_read(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    nuls = tmp_path / "nuls.csv"
+    with nuls.open("wb") as f:
+        f.truncate(2 << 30)  # sparse: 2 GB of NULs that take no disk
+    status = main(["detect", "--json", str(nuls), str(SYNTHETIC_RUN)])
+    out, err = capsys.readouterr()
+    assert status == 2
+    assert err == f"footfall: {nuls}:1: NUL byte: binary data, not CSV text\n"
+    assert json.loads(out)["file"] == str(SYNTHETIC_RUN)
+
+
+def test_a_huge_value_in_a_message_is_cut_to_80_characters(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    bad = tmp_path / "long.csv"
+    bad.write_text("t_ms,ax,ay,az\n0,1,2,3\n10," + "9" * 5000 + "x,2,3\n")
+    assert main(["detect", str(bad)]) == 2
+    line = one_error_line(capsys)
+    assert line.endswith(f":3: non-numeric value '{'9' * 80}'... in column ax")
 
 
 def test_detect_goes_on_after_an_engine_failure_and_exits_with_the_highest_status(
