@@ -19,7 +19,7 @@ from footfall import engine
 from footfall.cli import fail
 from footfall.csvio import Recording, read_recording
 from footfall.errors import FootfallError
-from footfall.resample import grid_time_ms, resample
+from footfall.resample import grid_time_ms, resample, segments
 
 PLACEMENTS = ("waist", "shoe")
 MIN_RATE_HZ, MAX_RATE_HZ = 25, 400
@@ -53,11 +53,21 @@ class Detection:
 
 
 def detect_recording(rec: Recording, rate_hz: int, placement: str, engine_name: str) -> Detection:
-    """Resample `rec` to rate_hz, run the core on `engine_name`, map events back to t_ms."""
-    grid = resample(rec.t_ms, rec.acc_mg, rate_hz)
-    events = engine.run(grid.acc_mg, rate_hz, placement, engine_name)
-    step_t = grid_time_ms(grid.t0_ms, events.step_index, rate_hz)
-    cad_t = grid_time_ms(grid.t0_ms, events.cadence_index, rate_hz)
+    """Resample `rec` to rate_hz, run the core on `engine_name`, map events back to t_ms.
+    A gap over MAX_GAP_MS splits the recording: the core starts afresh after it, and no
+    cadence is reported inside it."""
+    grids = [resample(rec.t_ms[p], rec.acc_mg[p], rate_hz) for p in segments(rec, rate_hz)]
+    starts = np.cumsum([0] + [len(g.acc_mg) for g in grids[:-1]])
+    acc = grids[0].acc_mg if len(grids) == 1 else np.concatenate([g.acc_mg for g in grids])
+    events = engine.run(acc, rate_hz, placement, engine_name, starts.tolist())
+
+    def times_ms(index: np.ndarray) -> np.ndarray:
+        piece = np.searchsorted(starts, index, side="right") - 1
+        t0 = np.array([g.t0_ms for g in grids], dtype=np.int64)[piece]
+        return grid_time_ms(t0, index - starts[piece], rate_hz)
+
+    step_t = times_ms(events.step_index)
+    cad_t = times_ms(events.cadence_index)
     return Detection(
         file=rec.file,
         placement=placement,

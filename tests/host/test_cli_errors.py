@@ -8,10 +8,16 @@ import inspect
 import json
 from pathlib import Path
 
+import numpy as np
 import pytest
 from footfall import cli, errors
 from footfall.cli import main
+from footfall.detect import detect_recording
 from footfall.errors import FootfallError
+from footfall.resample import MAX_GAP_MS
+
+from tests.host.signals import running_waist, write_csv
+from tests.unixport import micropython_binary
 
 SYNTHETIC_RUN = Path(__file__).parents[1] / "data" / "synthetic_run.csv"
 
@@ -72,6 +78,43 @@ def test_ctrl_c_exits_130_without_a_traceback(
 
 
 # -- recordings -----------------------------------------------------------------------------
+
+
+def test_a_gap_of_10_to_the_13_ms_splits_the_recording_instead_of_resampling_across_it(
+    tmp_path: Path,
+) -> None:
+    t_ms, acc, _ = running_waist(seconds=30)
+    gap_ms = 10**13
+    both = write_csv(tmp_path / "gap.csv", np.r_[t_ms, t_ms + gap_ms], np.r_[acc, acc])
+    one = write_csv(tmp_path / "one.csv", t_ms, acc)
+    from footfall.csvio import read_recording
+
+    alone = detect_recording(read_recording(one), 100, "waist", "cpython")
+    split = detect_recording(read_recording(both), 100, "waist", "cpython")
+    again = [t + gap_ms for t in alone.step_times_ms]
+    assert len(alone.step_times_ms) > 40
+    assert split.step_times_ms == alone.step_times_ms + again
+    cadence_t = [t for t, _ in split.cadence_spm]
+    assert not [t for t in cadence_t if t_ms[-1] + 1000 < t < gap_ms]  # none in the gap
+
+
+@pytest.mark.parametrize("engine", ["cpython", "micropython"])
+def test_each_side_of_a_gap_starts_a_fresh_core_on_both_engines(
+    tmp_path: Path, engine: str
+) -> None:
+    if engine == "micropython":
+        micropython_binary()  # or skip
+    t_ms, acc, _ = running_waist(seconds=20)
+    later = t_ms + t_ms[-1] + MAX_GAP_MS + 1
+    path = write_csv(tmp_path / "two.csv", np.r_[t_ms, later], np.r_[acc, acc])
+    from footfall.csvio import read_recording
+
+    rec = read_recording(path)
+    first = detect_recording(read_recording(write_csv(tmp_path / "a.csv", t_ms, acc)), 100,
+                             "waist", engine)  # fmt: skip
+    both = detect_recording(rec, 100, "waist", engine)
+    shift = int(later[0] - t_ms[0])
+    assert both.step_times_ms == first.step_times_ms + [t + shift for t in first.step_times_ms]
 
 
 def test_a_2_gb_file_of_nuls_is_one_short_line_and_the_next_file_is_still_read(
