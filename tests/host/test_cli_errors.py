@@ -157,3 +157,42 @@ def test_detect_goes_on_after_an_engine_failure_and_exits_with_the_highest_statu
         "footfall: micropython engine failed: killed by signal 9",
         f"footfall: {bad}:1: missing column(s) ay, az (header is 't_ms,ax')",
     ]
+
+
+# -- eval -----------------------------------------------------------------------------------
+
+TRUTH = "recording,placement,activity,rate_hz,true_steps,source\nrun,hip,run,100,60,x\n"
+
+
+@pytest.fixture
+def labelled(tmp_path: Path) -> Path:
+    t_ms, acc, steps = running_waist(seconds=20)
+    write_csv(tmp_path / "run.csv", t_ms, acc)
+    (tmp_path / "run.steps.csv").write_text("t_ms\n" + "".join(f"{t}\n" for t in steps))
+    (tmp_path / "truth.csv").write_text(TRUTH)
+    return tmp_path
+
+
+@pytest.mark.parametrize(
+    "name, content, line, says",
+    [
+        ("truth.csv", bytes(range(256)) * 4, 1, "NUL byte"),
+        ("truth.csv", TRUTH.encode("utf-16"), 1, "UTF-16 text"),
+        ("truth.csv", TRUTH.encode() + b"caf\xe9,hip,run,100,1,x\n", 3, "not UTF-8 text"),
+        ("truth.csv", TRUTH.replace(",60,", ",-60,").encode(), 2, "true_steps '-60'"),
+        ("run.steps.csv", b"t_ms\n100\n" + bytes(range(128, 256)), 3, "not UTF-8 text"),
+        ("run.steps.csv", b"t_ms\n100\n\n" + str(10**30).encode() + b"\n", 4, "step time '1000"),
+        ("run.steps.csv", "t_ms\n5\n".encode("utf-16"), 1, "UTF-16 text"),
+    ],
+)
+def test_eval_refuses_a_bad_truth_or_steps_file_at_its_line(
+    labelled: Path,
+    capsys: pytest.CaptureFixture[str],
+    name: str,
+    content: bytes,
+    line: int,
+    says: str,
+) -> None:
+    (labelled / name).write_bytes(content)
+    assert main(["eval", str(labelled), "--jobs", "1"]) == 2
+    assert one_error_line(capsys).startswith(f"footfall: {labelled / name}:{line}: {says}")
