@@ -30,7 +30,8 @@ from footfall_core import ble_defs
 from footfall_core import protocol as P
 from footfall_core.crc import crc16
 
-from footfall.errors import DeviceError, FrameError, StoreError, TransportError
+from footfall.errors import DeviceError, FrameError, InputError, StoreError, TransportError
+from footfall.source import read_session_file
 from footfall.store import DeviceClock, Store
 from footfall.transport import FileSource, open_transport, parse_url
 from footfall.transport.link import FrameLink, decode, fetch
@@ -233,11 +234,13 @@ class Syncer:
     def run_files(self, source: FileSource, result: SyncResult) -> SyncResult:
         """Import session files from a folder; --delete-after removes a file once stored."""
         for path in source.files():
-            out = result.outcomes.setdefault(path.name, Outcome(path.name, path.stat().st_size))
+            out = result.outcomes.setdefault(path.name, Outcome(path.name, 0))
             try:
-                imported = self.store.import_session(path.read_bytes())
-            except StoreError as e:
-                out.status, out.error = "failed", f"{path}: {e}"
+                raw = read_session_file(path)  # a FIFO, device or directory is never read
+                out.size = len(raw)
+                imported = self.store.import_session(raw)
+            except (InputError, StoreError) as e:
+                out.status, out.error = "failed", str(e) if path.name in str(e) else f"{path}: {e}"
                 continue
             out.store_id = imported.id
             out.status = "imported" if imported.new else "already stored"

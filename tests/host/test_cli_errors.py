@@ -6,6 +6,9 @@ from __future__ import annotations
 
 import inspect
 import json
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 import numpy as np
@@ -16,6 +19,7 @@ from footfall.detect import detect_recording
 from footfall.errors import FootfallError
 from footfall.resample import MAX_GAP_MS
 
+from tests.host.session_files import session_file
 from tests.host.signals import running_waist, write_csv
 from tests.unixport import micropython_binary
 
@@ -196,3 +200,50 @@ def test_eval_refuses_a_bad_truth_or_steps_file_at_its_line(
     (labelled / name).write_bytes(content)
     assert main(["eval", str(labelled), "--jobs", "1"]) == 2
     assert one_error_line(capsys).startswith(f"footfall: {labelled / name}:{line}: {says}")
+
+
+# -- session files, folders and the store ----------------------------------------------------
+
+
+def test_parquet_export_of_a_session_without_steps_writes_no_rows(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    empty = tmp_path / "empty.ffs"
+    empty.write_bytes(session_file(1, steps=0))
+    out = tmp_path / "dataset"
+    argv = ["export", "--session-file", str(empty), "--format", "parquet", "--out", str(out)]
+    assert main(argv) == 0
+    assert capsys.readouterr().out == f"{out}: 0 steps\n"
+    assert not list(out.rglob("*.parquet"))
+
+
+@pytest.fixture
+def odd_folder(tmp_path: Path) -> Path:
+    """One good session file and every kind of non-file named *.ffs."""
+    d = tmp_path / "copied"
+    d.mkdir()
+    (d / "00001.ffs").write_bytes(session_file(1))
+    (d / "dir.ffs").mkdir()
+    (d / "dangling.ffs").symlink_to(tmp_path / "nowhere")
+    os.mkfifo(d / "fifo.ffs")  # no writer: opening it for reading would wait for ever
+    (d / "zero.ffs").symlink_to("/dev/zero")
+    return d
+
+
+def test_a_folder_of_non_files_named_ffs_is_synced_without_reading_them(
+    odd_folder: Path, tmp_path: Path
+) -> None:
+    db = tmp_path / "store.db"
+    cmd = [sys.executable, "-m", "footfall.cli", "sync", "--device", f"file:{odd_folder}"]
+    done = subprocess.run(
+        [*cmd, "--store", str(db)], capture_output=True, text=True, timeout=60, check=False
+    )
+    assert done.returncode == 1 and "Traceback" not in done.stderr
+    lines = dict(line.split(": ", 1) for line in done.stdout.splitlines()[:-1])
+    assert lines["session 00001.ffs"].startswith("imported as ")
+    for name in ("dir", "fifo", "zero"):
+        assert lines[f"session {name}.ffs"].startswith(
+            f"FAILED: {odd_folder / name}.ffs: not a regular file;"
+        )
+    assert "cannot read: No such file or directory" in lines["session dangling.ffs"]
+    assert (odd_folder / "dir.ffs").is_dir() and (odd_folder / "fifo.ffs").is_fifo()
