@@ -21,12 +21,15 @@ are 1,000 rows read into np.frombuffer views, 8 bytes a step, instead of 10 mill
 built into Python objects. Session files are decoded only by footfall.records.
 
 An import is one IMMEDIATE transaction in WAL mode with synchronous=FULL: interrupted at
-any point (exception, killed process) the store is as it was, and once import_session
-returns the session survives a power cut, so deleting it from the device is safe.
+any point (exception, killed process, a full disk) the store is as it was, and once
+import_session returns the session survives a power cut, so deleting it from the device is
+safe. A store another process holds locked for over LOCK_TIMEOUT_S, a full disk or a disk
+I/O error is a ResourceError (footfall.errors), never "not a footfall store".
 """
 
 from __future__ import annotations
 
+import contextlib
 import sqlite3
 import time
 from collections.abc import Iterator
@@ -40,10 +43,11 @@ from footfall_core import records as core
 from footfall_core.crc import crc16
 from platformdirs import user_data_dir
 
-from footfall.errors import NoSuchSession, RecordError, StoreError
+from footfall.errors import NoSuchSession, RecordError, ResourceError, StoreError
 from footfall.records import Event, Session, Summary
 
 SCHEMA_VERSION = 2
+LOCK_TIMEOUT_S = 5.0  # how long to wait for another process's write to finish
 DB_NAME = "footfall.db"
 PARTIAL_DIR = "partial"
 # name -> dtype of each array column, in the order arrays() returns them
@@ -107,6 +111,24 @@ _MIGRATE_1 = (
 def default_path() -> Path:
     """Where the store lives unless --store says otherwise."""
     return Path(user_data_dir("footfall", appauthor=False)) / DB_NAME
+
+
+def unavailable(path: Path, e: sqlite3.Error) -> ResourceError | None:
+    """The ResourceError for an SQLite error that is the machine's, not the store's: the
+    lock held by another process, a full disk, a disk I/O error; else None."""
+    code = getattr(e, "sqlite_errorcode", 0) & 0xFF  # the primary result code
+    if code in (sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED):
+        return ResourceError(
+            f"{path}: the store is locked by another process (waited {LOCK_TIMEOUT_S:g} s); "
+            "try again when it is done"
+        )
+    if code == sqlite3.SQLITE_FULL:
+        return ResourceError(
+            f"{path}: the disk is full: nothing more can be stored (what is stored is kept)"
+        )
+    if code in (sqlite3.SQLITE_IOERR, sqlite3.SQLITE_CANTOPEN):
+        return ResourceError(f"{path}: the store cannot be read or written ({e})")
+    return None
 
 
 @dataclass(frozen=True)
@@ -249,13 +271,16 @@ class Store:
         self.path = Path(path) if path is not None else default_path()
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
-            self._db = sqlite3.connect(self.path, isolation_level=None)
+            self._db = sqlite3.connect(self.path, timeout=LOCK_TIMEOUT_S, isolation_level=None)
         except (OSError, sqlite3.Error) as e:
             raise StoreError(f"{self.path}: cannot open the store: {e}") from None
         try:
             self._prepare()
         except sqlite3.DatabaseError as e:
             self._db.close()
+            failure = unavailable(self.path, e)
+            if failure is not None:
+                raise failure from None
             raise StoreError(f"{self.path}: not a footfall store ({e})") from None
 
     def _prepare(self) -> None:
@@ -302,6 +327,16 @@ class Store:
         """A named point inside the import transaction (tests interrupt the import here)."""
 
     def import_session(
+        self, raw: bytes, device: str | None = None, clock: DeviceClock | None = None
+    ) -> ImportResult:
+        """_import(), with SQLite's errors as a ResourceError (locked, disk full) or a
+        StoreError."""
+        try:
+            return self._import(raw, device, clock)
+        except sqlite3.Error as e:
+            raise unavailable(self.path, e) or StoreError(f"{self.path}: {e}") from None
+
+    def _import(
         self, raw: bytes, device: str | None = None, clock: DeviceClock | None = None
     ) -> ImportResult:
         """Store one session file in one transaction; `device` names the device (its
@@ -361,7 +396,11 @@ class Store:
             self._step("arrays")
             db.execute("COMMIT")
         except BaseException:
-            db.execute("ROLLBACK")
+            # SQLite may have rolled back already (a full disk does); a rollback that fails
+            # changes nothing either: the journal undoes the transaction at the next open
+            with contextlib.suppress(sqlite3.Error):
+                if db.in_transaction:
+                    db.execute("ROLLBACK")
             raise
         return ImportResult(sid, True)
 
@@ -419,8 +458,11 @@ class Store:
         """(id, arrays) of every session in one query, oldest first: the fast path for
         analyses over the whole store."""
         q = "SELECT a.* FROM arrays a JOIN sessions s ON s.id = a.session ORDER BY s.start_s"
-        for r in self._db.execute(q):
-            yield r[0], self._arrays(r)
+        try:
+            for r in self._db.execute(q):
+                yield r[0], self._arrays(r)
+        except sqlite3.DatabaseError as e:
+            raise unavailable(self.path, e) or StoreError(f"{self.path}: {e}") from None
 
     def _arrays(self, r: tuple) -> StepArrays:
         sid, n, *blobs = r
@@ -435,4 +477,4 @@ class Store:
         try:
             return self._db.execute(q, params).fetchall()
         except sqlite3.DatabaseError as e:
-            raise StoreError(f"{self.path}: {e}") from None
+            raise unavailable(self.path, e) or StoreError(f"{self.path}: {e}") from None

@@ -7,13 +7,14 @@ from __future__ import annotations
 import inspect
 import json
 import os
+import sqlite3
 import subprocess
 import sys
 from pathlib import Path
 
 import numpy as np
 import pytest
-from footfall import cli, errors
+from footfall import cli, errors, store
 from footfall.cli import main
 from footfall.detect import detect_recording
 from footfall.errors import FootfallError
@@ -247,3 +248,83 @@ def test_a_folder_of_non_files_named_ffs_is_synced_without_reading_them(
         )
     assert "cannot read: No such file or directory" in lines["session dangling.ffs"]
     assert (odd_folder / "dir.ffs").is_dir() and (odd_folder / "fifo.ffs").is_fifo()
+
+
+@pytest.fixture
+def locked_store(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+    """A store another process holds a write lock on until the fixture ends."""
+    db = tmp_path / "store.db"
+    with store.Store(db) as s:
+        s.import_session(session_file(1))
+    holder = subprocess.Popen(
+        [sys.executable, "-c", LOCK_HOLDER, str(db)],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+    )
+    assert holder.stdout is not None and holder.stdout.readline() == b"locked\n"
+    monkeypatch.setattr(store, "LOCK_TIMEOUT_S", 0.2)  # the waiting, shortened
+    yield db
+    holder.communicate(b"\n", timeout=10)
+
+
+LOCK_HOLDER = """
+import sqlite3, sys
+db = sqlite3.connect(sys.argv[1], isolation_level=None)
+db.execute("PRAGMA locking_mode=EXCLUSIVE")
+db.execute("BEGIN EXCLUSIVE")
+print("locked", flush=True)
+sys.stdin.readline()
+"""
+
+
+def test_a_store_locked_by_another_process_is_one_line_and_exit_1(
+    locked_store: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["sessions", "--store", str(locked_store)]) == 1
+    assert one_error_line(capsys) == (
+        f"footfall: {locked_store}: the store is locked by another process (waited 0.2 s); "
+        "try again when it is done"
+    )
+
+
+def test_a_sync_into_a_locked_store_stops_with_one_line_and_exit_1(
+    locked_store: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    folder = tmp_path / "copied"
+    folder.mkdir()
+    (folder / "00002.ffs").write_bytes(session_file(2))
+    argv = ["sync", "--device", f"file:{folder}", "--store", str(locked_store)]
+    assert main(argv) == 1
+    assert "locked by another process" in one_error_line(capsys)
+    assert (folder / "00002.ffs").exists()
+
+
+def test_a_full_disk_stops_the_sync_with_one_line_and_loses_nothing(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    folder = tmp_path / "copied"
+    folder.mkdir()
+    for sid in range(1, 9):
+        (folder / f"{sid:05d}.ffs").write_bytes(session_file(sid, steps=3000))
+    db = tmp_path / "store.db"
+    connect = sqlite3.connect
+
+    def small_disk(*args: object, **kwargs: object) -> sqlite3.Connection:
+        conn = connect(*args, **kwargs)  # type: ignore[arg-type]
+        conn.execute("PRAGMA max_page_count = 24")  # SQLite's own "database or disk is full"
+        return conn
+
+    monkeypatch.setattr(sqlite3, "connect", small_disk)
+    argv = ["sync", "--device", f"file:{folder}", "--store", str(db), "--delete-after"]
+    assert main(argv) == 1
+    out, err = capsys.readouterr()
+    full = "the disk is full: nothing more can be stored (what is stored is kept)"
+    assert err == f"footfall: {db}: {full}\n"
+    stored = [s for s in out.splitlines() if s.startswith("session ") and "deleted" in s]
+    assert 0 < len(stored) < 8
+    assert len(list(folder.glob("*.ffs"))) == 8 - len(stored)  # only stored ones are gone
+    monkeypatch.undo()  # space again: the rest comes in, and what was stored is intact
+    assert main(argv[:-1]) == 0
+    with store.Store(db) as s:
+        assert [r.session_id for r in s.sessions()] == list(range(1, 9))
+        assert s._db.execute("PRAGMA integrity_check").fetchall() == [("ok",)]
