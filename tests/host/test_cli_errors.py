@@ -17,8 +17,10 @@ import pytest
 from footfall import cli, errors, store
 from footfall.cli import main
 from footfall.detect import detect_recording
+from footfall.engine import port_failure
 from footfall.errors import FootfallError
 from footfall.resample import MAX_GAP_MS
+from footfall.sim import cli as sim_cli
 
 from tests.host.session_files import session_file
 from tests.host.signals import running_waist, write_csv
@@ -328,3 +330,43 @@ def test_a_full_disk_stops_the_sync_with_one_line_and_loses_nothing(
     with store.Store(db) as s:
         assert [r.session_id for r in s.sessions()] == list(range(1, 9))
         assert s._db.execute("PRAGMA integrity_check").fetchall() == [("ok",)]
+
+
+# -- sim ------------------------------------------------------------------------------------
+
+
+def test_a_sim_that_outruns_its_timeout_is_one_line_and_exit_1(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setattr(sim_cli, "TIMEOUT_S", 0.5)
+    assert main(["sim", str(SYNTHETIC_RUN), "--out", str(tmp_path / "flash")]) == 1
+    assert one_error_line(capsys) == (
+        "footfall: virtual board still running after 0.5 s: stopped (a recording this long "
+        "needs a faster machine)"
+    )
+
+
+@pytest.mark.parametrize(
+    "returncode, stdout, stderr, reason",
+    [
+        (1, b"Traceback ...\nMemoryError: memory allocation failed\n", b"", "MemoryError: "),
+        (1, b"", b"", "exit status 1, nothing printed"),
+        (-9, b"", b"", "killed by signal 9"),
+        (2, b"\n  \n", b"oops\n\n", "oops"),
+    ],
+)
+def test_a_unix_port_failure_always_says_why(
+    returncode: int, stdout: bytes, stderr: bytes, reason: str
+) -> None:
+    proc = subprocess.CompletedProcess(["micropython"], returncode, stdout, stderr)
+    assert port_failure(proc).startswith(reason)
+
+
+def test_a_sim_recording_with_a_long_gap_is_refused_before_booting(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    t_ms, acc, _ = running_waist(seconds=5)
+    path = write_csv(tmp_path / "gap.csv", np.r_[t_ms, t_ms + 10**13], np.r_[acc, acc])
+    assert main(["sim", str(path), "--out", str(tmp_path / "flash")]) == 2
+    assert "one continuous run needs samples at most" in one_error_line(capsys)
+    assert not (tmp_path / "flash").exists()
