@@ -121,7 +121,15 @@ def mangled(draw: st.DrawFn) -> bytes:
 
 
 CHUNKS = st.sampled_from([1, 2, 3, 7, 64, 1 << 20])
-FUZZ = settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+
+
+def fuzz(examples: int) -> settings:
+    return settings(
+        max_examples=examples, deadline=None, suppress_health_check=[HealthCheck.too_slow]
+    )
+
+
+FUZZ = fuzz(150)  # the fast path; test_the_sweep below runs many more
 
 
 @FUZZ
@@ -146,6 +154,18 @@ def test_any_bytes_after_a_good_header_are_read_or_refused_at_the_first_bad_line
     raw: bytes, chunk: int
 ):
     check(b"t_ms,ax,ay,az\n" + raw, chunk)
+
+
+@pytest.mark.e2e
+@fuzz(6000)
+@given(
+    st.one_of(
+        mangled(), st.binary(max_size=300), st.binary(max_size=200).map(GOOD.encode().__add__)
+    ),
+    CHUNKS,
+)
+def test_the_sweep_of_thousands_of_files_finds_no_disagreement(raw: bytes, chunk: int) -> None:
+    check(raw, chunk)
 
 
 # Each was reported at another line, or for another reason, before: a line splitter that
