@@ -74,7 +74,7 @@ def segments(rec: Recording, rate_hz: int) -> list[slice]:
             rec.file,
             None,
             f"{total} samples at {rate_hz} Hz ({total / rate_hz / 3600:.0f} h) is more than "
-            f"one run takes ({MAX_SAMPLES}): split the recording",
+            f"footfall takes in one go ({MAX_SAMPLES}): split the recording",
         )
     return pieces
 
