@@ -64,7 +64,7 @@ def detect_recording(rec: Recording, rate_hz: int, placement: str, engine_name: 
     def times_ms(index: np.ndarray) -> np.ndarray:
         piece = np.searchsorted(starts, index, side="right") - 1
         t0 = np.array([g.t0_ms for g in grids], dtype=np.int64)[piece]
-        return grid_time_ms(t0, index - starts[piece], rate_hz)
+        return np.asarray(grid_time_ms(t0, index - starts[piece], rate_hz))
 
     step_t = times_ms(events.step_index)
     cad_t = times_ms(events.cadence_index)

@@ -125,7 +125,8 @@ def read_truth(directory: Path) -> list[TruthRow]:
     rows = []
     for rec in reader:
         if not all(isinstance(rec[c], str) for c in TRUTH_COLUMNS):
-            raise InputError(name, reader.line_num, f"expected {len(reader.fieldnames)} fields")
+            fields = len(reader.fieldnames or [])
+            raise InputError(name, reader.line_num, f"expected {fields} fields")
         text = rec["true_steps"].strip()
         if not (text.isascii() and text.isdigit()):
             what = "a count of steps (0 or more)"

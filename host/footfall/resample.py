@@ -53,7 +53,9 @@ class Resampled:
         return grid_time_ms(self.t0_ms, np.arange(len(self.acc_mg), dtype=np.int64), self.rate_hz)
 
 
-def grid_time_ms(t0_ms: int, index: np.ndarray | int, rate_hz: int) -> np.ndarray | int:
+def grid_time_ms(
+    t0_ms: int | np.ndarray, index: np.ndarray | int, rate_hz: int
+) -> np.ndarray | int:
     """Time in ms of grid sample `index`, rounded half up: the one index->time rule."""
     return t0_ms + (index * 1000 + rate_hz // 2) // rate_hz
 
