@@ -14,7 +14,6 @@ import argparse
 import asyncio
 import importlib.util
 import json
-import sys
 from types import ModuleType
 from typing import Any
 
@@ -22,7 +21,7 @@ from footfall_core import frames
 from footfall_core import protocol as P
 
 from footfall.cli_args import positive_seconds
-from footfall.errors import DeviceError, FootfallError, TransportError
+from footfall.errors import DeviceError, UsageError
 from footfall.paths import FIRMWARE
 from footfall.transport import FileSource, open_transport
 from footfall.transport.link import FrameLink, decode
@@ -112,7 +111,7 @@ async def run(
     """Open `url` (options go to open_transport), read or change the config, close."""
     transport = await open_transport(url, **options)
     if isinstance(transport, FileSource):
-        raise TransportError(f"{url}: config needs a device (serial: or ble:), not a folder")
+        raise UsageError(f"{url}: config needs a device (serial: or ble:), not a folder")
     try:
         return await exchange(transport.link, changes, reply_timeout_s)
     finally:
@@ -160,14 +159,13 @@ def main(args: argparse.Namespace) -> int:
         changes = changes_from(args)
         check_changes(changes)
         request_body(changes)  # refused here, before any device is opened, when too long
-        options = {"timeout_s": args.timeout} if args.device.startswith("ble:") else {}
+    except ValueError as e:  # the firmware's rules raise plain ValueError
+        raise UsageError(str(e)) from None
+    options = {"timeout_s": args.timeout} if args.device.startswith("ble:") else {}
+    try:
         cfg = asyncio.run(run(args.device, changes, args.timeout, **options))  # ble: also scans
-    except DeviceError as e:
-        print(f"footfall: the device refused: {e.reason}", file=sys.stderr)
-        return 2
-    except (FootfallError, ValueError) as e:
-        print(f"footfall: {e}", file=sys.stderr)
-        return 2
+    except DeviceError as e:  # a value the device's rules refuse: the argument was bad
+        raise UsageError(f"the device refused: {e.reason}") from None
     if args.json:
         print(json.dumps(cfg, sort_keys=True))
     else:

@@ -8,7 +8,6 @@ decides a cue: it only collects what the core reports and prints it for a runner
 """
 
 import argparse
-import sys
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -20,7 +19,7 @@ from footfall_core.replay import Replay
 from footfall.csvio import Recording, read_recording
 from footfall.errors import InputError
 from footfall.paths import DEMO_RECORDING
-from footfall.resample import grid_time_ms, resample
+from footfall.resample import continuous, grid_time_ms, resample
 
 RATE_HZ = 100  # the reference board's rate
 WINDOW_S = 30  # one timeline line per this many seconds
@@ -265,19 +264,16 @@ def main(args: argparse.Namespace) -> int:
     if args.recording is None:
         path = bundled_recording()
         if not path.is_file():
-            print(
-                f"footfall: the bundled demo recording is missing: {path} "
-                "(it ships with footfall; pass --recording CSV)",
-                file=sys.stderr,
+            raise InputError(
+                str(path),
+                None,
+                "the bundled demo recording is missing (it ships with "
+                "footfall; pass --recording CSV)",
             )
-            return 2
         rec_path, name = path, path.name
     else:
         rec_path, name = Path(args.recording), args.recording
-    try:
-        rec = read_recording(rec_path, name)
-    except InputError as exc:
-        print(f"footfall: {exc}", file=sys.stderr)
-        return 2
+    rec = read_recording(rec_path, name)
+    continuous(rec, RATE_HZ)  # one run through the coach
     print(summary(run_demo(rec, args.placement, coach_config(args.target))))
     return 0

@@ -179,13 +179,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 def main(args: argparse.Namespace) -> int:
     with tempfile.TemporaryDirectory(prefix="footfall-flash-") as tmp:
-        try:
-            cmds = flash(
-                args.port, args.board, run_command, Path(tmp), args.dry_run, not args.no_ble
-            )
-        except FlashError as exc:
-            print(f"footfall: {exc}", file=sys.stderr)
-            return 1
+        cmds = flash(args.port, args.board, run_command, Path(tmp), args.dry_run, not args.no_ble)
     if args.dry_run:
         for cmd in cmds:
             print(shlex.join(cmd))

@@ -10,7 +10,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
-import sys
 import time
 from collections.abc import Callable
 from typing import Any
@@ -19,7 +18,7 @@ from footfall_core import ble_defs as B
 from footfall_core import protocol as P
 
 from footfall.cli_args import positive_seconds
-from footfall.errors import DeviceError, FootfallError, TransportError
+from footfall.errors import DeviceError, FootfallError, UsageError
 from footfall.transport import open_transport, parse_url
 from footfall.transport.ble import BleSync
 
@@ -41,7 +40,7 @@ async def run(
     """Print readings until `seconds` pass or `count` readings (None: until Ctrl-C)."""
     scheme, _rest = parse_url(url)
     if scheme != "ble":
-        raise TransportError(
+        raise UsageError(
             f"{url}: live cadence needs BLE (the {scheme} link has no live data); "
             "use --device ble:footfall-XXXX"
         )
@@ -90,9 +89,5 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def main(args: argparse.Namespace) -> int:
-    try:
-        asyncio.run(run(args.device, args.seconds, timeout_s=args.timeout))
-    except FootfallError as e:
-        print(f"footfall: {e}", file=sys.stderr)
-        return 2
+    asyncio.run(run(args.device, args.seconds, timeout_s=args.timeout))
     return 0

@@ -23,12 +23,15 @@ are 1,000 rows read into np.frombuffer views, 8 bytes a step, instead of 10 mill
 built into Python objects. Session files are decoded only by footfall.records.
 
 An import is one IMMEDIATE transaction in WAL mode with synchronous=FULL: interrupted at
-any point (exception, killed process) the store is as it was, and once import_session
-returns the session survives a power cut, so deleting it from the device is safe.
+any point (exception, killed process, a full disk) the store is as it was, and once
+import_session returns the session survives a power cut, so deleting it from the device is
+safe. A store another process holds locked for over store_db.BUSY_TIMEOUT_S, a full disk
+or a disk I/O error is a StoreAccessError (footfall.errors), never "not a footfall store".
 """
 
 from __future__ import annotations
 
+import contextlib
 import sqlite3
 import time
 from collections.abc import Iterator
@@ -249,6 +252,16 @@ class Store:
     def import_session(
         self, raw: bytes, device: str | None = None, clock: DeviceClock | None = None
     ) -> ImportResult:
+        """_import(), with SQLite's errors as a StoreAccessError (locked, disk full, read-only)
+        or a StoreError."""
+        try:
+            return self._import(raw, device, clock)
+        except sqlite3.Error as e:
+            raise access_error(self.path, e) from None
+
+    def _import(
+        self, raw: bytes, device: str | None = None, clock: DeviceClock | None = None
+    ) -> ImportResult:
         """Store one session file in one transaction; `device` names the device (its
         footfall-XXXX name by default); `clock` (from a live sync) re-bases a session the
         device recorded with its clock unset. The same session again is not stored twice
@@ -305,8 +318,11 @@ class Store:
             self._step("arrays")
             db.execute("COMMIT")
         except BaseException as e:
-            if db.in_transaction:  # SQLite has already rolled back after e.g. a full disk
-                db.execute("ROLLBACK")
+            # SQLite may have rolled back already (a full disk does); a rollback that fails
+            # changes nothing either: the journal undoes the transaction at the next open
+            with contextlib.suppress(sqlite3.Error):
+                if db.in_transaction:
+                    db.execute("ROLLBACK")
             if isinstance(e, sqlite3.Error):
                 raise access_error(self.path, e) from None
             raise

@@ -34,12 +34,15 @@ from footfall.errors import (
     DeviceError,
     FootfallError,
     FrameError,
+    InputError,
     RecordError,
+    ResourceError,
     StoreAccessError,
     StoreError,
     TransportError,
 )
 from footfall.records import Header
+from footfall.source import read_session_file
 from footfall.store import DeviceClock, Store
 from footfall.transport import FileSource, open_transport, parse_url
 from footfall.transport.link import FrameLink, decode, fetch, read_at
@@ -226,7 +229,7 @@ class Syncer:
         except DeviceError as e:
             out.status, out.error = "failed", f"GET refused: {e}"
             return
-        except StoreAccessError as e:  # the store cannot take more: stop the sync here
+        except ResourceError as e:  # the store cannot take more: stop the sync here
             out.status, out.error = "failed", str(e)
             raise
         except StoreError as e:
@@ -309,14 +312,16 @@ class Syncer:
     def run_files(self, source: FileSource, result: SyncResult) -> SyncResult:
         """Import session files from a folder; --delete-after removes a file once stored."""
         for path in source.files():
-            out = result.outcomes.setdefault(path.name, Outcome(path.name, path.stat().st_size))
+            out = result.outcomes.setdefault(path.name, Outcome(path.name, 0))
             try:
-                imported = self.store.import_session(path.read_bytes())
-            except StoreAccessError as e:  # the store cannot take more: stop here
+                raw = read_session_file(path)  # a FIFO, device or directory is never read
+                out.size = len(raw)
+                imported = self.store.import_session(raw)
+            except ResourceError as e:  # the store cannot take more: stop here
                 out.status, out.error = "failed", str(e)
                 raise
-            except StoreError as e:
-                out.status, out.error = "failed", f"{path}: {e}"
+            except (InputError, StoreError) as e:
+                out.status, out.error = "failed", str(e) if path.name in str(e) else f"{path}: {e}"
                 continue
             out.store_id = imported.id
             out.status = "imported" if imported.new else "already stored"

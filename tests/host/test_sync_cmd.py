@@ -11,7 +11,7 @@ import pytest
 from bleak import BleakScanner
 from footfall import config_cmd, devices_cmd, live_cmd
 from footfall.cli import main
-from footfall.errors import DeviceError, TransportError
+from footfall.errors import DeviceError, TransportError, UsageError
 from footfall.sim.ble_peripheral import FootfallPeripheral, MemoryStore
 from footfall.transport.ble_bumble import VirtualRadio
 from footfall_core import protocol as P
@@ -218,7 +218,7 @@ def test_live_prints_one_line_per_rsc_reading() -> None:
 
 
 def test_live_over_serial_says_it_needs_ble() -> None:
-    with pytest.raises(TransportError, match="live cadence needs BLE"):
+    with pytest.raises(UsageError, match="live cadence needs BLE"):
         asyncio.run(live_cmd.run("serial:/dev/ttyACM0", 1))
 
 
@@ -244,6 +244,6 @@ def test_config_over_ble_passes_the_timeout_to_the_scan_and_reports_a_missing_ad
         raise TransportError(f"{url}: no Bluetooth adapter or BlueZ available")
 
     monkeypatch.setattr(config_cmd, "open_transport", no_adapter)
-    assert main(["config", "--device", "ble:footfall-2B3C", "--timeout", "0.5"]) == 2
+    assert main(["config", "--device", "ble:footfall-2B3C", "--timeout", "0.5"]) == 1
     assert seen == {"url": "ble:footfall-2B3C", "timeout_s": 0.5}
     assert "no Bluetooth adapter" in capsys.readouterr().err

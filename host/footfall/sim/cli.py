@@ -19,7 +19,6 @@ import argparse
 import json
 import os
 import subprocess
-import sys
 import tempfile
 import time
 from pathlib import Path
@@ -28,11 +27,11 @@ import numpy as np
 
 from footfall.config_cmd import add_coach_options, firmware_config
 from footfall.csvio import read_recording
-from footfall.engine import micropython_binary
-from footfall.errors import EngineError, InputError
+from footfall.engine import micropython_binary, port_failure
+from footfall.errors import EngineError, UsageError
 from footfall.flash import SCRIPTS, compile_commands, known_boards, run_command
 from footfall.paths import FIRMWARE
-from footfall.resample import Resampled, resample
+from footfall.resample import Resampled, continuous, resample
 from footfall.sim import MPY_DIR
 
 SIM_DIR = MPY_DIR.parent  # helper modules beside mpy/: imu_emu
@@ -126,12 +125,10 @@ def board_rates(board: str, rate_hz: int) -> tuple[int, int]:
     )
     env = {**os.environ, "MICROPYPATH": os.pathsep.join([str(SIM_DIR), str(FIRMWARE)])}
     proc = subprocess.run(
-        [micropython_binary(), "-c", script], capture_output=True, env=env, check=False
+        [micropython_binary(), "-c", script], capture_output=True, env=env, timeout=60, check=False
     )
     if proc.returncode != 0:
-        # the unix port prints a traceback on stdout: its last line names the error
-        said = (proc.stdout + proc.stderr).decode(errors="replace").strip().splitlines()
-        raise EngineError(f"board {board!r}: {said[-1] if said else 'no output'}")
+        raise EngineError(f"board {board!r}: {port_failure(proc)}")
     rate, mhz = proc.stdout.split()
     return int(rate), int(mhz)
 
@@ -143,6 +140,7 @@ def board_samples(args: argparse.Namespace) -> tuple[Resampled, int]:
     recording on a time axis scaled by (1 + p/100), on the chip's grid, is what it measures.
     """
     rec = read_recording(args.recording)
+    continuous(rec, args.rate)
     t_ms = rec.t_ms
     if args.imu_clock_pct:
         t_ms = np.rint(rec.t_ms * (1 + args.imu_clock_pct / 100)).astype(np.int64)
@@ -173,8 +171,18 @@ CONFIG_OPTIONS = {
 
 
 def check_args(args: argparse.Namespace) -> None:
-    """InputError (exit 2, before booting) for a config option the firmware's config refuses
-    (footfall_fw/config.py check(), with its message)."""
+    """UsageError (exit 2, before booting) for options that do not combine, an --out that is
+    not a folder, and a config option the firmware's config refuses (footfall_fw/config.py
+    check(), with its message)."""
+    if args.flash_timing and not args.cpu:
+        raise UsageError("--flash-timing needs --cpu")
+    if args.cpu and args.serve:
+        raise UsageError("--cpu does not combine with --serve (a paced clock)")
+    if Path(args.out).exists() and not Path(args.out).is_dir():
+        raise UsageError(f"--out {args.out}: not a folder (the board's flash)")
+    for spec in args.press:
+        press_spec(args.board, spec)
+    repl_steps(args.repl)
     rules = firmware_config()
     if rules is None:
         return
@@ -185,8 +193,7 @@ def check_args(args: argparse.Namespace) -> None:
         try:
             rules.check(field, value)
         except ValueError as exc:
-            flag = "--" + option.replace("_", "-")
-            raise InputError(f"{flag} {value}", None, str(exc)) from None
+            raise UsageError(f"--{option.replace('_', '-')} {value}: {exc}") from None
 
 
 def scenario(args: argparse.Namespace, work: Path, samples: Path, rate_hz: int) -> dict:
@@ -239,7 +246,7 @@ def repl_steps(spec: str) -> list[str]:
     for step in steps:
         ms = step[5:] if step.startswith("idle:") else None
         if step not in REPL_RESETS and not (ms and ms.isdigit()):
-            raise InputError(spec, None, "--repl takes idle:MS, raw-reset, soft-reset, ...")
+            raise UsageError(f"--repl {spec}: takes idle:MS, raw-reset, soft-reset, ...")
     return steps
 
 
@@ -251,7 +258,7 @@ def press_spec(board: str, spec: str) -> list[int]:
         pins = board_pins(board)
         return [pins[button.upper()], int(at), int(hold or 200)]
     except (KeyError, ValueError):
-        raise InputError(spec, None, "--press takes A@MS or B@MS:HOLD_MS") from None
+        raise UsageError(f"--press {spec}: takes A@MS or B@MS:HOLD_MS") from None
 
 
 def board_value(board: str, name: str) -> int:
@@ -279,19 +286,24 @@ def simulate(args: argparse.Namespace) -> dict:
         # A board runs its modules precompiled (footfall flash): with --cpu, so does the sim,
         # or compiling them here would be charged as the board's time.
         path = precompile(work / "mpy") if args.mpy or args.cpu else None
-        proc = subprocess.run(
-            [micropython_binary(), "-X", f"heapsize={heap(args)}", str(MPY_DIR / "simboot.py")]
-            + [str(work / "scenario.json")],
-            capture_output=True,
-            stdin=subprocess.DEVNULL,  # the console has no host: usb_link reads nothing
-            env=unix_port_env(path),
-            timeout=TIMEOUT_S,
-            check=False,
-        )
+        try:
+            proc = subprocess.run(
+                [micropython_binary(), "-X", f"heapsize={heap(args)}"]
+                + [str(MPY_DIR / "simboot.py"), str(work / "scenario.json")],
+                capture_output=True,
+                stdin=subprocess.DEVNULL,  # the console has no host: usb_link reads nothing
+                env=unix_port_env(path),
+                timeout=TIMEOUT_S,
+                check=False,
+            )
+        except subprocess.TimeoutExpired:
+            raise EngineError(
+                f"virtual board still running after {TIMEOUT_S} s: stopped (a recording "
+                "this long needs a faster machine)"
+            ) from None
         console = proc.stdout.decode(errors="replace")
         if proc.returncode != 0 or not (work / "result.json").exists():
-            detail = (console + proc.stderr.decode(errors="replace")).strip()
-            raise EngineError(f"virtual board failed:\n{detail}")
+            raise EngineError(f"virtual board failed: {port_failure(proc)}")
         result = json.loads((work / "result.json").read_text())
     return summarise(result, args, t0_ms, console)
 
@@ -435,25 +447,12 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def main(args: argparse.Namespace) -> int:
-    if args.flash_timing and not args.cpu:
-        print("footfall: --flash-timing needs --cpu", file=sys.stderr)
-        return 2
-    if args.cpu and args.serve:
-        print("footfall: --cpu does not combine with --serve (a paced clock)", file=sys.stderr)
-        return 2
     if args.serve:
         from footfall.sim.serve import serve_serial as run
     else:
         run = simulate
-    try:
-        check_args(args)
-        out = run(args)
-    except InputError as exc:
-        print(f"footfall: {exc}", file=sys.stderr)
-        return 2
-    except EngineError as exc:
-        print(f"footfall: {exc}", file=sys.stderr)
-        return 1
+    check_args(args)
+    out = run(args)
     if args.json:
         print(json.dumps(out), flush=True)
     else:
