@@ -41,11 +41,14 @@ class SyncDevice:
         return (mv, battery_pct(mv), a.tracker.state(), a.sampler.overflows)
 
     def set_time(self, unix_s):
+        """SET_TIME: ValueError, the clock untouched, for a time outside clock.usable()."""
+        if not clock.usable(unix_s):
+            raise ValueError(f"clock: {unix_s} s is outside 2024-2099 UTC")
         self.app.hw.set_clock(unix_s)
 
     def clock(self):
         """(boot_id, uptime_ms, clock valid) for HELLO: how the host re-bases sessions."""
-        return (clock.BOOT_ID, clock.uptime_ms(), clock.valid)
+        return (clock.BOOT_ID, clock.uptime_ms(), clock.is_set())
 
     def set_live(self, on):
         # Not saved: live mode lasts until reboot unless the host sets it in the config.
