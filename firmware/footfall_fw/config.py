@@ -12,12 +12,14 @@ import os
 PATH = "config.json"
 
 # name: (default, kind, low, high); kind is "int", "bool" or a tuple of allowed strings.
+# The coach's fields fit the session header too (one byte each but baseline_s), which
+# records them in every session (footfall_core/header.py).
 FIELDS = {
     "target_spm": (170, "int", 60, 240),  # cue when cadence falls below this ...
     "tolerance_spm": (3, "int", 0, 30),  # ... minus this
-    "below_s": (10, "int", 1, 600),  # for this long
-    "min_gap_s": (10, "int", 0, 3600),  # at most one cue per this many seconds
-    "rearm_s": (5, "int", 0, 600),  # back in the zone this long before the next cue
+    "below_s": (10, "int", 1, 255),  # for this long
+    "min_gap_s": (10, "int", 0, 255),  # at most one cue per this many seconds
+    "rearm_s": (5, "int", 0, 255),  # back in the zone this long before the next cue
     "auto_target": (False, "bool", 0, 0),  # target = own baseline + 7.5 %
     "baseline_s": (120, "int", 10, 1800),  # running time the baseline is taken from
     "placement": ("waist", ("waist", "shoe"), 0, 0),

@@ -100,3 +100,15 @@ def test_unix_port_loads_corrupt_file_and_saves(tmp_path: Path) -> None:
         f"print(config.load({str(path)!r})[0]['target_spm'])\n"
     )
     assert out.stdout.decode().split() == ["True", "1", "172"]
+
+
+@pytest.mark.parametrize("name", [n for n, f in config.FIELDS.items() if f[1] == "int"])
+def test_every_int_fields_bounds_fit_the_coach_and_the_session_header(name: str) -> None:
+    from footfall_core.coach import CoachConfig
+    from footfall_core.header import HEADER_BYTES, Header
+
+    for value in config.FIELDS[name][2:]:
+        cfg = config.validate({name: value})
+        CoachConfig(**config.coach_fields(cfg))
+        header = Header(rate_hz=cfg["rate_hz"], **config.coach_fields(cfg))
+        assert header.pack_into(bytearray(HEADER_BYTES)) == HEADER_BYTES
