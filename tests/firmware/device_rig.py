@@ -24,13 +24,17 @@ from footfall_core.header import Header
 from footfall_core.sync_defs import CAP_SERIAL
 from footfall_core.sync_server import SyncServer
 from footfall_core.tracker import Tracker
-from footfall_fw import clock, config
+from footfall_fw import clock, config, session_writer, store_index
 from footfall_fw.sessions import Sessions
 from footfall_fw.store import Store
 from footfall_fw.sync_device import SyncConfig, SyncDevice
 
 DEVICE_ID = b"\x10\x20\x30\x40\x50\x60"
 BOOT_S = 1_800_000_000  # the clock the rig starts with (2027, set by a sync)
+
+
+def _no_sync() -> None:
+    pass
 
 
 class PortTime:
@@ -91,8 +95,10 @@ class DeviceRig:
         self.root = root
         self.config_path = str(root / "config.json")
         self.port_time = PortTime(BOOT_S)
-        self._saved = (clock.time, clock.EPOCH_OFFSET_S, clock.valid)
+        self._saved = (clock.time, clock.EPOCH_OFFSET_S, clock.valid, session_writer.sync_fs)
         clock.time, clock.EPOCH_OFFSET_S = self.port_time, 0
+        # CPython's os.sync() flushes every disk of the machine: slow, and no part of a test
+        session_writer.sync_fs = store_index.sync_fs = _no_sync
         clock.set_valid(True)
         cfg, problems = config.load(self.config_path)
         assert problems == []
@@ -110,6 +116,7 @@ class DeviceRig:
         self.app.store._close_reader()
         clock.time, clock.EPOCH_OFFSET_S = self._saved[:2]
         clock.set_valid(self._saved[2])
+        session_writer.sync_fs = store_index.sync_fs = self._saved[3]
 
     def __enter__(self) -> DeviceRig:
         return self
@@ -182,15 +189,21 @@ class DeviceRig:
         return action
 
     def auto_start(self) -> Header:
-        """Run at a cadence above start_spm until a session starts; its header as written."""
+        """Run at a cadence above start_spm until a session starts; its header as written.
+        With auto_start off in the config, the button starts it after that run."""
         cfg = self.app.cfg
         for _ in range(cfg["start_s"] + 2):
             if self.coach_tick(max(cfg["start_spm"], 150), RUNNING) == "start":
-                writer = self.app.sessions.writer
-                path = self.app.store.path(writer.name)
-                with open(path, "rb") as f:
-                    return Header.unpack_from(f.read(rec.HEADER_BYTES))
-        raise AssertionError("no auto-start")
+                return self.header()
+        assert not cfg["auto_start"], "no auto-start"
+        self.app.sessions.start()  # button A (app.start_session)
+        return self.header()
+
+    def header(self) -> Header:
+        """The open session's header, read back from its file."""
+        path = self.app.store.path(self.app.sessions.writer.name)
+        with open(path, "rb") as f:
+            return Header.unpack_from(f.read(rec.HEADER_BYTES))
 
     def stop(self) -> None:
         self.app.sessions.stop(rec.END_STOPPED)
