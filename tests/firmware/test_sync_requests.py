@@ -180,3 +180,16 @@ result = time.time() > 2**32, auto_start(), ask(P.HELLO, b"")[0][1][20]
     past, (start_s, clock_set), hello_clock = run_app(tmp_path, "m5stickc_plus2", script)
     assert past and clock_set is False and 946_684_800 <= start_s < 1_000_000_000
     assert hello_clock == 0  # HELLO says the clock is not set: the host re-bases
+
+
+def test_unix_port_set_config_min_gap_3600_is_refused_and_255_runs(tmp_path: Path) -> None:
+    # Was: saved, and every session start after it raised "min_gap_s must be 0..255".
+    script = """
+import json
+refused = ask(P.SET_CONFIG, b'{"min_gap_s": 3600}')
+saved = ask(P.SET_CONFIG, b'{"min_gap_s": 255, "below_s": 255, "rearm_s": 255}')
+result = ([t for t, p in refused], refused[0][1][0], saved[0][0],
+          config.load()[0]["min_gap_s"], auto_start()[1], server.failures)
+"""
+    got = run_app(tmp_path, "m5stickc_plus2", script)
+    assert got == ([0xFF], P.ERR_BAD_CONFIG, P.SET_CONFIG | P.REPLY, 255, True, 0)
