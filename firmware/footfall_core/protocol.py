@@ -83,7 +83,7 @@ ERR_NO_SESSION = 5
 ERR_CRC_MISMATCH = 6
 ERR_BAD_CONFIG = 7
 ERR_STORAGE = 8
-ERR_DEVICE = 9  # the device failed while handling the request (a bug or out of memory)
+ERR_DEVICE = 11  # the device failed while handling the request (a bug or out of memory)
 
 HELLO_SIZE = 13
 HELLO_CLOCK = 7  # the clock fields appended in protocol 2

@@ -15,8 +15,8 @@ import json
 import os
 
 PATH = "config.json"
-MAX_BYTES = 1024
-MAX_KEYS = 32  # every field twice over: room for a newer firmware's fields, no flood
+MAX_BYTES = 2048  # six times the largest valid config: room for fields a newer firmware adds
+MAX_KEYS = 48  # three times the fields: a newer firmware's fields load, a flood does not
 
 # name: (default, kind, low, high); kind is "int", "bool" or a tuple of allowed strings.
 # The coach's fields fit the session header too (one byte each but baseline_s), which

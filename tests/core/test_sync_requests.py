@@ -118,4 +118,4 @@ def test_an_unexpected_failure_is_an_err_device_frame_and_the_next_request_is_se
     body += "r.device.set_live = broken\n(t, s, p), = r.ask(P.LIVE, 3, b'\\x01')\n"
     body += "result = (t, P.unpack_error(p, 0, len(p))[:2], r.server.failures,\n"
     body += "          [t for t, s, p in r.ask(P.HELLO, 4)])"
-    assert run(body) == (0xFF, (9, 0x0A), 1, [0x81])
+    assert run(body) == (0xFF, (11, 0x0A), 1, [0x81])

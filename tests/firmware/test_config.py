@@ -142,7 +142,7 @@ def test_a_large_valid_file_is_refused_by_its_size_before_it_is_read(
     cfg, problems = config.load(str(path))
     assert cfg == config.defaults()
     assert problems == [
-        f"config: {path} is refused ({path.stat().st_size} bytes, more than 1024); using defaults"
+        f"config: {path} is refused ({path.stat().st_size} bytes, more than 2048); using defaults"
     ]
 
 
@@ -157,7 +157,7 @@ def test_a_file_of_exactly_max_bytes_still_loads(tmp_path: Path) -> None:
 
 def test_the_largest_valid_config_indented_is_far_below_the_bound(tmp_path: Path) -> None:
     text = json.dumps(largest_valid_config(), indent=4)
-    assert 3 * len(text) <= config.MAX_BYTES
+    assert 4 * len(text) <= config.MAX_BYTES
     path = tmp_path / "config.json"
     path.write_text(text)
     assert config.load(str(path)) == (largest_valid_config(), [])
@@ -169,7 +169,7 @@ def test_the_largest_valid_config_indented_is_far_below_the_bound(tmp_path: Path
         ('{"target_spm": 176, "a": ' + "[" * 400 + "]" * 400 + "}", "nests objects or arrays"),
         ('{"target_spm": [176]}', "nests objects or arrays"),
         ('{"placement": {"shoe": true}}', "nests objects or arrays"),
-        ("{" + ",".join(f'"k{i}":0' for i in range(33)) + "}", "has more than 32 keys"),
+        ("{" + ",".join(f'"k{i}":0' for i in range(49)) + "}", "has more than 48 keys"),
     ],
 )
 def test_nesting_or_a_key_flood_under_the_size_bound_is_refused_whole(
@@ -184,12 +184,12 @@ def test_nesting_or_a_key_flood_under_the_size_bound_is_refused_whole(
     )
 
 
-def test_32_keys_load_field_by_field_with_one_problem_per_unknown_key(tmp_path: Path) -> None:
-    values = {"target_spm": 176, **{f"k{i}": 0 for i in range(31)}}
+def test_48_keys_load_field_by_field_with_one_problem_per_unknown_key(tmp_path: Path) -> None:
+    values = {"target_spm": 176, **{f"k{i}": 0 for i in range(47)}}
     path = tmp_path / "config.json"
     path.write_text(json.dumps(values))
     cfg, problems = config.load(str(path))
-    assert cfg["target_spm"] == 176 and len(problems) == 31
+    assert cfg["target_spm"] == 176 and len(problems) == 47
 
 
 def test_brackets_colons_and_quotes_inside_strings_are_not_structure(tmp_path: Path) -> None:
@@ -226,6 +226,24 @@ def test_unix_port_boots_past_each_attack_on_a_small_heap(tmp_path: Path, attack
     refused, parsed = out.stdout.decode().splitlines()[-2:]
     assert refused.startswith("True 1 config: ") and "is refused" in refused
     assert parsed == "MemoryError"  # the attack is real on this heap
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        json.dumps({f"key_{i:02d}": i for i in range(48)}),  # 48 problems to report
+        '{"placement": "' + "x" * 2000 + '"}',  # one field's problem with a long value
+    ],
+    ids=["48 unknown keys", "a 2000-byte value"],
+)
+def test_unix_port_the_worst_file_inside_the_bounds_loads_on_the_same_heap(
+    tmp_path: Path, text: str
+) -> None:
+    assert len(text) <= config.MAX_BYTES
+    path = tmp_path / "config.json"
+    path.write_text(text)
+    out = run_mpy(LOAD_ON_A_SMALL_HEAP.format(path=str(path)), heap=SMALL_HEAP)
+    assert out.stdout.decode().splitlines()[-2].startswith("True ")
 
 
 def test_unix_port_loads_the_largest_valid_config_on_the_same_heap(tmp_path: Path) -> None:
