@@ -12,8 +12,10 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from footfall.sim import cli
 from footfall.sim.cli import simulate
 
+from tests.firmware.test_config import ATTACKS
 from tests.host.test_sim import SYNTHETIC_RUN, sim_args
 
 # 64-bit unix port: the smallest heap that passes is in docs/firmware.md, RAM;
@@ -63,3 +65,23 @@ def test_bundled_run_within_the_budget_boards_heap_equals_the_roomy_run(
     roomy: dict, tmp_path: Path
 ) -> None:
     same_run(run(tmp_path, BUDGET_BOARD_HEAP), roomy)
+
+
+@pytest.mark.e2e
+@pytest.mark.parametrize("attack", sorted(ATTACKS))
+def test_a_large_valid_config_json_cannot_stop_the_boot_within_the_ceiling(
+    roomy: dict, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, attack: str
+) -> None:
+    # Was: MemoryError in config.load, no app, 0 steps (docs/firmware.md, Config).
+    make = cli.scenario
+
+    def with_attack(*args: object, **kwargs: object) -> dict:
+        sc = make(*args, **kwargs)
+        del sc["files"]["config.json"]  # in the scenario, the stand-ins would hold it too
+        (Path(sc["flash"]) / "config.json").write_text(ATTACKS[attack])
+        return sc
+
+    monkeypatch.setattr(cli, "scenario", with_attack)
+    small = run(tmp_path, UNIX_PORT_CEILING)
+    same_run(small, roomy)  # the defaults' target is the bundled run's 170
+    assert any("config.json is refused" in line for line in small["console"])
