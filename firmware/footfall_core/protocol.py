@@ -13,7 +13,9 @@ number; every failure is an ERROR frame. Integers are little-endian. Payloads:
                rx_errors u32, fifo_overflows u32, then the config as JSON
     LIST       request: first index u16. reply: total u16, first u16, then entries of
                LIST_ENTRY bytes: id u32, start_s u32 (Unix time), duration_s u32, steps u32,
-               size u32, crc u16 (CRC-16 of the whole session file)
+               size u32, crc u16 (the session CRC: crc.session_crc of the whole file, since
+               protocol 3; a protocol 2 device sends crc.crc16 of it, which depends only on
+               the file's record lengths)
     GET        request: id u32, offset u32, window u8 (chunks in flight), chunk u16 (bytes,
                0: as large as fits). reply: DATA frames, numbered by their sequence number
                (0, 1, ... mod 256 from the GET), payload offset u32 + bytes; an empty DATA
@@ -44,7 +46,7 @@ from footfall_core.sync_defs import (  # noqa: F401 - defined there, part of the
     SERIAL_ENTER,
 )
 
-PROTOCOL_VERSION = 2
+PROTOCOL_VERSION = 3  # 3: LIST and DELETE carry the session CRC
 REPLY = 0x80
 HELLO = 0x01
 INFO = 0x02

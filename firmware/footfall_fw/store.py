@@ -21,19 +21,20 @@ repair finds the .tmp: with the original still there it is an unfinished copy an
 removed; without it, it is the finished copy and is renamed into place.
 
 Cost: the listing lives in RAM (one SessionInfo per closed session). The writer reports
-each block it writes, so a session that closes joins it with its CRC without a byte read
-back. After a boot the rescan learns the directory in steps (step(); the app's task runs
-it): it reads the index (LINES_PER_STEP lines a step), matches it against one directory
-pass (sizes from LittleFS's ilistdir), and reads back only files the index does not vouch
-for, SCAN_BYTES a step (store_index.scan_steps), cutting torn tails and setting bad headers
-aside as it goes (what the boot-time repair did). Until it reaches a file, that file is
-not listed. sessions(), session_info() and read_into() never touch the directory.
+each block it writes, so a session that closes joins it with its session CRC
+(footfall_core.crc.session_crc) without a byte read back. After a boot the rescan learns
+the directory in steps (step(); the app's task runs it): it reads the index
+(LINES_PER_STEP lines a step), matches it against one directory pass (sizes from
+LittleFS's ilistdir), and reads back only files the index does not vouch for, SCAN_BYTES
+a step (store_index.scan_steps), cutting torn tails and setting bad headers aside as it
+goes. Until it reaches a file, that file is not listed. sessions(), session_info() and
+read_into() never touch the directory.
 """
 
 import os
 
 from footfall_core import records as rec
-from footfall_core.crc import crc16
+from footfall_core.crc import session_crc
 
 from footfall_fw import store_index as ix
 from footfall_fw.session_writer import SessionWriter
@@ -155,7 +156,7 @@ class Store:
             info.size = -1
             return
         pos = rec.HEADER_BYTES if info.size == 0 else 0
-        info.crc = crc16(buf, 0, n, info.crc)
+        info.crc = session_crc(buf, 0, n, info.crc)
         ix.visit_written(self._wip_visit, buf, pos, n)
         info.size += n
 
@@ -239,7 +240,7 @@ class Store:
         return [self._info[sid] for sid in self.sessions()]
 
     def scan(self, name, sid=0, synced=False):
-        """Read a whole session file now: header, valid prefix, steps, file CRC.
+        """Read a whole session file now: header, valid prefix, steps, session CRC.
 
         Raises ValueError when the header is missing or corrupt."""
         info = SessionInfo(sid, name, synced)

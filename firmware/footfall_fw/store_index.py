@@ -3,7 +3,7 @@ in bounded steps (generators the store's rescan drives with `yield from`).
 
 SessionInfo is what LIST needs about one file. It comes from one of three places:
 - the writer: SessionWriter reports each block it writes (Store.wrote), so a session that
-  closes cleanly has its size, file CRC, steps and duration without a byte read back;
+  closes cleanly has its size, session CRC, steps and duration without a byte read back;
 - the index file (INDEX in the store's directory): one text line per closed session,
   appended when it closes, read back at boot;
 - a scan of the file, for a session the index does not vouch for (power cut while it was
@@ -12,7 +12,10 @@ SessionInfo is what LIST needs about one file. It comes from one of three places
 
 Index line (decimal, space separated):
     sid size crc start_s duration_ms steps ended check
-check = (sum of the seven fields + 0x5A5A) & 0xFFFF: a torn or garbled line is ignored.
+check = (sum of the seven fields + CHECK_SEED) & 0xFFFF: a torn or garbled line is ignored.
+CHECK_SEED changes whenever a field's meaning does, so an older firmware's lines fail their
+check and those files are read again once (the seed was 0x5A5A while crc was the CCITT
+CRC of the file, which depends only on its record lengths: footfall_core/crc.py).
 A line with size 0 is a tombstone: begin() writes one for the id it takes, so a line left
 by an older session of the same id (ids restart after every session was deleted) is never
 believed. A line is believed only while the file's size equals its size.
@@ -21,7 +24,7 @@ believed. A line is believed only while the file's size equals its size.
 import os
 
 from footfall_core import records as rec
-from footfall_core.crc import crc16
+from footfall_core.crc import session_crc
 
 from footfall_fw.session_writer import sync_fs
 
@@ -30,6 +33,7 @@ SYNCED = ".syn.ffs"
 INDEX = "index.txt"
 SCAN_BYTES = 2048  # bytes read and checked per scan step
 LINES_PER_STEP = 8  # index lines read or written per step
+CHECK_SEED = 0x5A5B  # the crc field is the session CRC (CRC-16/CMS)
 
 
 def exists(path):
@@ -52,7 +56,7 @@ class SessionInfo:
         self.valid_bytes = 0
         self.steps = 0
         self.duration_ms = 0
-        self.crc = 0xFFFF  # CRC-16 of the whole file, as GET sends it
+        self.crc = 0xFFFF  # the session CRC of the whole file, as GET sends it
         self.ended = False
 
 
@@ -87,14 +91,14 @@ def visit_written(visit, buf, pos, end):
 
 def scan_steps(path, info, buf):
     """Generator: read the session at path a buffer at a time, yielding after each read;
-    fills info's start_s, steps, duration_ms, ended, valid_bytes, size and crc (of the
-    whole file). Raises ValueError when the header is missing or corrupt."""
+    fills info's start_s, steps, duration_ms, ended, valid_bytes, size and crc (the
+    session CRC of the whole file). Raises ValueError when the header is missing or corrupt."""
     visit = Scan(info).visit
     with open(path, "rb") as f:
         n = f.readinto(buf)
         hdr = rec.Header.unpack_from(memoryview(buf)[:n])
         info.start_s = hdr.start_s()
-        crc = crc16(buf, 0, n)
+        crc = session_crc(buf, 0, n)
         seen = n  # bytes of the file CRC'd so far
         off = 0  # file offset of buf[0]
         pos = hdr.size  # a version 1 file (older firmware) has a shorter header
@@ -108,7 +112,7 @@ def scan_steps(path, info, buf):
             f.seek(off)
             n = f.readinto(buf)
             if off + n > seen:
-                crc = crc16(buf, seen - off, n, crc)
+                crc = session_crc(buf, seen - off, n, crc)
                 seen = off + n
         info.valid_bytes = off + pos
         f.seek(seen)
@@ -117,14 +121,14 @@ def scan_steps(path, info, buf):
             n = f.readinto(buf)
             if not n:
                 break
-            crc = crc16(buf, 0, n, crc)
+            crc = session_crc(buf, 0, n, crc)
             seen += n
     info.crc = crc
     info.size = seen
 
 
 def _check(v):
-    return (v[0] + v[1] + v[2] + v[3] + v[4] + v[5] + v[6] + 0x5A5A) & 0xFFFF
+    return (v[0] + v[1] + v[2] + v[3] + v[4] + v[5] + v[6] + CHECK_SEED) & 0xFFFF
 
 
 def index_line(info):

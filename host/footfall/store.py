@@ -9,7 +9,8 @@ Tables (PRAGMA user_version = SCHEMA_VERSION):
     devices   id (device id hex), name (footfall-XXXX or a label), first_seen, last_seen
     sessions  id "<device hex>-<session id>-<header start_s>", the header's identity of a
               session, so importing the same session twice keeps one copy; summary columns;
-              crc and size of the file; raw = the exact session file (re-decodable any time);
+              crc (the session CRC, footfall_core.crc.session_crc, as LIST gives it) and size
+              of the file; raw = the exact session file (re-decodable any time);
               clock: "set" (the header's start is right), "rebased" (the device's clock was
               unset and sync re-based the start from its uptime) or "unset" (it could not be:
               start_s is the device's wrong clock, and trends leaves the session out);
@@ -37,13 +38,13 @@ from pathlib import Path
 import numpy as np
 from footfall_core import ble_defs
 from footfall_core import records as core
-from footfall_core.crc import crc16
+from footfall_core.crc import crc16, session_crc
 from platformdirs import user_data_dir
 
 from footfall.errors import NoSuchSession, RecordError, StoreError
 from footfall.records import Event, Session, Summary
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 DB_NAME = "footfall.db"
 PARTIAL_DIR = "partial"
 # name -> dtype of each array column, in the order arrays() returns them
@@ -102,6 +103,8 @@ _MIGRATE_1 = (
     "DROP INDEX sessions_by_copy",
     "CREATE INDEX sessions_by_header ON sessions(device, header_start_s, crc, size)",
 )
+# Schema 2 -> 3: crc becomes the session CRC (crc16 of a whole file depends only on its
+# record lengths); each row's is computed again from its file (_migrate_2).
 
 
 def default_path() -> Path:
@@ -228,7 +231,7 @@ def _summary_values(
         int(s.peak_mg.max()) if s.steps else 0,
         end.reason_name if end is not None else None,
         ".".join(map(str, h.fw)),
-        crc16(raw, 0, len(raw)),
+        session_crc(raw, 0, len(raw)),
         len(raw),
         raw,
         now,
@@ -271,11 +274,14 @@ class Store:
                     db.execute(statement)
                 db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
             db.execute("COMMIT")
-        elif version == 1:
+        elif version in (1, 2):
             db.execute("BEGIN IMMEDIATE")
-            if db.execute("PRAGMA user_version").fetchone()[0] == 1:
+            now = db.execute("PRAGMA user_version").fetchone()[0]  # not migrated meanwhile
+            if now == 1:
                 for statement in _MIGRATE_1:
                     db.execute(statement)
+            if now in (1, 2):
+                self._migrate_2()
                 db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
             db.execute("COMMIT")
         elif version != SCHEMA_VERSION:
@@ -283,6 +289,13 @@ class Store:
                 f"{self.path}: store schema version {version}; this footfall reads "
                 f"{SCHEMA_VERSION}"
             )
+
+    def _migrate_2(self) -> None:
+        rows = self._db.execute("SELECT id, raw FROM sessions").fetchall()
+        for sid, raw in rows:
+            if isinstance(raw, bytes):
+                crc = session_crc(raw, 0, len(raw))
+                self._db.execute("UPDATE sessions SET crc = ? WHERE id = ?", (crc, sid))
 
     @property
     def partial_dir(self) -> Path:
@@ -391,16 +404,27 @@ class Store:
         if not rows:
             raise NoSuchSession(f"no session {sid!r} in {self.path}")
         raw, crc, size = rows[0]
-        if not isinstance(raw, bytes) or len(raw) != size or crc16(raw, 0, len(raw)) != crc:
+        if not isinstance(raw, bytes) or len(raw) != size or session_crc(raw, 0, len(raw)) != crc:
             raise StoreError(f"{self.path}: session {sid}: stored file fails its CRC (corrupt)")
         return raw
 
     def has(self, sid: str) -> bool:
         return bool(self._query("SELECT 1 FROM sessions WHERE id = ?", (sid,)))
 
-    def find_copy(self, device_hex: str, start_s: int, crc: int, size: int) -> str | None:
+    def find_copy(
+        self, device_hex: str, start_s: int, crc: int, size: int, legacy: bool = False
+    ) -> str | None:
         """The id of a stored session that is an exact copy of the one a device lists
-        (start_s: LIST's, which is the header's)."""
+        (start_s: LIST's, which is the header's). legacy: crc is what a protocol 2 device
+        lists, crc16 of the file, checked against each stored file of that size."""
+        if legacy:
+            rows = self._query(
+                "SELECT id, raw FROM sessions WHERE device = ? AND header_start_s = ? "
+                "AND size = ?",
+                (device_hex, start_s, size),
+            )
+            same = (sid for sid, raw in rows if isinstance(raw, bytes) and crc16(raw) == crc)
+            return next(same, None)
         rows = self._query(
             "SELECT id FROM sessions WHERE device = ? AND header_start_s = ? AND crc = ? "
             "AND size = ?",

@@ -10,6 +10,7 @@ from footfall_core import records as rec
 from footfall_fw.session_writer import FLUSH_MS
 from footfall_fw.store import Store, StoreFull
 from footfall_fw.store_index import INDEX
+from tests.crc_ref import session_crc_ref
 from tests.unixport import run_mpy
 
 RUNNING = 2
@@ -72,7 +73,7 @@ def test_list_reports_steps_size_duration_and_file_crc(store: Store) -> None:
     assert (info.id, info.steps, info.start_s, info.ended) == (sid, 500, 1_800_000_000, True)
     assert (info.size, info.valid_bytes) == (len(data), len(data))
     assert info.duration_ms == 500 * 350
-    assert info.crc == binascii.crc_hqx(data, 0xFFFF)
+    assert info.crc == session_crc_ref(data)
 
 
 def test_each_session_gets_the_next_id(store: Store) -> None:
@@ -293,7 +294,7 @@ def test_sync_interface_lists_and_streams_a_session_byte_for_byte(store: Store) 
     assert store.sessions() == [1, 2]
     start_s, duration_s, steps, size, crc = store.session_info(1)
     assert (start_s, duration_s, steps, size) == (1_800_000_000, 105, 300, len(data))
-    assert crc == binascii.crc_hqx(data, 0xFFFF)
+    assert crc == session_crc_ref(data)
     out = bytearray(300)
     got = bytearray()
     while len(got) < size:
@@ -448,7 +449,7 @@ def test_after_a_boot_listing_every_page_reads_no_session_bytes(tmp_path, monkey
     assert reads.session == 0  # sizes and CRCs came from the index the writer kept
     assert index_bytes == (root / INDEX).stat().st_size  # read once: O(sessions)
     assert [(e[0], e[4], e[5]) for e in listed] == [
-        (sid, len(data), binascii.crc_hqx(data, 0xFFFF)) for sid, data in sorted(files.items())
+        (sid, len(data), session_crc_ref(data)) for sid, data in sorted(files.items())
     ]
 
 
@@ -506,7 +507,7 @@ def test_without_an_index_each_step_reads_a_bounded_chunk_and_the_index_comes_ba
         < 1.1 * sum(len(d) for d in files.values())
     )
     assert [(e[0], e[4], e[5]) for e in list_all_pages(store)] == [
-        (sid, len(d), binascii.crc_hqx(d, 0xFFFF)) for sid, d in sorted(files.items())
+        (sid, len(d), session_crc_ref(d)) for sid, d in sorted(files.items())
     ]
     reads.reset()
     again = Store(str(root), free_bytes_fn=lambda: 10**9)  # the next boot
@@ -522,7 +523,7 @@ def test_a_corrupt_index_is_rebuilt_from_the_files(tmp_path):
     (root / INDEX).write_text("\n".join([lines[0], garbled, "junk", lines[3][:7]]))
     store = Store(str(root), free_bytes_fn=lambda: 10**9)
     store.finish()
-    want = [(sid, len(d), binascii.crc_hqx(d, 0xFFFF)) for sid, d in sorted(files.items())]
+    want = [(sid, len(d), session_crc_ref(d)) for sid, d in sorted(files.items())]
     assert [(i.id, i.size, i.crc) for i in map(store._info.get, store.sessions())] == want
     again = Store(str(root), free_bytes_fn=lambda: 10**9)
     again.finish()
@@ -548,7 +549,7 @@ def test_an_id_used_again_after_every_session_was_deleted_is_not_taken_for_the_o
     data = (root / "00001.ffs").read_bytes()
     boot = Store(str(root), free_bytes_fn=lambda: 10**9)
     boot.finish()
-    assert boot.session_info(1)[3:] == (len(data), binascii.crc_hqx(data, 0xFFFF))
+    assert boot.session_info(1)[3:] == (len(data), session_crc_ref(data))
     assert boot.session_info(1)[3] == old[3]  # the same size: only the index line tells them
     assert boot.session_info(1)[:2] == (1_900_000_000, 0)  # apart, and the newer one wins
 
@@ -583,7 +584,7 @@ again.finish()
 print(again.scanned_bytes, len(again.sessions()))
 """
     out = run_mpy(script).stdout.decode().splitlines()
-    want = [(sid, (len(d), binascii.crc_hqx(d, 0xFFFF))) for sid, d in sorted(files.items())]
+    want = [(sid, (len(d), session_crc_ref(d))) for sid, d in sorted(files.items())]
     assert out[0] == f"True {want}"  # the sampler ran between the steps
     assert out[1] == "0 5"  # the rebuilt index: the next boot reads no session byte
 
@@ -602,7 +603,7 @@ def test_an_index_of_mostly_deleted_sessions_is_rewritten_with_the_live_ones(tmp
     again = Store(str(root), free_bytes_fn=lambda: 10**9)
     again.finish()
     assert [again.session_info(s)[3:] for s in again.sessions()] == [
-        (len(files[s]), binascii.crc_hqx(files[s], 0xFFFF)) for s in range(36, 41)
+        (len(files[s]), session_crc_ref(files[s])) for s in range(36, 41)
     ]
 
 
@@ -626,7 +627,7 @@ def test_a_session_whose_write_failed_is_listed_from_its_file_not_from_the_write
     assert store.sessions() == []  # its size and CRC are unknown until the file is read
     store.finish()
     data = Path(store.path("00001.ffs")).read_bytes()
-    assert store.session_info(1)[3:] == (len(data), binascii.crc_hqx(data, 0xFFFF))
+    assert store.session_info(1)[3:] == (len(data), session_crc_ref(data))
 
 
 def test_a_version_1_session_left_by_older_firmware_is_kept_whole(store: Store) -> None:

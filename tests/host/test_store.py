@@ -192,3 +192,22 @@ def test_a_file_that_is_not_a_database_is_a_store_error(tmp_path: Path) -> None:
 
 def test_the_default_store_is_in_the_user_data_dir() -> None:
     assert default_path().name == "footfall.db" and "footfall" in default_path().parent.name
+
+
+def test_a_schema_2_store_gets_session_crcs_when_opened(tmp_path: Path) -> None:
+    from footfall_core.crc import crc16
+
+    from tests.crc_ref import session_crc_ref
+
+    path = tmp_path / "s.db"
+    with Store(path) as s:
+        sid = s.import_session(RAW).id
+    db = sqlite3.connect(path)  # as a schema 2 store has it: crc16 of the file
+    db.execute("UPDATE sessions SET crc = ?", (crc16(RAW),))
+    db.execute("PRAGMA user_version = 2")
+    db.commit()
+    db.close()
+    with Store(path) as s:
+        assert s.session(sid).crc == session_crc_ref(RAW)
+        assert s.raw(sid) == RAW
+        assert s.find_copy("246f281a2b3c", 1_800_000_000, session_crc_ref(RAW), len(RAW)) == sid
