@@ -10,7 +10,7 @@ HEADER_BYTES_V1 = 34
 # be an ESP32 clock that restarted at 2000-01-01: no footfall session is that old.
 CLOCK_FLOOR_HI = 1704067200 >> 16
 
-MAX_TIME_MS = (1 << 30) - 1
+MAX_TIME_MS = 0x3FFFFFFF  # 2**30 - 1, written so that no step of it leaves the small ints
 PLACEMENTS = ("waist", "shoe")
 
 

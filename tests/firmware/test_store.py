@@ -7,6 +7,7 @@ import pytest
 
 import tests.firmware.fwpath  # noqa: F401
 from footfall_core import records as rec
+from footfall_core.reader import walk
 from footfall_fw.session_writer import FLUSH_MS
 from footfall_fw.store import Store, StoreFull
 from footfall_fw.store_index import INDEX
@@ -118,23 +119,25 @@ def test_a_file_cut_at_every_byte_is_repaired_keeping_every_complete_record(
         assert files(root) == ["00001.ffs"], k
 
 
-def test_a_flipped_byte_mid_file_truncates_there_and_keeps_what_came_before(
-    store: Store,
-) -> None:
+def test_a_flipped_byte_mid_file_costs_that_record_only(store: Store) -> None:
     log_session(store, 300)
     path = Path(store.path("00001.ffs"))
     data = path.read_bytes()
     ends = boundaries(data)
-    cut = ends[len(ends) // 2]
+    blocks = [(a, b) for a, b in zip(ends, ends[1:], strict=False) if data[a] == rec.REC_STEPS]
+    start, end = blocks[len(blocks) // 2]  # a step block mid-file, records after it
+    assert end < len(data)
     bad = bytearray(data)
-    bad[cut + 7] ^= 0x01
+    bad[start + 7] ^= 0x01
     path.write_bytes(bytes(bad))
     # The index vouches for a file by its size alone: a file it does not vouch for (a power
     # cut while open, a lost index, older firmware's files) is checked record by record.
     (path.parent / INDEX).unlink()
     report = store.repair()
-    assert report == [("00001.ffs", "truncated", len(data) - cut)]
-    assert path.read_bytes() == data[:cut]
+    assert report == [("00001.ffs", "dropped", end - start, start, 1)]
+    assert path.read_bytes() == data[:start] + data[end:]
+    (info,) = store.list()
+    assert info.steps == 300 - (end - start - 8) // 4 and info.ended  # 8 bytes + 4 a step
 
 
 def test_repair_leaves_valid_sessions_untouched(store: Store) -> None:
@@ -153,7 +156,7 @@ def test_a_torn_header_is_removed_and_a_corrupt_one_set_aside(store: Store) -> N
     (root / "00002.ffs").write_bytes(bytes(data))
     (root / INDEX).unlink()  # as after a lost index: every file is read again
     report = store.repair()
-    assert report == [("00001.ffs", "removed", 5), ("00002.ffs", "bad header", 0)]
+    assert report == [("00001.ffs", "removed", 5, 0, 1), ("00002.ffs", "bad header", 0, -1, 0)]
     assert files(root) == ["00002.bad"]
     assert store.list() == []
 
@@ -211,8 +214,7 @@ def test_storage_full_mid_run_stops_logging_with_an_end_record(tmp_path: Path) -
     assert w.tick(10**6) is True
     w.close()
     data = (root / "00001.ffs").read_bytes()
-    end, _ = rec.walk(data)
-    assert end == len(data)
+    assert walk(data, rec.HEADER_BYTES).skipped_bytes == 0
     assert data[-13] == rec.REC_END and data[-3] == rec.END_FULL
 
 
@@ -284,7 +286,7 @@ print(info.steps, info.size, info.start_s, s.repair(), s.list()[0].size)
     out = run_mpy(script).stdout.decode().split(None, 3)
     size = int(out[1])
     assert out[0] == "2000" and out[2] == "1800000000"
-    assert out[3].strip() == f"[('00001.ffs', 'truncated', 6)] {size}"
+    assert out[3].strip() == f"[('00001.ffs', 'truncated', 6, {size}, 1)] {size}"
 
 
 def test_sync_interface_lists_and_streams_a_session_byte_for_byte(store: Store) -> None:
