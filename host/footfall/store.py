@@ -116,6 +116,7 @@ def default_path() -> Path:
 class ImportResult:
     id: str
     new: bool  # False: this exact session was already stored (nothing changed)
+    note: str = ""  # what the import dropped (damage), "" when the file was whole
 
 
 @dataclass(frozen=True)
@@ -168,17 +169,29 @@ def session_key(device_hex: str, session_id: int, start_s: int) -> str:
 
 
 def decode(raw: bytes) -> Session:
-    """Decode a session file for import; StoreError unless every byte of it is valid."""
+    """Decode a session file for import. StoreError when its header is damaged or a record
+    breaks a rule of footfall_core.reader (the one-line reason names the first); damage
+    elsewhere is dropped (Session.skips, described by dropped())."""
     try:
         session = Session.from_bytes(raw)
     except RecordError as e:
         raise StoreError(f"not a valid session file: {e}") from None
-    if session.discarded_bytes:
-        raise StoreError(
-            f"corrupt session file: {session.discarded_bytes} bytes after offset "
-            f"{session.valid_bytes} do not decode"
-        )
+    broken = session.broken
+    if broken:
+        more = f" (and {len(broken) - 1} more)" if len(broken) > 1 else ""
+        raise StoreError(f"refused: {broken[0].describe()}{more}")
     return session
+
+
+def dropped(session: Session) -> str:
+    """What decoding dropped, in one phrase ("" when nothing)."""
+    skips = session.skips
+    if not skips:
+        return ""
+    return (
+        f"dropped {session.discarded_bytes} damaged bytes in {len(skips)} place(s) from byte "
+        f"{skips[0].offset}; kept {len(session.records)} records, {session.steps} steps"
+    )
 
 
 @dataclass(frozen=True)
@@ -322,9 +335,12 @@ class Store:
         device recorded with its clock unset. The same session again is not stored twice
         (but an unset start it can now re-base is corrected); a longer copy of a stored
         session (it grew since) replaces it; any other copy with the same identity but
-        different bytes is refused with StoreError."""
+        different bytes is refused with StoreError, and so is a longer copy of a stored
+        session that had ended (its END record). Damage in the file is dropped and said in
+        the result's note; a damaged header or a record breaking a rule refuses the file."""
         raw = bytes(raw)
         session = decode(raw)
+        note = dropped(session)
         device_hex = session.header.device_id.hex()
         name = device or ble_defs.device_name(session.header.device_id)
         now_s = time.time()
@@ -338,7 +354,7 @@ class Store:
         try:
             self._step("begin")
             old = db.execute(
-                "SELECT crc, size, raw, clock FROM sessions WHERE id = ?", (sid,)
+                "SELECT crc, size, raw, clock, end_reason FROM sessions WHERE id = ?", (sid,)
             ).fetchone()
             if old is not None and old[0] == crc and old[1] == len(raw) and old[2] == raw:
                 if old[3] == "unset" and state == "rebased":
@@ -347,9 +363,14 @@ class Store:
                         (start_s, start, state, sid),
                     )
                     db.execute("COMMIT")
-                    return ImportResult(sid, True)
+                    return ImportResult(sid, True, note)
                 db.execute("ROLLBACK")
-                return ImportResult(sid, False)
+                return ImportResult(sid, False, note)
+            if old is not None and old[4] is not None and raw.startswith(old[2]):
+                raise StoreError(
+                    f"session {sid} is already stored whole (it ends with its END record); "
+                    f"a longer copy ({len(raw)} bytes) is refused and the stored one kept"
+                )
             if old is not None and not (len(raw) > old[1] and raw.startswith(old[2])):
                 raise StoreError(
                     f"session {sid} is already stored with different content "
@@ -376,7 +397,7 @@ class Store:
         except BaseException:
             db.execute("ROLLBACK")
             raise
-        return ImportResult(sid, True)
+        return ImportResult(sid, True, note)
 
     def _row(self, r: tuple) -> SessionRow:
         try:

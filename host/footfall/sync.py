@@ -60,6 +60,7 @@ class Outcome:
     resumed_from: int = 0  # bytes kept from an earlier, interrupted transfer
     deleted: bool = False
     error: str | None = None
+    note: str = ""  # what the import dropped from a damaged file
 
     def line(self) -> str:
         head = f"session {self.device_sid}: "
@@ -71,6 +72,7 @@ class Outcome:
         text += ")"
         if self.deleted:
             text += ", deleted from the device"
+        text += f"; {self.note}" if self.note else ""
         return text + (f"; {self.error}" if self.error else "")
 
 
@@ -188,6 +190,7 @@ class Syncer:
                 return
             out.store_id = imported.id
             out.status = "imported" if imported.new else "already stored"
+            out.note = imported.note
             self.partial_path(device_hex, entry).unlink(missing_ok=True)
         if self.delete_after and self.store.find_copy(
             device_hex, start_s, crc, size, self.legacy_crc
@@ -247,6 +250,7 @@ class Syncer:
                 continue
             out.store_id = imported.id
             out.status = "imported" if imported.new else "already stored"
+            out.note = imported.note
             if self.delete_after and self.store.has(imported.id):
                 path.unlink()
                 out.deleted = True
