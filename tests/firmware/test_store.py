@@ -289,6 +289,40 @@ print(info.steps, info.size, info.start_s, s.repair(), s.list()[0].size)
     assert out[3].strip() == f"[('00001.ffs', 'truncated', 6, {size}, 1)] {size}"
 
 
+def test_a_flipped_bit_costs_one_record_of_an_unsynced_session_in_the_unix_port(
+    tmp_path: Path,
+) -> None:
+    # The board's next boot, with the index lost: repair drops the damaged step block and
+    # keeps every other record (it used to cut the file to its header: every step gone).
+    script = f"""
+import os
+from footfall_core import records as rec
+from footfall_fw.store import Store
+root = {str(tmp_path / "s")!r}
+s = Store(root, free_bytes_fn=lambda: 10000000)
+w = s.begin(rec.Header(device_id=b"abcdef", start_s=1800000000))
+t = 0
+for i in range(1061):
+    t += 350
+    w.add_step(350, 2000, 171, 2)
+    w.tick(t)
+w.close(now_ms=t)
+path = s.path(s.list()[0].name)
+data = bytearray(open(path, "rb").read())
+at = rec.HEADER_BYTES + data[rec.HEADER_BYTES + 1] + 4  # the second record: a step block
+data[at + 9] ^= 0x08
+open(path, "wb").write(data)
+os.remove(s.path("index.txt"))
+boot = Store(root, free_bytes_fn=lambda: 10000000)
+print(boot.repair(), at, data[at + 1] + 4, boot.list()[0].steps)
+"""
+    out = run_mpy(script).stdout.decode().strip()
+    report, rest = out.rsplit("]", 1)
+    at, size, steps = (int(v) for v in rest.split())
+    assert report + "]" == f"[('00001.ffs', 'dropped', {size}, {at}, 1)]"
+    assert steps == 1061 - (size - 8) // 4
+
+
 def test_sync_interface_lists_and_streams_a_session_byte_for_byte(store: Store) -> None:
     log_session(store, 300)
     log_session(store, 10)
