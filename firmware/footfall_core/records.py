@@ -30,6 +30,14 @@ Record: type u8, payload length u8, payload, CRC-16 of type..payload (4 bytes of
                  (and starts a new block), so step times stay true; GAP says where.
 A full step block (62 steps) is 256 bytes: 4.13 bytes per step.
 
+Reading back (footfall_core.reader, the one reader): after a record that is not intact the
+reader resumes at the next place holding a known type with this version's payload length,
+a valid CRC and session times that keep its rules, so damage costs only the records it
+touches. No sync marker is needed: about 1 byte in 1,000 of noise gets as far as the CRC
+check, so a false record is about 1.6e-8 per byte passed over (none in 128 MB of random
+bytes); over all 36,640 single-bit flips of a real 30-record session (virtual board), no
+intact record was lost and none was invented (tests/host/test_session_fuzz.py, e2e).
+
 Session times are ms since the session began and stay below 2**30 (12 days), so every
 intermediate is a small int on 32-bit ports. Nothing here allocates per step.
 """
