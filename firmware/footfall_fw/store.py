@@ -38,7 +38,6 @@ from footfall_core import records as rec
 from footfall_core.crc import session_crc
 
 from footfall_fw import store_index as ix
-from footfall_fw import store_repair as fix
 from footfall_fw.session_writer import SessionWriter
 from footfall_fw.store_index import SUFFIX, SYNCED, SessionInfo  # noqa: F401 - the API
 
@@ -267,7 +266,9 @@ class Store:
     def _rescan_steps(self):
         for name in os.listdir(self.root):
             if name.endswith(".tmp"):
-                self.report(fix.finish_copy(self, name))
+                from footfall_fw import store_repair
+
+                self.report(store_repair.finish_copy(self, name))
         yield
         known = {}  # type: dict
         stale = yield from ix.load_steps(self.path(ix.INDEX), known)
@@ -293,6 +294,9 @@ class Store:
         stale += len(known) - matched  # lines of files that are gone
         known.clear()
         if pending:
+            # Loaded only when a file must be read: most boots never need the reader's RAM.
+            from footfall_fw import store_repair as fix
+
             buf = self._scan_buf = bytearray(ix.SCAN_BYTES)
             for sid, name, synced, size in pending:
                 info = yield from fix.learn_steps(self, sid, name, synced, size, buf)

@@ -26,7 +26,6 @@ import os
 
 from footfall_core import records as rec
 from footfall_core.crc import session_crc
-from footfall_core.reader import Reader
 
 from footfall_fw.session_writer import sync_fs
 
@@ -137,6 +136,8 @@ def scan_steps(path, info, buf):
     fills info's start_s, steps, duration_ms, ended, size, crc (of the whole file),
     valid_bytes, skips and first_skip. Raises ValueError when the header is missing or
     corrupt."""
+    from footfall_core.reader import Reader  # loaded only when a file must be read
+
     reader = Reader(Scan(info).visit)
     crc = _Crc(buf)
     with open(path, "rb") as f:
