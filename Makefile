@@ -29,7 +29,7 @@ demo: $(STAMP)
 	@# Then the virtual board: the real firmware replays the run, buzzes, logs the session;
 	@# the host decodes the session file it wrote.
 	@rm -rf build/demo-flash
-	$(BIN)/footfall sim tests/data/synthetic_run.csv --target 170 --out build/demo-flash
+	$(BIN)/footfall sim tests/data/synthetic_run.csv --out build/demo-flash
 	$(BIN)/footfall inspect build/demo-flash/sessions/00001.ffs
 	@# Last, the analyst's report of that session: one self-contained HTML file.
 	@echo "report of the demo session written to:"

@@ -26,15 +26,17 @@ def run_mpy(
     extra_paths: tuple[str, ...] = (),
     timeout_s: float = 300,
     check: bool = True,
+    heap: str = "4M",
 ) -> subprocess.CompletedProcess:
-    """Run `script` in the unix port with firmware/ (and extra_paths) first on sys.path.
+    """Run `script` in the unix port with firmware/ (and extra_paths) first on sys.path,
+    on a heap of `heap` bytes (the port's -X heapsize: "4M", "40K").
 
     Raises AssertionError with the port's output when the script fails (unless not check).
     """
     paths = [str(FIRMWARE), *extra_paths]
     prelude = "import sys\n" + "".join(f"sys.path.insert(0, {p!r})\n" for p in reversed(paths))
     proc = subprocess.run(
-        [micropython_binary(), "-X", "heapsize=4M", "-c", prelude + script],
+        [micropython_binary(), "-X", f"heapsize={heap}", "-c", prelude + script],
         input=stdin,
         capture_output=True,
         timeout=timeout_s,

@@ -14,8 +14,11 @@ A frame on the wire (all integers little-endian):
 Overhead is OVERHEAD = 8 bytes per frame. The parser never raises: garbage, bad headers,
 oversize lengths and bad CRCs are skipped, counted and reported through `on_error`.
 It keeps the bytes of a rejected frame and rescans them, so a real frame hidden behind a
-false start is still found. FrameError is only raised for misuse (packing an oversize
-payload) and by payload decoders given short or malformed payloads.
+false start is still found. A false start whose claimed bytes never come (a stray header
+claiming 512 bytes, a frame cut off by a dropped link) would hold every frame after it:
+the transport calls `expire()` once the bytes have stopped arriving, and the frames held
+behind it come out. FrameError is only raised for misuse (packing a payload above
+MAX_PAYLOAD) and by payload decoders given short or malformed payloads.
 """
 
 from footfall_core.crc import crc16
@@ -27,8 +30,10 @@ OVERHEAD = HEADER + 2
 MAX_PAYLOAD = 512
 
 # Protocol error codes (also sent in ERROR frames, see protocol.py).
-ERR_BAD_HEADER = 1  # unknown frame version or length above max_payload
+ERR_BAD_HEADER = 1  # unknown frame version
 ERR_BAD_CRC = 2
+ERR_TOO_LONG = 9  # a header claiming a payload above max_payload
+ERR_TRUNCATED = 10  # a frame whose bytes stopped arriving (expire)
 
 
 class FrameError(ValueError):
@@ -43,7 +48,9 @@ def pack_frame_into(buf, ftype, seq, payload=b"", n=-1, off=0):
     """
     if n < 0:
         n = len(payload)
-    if n > 0xFFFF or off + OVERHEAD + n > len(buf):
+    if n > MAX_PAYLOAD:
+        raise FrameError(f"payload of {n} bytes is over the {MAX_PAYLOAD}-byte frame limit")
+    if off + OVERHEAD + n > len(buf):
         raise FrameError(f"payload of {n} bytes does not fit the frame buffer")
     buf[off] = SYNC
     buf[off + 1] = FRAME_VERSION
@@ -73,9 +80,11 @@ class FrameParser:
     """Streaming parser: feed bytes, get on_frame(ftype, seq, buf, start, n) per good frame.
 
     The payload is buf[start:start + n] and is valid only during the call (buf is the
-    parser's own buffer). on_error(code) is called for each rejected frame. Counters:
-    frames, garbage_bytes (bytes skipped while hunting for SYNC), bad_header, bad_crc.
-    Allocates nothing per frame.
+    parser's own buffer). on_error(code) is called for each rejected frame; during the
+    call, rejected_type, rejected_seq and rejected_len hold what its header said (not
+    checked by any CRC). Counters: frames, garbage_bytes (bytes skipped while hunting for
+    SYNC), bad_header (unknown version or too long), bad_crc, truncated (given up by
+    expire). Allocates nothing per frame.
     """
 
     def __init__(self, on_frame, on_error=None, max_payload=MAX_PAYLOAD):
@@ -91,15 +100,33 @@ class FrameParser:
         self.garbage_bytes = 0
         self.bad_header = 0
         self.bad_crc = 0
+        self.truncated = 0
+        self.rejected_type = 0
+        self.rejected_seq = 0
+        self.rejected_len = 0
 
     @property
     def errors(self):
-        """Rejected frames so far (bad headers and bad CRCs)."""
-        return self.bad_header + self.bad_crc
+        """Rejected frames so far (bad headers, bad CRCs, truncated)."""
+        return self.bad_header + self.bad_crc + self.truncated
+
+    @property
+    def pending(self):
+        """Bytes of a frame that has not arrived whole are held."""
+        return self._end > self._start
 
     def reset(self):
         """Drop any partial frame (e.g. when a link is re-established)."""
         self._start = self._end = 0
+
+    def expire(self):
+        """The bytes stopped arriving: give up on each partial frame held (ERR_TRUNCATED),
+        rescanning the bytes after its SYNC, so the frames behind a false start come out
+        now. Call after a silence longer than any frame takes to arrive."""
+        while self._end > self._start:
+            self.truncated += 1
+            self._reject(ERR_TRUNCATED)
+            self._scan()
 
     def feed_byte(self, b):
         """Feed one byte."""
@@ -140,7 +167,13 @@ class FrameParser:
 
     def _reject(self, code):
         # Drop only the SYNC byte: the rest is rescanned for a frame hidden inside.
-        self._start += 1
+        s = self._start
+        buf = self._buf
+        held = self._end - s
+        self.rejected_type = buf[s + 2] if held > 2 else 0
+        self.rejected_seq = buf[s + 3] if held > 3 else 0
+        self.rejected_len = buf[s + 4] | (buf[s + 5] << 8) if held >= HEADER else 0
+        self._start = s + 1
         if self.on_error is not None:
             self.on_error(code)
 
@@ -163,7 +196,7 @@ class FrameParser:
             n = buf[s + 4] | (buf[s + 5] << 8)
             if buf[s + 1] != FRAME_VERSION or n > self.max_payload:
                 self.bad_header += 1
-                self._reject(ERR_BAD_HEADER)
+                self._reject(ERR_BAD_HEADER if buf[s + 1] != FRAME_VERSION else ERR_TOO_LONG)
                 continue
             end = s + HEADER + n
             if e < end + 2:

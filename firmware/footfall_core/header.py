@@ -6,9 +6,15 @@ MAGIC = b"FFS1"
 VERSION = 2
 HEADER_BYTES = 44
 HEADER_BYTES_V1 = 34
-# A start before 2024-01-01 (1704067200 s; kept as its top 16 bits, a small int) can only
-# be an ESP32 clock that restarted at 2000-01-01: no footfall session is that old.
-CLOCK_FLOOR_HI = 1704067200 >> 16
+# The UTC clock a device can use: from 2024-01-01 (a start before it can only be an ESP32
+# clock that restarted at 2000-01-01: no footfall session is that old) to 2099-12-31
+# 23:59:59, the last second the boards' RTC chip holds (BM8563: years 2000-2099). SET_TIME
+# refuses a time outside it, and a clock read outside it is taken as unset
+# (footfall_fw.clock). Long ints on a 32-bit port: used per request or session, never per
+# sample.
+CLOCK_MIN_S = 1704067200
+CLOCK_MAX_S = 4102444799
+CLOCK_FLOOR_HI = 1704067200 >> 16  # CLOCK_MIN_S's top 16 bits, a small int
 
 MAX_TIME_MS = 0x3FFFFFFF  # 2**30 - 1, written so that no step of it leaves the small ints
 PLACEMENTS = ("waist", "shoe")

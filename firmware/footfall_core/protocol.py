@@ -1,7 +1,10 @@
 """Sync protocol messages (payload layouts) and the device-side, transport-agnostic SyncServer.
 
 Frames are defined in frames.py. A reply has its request's type | REPLY and its sequence
-number; every failure is an ERROR frame. Integers are little-endian. Payloads:
+number; every failure is an ERROR frame. Integers are little-endian. A request shorter than
+its fields, or with a field outside its range below, gets an ERROR frame (ERR_BAD_PAYLOAD
+unless another code is named) and changes nothing; bytes after a request's fields are
+ignored (room for fields a later protocol appends). Payloads:
 
     HELLO      request: empty. reply: protocol u8, firmware major/minor/patch u8 x3,
                capabilities u16 (CAP_*), max_payload u16, device id (6 bytes); then (since
@@ -16,22 +19,32 @@ number; every failure is an ERROR frame. Integers are little-endian. Payloads:
                size u32, crc u16 (the session CRC: crc.session_crc of the whole file, since
                protocol 3; a protocol 2 device sends crc.crc16 of it, which depends only on
                the file's record lengths)
-    GET        request: id u32, offset u32, window u8 (chunks in flight), chunk u16 (bytes,
-               0: as large as fits). reply: DATA frames, numbered by their sequence number
-               (0, 1, ... mod 256 from the GET), payload offset u32 + bytes; an empty DATA
-               at offset == size ends the file. Resume any time with a new GET.
+    GET        request: id u32 (a listed session, else ERR_NO_SESSION), offset u32 (at most
+               the session's size), window u8 (chunks in flight, 1..255; the device may
+               allow fewer), chunk u16 (bytes; 0, or more than fit: as large as fits).
+               reply: DATA frames, numbered by their sequence number (0, 1, ... mod 256
+               from the GET), payload offset u32 + bytes; an empty DATA at offset == size
+               ends the file. Resume any time with a new GET.
     ACK        request: id u32, offset u32 (every byte below it arrived). No reply; opens
-               the window for more DATA.
-    DELETE     request: id u32, crc u16. Refused (ERR_CRC_MISMATCH) unless the CRC matches,
-               so only a host holding an exact copy can delete. reply: empty
+               the window for more DATA. An ACK for another session or at or below the
+               last is stale and ignored; one past the bytes sent gets ERR_BAD_PAYLOAD.
+    DELETE     request: id u32 (a listed session, else ERR_NO_SESSION), crc u16. Refused
+               (ERR_CRC_MISMATCH) unless the CRC matches, so only a host holding an exact
+               copy can delete. reply: empty
     GET_CONFIG request: empty. reply: config JSON object
-    SET_CONFIG request: JSON object of changes. reply: the whole new config; bad values get
-               ERR_BAD_CONFIG with the reason
-    SET_TIME   request: unix_s u32. reply: empty
-    LIVE       request: on u8. reply: empty
+    SET_CONFIG request: JSON object of changes (not JSON, or not an object: ERR_BAD_PAYLOAD).
+               reply: the whole new config; an unknown key or a value outside the config's
+               own rules (footfall_fw/config.py) gets ERR_BAD_CONFIG with the reason, and
+               nothing is saved
+    SET_TIME   request: unix_s u32, from header.CLOCK_MIN_S to CLOCK_MAX_S (2024-01-01 to
+               2099-12-31 UTC). reply: empty
+    LIVE       request: on u8, 0 or 1. reply: empty
     BYE        request: empty. reply: empty; the device leaves sync mode (USB serial: back to
                the REPL's text stream, Ctrl-C enabled again)
-    ERROR      code u8, request type u8 (0: unknown), reason (UTF-8 text)
+    ERROR      code u8, request type u8 (0: unknown), reason (UTF-8 text). An error about
+               a frame that could not be read has sequence number 0, except ERR_TOO_LONG,
+               which carries the oversize header's type and number, so its sender learns
+               at once why its request is not answered
 """
 
 import json
@@ -64,12 +77,15 @@ ERROR = 0xFF
 
 ERR_BAD_HEADER = frames.ERR_BAD_HEADER
 ERR_BAD_CRC = frames.ERR_BAD_CRC
+ERR_TOO_LONG = frames.ERR_TOO_LONG
+ERR_TRUNCATED = frames.ERR_TRUNCATED
 ERR_UNKNOWN_TYPE = 3
 ERR_BAD_PAYLOAD = 4
 ERR_NO_SESSION = 5
 ERR_CRC_MISMATCH = 6
 ERR_BAD_CONFIG = 7
 ERR_STORAGE = 8
+ERR_DEVICE = 11  # the device failed while handling the request (a bug or out of memory)
 
 HELLO_SIZE = 13
 HELLO_CLOCK = 7  # the clock fields appended in protocol 2

@@ -6,6 +6,7 @@ max_payload sizes DATA chunks and LIST pages (e.g. one BLE notification per fram
 that must be whole (INFO, CONFIG, ERROR) may use up to frames.MAX_PAYLOAD, since every
 transport carries frames as a byte stream and the peer's parser reassembles them.
     server.feed(buf, n)          # bytes from USB serial or a BLE write
+    server.expire()              # the bytes stopped mid-frame: serve what came after it
     send(frame_buf, n)           # called once per reply / DATA frame; copy or write it now
 
 Injected objects (duck-typed, the smallest interface the protocol needs):
@@ -20,8 +21,13 @@ Injected objects (duck-typed, the smallest interface the protocol needs):
     device.status() -> (battery_mv, battery_pct, state, fifo_overflows)
     device.set_time(unix_s);  device.set_live(on)
     device.clock() -> (boot_id, uptime_ms, clock_set), optional (HELLO's clock fields)
-OSError from the store becomes ERR_STORAGE; nothing a peer sends can raise out of feed().
-The DATA path reads straight into the frame buffer: no allocation per chunk.
+
+Every field of every request is checked before anything acts on it (protocol.py lists the
+ranges; docs/store-and-sync.md, Requests the device refuses): a value the device cannot use
+gets an ERROR frame and changes nothing. A ValueError from the device or the store (a value
+its own rules refuse) becomes ERR_BAD_PAYLOAD, OSError from the store ERR_STORAGE, and any
+other exception ERR_DEVICE, counted in `failures`; nothing a peer sends can raise out of
+feed(). The DATA path reads straight into the frame buffer: no allocation per chunk.
 """
 
 import json
@@ -35,6 +41,7 @@ from footfall_core.frames import (
     FrameParser,
     pack_frame_into,
 )
+from footfall_core.header import CLOCK_MAX_S, CLOCK_MIN_S
 
 
 class SyncServer:
@@ -48,6 +55,7 @@ class SyncServer:
         self.send = send
         self.max_payload = min(max_payload, MAX_PAYLOAD)
         self.rx_errors = 0
+        self.failures = 0  # requests that raised an unexpected exception (ERR_DEVICE)
         self.closed = False  # set by BYE
         self._parser = FrameParser(self._on_frame, self._on_error, MAX_PAYLOAD)
         self._out = bytearray(MAX_PAYLOAD + OVERHEAD)
@@ -90,17 +98,38 @@ class SyncServer:
 
     def _on_error(self, code):
         self.rx_errors += 1
-        self.error(0, code, 0, "bad CRC" if code == P.ERR_BAD_CRC else "bad frame header")
+        p = self._parser
+        if code == P.ERR_TOO_LONG:  # answered as its request, so its sender need not wait
+            n = p.rejected_len
+            reason = f"payload of {n} bytes is over the {MAX_PAYLOAD}-byte frame limit"
+            self.error(p.rejected_seq, code, p.rejected_type, reason)
+        elif code == P.ERR_BAD_CRC:
+            self.error(0, code, 0, "bad CRC")
+        elif code == P.ERR_TRUNCATED:
+            self.error(0, code, 0, "frame cut short")
+        else:
+            self.error(0, code, 0, "bad frame header")
+
+    def expire(self):
+        """The host's bytes stopped arriving: drop a partial frame, serve what was behind it."""
+        self._parser.expire()
+
+    @property
+    def pending(self):
+        return self._parser.pending
 
     def _on_frame(self, ftype, seq, buf, off, n):
         try:
             self._dispatch(ftype, seq, buf, off, n)
-        except FrameError as e:
+        except ValueError as e:  # FrameError, and values the device's own rules refuse
             self.error(seq, P.ERR_BAD_PAYLOAD, ftype, str(e))
         except KeyError:
             self.error(seq, P.ERR_NO_SESSION, ftype, "no such session")
         except OSError as e:
             self.error(seq, P.ERR_STORAGE, ftype, f"storage: {e}")
+        except Exception as e:  # a bug or MemoryError: the peer gets a reason, the link lives
+            self.failures += 1
+            self.error(seq, P.ERR_DEVICE, ftype, f"device: {e!r}")
 
     def _dispatch(self, ftype, seq, buf, off, n):
         out = self._out
@@ -122,11 +151,7 @@ class SyncServer:
         elif ftype == P.GET:
             self._get(seq, buf, off, n)
         elif ftype == P.ACK:
-            P.need(n, 8, "ACK")  # no tuple: ACKs arrive once per window during a transfer
-            offset = P.get_u32(buf, off + 4)
-            if P.get_u32(buf, off) == self._sid and offset > self._acked:
-                self._acked = min(offset, self._size)
-                self._pump()
+            self._ack(buf, off, n)
         elif ftype == P.DELETE:
             self._delete(seq, buf, off, n)
         elif ftype == P.GET_CONFIG:
@@ -140,14 +165,21 @@ class SyncServer:
                 return
             self._send_config(seq, ftype)
         elif ftype == P.SET_TIME:
-            self.device.set_time(P.unpack_u32s(buf, off, n, 1, "SET_TIME")[0])
+            unix_s = P.unpack_u32s(buf, off, n, 1, "SET_TIME")[0]
+            if not CLOCK_MIN_S <= unix_s <= CLOCK_MAX_S:
+                raise FrameError(
+                    f"SET_TIME {unix_s} is outside {CLOCK_MIN_S}..{CLOCK_MAX_S} (2024-2099 UTC)"
+                )
+            self.device.set_time(unix_s)
             self._reply(ftype | P.REPLY, seq, 0)
         elif ftype == P.BYE:
             self.closed = True  # the transport leaves sync mode once this reply is out
             self._reply(ftype | P.REPLY, seq, 0)
         elif ftype == P.LIVE:
             P.need(n, 1, "LIVE")
-            self.device.set_live(buf[off] != 0)
+            if buf[off] > 1:
+                raise FrameError(f"LIVE must be 0 (off) or 1 (on), not {buf[off]}")
+            self.device.set_live(buf[off] == 1)
             self._reply(ftype | P.REPLY, seq, 0)
         else:
             self.error(seq, P.ERR_UNKNOWN_TYPE, ftype, f"unknown request type {ftype}")
@@ -183,15 +215,30 @@ class SyncServer:
         size = self.store.session_info(sid)[3]
         if offset > size:
             raise FrameError(f"offset {offset} is past the end ({size} bytes)")
+        if buf[off + 8] == 0:
+            raise FrameError("GET window must be 1..255 chunks")
         room = self.max_payload - P.DATA_HEADER
         chunk = P.get_u16(buf, off + 9)
         self._chunk = room if chunk == 0 or chunk > room else chunk
-        self._window = min(max(1, buf[off + 8]), self.max_window)
+        self._window = min(buf[off + 8], self.max_window)
         self._sid = sid
         self._size = size
         self._next = self._acked = offset
         self._data_seq = 0
         self._eof_sent = False
+        self._pump()
+
+    def _ack(self, buf, off, n):
+        # No reply, no tuple: ACKs arrive once per window during a transfer. One for another
+        # session or below the last is stale (it crossed a new GET) and is ignored; one past
+        # the bytes sent would open the window wider than max_window allows: refused.
+        P.need(n, 8, "ACK")
+        offset = P.get_u32(buf, off + 4)
+        if P.get_u32(buf, off) != self._sid or offset <= self._acked:
+            return
+        if offset > self._next:
+            raise FrameError(f"ACK at {offset} is past the {self._next} bytes sent")
+        self._acked = offset
         self._pump()
 
     def _pump(self):

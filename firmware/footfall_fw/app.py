@@ -1,6 +1,7 @@
 """The device application: the asyncio tasks that turn samples into steps, cues and sessions.
 
-Tasks: sampler (FIFO -> core), coach (cadence -> "quicken" cue, auto start/stop), haptics,
+Tasks: sampler (FIFO -> core), coach (cadence -> "quicken" cues, auto start/stop), haptics,
+metronome (beats at the target in the metronome modes),
 logger (ring -> store), buttons, battery monitor, watchdog (8 s, fed while the sampler
 polls; relaxed again on Ctrl-C, see footfall_fw/guard.py). A loop exception handler makes a
 failed task loud: it logs the traceback, closes the session, plays "error" and resets; after
@@ -20,6 +21,7 @@ from footfall_core.tracker import Tracker
 from footfall_fw import VERSION, buttons, config, guard
 from footfall_fw.battery import CRITICAL, LOW, Battery
 from footfall_fw.haptics import Haptics
+from footfall_fw.metronome import Metronome
 from footfall_fw.sampler import Sampler
 from footfall_fw.sessions import Sessions
 from footfall_fw.store import Store, StoreFull
@@ -31,6 +33,7 @@ COACH_MS = 1000
 WDT_MS = 8000  # reset if the loop stops feeding for this long
 STALL_MS = 3000  # the watchdog is starved when the sampler has not polled for this long
 ERROR_RESET_MS = 3000  # time for the "error" pattern before resetting
+CUE_PATTERNS = ("", "quicken", "quicken_more")  # by Coach.update()'s CUE / CUE_AGAIN
 
 instance = None
 
@@ -40,7 +43,7 @@ def log(msg):
 
 
 def coach_config(cfg):
-    return CoachConfig(**config.coach_fields(cfg))
+    return CoachConfig(repeat_s=cfg["repeat_s"], **config.coach_fields(cfg))
 
 
 class App:
@@ -52,6 +55,7 @@ class App:
         self.failures = 0
         self.cues = 0
         self.haptics = Haptics(hw.buzzer, hw.motor)
+        self.metronome = Metronome(self.haptics)
         self.tracker = Tracker(hw.imu.rate_hz, cfg["placement"], self._on_step)
         self.store = Store(store_root)
         fw = tuple(int(v) for v in VERSION.split("."))
@@ -124,6 +128,7 @@ class App:
         if spm < 60:
             return  # not moving: keep the old target
         self.cfg["target_spm"] = spm if spm <= 240 else 240
+        self.cfg["auto_target"] = False  # the runner's own choice replaces the learned one
         config.save(self.cfg)
         self.coach = Coach(coach_config(self.cfg))
         log(f"target set to {self.cfg['target_spm']} spm")
@@ -157,10 +162,13 @@ class App:
                 self.stop_session(rec.END_AUTO)
             if self.ble is not None:
                 await self._ble_power()
-            if self.coach.update(now, spm, state, not self.sessions.active):
+            level = self.coach.update(now, spm, state, not self.sessions.active)
+            if level:
                 self.cues += 1
-                self.haptics.play("quicken")
+                if self.cfg["coach"] == "cues":  # a metronome mode beats instead
+                    self.haptics.play(CUE_PATTERNS[level])
                 self.sessions.cue(spm)
+            self.metronome.follow(self.cfg, self.coach, self.sessions.active)
             capture = self.capture  # made by the first capture; the tap is set while one runs
             if self.sampler.tap is not None and capture is not None and not capture.active:
                 self.sampler.tap = None
@@ -233,6 +241,7 @@ class App:
             for coro in (
                 self.sampler.run(),
                 self.haptics.run(),
+                self.metronome.run(),
                 self.sessions.run(lambda: self.sampler.overflows),
                 self._coach_task(),
                 self._buttons_task(),

@@ -62,12 +62,11 @@ def _imu(board, rate_hz):
 # Written to RTC user memory by write_clock. That memory survives soft and watchdog resets but
 # not a power-off (ports/esp32/machine_rtc.c: RTC_NOINIT_ATTR), as the ESP32 clock does.
 CLOCK_MARK = b"footfall-utc"
-_EPOCH_2000_S = 946684800
 
 
 def _port_s(unix_s):
     # The port's time functions count from 2000 on some builds
-    return unix_s - (_EPOCH_2000_S if time.gmtime(0)[0] == 2000 else 0)
+    return unix_s - clock.EPOCH_OFFSET_S
 
 
 def _rtc_chip(board, i2c):
@@ -87,16 +86,26 @@ def _marked():
 
 def load_clock(rtc_chip):
     """Boot: set the ESP32 clock from the external RTC when it kept valid time; returns
-    whether the clock is valid (also true after SET_TIME since power-on: CLOCK_MARK)."""
+    whether the clock is valid (also true after SET_TIME since power-on: CLOCK_MARK).
+    A chip time that is no date, or outside clock.usable(), is not believed: VL clear
+    does not make a garbled read true."""
     if rtc_chip is not None:
         try:
             t = rtc_chip.datetime()
-            if not rtc_chip.vl:
+            if not rtc_chip.vl and _usable_datetime(t):
                 _set_esp32_clock(t)
                 return True
         except OSError:
             pass  # a silent RTC: the ESP32 clock may still be valid since a SET_TIME
     return _marked()
+
+
+def _usable_datetime(t):
+    # t in time.gmtime() order; mktime would quietly carry a month 13 into the next year
+    y, mo, d, h, mi, s = t[:6]
+    if not (1 <= mo <= 12 and 1 <= d <= 31 and 0 <= h <= 23 and 0 <= mi <= 59 and 0 <= s <= 59):
+        return False
+    return clock.usable(time.mktime((y, mo, d, h, mi, s, 0, 0)) + clock.EPOCH_OFFSET_S)
 
 
 def _set_esp32_clock(t):
@@ -107,7 +116,10 @@ def _set_esp32_clock(t):
 
 def write_clock(unix_s, rtc_chip=None):
     """Set the ESP32 clock (UTC) and mark it valid, then the external RTC if there is one
-    (an OSError from that chip is raised after the ESP32 clock is set and valid)."""
+    (an OSError from that chip is raised after the ESP32 clock is set and valid).
+    ValueError, with both clocks untouched, for a time outside clock.usable()."""
+    if not clock.usable(unix_s):
+        raise ValueError(f"clock: {unix_s} s is outside 2024-2099 UTC")
     t = time.gmtime(_port_s(unix_s))
     _set_esp32_clock(t)
     try:

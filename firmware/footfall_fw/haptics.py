@@ -9,9 +9,15 @@ so a listener (or the virtual board's log) can tell where one ends and the next 
 
 import asyncio
 
+BEAT_HZ = 1760  # the metronome's tone (footfall_fw/metronome.py): no pattern uses it
+BEAT_MS = 25  # one beat: a click on the buzzer, a tap on the motor
+
 # name: ((tone_hz, on_ms, off_ms), ...)
 PATTERNS = {
+    "beat": ((BEAT_HZ, BEAT_MS, 0),),  # one metronome beat (played by the metronome, not queued)
     "quicken": ((3000, 80, 80), (3000, 80, 80), (3000, 80, 0)),  # quick triple tap: step faster
+    # the cue again, the last one ignored: triple tap then a long buzz
+    "quicken_more": ((3000, 80, 80), (3000, 80, 80), (3000, 80, 160), (3000, 400, 0)),
     "started": ((2000, 120, 80), (3000, 300, 0)),  # short-long, rising
     "stopped": ((3000, 300, 80), (2000, 120, 0)),  # long-short, falling
     "target_set": ((2500, 120, 120), (2500, 120, 0)),  # double tap: the new target is stored
@@ -57,11 +63,11 @@ class Haptics:
     def pending(self):
         return self._count
 
-    def on(self, tone_hz):
-        if self.buzzer is not None:
+    def on(self, tone_hz, buzzer=True, motor=True):
+        if buzzer and self.buzzer is not None:
             self.buzzer.freq(tone_hz)
             self.buzzer.duty_u16(BUZZER_DUTY_U16)
-        if self.motor is not None:
+        if motor and self.motor is not None:
             self.motor.duty_u16(self.motor_duty_u16)
 
     def off(self):

@@ -19,7 +19,6 @@ fixed at the session's start; a calibration during a session applies from the ne
 """
 
 import asyncio
-import time
 from array import array
 
 from footfall_core import records as rec
@@ -144,13 +143,14 @@ class Sessions:
 
     def _header(self):
         cfg = self.cfg
+        start_s, clock_set = clock.start_s(self.now_ms() // 1000)
         return rec.Header(
             device_id=self.device_id,
             fw=self.fw,
-            start_s=unix_time_s() - self.now_ms() // 1000,
+            start_s=start_s,
             rate_hz=self.rate_hz,
             placement=cfg["placement"],
-            clock_set=clock.valid,
+            clock_set=clock_set,
             rate_mhz=self._mhz,
             boot_id=clock.BOOT_ID,
             start_up_ms=(clock.uptime_ms() - self.now_ms()) & clock.UPTIME_MASK,
@@ -229,10 +229,3 @@ class Sessions:
                     self.writer = None
                     if self.on_full is not None:
                         self.on_full()
-
-
-_EPOCH_OFFSET_S = 946684800 if time.gmtime(0)[0] == 2000 else 0  # MicroPython's 2000 epoch
-
-
-def unix_time_s():
-    return int(time.time()) + _EPOCH_OFFSET_S  # int: CPython's time() is a float

@@ -7,7 +7,7 @@ SyncServer (footfall_core.sync_server) takes a `device` and a `config` object; b
     server = SyncServer(app.store, SyncConfig(app), dev, send)
 """
 
-from footfall_core.coach import Coach
+from footfall_core.coach import Coach, CoachConfig
 
 from footfall_fw import VERSION, clock, config
 
@@ -41,11 +41,14 @@ class SyncDevice:
         return (mv, battery_pct(mv), a.tracker.state(), a.sampler.overflows)
 
     def set_time(self, unix_s):
+        """SET_TIME: ValueError, the clock untouched, for a time outside clock.usable()."""
+        if not clock.usable(unix_s):
+            raise ValueError(f"clock: {unix_s} s is outside 2024-2099 UTC")
         self.app.hw.set_clock(unix_s)
 
     def clock(self):
         """(boot_id, uptime_ms, clock valid) for HELLO: how the host re-bases sessions."""
-        return (clock.BOOT_ID, clock.uptime_ms(), clock.valid)
+        return (clock.BOOT_ID, clock.uptime_ms(), clock.is_set())
 
     def set_live(self, on):
         # Not saved: live mode lasts until reboot unless the host sets it in the config.
@@ -54,8 +57,10 @@ class SyncDevice:
 
 class SyncConfig:
     """get() -> the config dict; set(changes) validates, saves and applies it, or raises
-    ValueError naming the field (SET CONFIG's refusal reason). Placement and rate take
-    effect at the next boot; targets and cue timing at once."""
+    ValueError naming the field (SET CONFIG's refusal reason) with nothing saved or changed.
+    The rules are the config's own (config.check); the coach is built before the file is
+    written, so a config that is saved can run. Placement and rate take effect at the next
+    boot; targets and cue timing at once."""
 
     def __init__(self, app, path=config.PATH):
         self.app = app
@@ -67,8 +72,8 @@ class SyncConfig:
     def set(self, changes):
         merged = dict(self.app.cfg)
         merged.update(changes)
-        cfg = config.save(merged, self.path)
+        cfg = config.validate(merged)
+        coach = Coach(CoachConfig(**config.coach_fields(cfg)))
+        config.save(cfg, self.path)
         self.app.cfg.update(cfg)
-        from footfall_fw.app import coach_config  # the app imports this module first
-
-        self.app.coach = Coach(coach_config(cfg))
+        self.app.coach = coach

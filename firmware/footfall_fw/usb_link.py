@@ -20,8 +20,12 @@ default: 0.36 s at 115200 baud through a USB-UART bridge, far less on native USB
 inside the MPU6886's (1.28 s) and LSM6DSO's (2.5 s) FIFOs at 100 Hz but not the LIS3DH's
 (0.32 s): a host syncing that board over a UART bridge should ask for a window of 4.
 Text the app prints while in sync mode lands between frames; the host's parser skips it.
+A frame whose bytes stop for STALL_MS is given up (a stray header claiming 512 bytes would
+otherwise hold every request after it until 512 more bytes came), and the requests behind
+it are served.
 Counters: entries, rx_bytes, tx_bytes, tx_data_bytes (session bytes in DATA frames),
-tx_dropped (bytes a non-blocking stream refused), errors (stream errors), timeouts, hangups.
+tx_dropped (bytes a non-blocking stream refused), errors (stream errors), timeouts, hangups,
+stalls (partial frames given up).
 """
 
 import asyncio
@@ -35,6 +39,9 @@ from footfall_core.sync_defs import SERIAL_ENTER
 ACTIVE_MS = 5  # wake period in sync mode: an ACK waits at most this long
 IDLE_MS = 50  # wake period while only watching for the handshake
 TIMEOUT_MS = 10000  # sync mode ends after this long without a byte from the host
+# A partial frame is given up after this long without a byte (the parser rescans what came
+# after its start): far above the 45 ms a whole 520-byte frame takes at 115200 baud.
+STALL_MS = 250
 RX_BUDGET = 512  # bytes read per wake at most, so a flood cannot starve the sampler
 RX_CHUNK = 64  # bytes handed to the parser at once
 CTRL_C = 3
@@ -72,6 +79,7 @@ class UsbLink:
         self.errors = 0
         self.timeouts = 0
         self.hangups = 0
+        self.stalls = 0
         self._poll = select.poll()
         self._poll.register(sys.stdin if rx is None else self.rx, _POLLIN)
         self._buf = bytearray(RX_CHUNK)
@@ -86,18 +94,27 @@ class UsbLink:
             await asyncio.sleep_ms(ACTIVE_MS if self.active else IDLE_MS)
 
     def step(self):
-        """One wake: read what has arrived, handle it, check the inactivity timeout."""
+        """One wake: read what has arrived, handle it, check the inactivity timeouts."""
         try:
             self._read()
+            self._check_quiet()
         except Exception as exc:  # a stream error or a bug: give the console back, go on
             self.errors += 1
             self.leave()
             if self.errors == 1:  # shown once; a stream that keeps failing only counts
                 sys.print_exception(exc)
+
+    def _check_quiet(self):
+        server = self.server
+        if not self.active or server is None:
             return
-        if self.active and time.ticks_diff(time.ticks_ms(), self._last_rx_ms) > self.timeout_ms:
+        quiet_ms = time.ticks_diff(time.ticks_ms(), self._last_rx_ms)
+        if quiet_ms > self.timeout_ms:
             self.timeouts += 1
             self.leave()
+        elif quiet_ms > STALL_MS and server.pending:
+            self.stalls += 1
+            server.expire()
 
     def _read(self):
         budget = RX_BUDGET
@@ -161,7 +178,7 @@ class UsbLink:
     def counters(self):
         """The link's counters and the protocol's, as a dict (the REPL, the virtual board)."""
         names = ("entries", "rx_bytes", "tx_bytes", "tx_data_bytes", "tx_dropped", "errors")
-        out = {name: getattr(self, name) for name in names + ("timeouts", "hangups")}
+        out = {name: getattr(self, name) for name in names + ("timeouts", "hangups", "stalls")}
         server = self.server
         out["rx_frames"] = 0 if server is None else server.rx_frames
         out["rx_errors"] = 0 if server is None else server.rx_errors

@@ -3,8 +3,9 @@
 Without changes: GET_CONFIG and print it. With changes: one SET_CONFIG of just those
 fields; the device validates them and prints the whole new config, or refuses with its
 reason, which is printed as a one-line error with exit 2. Values the firmware's own rules
-(footfall_fw/config.py, beside footfall_core) refuse are refused here first, before any
-device is opened, with the same message.
+(footfall_fw/config.py, in the firmware tree footfall ships) refuse are refused here
+first, before any device is opened, with the same message; so are changes longer than one
+frame's payload (frames.MAX_PAYLOAD bytes of JSON).
 """
 
 from __future__ import annotations
@@ -13,15 +14,15 @@ import argparse
 import asyncio
 import importlib.util
 import json
-import sys
-from pathlib import Path
 from types import ModuleType
 from typing import Any
 
-import footfall_core
+from footfall_core import frames
 from footfall_core import protocol as P
 
-from footfall.errors import DeviceError, FootfallError, TransportError
+from footfall.cli_args import positive_seconds
+from footfall.errors import DeviceError, UsageError
+from footfall.paths import FIRMWARE
 from footfall.transport import FileSource, open_transport
 from footfall.transport.link import FrameLink, decode
 
@@ -33,6 +34,10 @@ FIELDS = {
     "auto_target": "auto_target",
     "below": "below_s",
     "rate": "rate_hz",
+    "coach": "coach",
+    "repeat_s": "repeat_s",
+    "beat_steps": "beat_steps",
+    "beat_out": "beat_out",
 }
 
 
@@ -43,6 +48,8 @@ def changes_from(args: argparse.Namespace) -> dict[str, Any]:
         value = getattr(args, dest)
         if value is not None:
             out[name] = value == "on" if dest == "auto_target" else value
+    if args.target is not None and args.auto_target is None:
+        out["auto_target"] = False  # a fixed target replaces the learned one
     for item in args.set or []:
         name, sep, text = item.partition("=")
         if not sep or not name:
@@ -55,9 +62,10 @@ def changes_from(args: argparse.Namespace) -> dict[str, Any]:
 
 
 def firmware_config() -> ModuleType | None:
-    """The firmware's footfall_fw/config.py (FIELDS, check), loaded by path from beside
-    footfall_core; None where only the core is installed (the device still validates)."""
-    path = Path(footfall_core.__file__).resolve().parent.parent / "footfall_fw" / "config.py"
+    """The firmware's footfall_fw/config.py (FIELDS, check), loaded by path from the
+    firmware tree that ships with footfall; None where it is missing (the device still
+    validates)."""
+    path = FIRMWARE / "footfall_fw" / "config.py"
     spec = importlib.util.spec_from_file_location("footfall_fw_config", path)
     if spec is None or spec.loader is None or not path.exists():
         return None
@@ -77,13 +85,23 @@ def check_changes(changes: dict[str, Any]) -> None:
             rules.check(name, value)
 
 
+def request_body(changes: dict[str, Any]) -> bytes:
+    """The SET_CONFIG payload; ValueError when it is over what one frame carries."""
+    body = json.dumps(changes, separators=(",", ":")).encode()
+    if len(body) > frames.MAX_PAYLOAD:
+        raise ValueError(
+            f"the changes are {len(body)} bytes as JSON and one request carries at most "
+            f"{frames.MAX_PAYLOAD}: change fewer or shorter fields at a time"
+        )
+    return body
+
+
 async def exchange(link: FrameLink, changes: dict[str, Any], timeout_s: float) -> dict:
     """GET_CONFIG, or SET_CONFIG with `changes`; the device's config as a dict."""
     if not changes:
         frame = await link.request(P.GET_CONFIG, timeout_s=timeout_s)
     else:
-        body = json.dumps(changes, separators=(",", ":")).encode()
-        frame = await link.request(P.SET_CONFIG, body, timeout_s=timeout_s)
+        frame = await link.request(P.SET_CONFIG, request_body(changes), timeout_s=timeout_s)
     return decode(P.decode_config, frame)
 
 
@@ -93,11 +111,23 @@ async def run(
     """Open `url` (options go to open_transport), read or change the config, close."""
     transport = await open_transport(url, **options)
     if isinstance(transport, FileSource):
-        raise TransportError(f"{url}: config needs a device (serial: or ble:), not a folder")
+        raise UsageError(f"{url}: config needs a device (serial: or ble:), not a folder")
     try:
         return await exchange(transport.link, changes, reply_timeout_s)
     finally:
         await transport.close()
+
+
+def add_coach_options(parser: argparse.ArgumentParser) -> None:
+    """--coach, --repeat-s, --beat-steps, --beat-out: checked by the firmware's rules."""
+    parser.add_argument("--coach", metavar="MODE", help="cues, metronome or metronome-when-slow")
+    parser.add_argument(
+        "--repeat-s", type=int, metavar="S", help="cue again this often while slow (0: once)"
+    )
+    parser.add_argument(
+        "--beat-steps", type=int, metavar="N", help="metronome: a beat every 1 or 2 steps"
+    )
+    parser.add_argument("--beat-out", metavar="OUT", help="metronome on: both, buzzer, motor")
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -107,17 +137,20 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         description="Show the sensor's settings; with options, change them on the device.",
     )
     parser.add_argument("--device", metavar="URL", required=True, help="serial:PORT or ble:NAME")
-    parser.add_argument("--target", type=int, metavar="SPM", help="target cadence, steps/min")
+    parser.add_argument(
+        "--target", type=int, metavar="SPM", help="fixed target cadence, steps/min (auto off)"
+    )
     parser.add_argument("--tolerance", type=int, metavar="SPM", help="cue below target - this")
     parser.add_argument("--placement", metavar="WHERE", help="waist or shoe")
     parser.add_argument("--auto-target", choices=("on", "off"), help="target from own baseline")
     parser.add_argument("--below", type=int, metavar="S", help="seconds below before a cue")
     parser.add_argument("--rate", type=int, metavar="HZ", help="accelerometer rate")
+    add_coach_options(parser)
     parser.add_argument(
         "--set", action="append", metavar="NAME=VALUE", help="any config field (repeatable)"
     )
     parser.add_argument("--json", action="store_true", help="print the config as JSON")
-    parser.add_argument("--timeout", type=float, default=10.0, metavar="S")
+    parser.add_argument("--timeout", type=positive_seconds, default=10.0, metavar="S")
     parser.set_defaults(func=main)
 
 
@@ -125,14 +158,14 @@ def main(args: argparse.Namespace) -> int:
     try:
         changes = changes_from(args)
         check_changes(changes)
-        options = {"timeout_s": args.timeout} if args.device.startswith("ble:") else {}
+        request_body(changes)  # refused here, before any device is opened, when too long
+    except ValueError as e:  # the firmware's rules raise plain ValueError
+        raise UsageError(str(e)) from None
+    options = {"timeout_s": args.timeout} if args.device.startswith("ble:") else {}
+    try:
         cfg = asyncio.run(run(args.device, changes, args.timeout, **options))  # ble: also scans
-    except DeviceError as e:
-        print(f"footfall: the device refused: {e.reason}", file=sys.stderr)
-        return 2
-    except (FootfallError, ValueError) as e:
-        print(f"footfall: {e}", file=sys.stderr)
-        return 2
+    except DeviceError as e:  # a value the device's rules refuse: the argument was bad
+        raise UsageError(f"the device refused: {e.reason}") from None
     if args.json:
         print(json.dumps(cfg, sort_keys=True))
     else:

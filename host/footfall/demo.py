@@ -8,23 +8,20 @@ decides a cue: it only collects what the core reports and prints it for a runner
 """
 
 import argparse
-import sys
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 from footfall_core import activity
-from footfall_core.coach import R_CUE, Coach, CoachConfig
+from footfall_core.coach import CUE, R_CUE, Coach, CoachConfig
 from footfall_core.replay import Replay
 
-import footfall
 from footfall.csvio import Recording, read_recording
 from footfall.errors import InputError
-from footfall.resample import grid_time_ms, resample
+from footfall.paths import DEMO_RECORDING
+from footfall.resample import continuous, grid_time_ms, resample
 
 RATE_HZ = 100  # the reference board's rate
-DEFAULT_TARGET_SPM = 170  # the bundled runner sags below 167 part-way through
-BUNDLED = Path("tests") / "data" / "synthetic_run.csv"
 WINDOW_S = 30  # one timeline line per this many seconds
 BAR_FROM_SPM, BAR_SPM_PER_CHAR, BAR_CHARS = 120, 2, 50
 
@@ -40,6 +37,7 @@ class Tick:
     threshold_spm: int
     below_ms: int
     reason: int  # coach R_* code
+    cue: int = 0  # what update() returned: 0, CUE or CUE_AGAIN (a repeat, escalated)
 
 
 @dataclass(frozen=True)
@@ -59,8 +57,8 @@ class DemoRun:
 
 
 def bundled_recording() -> Path:
-    """The demo run shipped in the source tree beside the installed package."""
-    return Path(footfall.__file__).resolve().parents[2] / BUNDLED
+    """The demo run: the checkout's, or the copy an installed wheel carries."""
+    return DEMO_RECORDING
 
 
 def coach_config(target: str) -> CoachConfig:
@@ -85,7 +83,7 @@ def run_demo(rec: Recording, placement: str, cfg: CoachConfig) -> DemoRun:
     def on_cadence(index: int, spm: int) -> None:
         now_ms = index * 1000 // RATE_HZ  # the board's clock: ms since sampling started
         state = replay.tracker.state()
-        coach.update(now_ms, spm, state)
+        cue = coach.update(now_ms, spm, state)
         t_ms = int(grid_time_ms(grid.t0_ms, index, RATE_HZ))
         ticks.append(
             Tick(
@@ -96,6 +94,7 @@ def run_demo(rec: Recording, placement: str, cfg: CoachConfig) -> DemoRun:
                 threshold_spm=coach.threshold_spm,
                 below_ms=coach.below_ms,
                 reason=coach.reason,
+                cue=cue,
             )
         )
 
@@ -125,7 +124,8 @@ def clock(ms: int) -> str:
 def cue_reason(cue: Tick, cfg: CoachConfig) -> str:
     return (
         f"cadence {cue.cadence_spm} spm below {cue.threshold_spm} "
-        f"(target {cue.target_spm} - {cfg.tolerance_spm}) for {cue.below_ms // 1000} s"
+        f"(target {cue.target_spm} - {cfg.tolerance_spm}) for {cue.below_ms // 1000} of the "
+        f"last {cfg.below_s * 3 // 2} s"
     )
 
 
@@ -192,9 +192,10 @@ def summary(run: DemoRun) -> str:
     lines += ["", "coach: " + _describe(cfg, run), "  " + _rules(cfg)]
     for cue in run.cues:
         at = clock(cue.t_ms - run.t0_ms)
-        lines.append(f"  {at}  buzz 'quicken your steps': {cue_reason(cue, cfg)}")
+        said = "'quicken your steps'" if cue.cue == CUE else "again, stronger (still slow)"
+        lines.append(f"  {at}  buzz {said}: {cue_reason(cue, cfg)}")
     if not run.cues:
-        lines.append("  no cues: the cadence never stayed below the threshold long enough")
+        lines.append("  no cues: the cadence was never below the threshold long enough")
     if coached:
         share = 100 * len(in_zone) / len(coached)
         lines.append(
@@ -206,8 +207,9 @@ def summary(run: DemoRun) -> str:
 
 def _rules(cfg: CoachConfig) -> str:
     return (
-        f"cue after {cfg.below_s} s below target - {cfg.tolerance_spm} spm while running, "
-        f"at most one per {cfg.min_gap_s} s, re-arm after {cfg.rearm_s} s back in the zone"
+        f"cue when {cfg.below_s} of the last {cfg.below_s * 3 // 2} s were below target - "
+        f"{cfg.tolerance_spm} spm while running, again every {cfg.repeat_s} s while slow, "
+        f"at most one per {cfg.min_gap_s} s; a new spell after {cfg.rearm_s} s in the zone"
     )
 
 
@@ -250,9 +252,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument(
         "--target",
         type=target_arg,
-        default=str(DEFAULT_TARGET_SPM),
+        default="auto",
         metavar="SPM",
-        help=f"target cadence, or 'auto' (default {DEFAULT_TARGET_SPM})",
+        help="target cadence, or 'auto': the runner's baseline + 7.5%% (default auto)",
     )
     parser.add_argument("--placement", choices=("waist", "shoe"), default="waist")
     parser.set_defaults(func=main)
@@ -262,19 +264,16 @@ def main(args: argparse.Namespace) -> int:
     if args.recording is None:
         path = bundled_recording()
         if not path.is_file():
-            print(
-                f"footfall: the bundled demo recording is missing: {path} "
-                "(it ships in the source tree; pass --recording CSV)",
-                file=sys.stderr,
+            raise InputError(
+                str(path),
+                None,
+                "the bundled demo recording is missing (it ships with "
+                "footfall; pass --recording CSV)",
             )
-            return 2
-        rec_path, name = path, str(BUNDLED)
+        rec_path, name = path, path.name
     else:
         rec_path, name = Path(args.recording), args.recording
-    try:
-        rec = read_recording(rec_path, name)
-    except InputError as exc:
-        print(f"footfall: {exc}", file=sys.stderr)
-        return 2
+    rec = read_recording(rec_path, name)
+    continuous(rec, RATE_HZ)  # one run through the coach
     print(summary(run_demo(rec, args.placement, coach_config(args.target))))
     return 0

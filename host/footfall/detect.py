@@ -3,8 +3,9 @@
 With --json, one object per file per line (a contract other tools rely on):
   file (as given), steps, step_times_ms (file's own t_ms base), peak_impact_mg (one per step),
   cadence_spm ([t_ms, spm] once per second), engine, rate_hz, placement, duration_s.
-Bad files get a one-line `footfall: FILE:LINE: ...` error on stderr; the other files are still
-processed and the exit status is 2.
+Bad files get a one-line `footfall: FILE:LINE: ...` error on stderr and the other files are
+still processed; the exit status is the highest of the files' (2 for a bad file, 1 when the
+engine failed).
 """
 
 import argparse
@@ -15,9 +16,10 @@ from dataclasses import dataclass
 import numpy as np
 
 from footfall import engine
+from footfall.cli import fail
 from footfall.csvio import Recording, read_recording
-from footfall.errors import EngineError, InputError
-from footfall.resample import grid_time_ms, resample
+from footfall.errors import FootfallError
+from footfall.resample import grid_time_ms, resample, segments
 
 PLACEMENTS = ("waist", "shoe")
 MIN_RATE_HZ, MAX_RATE_HZ = 25, 400
@@ -51,11 +53,21 @@ class Detection:
 
 
 def detect_recording(rec: Recording, rate_hz: int, placement: str, engine_name: str) -> Detection:
-    """Resample `rec` to rate_hz, run the core on `engine_name`, map events back to t_ms."""
-    grid = resample(rec.t_ms, rec.acc_mg, rate_hz)
-    events = engine.run(grid.acc_mg, rate_hz, placement, engine_name)
-    step_t = grid_time_ms(grid.t0_ms, events.step_index, rate_hz)
-    cad_t = grid_time_ms(grid.t0_ms, events.cadence_index, rate_hz)
+    """Resample `rec` to rate_hz, run the core on `engine_name`, map events back to t_ms.
+    A gap over MAX_GAP_MS splits the recording: the core starts afresh after it, and no
+    cadence is reported inside it."""
+    grids = [resample(rec.t_ms[p], rec.acc_mg[p], rate_hz) for p in segments(rec, rate_hz)]
+    starts = np.cumsum([0] + [len(g.acc_mg) for g in grids[:-1]])
+    acc = grids[0].acc_mg if len(grids) == 1 else np.concatenate([g.acc_mg for g in grids])
+    events = engine.run(acc, rate_hz, placement, engine_name, starts.tolist())
+
+    def times_ms(index: np.ndarray) -> np.ndarray:
+        piece = np.searchsorted(starts, index, side="right") - 1
+        t0 = np.array([g.t0_ms for g in grids], dtype=np.int64)[piece]
+        return np.asarray(grid_time_ms(t0, index - starts[piece], rate_hz))
+
+    step_t = times_ms(events.step_index)
+    cad_t = times_ms(events.cadence_index)
     return Detection(
         file=rec.file,
         placement=placement,
@@ -107,13 +119,9 @@ def main(args: argparse.Namespace) -> int:
     for name in args.files:
         try:
             result = detect_recording(read_recording(name), args.rate, args.placement, args.engine)
-        except InputError as exc:
-            print(f"footfall: {exc}", file=sys.stderr)
-            status = 2
+        except FootfallError as exc:
+            status = max(status, fail(exc))
             continue
-        except EngineError as exc:
-            print(f"footfall: {exc}", file=sys.stderr)
-            return 1
         if args.json:
             print(json.dumps(result.to_json(), separators=(",", ":")))
         else:

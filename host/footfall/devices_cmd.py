@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import sys
 from dataclasses import dataclass
 
 from bleak import BleakScanner
@@ -17,6 +16,7 @@ from bleak.exc import BleakError
 from footfall_core import ble_defs
 from serial.tools import list_ports  # type: ignore[import-untyped]
 
+from footfall.cli_args import positive_seconds
 from footfall.errors import TransportError
 
 # USB-serial chips on ESP32 boards (Espressif native USB, CP210x, CH34x/CH9102, FTDI)
@@ -82,15 +82,16 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         description="List serial ports and nearby footfall sensors, each as a --device URL.",
     )
     parser.add_argument(
-        "--timeout", type=float, default=5.0, metavar="S", help="BLE scan time (default 5)"
+        "--timeout",
+        type=positive_seconds,
+        default=5.0,
+        metavar="S",
+        help="BLE scan time (default 5)",
     )
     parser.set_defaults(func=main)
 
 
 def main(args: argparse.Namespace) -> int:
-    if args.timeout <= 0:
-        print("footfall: --timeout must be above 0", file=sys.stderr)
-        return 2
     for line in asyncio.run(run(args.timeout)):
         print(line)
     return 0

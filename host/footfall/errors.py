@@ -1,4 +1,19 @@
-"""The host's error tree: every footfall error is a FootfallError and also a builtin error."""
+"""The host's error tree: every footfall error is a FootfallError and also a builtin error.
+
+`footfall.cli.EXIT_STATUS` gives each class its exit status: 2 for a bad file or argument
+(the user can fix the input), 1 for a device, link, store or engine failure (the input was
+fine; something it needed failed). Messages are one line; `quote()` caps the input they quote.
+"""
+
+import errno
+
+QUOTE_CHARS = 80  # at most this much of a bad value or line goes into a message
+
+
+def quote(text: str | bytes, limit: int = QUOTE_CHARS) -> str:
+    """repr() of a piece of input for a message, cut to `limit` characters with '...'."""
+    cut = text[:limit]
+    return repr(cut) + ("..." if len(text) > limit else "")
 
 
 class FootfallError(Exception):
@@ -17,6 +32,11 @@ class InputError(FootfallError, ValueError):
     def __reduce__(self) -> tuple[type, tuple[str, int | None, str]]:
         # picklable with its fields, so it crosses a process pool intact
         return (type(self), (self.file, self.line, self.message))
+
+
+class UsageError(FootfallError, ValueError):
+    """Command-line options that cannot be used as given (a value out of range, options that
+    do not combine, an --out that is not a folder)."""
 
 
 class EngineError(FootfallError, RuntimeError):
@@ -49,6 +69,16 @@ class StoreError(FootfallError, ValueError):
     session file, a file that is not a footfall store)."""
 
 
+class ResourceError(FootfallError, OSError):
+    """Something footfall needed failed though nothing given was wrong: the store is locked
+    by another process, a disk is full or cannot be written."""
+
+
+class StoreAccessError(StoreError, ResourceError):
+    """The store could not be used, though nothing is wrong with it: locked by another
+    process, a full or read-only disk, no permission. Trying again later may work."""
+
+
 class NoSuchSession(StoreError, LookupError):
     """No session with that id in the store."""
 
@@ -59,3 +89,15 @@ class AnalysisError(FootfallError, ValueError):
 
 class OutputError(FootfallError, ValueError):
     """A report or export that cannot be written (unknown format, unwritable path)."""
+
+
+# errno values that mean the machine, not the path given, is at fault: a full disk or quota,
+# an I/O error, no memory
+RESOURCE_ERRNOS = {errno.ENOSPC, errno.EDQUOT, errno.EIO, errno.ENOMEM}
+
+
+def os_failure(path: object, exc: OSError, verb: str = "cannot write") -> FootfallError:
+    """The footfall error for an OSError at `path`: ResourceError for a full disk or an I/O
+    error, else OutputError (a path that cannot be written: fix the argument)."""
+    text = f"{path}: {verb}: {exc.strerror or exc}"
+    return ResourceError(text) if exc.errno in RESOURCE_ERRNOS else OutputError(text)

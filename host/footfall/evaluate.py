@@ -22,7 +22,7 @@ in a pause of the truth (a turn, a stop) or outside it, and prints a table of wh
 import argparse
 import csv
 import json
-import sys
+import signal
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import asdict, dataclass, fields
 from pathlib import Path
@@ -30,10 +30,12 @@ from pathlib import Path
 import numpy as np
 
 from footfall import scoring
-from footfall.csvio import read_recording
+from footfall.cli import fail
+from footfall.csvio import MAX_T_MS, read_recording, read_text_lines
 from footfall.detect import add_engine_args, detect_recording
-from footfall.errors import EngineError, InputError
+from footfall.errors import FootfallError, InputError, os_failure, quote
 
+IGNORE_SIGINT = (signal.SIGINT, signal.SIG_IGN)
 GROUPS = ("running_waist", "walking_waist", "shoe_foot", "other_placements", "non_walking")
 TRUTH_COLUMNS = ("recording", "placement", "activity", "rate_hz", "true_steps", "source")
 
@@ -116,37 +118,44 @@ def read_truth(directory: Path) -> list[TruthRow]:
     """Rows of DIR/truth.csv; InputError naming the line for a bad one."""
     path = directory / "truth.csv"
     name = str(path)
-    try:
-        text = path.read_text(encoding="utf-8-sig")
-    except OSError as exc:
-        raise InputError(name, None, f"cannot read: {exc.strerror or exc}") from exc
-    reader = csv.DictReader(text.splitlines())
+    reader = csv.DictReader(read_text_lines(path, name))
     missing = [c for c in TRUTH_COLUMNS if c not in (reader.fieldnames or [])]
     if missing:
         raise InputError(name, 1, f"missing column(s) {', '.join(missing)}")
     rows = []
     for rec in reader:
-        try:
-            true_steps = int(rec["true_steps"])
-        except (TypeError, ValueError):
-            raise InputError(
-                name, reader.line_num, f"true_steps is not an integer: {rec['true_steps']!r}"
-            ) from None
-        rows.append(TruthRow(rec["recording"], rec["placement"], rec["activity"], true_steps))
+        if not all(isinstance(rec[c], str) for c in TRUTH_COLUMNS):
+            fields = len(reader.fieldnames or [])
+            raise InputError(name, reader.line_num, f"expected {fields} fields")
+        text = rec["true_steps"].strip()
+        if not (text.isascii() and text.isdigit()):
+            what = "a count of steps (0 or more)"
+            raise InputError(name, reader.line_num, f"true_steps {quote(text)} is not {what}")
+        rows.append(TruthRow(rec["recording"], rec["placement"], rec["activity"], int(text)))
     return rows
 
 
 def read_step_times(path: Path) -> np.ndarray | None:
-    """True step times from a `t_ms` CSV, or None when the file does not exist."""
+    """True step times from a `t_ms` CSV (one integer a line, within +/-MAX_T_MS; blank
+    lines skipped), or None when the file does not exist."""
     if not path.exists():
         return None
-    lines = path.read_text().split()
+    name = str(path)
+    lines = read_text_lines(path, name)
     if not lines or lines[0].strip() != "t_ms":
-        raise InputError(str(path), 1, "expected a header t_ms")
-    for line_no, text in enumerate(lines[1:], start=2):
-        if not text.lstrip("-").isdigit():
-            raise InputError(str(path), line_no, f"non-numeric step time {text!r}")
-    return np.array([int(v) for v in lines[1:]], dtype=np.int64)
+        raise InputError(name, 1, "expected a header t_ms")
+    times = []
+    for line_no, line in enumerate(lines[1:], start=2):
+        text = line.strip()
+        if not text:
+            continue
+        digits = text[1:] if text[:1] in "+-" else text
+        if not (digits.isascii() and digits.isdigit()) or abs(int(text)) > MAX_T_MS:
+            raise InputError(
+                name, line_no, f"step time {quote(text)} is not an integer ms within +/-2**53"
+            )
+        times.append(int(text))
+    return np.array(times, dtype=np.int64)
 
 
 def score_recording(
@@ -219,21 +228,26 @@ def summarise(group: str, scores: list[RecordingScore]) -> GroupScore:
 
 def evaluate(
     directory: Path, rows: list[TruthRow], rate_hz: int, engine: str, jobs: int
-) -> tuple[list[RecordingScore], list[Disagreement], list[InputError]]:
-    """Score rows on a pool of `jobs` processes; bad recordings come back as errors."""
+) -> tuple[list[RecordingScore], list[Disagreement], list[FootfallError]]:
+    """Score rows on a pool of `jobs` processes; recordings that fail (a bad file, the
+    engine) come back as errors, in the order of the rows."""
     scores: list[RecordingScore] = []
     disagreements: list[Disagreement] = []
-    errors: list[InputError] = []
-    with ProcessPoolExecutor(max_workers=jobs) as pool:
+    errors: list[FootfallError] = []
+    # the workers leave Ctrl-C to this process, which stops the pool (exit 130, no tracebacks)
+    pool = ProcessPoolExecutor(jobs, initializer=signal.signal, initargs=IGNORE_SIGINT)
+    try:
         futures = [pool.submit(score_recording, directory, r, rate_hz, engine) for r in rows]
         for future in futures:
             try:
                 score, found = future.result()
-            except InputError as exc:
+            except FootfallError as exc:
                 errors.append(exc)
                 continue
             scores.append(score)
             disagreements += found
+    finally:
+        pool.shutdown(cancel_futures=True)
     return scores, disagreements, errors
 
 
@@ -263,17 +277,12 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def main(args: argparse.Namespace) -> int:
-    try:
-        rows = read_truth(args.dir)
-        rows = [r for r in rows if not args.group or group_of(r) in args.group]
-        scores, disagreements, errors = evaluate(
-            args.dir, rows, args.rate, args.engine, max(1, args.jobs)
-        )
-    except (InputError, EngineError) as exc:
-        print(f"footfall: {exc}", file=sys.stderr)
-        return 2 if isinstance(exc, InputError) else 1
-    for exc in errors:
-        print(f"footfall: {exc}", file=sys.stderr)
+    rows = read_truth(args.dir)
+    rows = [r for r in rows if not args.group or group_of(r) in args.group]
+    scores, disagreements, errors = evaluate(
+        args.dir, rows, args.rate, args.engine, max(1, args.jobs)
+    )
+    status = max((fail(exc) for exc in errors), default=0)
     groups = [summarise(g, [s for s in scores if s.group == g]) for g in GROUPS]
     groups = [g for g in groups if g.recordings]
     if args.per_recording:
@@ -294,16 +303,14 @@ def main(args: argparse.Namespace) -> int:
         (args.csv, lambda path: write_csv(path, groups, scores)),
         (args.json, lambda path: path.write_text(json.dumps(payload, indent=1) + "\n")),
     ]
-    unwritten = 0
     for path, write in outputs:
         if path is None:
             continue
         try:
             write(path)
         except OSError as exc:  # the table is printed already; say which file failed
-            print(f"footfall: {path}: cannot write: {exc.strerror or exc}", file=sys.stderr)
-            unwritten += 1
-    return 2 if errors or unwritten else 0
+            status = max(status, fail(os_failure(path, exc)))
+    return status
 
 
 def _fmt(value: float | None, spec: str, unit: str = "") -> str:

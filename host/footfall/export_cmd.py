@@ -10,13 +10,12 @@ wrote. Errors are one line, exit status 2.
 from __future__ import annotations
 
 import argparse
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 
 from footfall import source
 from footfall.analysis import SessionData, summarise
-from footfall.errors import AnalysisError, FootfallError, OutputError
+from footfall.errors import AnalysisError, UsageError
 
 FORMATS = ("csv", "fit", "parquet")
 
@@ -71,18 +70,14 @@ def _export(args: argparse.Namespace, sessions: Iterator[SessionData], many: boo
 
 
 def main(args: argparse.Namespace) -> int:
-    try:
-        if [args.id is not None, args.all, args.session_file is not None].count(True) != 1:
-            raise OutputError("give one of: a session ID, --all, --session-file FILE")
-        if args.session_file:
-            print(_export(args, iter([source.load_file(args.session_file)]), False))
-            return 0
-        with source.open_store(args) as store:
-            if args.all:
-                print(_export(args, source.load_all(store), True))
-            else:
-                print(_export(args, iter([source.load(store, args.id)]), False))
-    except FootfallError as e:
-        print(f"footfall: {e}", file=sys.stderr)
-        return 2
+    if [args.id is not None, args.all, args.session_file is not None].count(True) != 1:
+        raise UsageError("give one of: a session ID, --all, --session-file FILE")
+    if args.session_file:
+        print(_export(args, iter([source.load_file(args.session_file)]), False))
+        return 0
+    with source.open_store(args) as store:
+        if args.all:
+            print(_export(args, source.load_all(store), True))
+        else:
+            print(_export(args, iter([source.load(store, args.id)]), False))
     return 0

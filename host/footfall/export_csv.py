@@ -13,7 +13,7 @@ from collections.abc import Iterable
 from pathlib import Path
 
 from footfall.analysis import SessionData, step_table
-from footfall.errors import OutputError
+from footfall.errors import os_failure
 
 
 def write(sessions: Iterable[SessionData], path: str | Path) -> tuple[Path, int]:
@@ -34,5 +34,5 @@ def write(sessions: Iterable[SessionData], path: str | Path) -> tuple[Path, int]
                 out.writerows(zip(*(col.tolist() for col in table.values()), strict=True))
                 rows += len(data.t_ms)
     except OSError as e:
-        raise OutputError(f"{path}: {e.strerror or e}") from None
+        raise os_failure(path, e) from None
     return path, rows

@@ -20,7 +20,7 @@ import numpy as np
 from garmin_fit_sdk import Encoder, Profile
 
 from footfall.analysis import SessionData, SessionSummary
-from footfall.errors import OutputError
+from footfall.errors import os_failure
 
 FIT_EPOCH_S = 631065600  # 1989-12-31 00:00 UTC, FIT's time zero
 FRACTION_SCALE = 128  # fractional_cadence is in 1/128 of a stride per minute
@@ -122,5 +122,5 @@ def write(data: SessionData, summary: SessionSummary, path: str | Path) -> Path:
     try:
         path.write_bytes(encode(data, summary))
     except OSError as e:
-        raise OutputError(f"{path}: {e.strerror or e}") from None
+        raise os_failure(path, e) from None
     return path

@@ -19,7 +19,7 @@ import pyarrow as pa  # type: ignore[import-untyped]
 import pyarrow.parquet as pq  # type: ignore[import-untyped]
 
 from footfall.analysis import SessionData, step_table
-from footfall.errors import OutputError
+from footfall.errors import os_failure
 
 PARTITIONS = ["device", "date"]
 
@@ -41,16 +41,19 @@ def table(data: SessionData) -> pa.Table:
 
 def write(sessions: Iterable[SessionData], path: str | Path) -> tuple[Path, int]:
     """Write the sessions' steps under the folder `path`; returns (path, rows written).
-    One file per session, streamed, so memory does not grow with the store."""
+    One file per session with steps (a session without any adds no rows: no file), streamed,
+    so memory does not grow with the store."""
     path = Path(path)
     rows = 0
     try:
         for data in sessions:
+            if not len(data.t_ms):  # no rows, and no partition values to file it under
+                continue
             t = table(data)
             folder = path.joinpath(*(f"{k}={t[k][0].as_py()}" for k in PARTITIONS))
             folder.mkdir(parents=True, exist_ok=True)
             pq.write_table(t.drop_columns(PARTITIONS), folder / f"{data.session_id}.parquet")
             rows += t.num_rows
     except OSError as e:
-        raise OutputError(f"{path}: {e.strerror or e}") from None
+        raise os_failure(path, e) from None
     return path, rows

@@ -32,9 +32,9 @@ import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
-from footfall.errors import FootfallError
+from footfall.errors import EngineError
+from footfall.paths import FIRMWARE
 
-FIRMWARE = Path(__file__).resolve().parents[2] / "firmware"
 PACKAGES = ("footfall_core", "footfall_fw", "drivers", "boards")
 DEFAULT_ARCH = "xtensawin"  # ESP32 and ESP32-S3; a board file may set MPY_ARCH
 CHECK = "import footfall_fw; print(footfall_fw.VERSION)"
@@ -51,8 +51,9 @@ def set_clock_code(unix_s: float | None = None) -> str:
     return f"{SET_CLOCK}{int(time.time() if unix_s is None else unix_s)})"
 
 
-class FlashError(FootfallError, RuntimeError):
-    """A step of flashing failed (the message names the step and the command's output)."""
+class FlashError(EngineError):
+    """A step of flashing failed, or a tool it needs is missing (the message names the step
+    and the command's output, or the tool)."""
 
 
 def firmware_modules(root: Path = FIRMWARE) -> list[str]:
@@ -146,9 +147,16 @@ def _text(proc: subprocess.CompletedProcess) -> str:
 
 
 def run_command(cmd: Sequence[str]) -> subprocess.CompletedProcess:
+    """Run a tool installed beside this interpreter (footfall's dependencies), else on PATH."""
     tool = Path(sys.executable).parent / cmd[0]
     argv = [str(tool) if tool.exists() else cmd[0], *cmd[1:]]
-    return subprocess.run(argv, capture_output=True, text=True, check=False)
+    try:
+        return subprocess.run(argv, capture_output=True, text=True, check=False)
+    except FileNotFoundError:
+        raise FlashError(
+            f"`{cmd[0]}` is not installed: footfall installs it where a wheel of it exists "
+            f"(pip install footfall); elsewhere put MicroPython's {cmd[0]} on PATH"
+        ) from None
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -171,13 +179,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 def main(args: argparse.Namespace) -> int:
     with tempfile.TemporaryDirectory(prefix="footfall-flash-") as tmp:
-        try:
-            cmds = flash(
-                args.port, args.board, run_command, Path(tmp), args.dry_run, not args.no_ble
-            )
-        except FlashError as exc:
-            print(f"footfall: {exc}", file=sys.stderr)
-            return 1
+        cmds = flash(args.port, args.board, run_command, Path(tmp), args.dry_run, not args.no_ble)
     if args.dry_run:
         for cmd in cmds:
             print(shlex.join(cmd))

@@ -6,18 +6,18 @@ records), discarded_bytes, skipped ([offset, bytes, reason] of each place droppe
 bytes, or an intact record breaking a rule of footfall_core.reader), import (null, or why
 `footfall sync` refuses the file), duration_ms, cues, end (reason or null), header (dict,
 clock_set again), events ([t_ms, kind, value]) and gaps ([at_ms, lost_ms, lost_samples]:
-samples lost to FIFO overflow). A missing file or corrupt header is a one-line
-`footfall: FILE: ...` error, exit status 2. The file is only read: the device's repair (or
-the store's import) is what drops the damage.
+samples lost to FIFO overflow). A missing file, one that is not a regular file, or a corrupt
+header is a one-line `footfall: FILE: ...` error, exit status 2. The file is only read: the
+device's repair (or the store's import) is what drops the damage.
 """
 
 import argparse
 import json
-import sys
 from datetime import UTC, datetime
 
 from footfall.errors import RecordError
 from footfall.records import EVENT_KINDS, End, Event, Session, StepBlock, Summary
+from footfall.source import read_session_file
 
 SHOWN = 10  # places dropped listed one by one in the text report
 
@@ -116,13 +116,11 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def main(args: argparse.Namespace) -> int:
+    raw = read_session_file(args.file)
     try:
-        session = Session.from_file(args.file)
-    except (OSError, RecordError) as exc:
-        reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
-        kind = "corrupt header: " if isinstance(exc, RecordError) else ""
-        print(f"footfall: {args.file}: {kind}{reason}", file=sys.stderr)
-        return 2
+        session = Session.from_bytes(raw)
+    except RecordError as exc:
+        raise RecordError(f"{args.file}: corrupt header: {exc}") from None
     if args.json:
         print(json.dumps(report(session, args.file), separators=(",", ":")))
     else:

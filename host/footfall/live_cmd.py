@@ -10,7 +10,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
-import sys
 import time
 from collections.abc import Callable
 from typing import Any
@@ -18,7 +17,8 @@ from typing import Any
 from footfall_core import ble_defs as B
 from footfall_core import protocol as P
 
-from footfall.errors import DeviceError, FootfallError, TransportError
+from footfall.cli_args import positive_seconds
+from footfall.errors import DeviceError, FootfallError, UsageError
 from footfall.transport import open_transport, parse_url
 from footfall.transport.ble import BleSync
 
@@ -40,7 +40,7 @@ async def run(
     """Print readings until `seconds` pass or `count` readings (None: until Ctrl-C)."""
     scheme, _rest = parse_url(url)
     if scheme != "ble":
-        raise TransportError(
+        raise UsageError(
             f"{url}: live cadence needs BLE (the {scheme} link has no live data); "
             "use --device ble:footfall-XXXX"
         )
@@ -81,15 +81,13 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         description="Print live cadence (steps/min) once a second until Ctrl-C.",
     )
     parser.add_argument("--device", metavar="URL", required=True, help="ble:footfall-XXXX")
-    parser.add_argument("--seconds", type=float, metavar="N", help="stop after N seconds")
-    parser.add_argument("--timeout", type=float, default=10.0, metavar="S")
+    parser.add_argument(
+        "--seconds", type=positive_seconds, metavar="N", help="stop after N seconds"
+    )
+    parser.add_argument("--timeout", type=positive_seconds, default=10.0, metavar="S")
     parser.set_defaults(func=main)
 
 
 def main(args: argparse.Namespace) -> int:
-    try:
-        asyncio.run(run(args.device, args.seconds, timeout_s=args.timeout))
-    except FootfallError as e:
-        print(f"footfall: {e}", file=sys.stderr)
-        return 2
+    asyncio.run(run(args.device, args.seconds, timeout_s=args.timeout))
     return 0

@@ -20,7 +20,7 @@ from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
 from footfall.analysis import SessionData, SessionSummary, impact_by_cadence, impact_fit
-from footfall.errors import OutputError
+from footfall.errors import OutputError, os_failure
 
 DPI = 100
 ROLLING_STEPS = 31  # the impact trace's running mean window
@@ -147,5 +147,5 @@ def write(data: SessionData, summary: SessionSummary, text: str, path: str | Pat
         else:
             path.write_text(html_page(data, summary, text), encoding="utf-8")
     except OSError as e:
-        raise OutputError(f"{path}: {e.strerror or e}") from None
+        raise os_failure(path, e) from None
     return path

@@ -8,11 +8,10 @@ line, exit status 2.
 from __future__ import annotations
 
 import argparse
-import sys
 
 from footfall import source
 from footfall.analysis import summarise
-from footfall.errors import FootfallError, OutputError
+from footfall.errors import UsageError
 from footfall.show_cmd import text
 
 
@@ -30,20 +29,16 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def main(args: argparse.Namespace) -> int:
-    try:
-        if (args.id is None) == (args.session_file is None):
-            raise OutputError("give a session ID or --session-file FILE (one of them)")
-        if args.session_file:
-            data = source.load_file(args.session_file)
-        else:
-            with source.open_store(args) as store:
-                data = source.load(store, args.id)
-        summary = summarise(data)
-        from footfall import report  # matplotlib: loaded only when a report is drawn
+    if (args.id is None) == (args.session_file is None):
+        raise UsageError("give a session ID or --session-file FILE (one of them)")
+    if args.session_file:
+        data = source.load_file(args.session_file)
+    else:
+        with source.open_store(args) as store:
+            data = source.load(store, args.id)
+    summary = summarise(data)
+    from footfall import report  # matplotlib: loaded only when a report is drawn
 
-        path = report.write(data, summary, text(summary), args.out)
-    except FootfallError as e:
-        print(f"footfall: {e}", file=sys.stderr)
-        return 2
+    path = report.write(data, summary, text(summary), args.out)
     print(path)
     return 0

@@ -11,7 +11,6 @@ import argparse
 import json
 import sys
 
-from footfall.errors import FootfallError
 from footfall.source import add_store_argument, existing_store
 from footfall.store import SessionRow
 
@@ -39,13 +38,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def main(args: argparse.Namespace) -> int:
-    try:
-        with existing_store(args) as store:
-            rows = store.sessions()
-            where = store.path
-    except FootfallError as e:
-        print(f"footfall: {e}", file=sys.stderr)
-        return 2
+    with existing_store(args) as store:
+        rows = store.sessions()
+        where = store.path
     if not rows:
         print(f"footfall: no sessions in {where} yet: run `footfall sync`", file=sys.stderr)
         return 0

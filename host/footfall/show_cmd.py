@@ -9,12 +9,10 @@ from __future__ import annotations
 
 import argparse
 import json
-import sys
 from datetime import UTC, datetime
 
 from footfall import source
 from footfall.analysis import SessionSummary, summarise
-from footfall.errors import FootfallError
 
 
 def _min_s(seconds: float) -> str:
@@ -69,12 +67,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def main(args: argparse.Namespace) -> int:
-    try:
-        with source.open_store(args) as store:
-            summary = summarise(source.load(store, args.id))
-    except FootfallError as e:
-        print(f"footfall: {e}", file=sys.stderr)
-        return 2
+    with source.open_store(args) as store:
+        summary = summarise(source.load(store, args.id))
     if args.json:
         print(json.dumps(summary.to_json(), separators=(",", ":")))
     else:

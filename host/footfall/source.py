@@ -3,12 +3,16 @@
 `add_store_argument` gives every store-reading command the same `--store PATH`.
 `load(store, id)` builds the analysis input from the store's step arrays; an id may be
 given by any unique prefix. `load_file(path)` does the same from a session file, so a
-session can be analysed before (or without) a sync.
+session can be analysed before (or without) a sync. `read_session_file(path)` is how every
+command reads a session file: regular files only (a FIFO would block, /dev/zero never
+ends), at most MAX_SESSION_FILE_BYTES.
 """
 
 from __future__ import annotations
 
 import argparse
+import os
+import stat
 from collections.abc import Iterator
 from dataclasses import replace
 from pathlib import Path
@@ -16,14 +20,39 @@ from pathlib import Path
 import numpy as np
 
 from footfall.analysis import SessionData
-from footfall.errors import AnalysisError, NoSuchSession, RecordError, StoreError
+from footfall.errors import AnalysisError, InputError, NoSuchSession, RecordError, StoreError
 from footfall.records import Session
 from footfall.store import SessionRow, StepArrays, Store, default_path, session_key
+
+# far more than a board's file system holds (6 MiB at most): a file this big is not a session
+MAX_SESSION_FILE_BYTES = 64 << 20
+
+
+def read_session_file(path: str | Path) -> bytes:
+    """The bytes of a session file; InputError for a path that is not a regular file (never
+    read: a FIFO, a device, a directory) or is larger than any session."""
+    name = str(path)
+    try:
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK)  # a FIFO's open must not wait
+        try:
+            if not stat.S_ISREG(os.fstat(fd).st_mode):
+                raise InputError(name, None, "not a regular file")
+            parts, size = [], 0
+            while chunk := os.read(fd, 1 << 20):
+                parts.append(chunk)
+                size += len(chunk)
+                if size > MAX_SESSION_FILE_BYTES:
+                    raise InputError(name, None, "larger than any session file")
+        finally:
+            os.close(fd)
+    except OSError as e:
+        raise InputError(name, None, f"cannot read: {e.strerror or e}") from None
+    return b"".join(parts)
 
 
 def add_store_argument(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
-        "--store", metavar="PATH", help="the session store (default: in the user data folder)"
+        "--store", metavar="PATH", help=f"the session store (default: {default_path()})"
     )
 
 
@@ -33,7 +62,7 @@ def existing_store(args: argparse.Namespace) -> Store:
     if not path.exists():  # reading never creates a store
         flag = f" --store {path}" if args.store else ""
         raise StoreError(f"{path}: no such store (run `footfall sync{flag}` first)")
-    return Store(path)
+    return Store(path, read_only=True)
 
 
 def open_store(args: argparse.Namespace) -> Store:
@@ -97,9 +126,7 @@ def load_all(store: Store) -> Iterator[SessionData]:
 
 def load_file(path: str | Path) -> SessionData:
     try:
-        session = Session.from_file(path)
-    except OSError as e:
-        raise RecordError(f"{path}: {e.strerror or e}") from None
+        session = Session.from_bytes(read_session_file(path))
     except RecordError as e:
         raise RecordError(f"{path}: {e}") from None
     h = session.header

@@ -1,11 +1,13 @@
 """The analyst's session store: SQLite, one row per session with its exact file and packed arrays.
 
     store = Store()                      # user_data_dir("footfall")/footfall.db; Store(path)
+    store = Store(path, read_only=True)  # readers: never write, never create
     result = store.import_session(raw)   # ImportResult(id, new); atomic, idempotent
     for row in store.sessions(): ...     # SessionRow, oldest first
     t_ms, peak_mg, cadence_spm, flags = store.arrays(row.id)
 
-Tables (PRAGMA user_version = SCHEMA_VERSION):
+Tables (PRAGMA application_id = APPLICATION_ID, user_version = SCHEMA_VERSION; store_db
+refuses any other database untouched):
     devices   id (device id hex), name (footfall-XXXX or a label), first_seen, last_seen
     sessions  id "<device hex>-<session id>-<header start_s>", the header's identity of a
               session, so importing the same session twice keeps one copy; summary columns;
@@ -22,12 +24,15 @@ are 1,000 rows read into np.frombuffer views, 8 bytes a step, instead of 10 mill
 built into Python objects. Session files are decoded only by footfall.records.
 
 An import is one IMMEDIATE transaction in WAL mode with synchronous=FULL: interrupted at
-any point (exception, killed process) the store is as it was, and once import_session
-returns the session survives a power cut, so deleting it from the device is safe.
+any point (exception, killed process, a full disk) the store is as it was, and once
+import_session returns the session survives a power cut, so deleting it from the device is
+safe. A store another process holds locked for over store_db.BUSY_TIMEOUT_S, a full disk
+or a disk I/O error is a StoreAccessError (footfall.errors), never "not a footfall store".
 """
 
 from __future__ import annotations
 
+import contextlib
 import sqlite3
 import time
 from collections.abc import Iterator
@@ -43,68 +48,22 @@ from platformdirs import user_data_dir
 
 from footfall.errors import NoSuchSession, RecordError, StoreError
 from footfall.records import Event, Session, Summary
+from footfall.store_db import CLOCK_FLOOR_S, access_error, open_db
 
-SCHEMA_VERSION = 3
 DB_NAME = "footfall.db"
 PARTIAL_DIR = "partial"
 # name -> dtype of each array column, in the order arrays() returns them
-CLOCK_FLOOR_S = core.CLOCK_FLOOR_HI << 16  # footfall_core.header: no session is older
 ARRAY_DTYPES = {"t_ms": "<u4", "peak_mg": "<u2", "cadence_spm": "u1", "flags": "u1"}
-
-_SCHEMA = """
-CREATE TABLE devices (
-    id TEXT PRIMARY KEY, name TEXT NOT NULL, first_seen REAL NOT NULL, last_seen REAL NOT NULL
-);
-CREATE TABLE sessions (
-    id TEXT PRIMARY KEY,
-    device TEXT NOT NULL REFERENCES devices(id),
-    session_id INTEGER NOT NULL,
-    start_s INTEGER NOT NULL,
-    start TEXT NOT NULL,
-    duration_s REAL NOT NULL,
-    steps INTEGER NOT NULL,
-    running_s REAL,
-    cues INTEGER NOT NULL,
-    placement TEXT NOT NULL,
-    rate_hz INTEGER NOT NULL,
-    target_spm INTEGER NOT NULL,
-    tolerance_spm INTEGER NOT NULL,
-    auto_target INTEGER NOT NULL,
-    peak_max_mg INTEGER NOT NULL,
-    end_reason TEXT,
-    fw TEXT NOT NULL,
-    crc INTEGER NOT NULL,
-    size INTEGER NOT NULL,
-    raw BLOB NOT NULL,
-    imported_at TEXT NOT NULL,
-    clock TEXT NOT NULL DEFAULT 'set',
-    header_start_s INTEGER NOT NULL DEFAULT 0
-);
-CREATE INDEX sessions_by_start ON sessions(start_s, device);
-CREATE INDEX sessions_by_header ON sessions(device, header_start_s, crc, size);
-CREATE TABLE arrays (
-    session TEXT PRIMARY KEY REFERENCES sessions(id),
-    n INTEGER NOT NULL, t_ms BLOB NOT NULL, peak_mg BLOB NOT NULL,
-    cadence_spm BLOB NOT NULL, flags BLOB NOT NULL
-);
-"""
 
 _ROW_COLUMNS = (
     "id, device, (SELECT name FROM devices WHERE devices.id = device), session_id, start_s, "
     "start, duration_s, steps, running_s, cues, placement, rate_hz, target_spm, tolerance_spm, "
     "auto_target, peak_max_mg, end_reason, fw, crc, size, imported_at, clock, header_start_s"
 )
-# Schema 1 -> 2: the clock columns; a start before 2024 was an ESP32 clock restarted at 2000.
-_MIGRATE_1 = (
-    "ALTER TABLE sessions ADD COLUMN clock TEXT NOT NULL DEFAULT 'set'",
-    "ALTER TABLE sessions ADD COLUMN header_start_s INTEGER NOT NULL DEFAULT 0",
-    "UPDATE sessions SET header_start_s = start_s",
-    f"UPDATE sessions SET clock = 'unset' WHERE start_s < {CLOCK_FLOOR_S}",
-    "DROP INDEX sessions_by_copy",
-    "CREATE INDEX sessions_by_header ON sessions(device, header_start_s, crc, size)",
+_ROW_COLUMNS_V1 = _ROW_COLUMNS.replace(
+    "clock, header_start_s",
+    f"CASE WHEN start_s < {CLOCK_FLOOR_S} THEN 'unset' ELSE 'set' END, start_s",
 )
-# Schema 2 -> 3: crc becomes the session CRC (crc16 of a whole file depends only on its
-# record lengths); each row's is computed again from its file (_migrate_2).
 
 
 def default_path() -> Path:
@@ -259,56 +218,26 @@ def _pack_arrays(s: Session) -> list[bytes]:
 
 
 class Store:
-    """The SQLite store at `path` (created with its folder on first use)."""
+    """The SQLite store at `path`. A writer (the default) creates it, with its folder, on
+    first use; `read_only=True` opens an existing store for reading and never writes it.
+    Either refuses a file that is not a footfall store without touching it (store_db)."""
 
-    def __init__(self, path: str | Path | None = None) -> None:
+    def __init__(
+        self,
+        path: str | Path | None = None,
+        *,
+        read_only: bool = False,
+        busy_timeout_s: float | None = None,  # None: store_db.BUSY_TIMEOUT_S
+    ) -> None:
         self.path = Path(path) if path is not None else default_path()
-        try:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            self._db = sqlite3.connect(self.path, isolation_level=None)
-        except (OSError, sqlite3.Error) as e:
-            raise StoreError(f"{self.path}: cannot open the store: {e}") from None
-        try:
-            self._prepare()
-        except sqlite3.DatabaseError as e:
-            self._db.close()
-            raise StoreError(f"{self.path}: not a footfall store ({e})") from None
-
-    def _prepare(self) -> None:
-        db = self._db
-        db.execute("PRAGMA journal_mode=WAL")
-        db.execute("PRAGMA synchronous=FULL")
-        db.execute("PRAGMA foreign_keys=ON")
-        version = db.execute("PRAGMA user_version").fetchone()[0]
-        if version == 0:
-            db.execute("BEGIN IMMEDIATE")
-            if db.execute("PRAGMA user_version").fetchone()[0] == 0:  # not made meanwhile
-                for statement in _SCHEMA.split(";"):  # executescript would commit early
-                    db.execute(statement)
-                db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
-            db.execute("COMMIT")
-        elif version in (1, 2):
-            db.execute("BEGIN IMMEDIATE")
-            now = db.execute("PRAGMA user_version").fetchone()[0]  # not migrated meanwhile
-            if now == 1:
-                for statement in _MIGRATE_1:
-                    db.execute(statement)
-            if now in (1, 2):
-                self._migrate_2()
-                db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
-            db.execute("COMMIT")
-        elif version != SCHEMA_VERSION:
-            raise StoreError(
-                f"{self.path}: store schema version {version}; this footfall reads "
-                f"{SCHEMA_VERSION}"
-            )
-
-    def _migrate_2(self) -> None:
-        rows = self._db.execute("SELECT id, raw FROM sessions").fetchall()
-        for sid, raw in rows:
-            if isinstance(raw, bytes):
-                crc = session_crc(raw, 0, len(raw))
-                self._db.execute("UPDATE sessions SET crc = ? WHERE id = ?", (crc, sid))
+        self.read_only = read_only
+        self._db, version = open_db(self.path, read_only, busy_timeout_s)
+        # schema 1 (read only, not migrated) has no clock columns: derive them as migrating would
+        self._row_columns = _ROW_COLUMNS if version >= 2 else _ROW_COLUMNS_V1
+        self._header_start = "header_start_s" if version >= 2 else "start_s"
+        # the crc column: the session CRC from schema 3; a reader of an older store (not
+        # migrated: readers never write) checks its files by the crc16 it was made with
+        self._file_crc = session_crc if version >= 3 else crc16
 
     @property
     def partial_dir(self) -> Path:
@@ -324,10 +253,30 @@ class Store:
     def __exit__(self, *exc: object) -> None:
         self.close()
 
+    def _begin(self) -> sqlite3.Connection:
+        """BEGIN IMMEDIATE: the write lock, waited for up to busy_timeout_s."""
+        if self.read_only:
+            raise StoreError(f"{self.path}: opened read-only")
+        try:
+            self._db.execute("BEGIN IMMEDIATE")
+        except sqlite3.Error as e:
+            raise access_error(self.path, e) from None
+        return self._db
+
     def _step(self, name: str) -> None:
         """A named point inside the import transaction (tests interrupt the import here)."""
 
     def import_session(
+        self, raw: bytes, device: str | None = None, clock: DeviceClock | None = None
+    ) -> ImportResult:
+        """_import(), with SQLite's errors as a StoreAccessError (locked, disk full, read-only)
+        or a StoreError."""
+        try:
+            return self._import(raw, device, clock)
+        except sqlite3.Error as e:
+            raise access_error(self.path, e) from None
+
+    def _import(
         self, raw: bytes, device: str | None = None, clock: DeviceClock | None = None
     ) -> ImportResult:
         """Store one session file in one transaction; `device` names the device (its
@@ -349,8 +298,7 @@ class Store:
         )
         sid = str(values[0])
         crc, start_s, start, state = values[-6], values[3], values[4], values[-2]
-        db = self._db
-        db.execute("BEGIN IMMEDIATE")
+        db = self._begin()
         try:
             self._step("begin")
             old = db.execute(
@@ -394,8 +342,14 @@ class Store:
             )
             self._step("arrays")
             db.execute("COMMIT")
-        except BaseException:
-            db.execute("ROLLBACK")
+        except BaseException as e:
+            # SQLite may have rolled back already (a full disk does); a rollback that fails
+            # changes nothing either: the journal undoes the transaction at the next open
+            with contextlib.suppress(sqlite3.Error):
+                if db.in_transaction:
+                    db.execute("ROLLBACK")
+            if isinstance(e, sqlite3.Error):
+                raise access_error(self.path, e) from None
             raise
         return ImportResult(sid, True, note)
 
@@ -410,11 +364,11 @@ class Store:
 
     def sessions(self) -> list[SessionRow]:
         """Every stored session, oldest first."""
-        q = f"SELECT {_ROW_COLUMNS} FROM sessions ORDER BY start_s, device, session_id"
+        q = f"SELECT {self._row_columns} FROM sessions ORDER BY start_s, device, session_id"
         return [self._row(r) for r in self._query(q)]
 
     def session(self, sid: str) -> SessionRow:
-        rows = self._query(f"SELECT {_ROW_COLUMNS} FROM sessions WHERE id = ?", (sid,))
+        rows = self._query(f"SELECT {self._row_columns} FROM sessions WHERE id = ?", (sid,))
         if not rows:
             raise NoSuchSession(f"no session {sid!r} in {self.path}")
         return self._row(rows[0])
@@ -425,7 +379,7 @@ class Store:
         if not rows:
             raise NoSuchSession(f"no session {sid!r} in {self.path}")
         raw, crc, size = rows[0]
-        if not isinstance(raw, bytes) or len(raw) != size or session_crc(raw, 0, len(raw)) != crc:
+        if not isinstance(raw, bytes) or len(raw) != size or self._file_crc(raw) != crc:
             raise StoreError(f"{self.path}: session {sid}: stored file fails its CRC (corrupt)")
         return raw
 
@@ -433,23 +387,30 @@ class Store:
         return bool(self._query("SELECT 1 FROM sessions WHERE id = ?", (sid,)))
 
     def find_copy(
-        self, device_hex: str, start_s: int, crc: int, size: int, legacy: bool = False
+        self,
+        device_hex: str,
+        session_id: int,
+        start_s: int,
+        crc: int,
+        size: int,
+        legacy: bool = False,
     ) -> str | None:
-        """The id of a stored session that is an exact copy of the one a device lists
-        (start_s: LIST's, which is the header's). legacy: crc is what a protocol 2 device
-        lists, crc16 of the file, checked against each stored file of that size."""
+        """The id of a stored session that is an exact copy of the one a device lists: the
+        header's identity (device, session id, start) and the file's session CRC and size.
+        legacy: crc is what a protocol 2 device lists, crc16 of the file (which depends only
+        on its record lengths), checked against each stored file of that identity and size."""
         if legacy:
             rows = self._query(
-                "SELECT id, raw FROM sessions WHERE device = ? AND header_start_s = ? "
-                "AND size = ?",
-                (device_hex, start_s, size),
+                "SELECT id, raw FROM sessions WHERE device = ? AND session_id = ? "
+                f"AND {self._header_start} = ? AND size = ?",
+                (device_hex, session_id, start_s, size),
             )
             same = (sid for sid, raw in rows if isinstance(raw, bytes) and crc16(raw) == crc)
             return next(same, None)
         rows = self._query(
-            "SELECT id FROM sessions WHERE device = ? AND header_start_s = ? AND crc = ? "
-            "AND size = ?",
-            (device_hex, start_s, crc, size),
+            "SELECT id FROM sessions WHERE device = ? AND session_id = ? "
+            f"AND {self._header_start} = ? AND crc = ? AND size = ?",
+            (device_hex, session_id, start_s, crc, size),
         )
         return rows[0][0] if rows else None
 
@@ -464,8 +425,15 @@ class Store:
         """(id, arrays) of every session in one query, oldest first: the fast path for
         analyses over the whole store."""
         q = "SELECT a.* FROM arrays a JOIN sessions s ON s.id = a.session ORDER BY s.start_s"
-        for r in self._db.execute(q):
-            yield r[0], self._arrays(r)
+        try:
+            cursor = self._db.execute(q)
+            while True:
+                r = cursor.fetchone()
+                if r is None:
+                    return
+                yield r[0], self._arrays(r)
+        except sqlite3.Error as e:
+            raise access_error(self.path, e) from None
 
     def _arrays(self, r: tuple) -> StepArrays:
         sid, n, *blobs = r
@@ -479,5 +447,5 @@ class Store:
     def _query(self, q: str, params: tuple = ()) -> list[tuple]:
         try:
             return self._db.execute(q, params).fetchall()
-        except sqlite3.DatabaseError as e:
-            raise StoreError(f"{self.path}: {e}") from None
+        except sqlite3.Error as e:
+            raise access_error(self.path, e) from None

@@ -22,7 +22,7 @@ import asyncio
 import contextlib
 import logging
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
@@ -31,12 +31,25 @@ from footfall_core import ble_defs
 from footfall_core import protocol as P
 from footfall_core.crc import crc16, session_crc
 
-from footfall.errors import DeviceError, FrameError, StoreError, TransportError
+from footfall.errors import (
+    DeviceError,
+    FootfallError,
+    FrameError,
+    InputError,
+    RecordError,
+    ResourceError,
+    StoreAccessError,
+    StoreError,
+    TransportError,
+)
+from footfall.records import Header
+from footfall.source import read_session_file
 from footfall.store import DeviceClock, Store
 from footfall.transport import FileSource, open_transport, parse_url
-from footfall.transport.link import FrameLink, decode, fetch
+from footfall.transport.link import FrameLink, decode, fetch, read_at
 
 log = logging.getLogger(__name__)
+HEAD_BYTES = 128  # read before the rest of a session: its header (44 bytes) names it
 
 
 class Bar(Protocol):
@@ -60,20 +73,28 @@ class Outcome:
     resumed_from: int = 0  # bytes kept from an earlier, interrupted transfer
     deleted: bool = False
     error: str | None = None
-    note: str = ""  # what the import dropped from a damaged file
+    note: str | None = None  # what the import dropped from a damaged file; a header naming
+    # another device
 
     def line(self) -> str:
         head = f"session {self.device_sid}: "
         if self.status == "failed":
             return head + f"FAILED: {self.error}; left on the device"
+        if self.status == "pending":
+            kept = self.resumed_from + self.fetched
+            if not kept:
+                return head + "not fetched: the sync stopped first; left on the device"
+            return head + (
+                f"not finished: {kept} of {self.size} bytes kept, the next sync resumes it; "
+                "left on the device"
+            )
         text = head + f"{self.status} as {self.store_id} ({self.size} bytes"
         if self.resumed_from:
             text += f", resumed at byte {self.resumed_from}"
         text += ")"
         if self.deleted:
             text += ", deleted from the device"
-        text += f"; {self.note}" if self.note else ""
-        return text + (f"; {self.error}" if self.error else "")
+        return text + "".join(f"; {n}" for n in (self.note, self.error) if n)
 
 
 @dataclass
@@ -92,10 +113,12 @@ class SyncResult:
     def total_line(self) -> str:
         fetched = sum(o.fetched for o in self.outcomes.values())
         deleted = sum(o.deleted for o in self.outcomes.values())
+        pending = self.count("pending")
         return (
             f"{self.device}: {len(self.outcomes)} sessions: {self.count('imported')} imported, "
-            f"{self.count('already stored')} already stored, {self.failed} failed; "
-            f"{fetched} bytes fetched, {deleted} deleted from the device"
+            f"{self.count('already stored')} already stored, {self.failed} failed"
+            + (f", {pending} not finished" if pending else "")
+            + f"; {fetched} bytes fetched, {deleted} deleted from the device"
         )
 
 
@@ -160,7 +183,9 @@ class Syncer:
         # every sync sets it from the laptop's.
         with contextlib.suppress(DeviceError):
             await link.request(P.SET_TIME, P.request_u32s(int(time.time())), self.timeout_s)
-        for entry in await list_sessions(link):
+        entries = await list_sessions(link)
+        self._drop_stale_parts(device_hex, entries)
+        for entry in entries:
             done = result.outcomes.get(entry[0])
             if done is not None and done.status != "pending":
                 continue
@@ -168,33 +193,58 @@ class Syncer:
             await self._one(link, device_hex, result.device, entry, out)
         return result
 
+    def _drop_stale_parts(self, device_hex: str, entries: Sequence[tuple[int, ...]]) -> None:
+        """Remove this device's partial files for sessions it no longer lists (deleted, or
+        changed); those of listed sessions the store holds go in _one."""
+        listed = {self.partial_path(device_hex, e).name for e in entries}
+        folder = self.store.partial_dir
+        try:
+            for part in folder.glob(f"{device_hex}-*.part") if folder.is_dir() else ():
+                if part.name not in listed:
+                    part.unlink(missing_ok=True)
+        except OSError as e:
+            raise StoreAccessError(f"{folder}: cannot tidy partial files: {e}") from None
+
     async def _one(
         self, link: FrameLink, device_hex: str, name: str, entry: tuple[int, ...], out: Outcome
     ) -> None:
         sid, start_s, _dur, _steps, size, crc = entry
-        out.store_id = self.store.find_copy(device_hex, start_s, crc, size, self.legacy_crc)
-        if out.store_id is not None:
-            out.status = "already stored"
-        else:
-            try:
-                raw = await self._fetch(link, device_hex, entry, out)
-            except DeviceError as e:
-                out.status, out.error = "failed", f"GET refused: {e}"
-                return
-            if raw is None:
-                return
-            try:
-                imported = self.store.import_session(raw, name, self.clock)
-            except StoreError as e:
-                out.status, out.error = "failed", str(e)
-                return
-            out.store_id = imported.id
-            out.status = "imported" if imported.new else "already stored"
-            out.note = imported.note
-            self.partial_path(device_hex, entry).unlink(missing_ok=True)
-        if self.delete_after and self.store.find_copy(
-            device_hex, start_s, crc, size, self.legacy_crc
-        ):
+        part = self.partial_path(device_hex, entry)
+        # The store names a session by its header (device, session, start); LIST gives this
+        # device, its number and the header's start. A header naming another device (a file
+        # copied onto this one) is read first, so a copy stored earlier is found unfetched.
+        ident = (device_hex, sid, start_s)
+        try:
+            out.store_id = self.store.find_copy(*ident, crc, size, self.legacy_crc)
+            if out.store_id is None:
+                ident = _identity(await self._head(link, part, entry, out), ident)
+                out.store_id = self.store.find_copy(*ident, crc, size, self.legacy_crc)
+            if out.store_id is not None:
+                out.status = "already stored"
+            else:
+                raw = await self._fetch(link, part, entry, out)
+                if raw is None:
+                    return
+                ident = _identity(raw, ident)
+                own = ident[0] == device_hex
+                imported = self.store.import_session(raw, name if own else None, self.clock)
+                out.store_id = imported.id
+                out.status = "imported" if imported.new else "already stored"
+                out.note = imported.note or None
+        except DeviceError as e:
+            out.status, out.error = "failed", f"GET refused: {e}"
+            return
+        except ResourceError as e:  # the store cannot take more: stop the sync here
+            out.status, out.error = "failed", str(e)
+            raise
+        except StoreError as e:
+            out.status, out.error = "failed", str(e)
+            return
+        if ident[0] != device_hex:
+            other = f"its header names device {ident[0]}, not this one ({device_hex})"
+            out.note = f"{out.note}; {other}" if out.note else other
+        _unlink(part)
+        if self.delete_after and self.store.find_copy(*ident, crc, size, self.legacy_crc):
             try:
                 await link.request(P.DELETE, P.request_delete(sid, crc), self.timeout_s)
             except DeviceError as e:
@@ -202,35 +252,62 @@ class Syncer:
                 return
             out.deleted = True
 
+    def _kept(self, part: Path, size: int) -> int:
+        """Bytes of the session kept in its partial file (one longer than the session is
+        not a prefix of it and is dropped)."""
+        with _partial_io(part):
+            if part.exists() and part.stat().st_size > size:
+                part.unlink()
+            return part.stat().st_size if part.exists() else 0
+
+    async def _head(
+        self, link: FrameLink, part: Path, entry: tuple[int, ...], out: Outcome
+    ) -> bytes:
+        """The session's first HEAD_BYTES: from its partial file, else one small GET, whose
+        bytes are kept there for the fetch. A session no longer than that is fetched whole."""
+        sid, size = entry[0], entry[4]
+        kept = self._kept(part, size)
+        if out.fetched == 0:  # the first look in this run: what an earlier one kept
+            out.resumed_from = kept
+        if kept < HEAD_BYTES < size:
+            chunk = await read_at(link, sid, kept, HEAD_BYTES - kept, self.timeout_s)
+            with _partial_io(part):
+                part.parent.mkdir(parents=True, exist_ok=True)
+                with part.open("ab") as f:
+                    f.write(chunk)
+            out.fetched += len(chunk)
+        with _partial_io(part):
+            if not part.exists():
+                return b""
+            with part.open("rb") as f:
+                return f.read(HEAD_BYTES)
+
     async def _fetch(
-        self, link: FrameLink, device_hex: str, entry: tuple[int, ...], out: Outcome
+        self, link: FrameLink, part: Path, entry: tuple[int, ...], out: Outcome
     ) -> bytes | None:
         sid, _start, _dur, _steps, size, crc = entry
-        part = self.partial_path(device_hex, entry)
-        part.parent.mkdir(parents=True, exist_ok=True)
-        if part.exists() and part.stat().st_size > size:
-            part.unlink()  # longer than the session: not a prefix of it
-        kept = part.stat().st_size if part.exists() else 0
-        if out.resumed_from == 0:
-            out.resumed_from = kept
+        kept = self._kept(part, size)
         if kept < size:
             bar = self.progress(f"session {sid}", size, kept)
             try:
-                with part.open("ab") as f:
+                with _partial_io(part):
+                    part.parent.mkdir(parents=True, exist_ok=True)
+                    with part.open("ab") as f:
 
-                    def keep(chunk: bytes) -> None:
-                        f.write(chunk)
-                        f.flush()
-                        out.fetched += len(chunk)
-                        bar.update(len(chunk))
+                        def keep(chunk: bytes) -> None:
+                            f.write(chunk)
+                            f.flush()
+                            out.fetched += len(chunk)
+                            bar.update(len(chunk))
 
-                    await fetch(link, sid, kept, self.window, self.timeout_s, on_data=keep)
+                        await fetch(link, sid, kept, self.window, self.timeout_s, on_data=keep)
             finally:
                 bar.close()
-        raw = part.read_bytes()
+        with _partial_io(part):
+            raw = part.read_bytes()
         got = (crc16 if self.legacy_crc else session_crc)(raw, 0, len(raw))
         if len(raw) != size or got != crc:
-            part.unlink()
+            _unlink(part)
             out.status = "failed"
             out.error = (
                 f"{len(raw)} bytes with CRC 0x{got:04x} do not match "
@@ -242,19 +319,53 @@ class Syncer:
     def run_files(self, source: FileSource, result: SyncResult) -> SyncResult:
         """Import session files from a folder; --delete-after removes a file once stored."""
         for path in source.files():
-            out = result.outcomes.setdefault(path.name, Outcome(path.name, path.stat().st_size))
+            out = result.outcomes.setdefault(path.name, Outcome(path.name, 0))
             try:
-                imported = self.store.import_session(path.read_bytes())
-            except StoreError as e:
-                out.status, out.error = "failed", f"{path}: {e}"
+                raw = read_session_file(path)  # a FIFO, device or directory is never read
+                out.size = len(raw)
+                imported = self.store.import_session(raw)
+            except ResourceError as e:  # the store cannot take more: stop here
+                out.status, out.error = "failed", str(e)
+                raise
+            except (InputError, StoreError) as e:
+                out.status, out.error = "failed", str(e) if path.name in str(e) else f"{path}: {e}"
                 continue
             out.store_id = imported.id
             out.status = "imported" if imported.new else "already stored"
-            out.note = imported.note
+            out.note = imported.note or None
             if self.delete_after and self.store.has(imported.id):
                 path.unlink()
                 out.deleted = True
         return result
+
+
+def _identity(head: bytes, listed: tuple[str, int, int]) -> tuple[str, int, int]:
+    """(device hex, session id, start_s) as the session's header names it; `listed` (LIST's)
+    when it does not decode (its import then says why)."""
+    try:
+        h = Header.from_bytes(head)
+    except RecordError:
+        return listed
+    return h.device_id.hex(), h.session_id, h.start_s
+
+
+@contextlib.contextmanager
+def _partial_io(part: Path) -> Iterator[None]:
+    """OSError on a partial file (a full disk, no permission) as StoreAccessError: the
+    partial files are part of the store. Link errors (also OSErrors) pass through."""
+    try:
+        yield
+    except FootfallError:
+        raise
+    except OSError as e:
+        raise StoreAccessError(
+            f"{part}: cannot keep the fetched bytes: {e.strerror or e}"
+        ) from None
+
+
+def _unlink(part: Path) -> None:
+    with _partial_io(part):
+        part.unlink(missing_ok=True)
 
 
 async def _until_dropped(work: Awaitable[SyncResult], dropped: asyncio.Event) -> SyncResult:

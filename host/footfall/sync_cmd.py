@@ -2,8 +2,9 @@
 
 One line per session (imported, already stored, or FAILED with the reason) and a total.
 Without --device, the one footfall sensor in BLE range is used. Exit status: 0 when every
-session is stored, 1 when some failed (they stay on the device), 2 for a bad URL, store or
-unreachable device.
+session is stored, 1 when some failed (they stay on the device) or the device, the link or
+the store failed (a locked store, a full disk: the sync stops there), 2 for a bad URL or
+store.
 """
 
 from __future__ import annotations
@@ -14,8 +15,9 @@ import sys
 
 from tqdm import tqdm  # type: ignore[import-untyped]
 
+from footfall.cli_args import positive_seconds
 from footfall.devices_cmd import scan_sensors
-from footfall.errors import FootfallError, TransportError
+from footfall.errors import TransportError
 from footfall.source import add_store_argument
 from footfall.store import Store
 from footfall.sync import Bar, Progress, Syncer, SyncResult, sync_url
@@ -96,7 +98,11 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     )
     parser.add_argument("--quiet", action="store_true", help="no progress bars")
     parser.add_argument(
-        "--timeout", type=float, default=10.0, metavar="S", help="seconds to wait for the device"
+        "--timeout",
+        type=positive_seconds,
+        default=10.0,
+        metavar="S",
+        help="seconds to wait for the device",
     )
     parser.add_argument(
         "--retries", type=int, default=3, metavar="N", help="reconnects after a dropped link"
@@ -105,8 +111,4 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def main(args: argparse.Namespace) -> int:
-    try:
-        return asyncio.run(run(args))
-    except FootfallError as e:
-        print(f"footfall: {e}", file=sys.stderr)
-        return 2
+    return asyncio.run(run(args))

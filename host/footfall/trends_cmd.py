@@ -8,11 +8,10 @@ from __future__ import annotations
 
 import argparse
 import json
-import sys
 
 from footfall import source
 from footfall.analysis import SessionSummary, summarise
-from footfall.errors import AnalysisError, FootfallError
+from footfall.errors import AnalysisError, UsageError
 from footfall.store import Store
 from footfall.trends import ACWR_HIGH, ACWR_LOW, LOAD_JUMP_PCT, Trends, Week, weekly
 
@@ -85,15 +84,11 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def main(args: argparse.Namespace) -> int:
-    try:
-        if args.weeks is not None and args.weeks < 1:
-            raise AnalysisError(f"--weeks must be at least 1, got {args.weeks}")
-        with source.open_store(args) as store:
-            summaries, without, undated = summarise_store(store)
-        trends = weekly(summaries, args.weeks, without, undated=undated)
-    except FootfallError as e:
-        print(f"footfall: {e}", file=sys.stderr)
-        return 2
+    if args.weeks is not None and args.weeks < 1:
+        raise UsageError(f"--weeks must be at least 1, got {args.weeks}")
+    with source.open_store(args) as store:
+        summaries, without, undated = summarise_store(store)
+    trends = weekly(summaries, args.weeks, without, undated=undated)
     if args.json:
         print(json.dumps(trends.to_json(), separators=(",", ":")))
     else:

@@ -70,34 +70,69 @@ def test_cadence_one_below_threshold_is_slow(run):
     assert cue_times_s(run({"target_spm": 170}, updates), updates)[:1] == [10]
 
 
-def test_brief_recovery_restarts_below_timer(run):
-    # 9 s slow, 1 s back in zone, then slow again: the 10 s count starts over at t=10 s.
+def test_brief_recovery_does_not_restart_the_count(run):
+    # 9 s slow, 1 s back in zone, then slow again: 10 of the last 15 s are slow at t=11 s.
     updates = steady(0, 9, 160) + steady(9, 10, 170) + steady(10, 30, 160)
-    assert cue_times_s(run({"target_spm": 170}, updates), updates) == [20]
+    assert cue_times_s(run({"target_spm": 170}, updates), updates)[:1] == [11]
 
 
-def test_one_cue_per_slow_spell_without_rearm(run):
+def test_hovering_mostly_below_cues(run):
+    # 4 s slow, 1 s in the zone, over and over: never 10 s in a row, but 12 of every 15 s.
+    updates = [(t * 1000, 160 if t % 5 < 4 else 170, RUNNING, False) for t in range(60)]
+    assert cue_times_s(run({"target_spm": 170, "repeat_s": 0}, updates), updates) == [12]
+
+
+def test_hovering_mostly_in_zone_stays_silent(run):
+    # 2 s slow in every 5 s: at most 6 s of any 15 s below the threshold.
+    updates = [(t * 1000, 160 if t % 5 < 2 else 170, RUNNING, False) for t in range(300)]
+    assert cue_times_s(run({"target_spm": 170}, updates), updates) == []
+
+
+def test_cue_repeats_every_repeat_s_escalated_while_slow(run):
     updates = steady(0, 120, 150)
     result = run({"target_spm": 170}, updates)
-    assert cue_times_s(result, updates) == [10]
-    assert result[60][1] == 8  # R_DISARMED
+    assert cue_times_s(result, updates) == [10, 40, 70, 100]
+    assert [r[0] for r in result if r[0]] == [1, 2, 2, 2]  # CUE, then CUE_AGAIN
+    assert result[60][1] == 8  # R_WAIT
 
 
-def test_rearms_after_rearm_s_back_in_zone(run):
-    # Cue at 10 s; zone 20..25 s (5 s: re-armed at 25); slow again from 26 s -> cue at 36 s.
+def test_repeat_s_zero_gives_one_cue_per_slow_spell(run):
+    updates = steady(0, 120, 150)
+    assert cue_times_s(run({"target_spm": 170, "repeat_s": 0}, updates), updates) == [10]
+
+
+def test_runner_back_in_the_zone_hears_nothing_more(run):
+    # Cue at 10 s; in the zone from 11 s: the window still holds 10 s below, but no cue.
+    updates = steady(0, 11, 150) + steady(11, 200, 170)
+    assert cue_times_s(run({"target_spm": 170, "repeat_s": 10}, updates), updates) == [10]
+
+
+def test_rearm_s_back_in_zone_ends_the_spell_and_the_escalation(run):
+    # Cue at 10 s; zone 20..25 s (5 s: the spell ends at 25); slow from 26 s -> a first cue
+    # (not a repeat) at 36 s, when 10 s of the window are slow again.
     updates = steady(0, 20, 150) + steady(20, 26, 170) + steady(26, 50, 150)
-    assert cue_times_s(run({"target_spm": 170}, updates), updates) == [10, 36]
+    result = run({"target_spm": 170}, updates)
+    assert cue_times_s(result, updates) == [10, 36]
+    assert [r[0] for r in result if r[0]] == [1, 1]
 
 
-def test_short_return_to_zone_does_not_rearm(run):
-    # Only 4 s back in zone (20..23 s): still disarmed, so the second slow spell is silent.
+def test_short_return_to_zone_keeps_the_spell_escalated(run):
+    # Only 4 s back in the zone (20..23 s): the next cue is a repeat, 30 s after the first.
     updates = steady(0, 20, 150) + steady(20, 24, 170) + steady(24, 60, 150)
-    assert cue_times_s(run({"target_spm": 170}, updates), updates) == [10]
+    result = run({"target_spm": 170}, updates)
+    assert cue_times_s(result, updates) == [10, 40]
+    assert [r[0] for r in result if r[0]] == [1, 2]
+
+
+def test_min_gap_bounds_the_repeat_interval(run):
+    updates = steady(0, 80, 150)
+    cfg = {"target_spm": 170, "repeat_s": 5, "min_gap_s": 20}
+    assert cue_times_s(run(cfg, updates), updates) == [10, 30, 50, 70]
 
 
 def test_min_gap_limits_cue_rate(run):
     # Quick settings: 2 s below, re-arm after 1 s; the 20 s gap holds the second cue back.
-    cfg = {"target_spm": 170, "below_s": 2, "rearm_s": 1, "min_gap_s": 20}
+    cfg = {"target_spm": 170, "below_s": 2, "rearm_s": 1, "min_gap_s": 20, "repeat_s": 0}
     updates = steady(0, 5, 150) + steady(5, 7, 170) + steady(7, 40, 150)
     result = run(cfg, updates)
     assert cue_times_s(result, updates) == [2, 22]
@@ -212,6 +247,8 @@ def test_survives_ticks_ms_wraparound(run):
         ("baseline_s", 5),
         ("auto_raise_pct10", 301),
         ("auto_target", 2),
+        ("repeat_s", -1),
+        ("repeat_s", 601),
     ],
 )
 def test_config_rejects_out_of_range_value_naming_the_field(run, field, value):

@@ -162,6 +162,20 @@ def test_coach_intermediates_stay_small_ints_across_ticks_wrap():
         assert coach.target_spm > 0
 
 
+def test_coach_window_stays_small_ints_at_its_widest_with_long_gaps():
+    # below_s 600: a 900 s window; updates up to 5 s apart (longer ones are capped).
+    with checked_core(FIRMWARE / "footfall_core"):
+        from footfall_core.coach import Coach, CoachConfig
+
+        coach = Coach(CoachConfig(target_spm=240, below_s=600, repeat_s=600, min_gap_s=0))
+        now = 2**30 - 500_000
+        cues = 0
+        for k in range(3000):
+            now = (now + (1000, 5000, 9000)[k % 3]) & (2**30 - 1)
+            cues += coach.update(now, 100 if k % 11 else 239, 2, False)
+        assert cues >= 2 and coach.below_ms <= 900_000 + 5000
+
+
 def load_toy(source: str) -> dict:
     namespace = {"__check__": __import__("tests.core.bounds", fromlist=["_check"])._check}
     exec(checked_code(textwrap.dedent(source), "toy.py"), namespace)

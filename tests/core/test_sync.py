@@ -87,8 +87,13 @@ def test_bad_crc_is_counted_and_reported(run):
     assert errs == [2] and counts[3] == 1
 
 
-def test_oversize_length_is_a_bad_header(run):
+def test_oversize_length_is_too_long_and_counted_as_a_bad_header(run):
     got, errs, counts = run(PARSE + "result = parse(b'\\xf5\\x01\\x01\\x00\\x01\\x02')")
+    assert errs == [9] and counts[2] == 1 and got == []
+
+
+def test_an_unknown_frame_version_is_a_bad_header(run):
+    got, errs, counts = run(PARSE + "result = parse(b'\\xf5\\x02\\x01\\x00\\x00\\x00')")
     assert errs == [1] and counts[2] == 1 and got == []
 
 

@@ -126,3 +126,54 @@ result = chip.datetime()[:6]
 """
     t = time.gmtime(1_800_000_000)
     assert tuple(run_board(script, clock="unset")) == tuple(t[:6])
+
+
+@pytest.mark.parametrize("unix_s", [0xFFFFFFF0, 0, 1_704_067_199, 4_102_444_800])
+def test_set_time_outside_2024_to_2099_raises_and_leaves_both_clocks_alone(unix_s) -> None:
+    script = f"""
+before = (time.time(), _sim._rtc.unix_s(), chip.valid())
+try:
+    b.write_clock({unix_s}, chip)
+    raised = False
+except ValueError:
+    raised = True
+result = (raised, before, (time.time(), _sim._rtc.unix_s(), chip.valid()), clock.valid)
+"""
+    raised, before, after, flag = run_board(script, clock="unset")
+    assert raised and flag is False
+    assert after[2] is False and abs(after[0] - before[0]) <= 1 and abs(after[1] - before[1]) <= 1
+
+
+# A BM8563 read through a bus that answers 0x7F in every byte: VL (bit 7) is clear, so the
+# chip claims a kept time, but the fields are 2085-25-45 45:85:85.
+GARBLED = """
+class Garbled:
+    def readfrom_mem_into(self, addr, reg, buf):
+        for i in range(len(buf)):
+            buf[i] = 0x7F
+from drivers.bm8563 import BM8563
+garbled = BM8563(Garbled())
+"""
+
+
+def test_boot_does_not_believe_a_garbled_rtc_read_whose_vl_bit_is_clear() -> None:
+    script = GARBLED + "result = (b.load_clock(garbled), garbled.vl, time.time())"
+    valid, vl, now_s = run_board(script, clock="unset")
+    assert vl is False and valid is False
+    assert now_s < 1_000_000_000  # the ESP32 clock still at 2000-01-01: not set from the chip
+
+
+@pytest.mark.parametrize(
+    "fields",
+    [(2010, 6, 1, 12, 0, 0, 2), (2026, 13, 1, 0, 0, 0, 0), (2026, 2, 0, 0, 0, 0, 0)],
+)
+def test_boot_does_not_believe_a_chip_time_that_is_no_usable_date(fields) -> None:
+    script = f"""
+class Chip:
+    vl = False
+    def datetime(self):
+        return {fields!r}
+result = (b.load_clock(Chip()), time.time())
+"""
+    valid, now_s = run_board(script, clock="unset")
+    assert valid is False and now_s < 1_000_000_000

@@ -23,7 +23,7 @@ def test_boot_py_holds_power_first_and_relaxes_the_watchdog_importing_nothing_he
     out = run_in(
         tmp_path,
         f"import sys, _sim\nexec(open({str(FIRMWARE / 'boot.py')!r}).read())\n"
-        "print([e[1:] for e in _sim.events])\n"
+        "print([list(e[1:]) for e in _sim.events])\n"
         "print(sorted(m for m in sys.modules if m.startswith('footfall')))\n",
     )
     events, modules = out.splitlines()[-2:]
@@ -36,7 +36,7 @@ def test_boot_py_never_raises_without_a_board_file(tmp_path: Path) -> None:
     out = run_in(
         tmp_path,
         f"import _sim\nexec(open({str(FIRMWARE / 'boot.py')!r}).read())\n"
-        "print([e[1:] for e in _sim.events])\n",
+        "print([list(e[1:]) for e in _sim.events])\n",
     )
     assert "boot.py: power hold:" in out
     assert out.splitlines()[-1] == "[['wdt', 3600000]]"

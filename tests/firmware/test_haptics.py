@@ -7,7 +7,7 @@ from footfall.sim import MPY_DIR
 from footfall_fw import haptics
 from tests.unixport import run_mpy
 
-REQUIRED = ("quicken", "started", "stopped", "storage_full", "low_battery")
+REQUIRED = ("quicken", "quicken_more", "started", "stopped", "storage_full", "low_battery")
 
 # A fake PWM logging (virtual ms, what, value), run on the virtual board's clock so the
 # patterns play in no real time.

@@ -257,3 +257,46 @@ print(st.w.log, st.header.clock_set, st.header.rate_mhz)
         "[('step', 350, 3000, 170, 2), ('gap', 400, 300, 30), ('step', 650, 3000, 170, 2), "
         "('end', 1100)] False 100000"
     )
+
+
+class StubTime:
+    """The port's time module as footfall_fw.clock reads it: time() and ticks_ms()."""
+
+    def __init__(self, unix_s: int, uptime_ms: int) -> None:
+        self.unix_s = unix_s
+        self.uptime_ms = uptime_ms
+
+    def time(self) -> int:
+        return self.unix_s
+
+    def ticks_ms(self) -> int:
+        return self.uptime_ms
+
+
+@pytest.mark.parametrize(
+    ("clock_s", "start_s", "clock_set"),
+    [
+        (1_900_000_000, 1_900_000_000 - 10, True),  # 2030: kept
+        (1_300_000_000, 1_300_000_000 - 10, False),  # 2011: before 2024, not believed
+        (6_000_000_000, 946_684_800 + 3_600 - 10, False),  # 2160: past the header's u32
+        (2**62, 946_684_800 + 3_600 - 10, False),
+        (-5, 946_684_800 + 3_600 - 10, False),  # before 1970
+    ],
+)
+def test_a_clock_outside_its_range_starts_a_session_as_an_unset_clock_would(
+    monkeypatch: pytest.MonkeyPatch, clock_s: int, start_s: int, clock_set: bool
+) -> None:
+    from footfall_core.header import HEADER_BYTES, Header
+    from footfall_fw import clock
+
+    monkeypatch.setattr(clock, "time", StubTime(clock_s, 3_600_000))  # up an hour
+    monkeypatch.setattr(clock, "EPOCH_OFFSET_S", 0)
+    monkeypatch.setattr(clock, "valid", True)  # set since power-on, as after a SET_TIME
+    s, tracker, store = make()
+    tracker.index = 2000
+    s.start(auto=True, back_ms=10_000)
+    header = store.headers[0]
+    buf = bytearray(HEADER_BYTES)
+    header.pack_into(buf)  # raised "start_s must be 0..2**32-1" for a clock past 2106
+    back = Header.unpack_from(buf)
+    assert (back.start_s(), back.clock_set) == (start_s, clock_set)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import argparse
 from typing import Any
 
 import pytest
@@ -30,6 +31,13 @@ def opened(monkeypatch: pytest.MonkeyPatch) -> list[str]:
         ("--rate", "24", "rate_hz must be an integer from 25 to 400"),
         ("--target", "0", "target_spm must be an integer from 60 to 240"),
         ("--tolerance", "31", "tolerance_spm must be an integer from 0 to 30"),
+        ("--repeat-s", "-1", "repeat_s must be an integer from 0 to 600"),
+        ("--beat-steps", "0", "beat_steps must be an integer from 1 to 2"),
+        (
+            "--coach",
+            "metronome-always",
+            "coach must be one of cues, metronome, metronome-when-slow",
+        ),
     ],
 )
 def test_out_of_range_values_are_one_line_exit_2_before_any_device(
@@ -42,8 +50,26 @@ def test_out_of_range_values_are_one_line_exit_2_before_any_device(
 
 @pytest.mark.parametrize("rate", ["25", "400"])
 def test_rates_in_range_go_to_the_device(opened: list[str], rate: str) -> None:
-    assert main(["config", "--device", "serial:/dev/footfall-test", "--rate", rate]) == 2
-    assert opened == ["serial:/dev/footfall-test"]  # refused only for want of a device
+    assert main(["config", "--device", "serial:/dev/footfall-test", "--rate", rate]) == 1
+    assert opened == ["serial:/dev/footfall-test"]  # failed only for want of a device
+
+
+@pytest.mark.parametrize(
+    "argv, changes",
+    [
+        (["--coach", "metronome-when-slow"], {"coach": "metronome-when-slow"}),
+        (["--repeat-s", "60", "--beat-steps", "2"], {"repeat_s": 60, "beat_steps": 2}),
+        (["--beat-out", "motor"], {"beat_out": "motor"}),
+        (["--target", "172"], {"target_spm": 172, "auto_target": False}),
+        (["--target", "172", "--auto-target", "on"], {"target_spm": 172, "auto_target": True}),
+    ],
+)
+def test_coach_options_become_config_changes(argv: list[str], changes: dict) -> None:
+    parser = argparse.ArgumentParser()
+    config_cmd.register(parser.add_subparsers())
+    args = parser.parse_args(["config", "--device", "serial:/dev/x", *argv])
+    assert config_cmd.changes_from(args) == changes
+    config_cmd.check_changes(changes)
 
 
 def test_firmware_rules_are_the_ones_the_device_runs() -> None:

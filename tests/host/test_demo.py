@@ -75,10 +75,12 @@ def test_a_target_the_runner_never_falls_below_gives_no_cue():
 
 
 def test_cue_line_says_when_and_why(capsys):
-    assert main(["demo"]) == 0
+    assert main(["demo", "--target", "170"]) == 0
     out = capsys.readouterr().out
     assert re.search(
-        r"\d:\d\d  buzz .*: cadence 1[56]\d spm below 167 \(target 170 - 3\) for 10 s", out
+        r"\d:\d\d  buzz .*: cadence 1[56]\d spm below 167 \(target 170 - 3\) "
+        r"for 1\d of the last 15 s",
+        out,
     )
 
 
@@ -97,6 +99,11 @@ def test_timeline_marks_running_windows_by_their_true_cadence(run, truth_ms):
             assert ("below target" in line) == (spm < 167), line
             checked += 1
     assert checked >= 10
+
+
+def test_demo_learns_the_target_by_default(capsys):
+    assert main(["demo"]) == 0
+    assert re.search(r"coach: auto-target \d+ spm", capsys.readouterr().out)
 
 
 def test_auto_target_is_learned_from_the_runners_own_baseline(capsys):

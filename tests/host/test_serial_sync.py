@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import os
 import select
 import signal
 import subprocess
@@ -34,15 +35,19 @@ class Board:
 
     def __init__(self, recording: Path, out: Path, speed: float = 0) -> None:
         self.out = out
+        # the server's work folder goes here, beside the test's own, not in the system's /tmp
+        self.tmp = out.with_name(out.name + ".tmp")
+        self.tmp.mkdir(exist_ok=True)
         cmd = [sys.executable, "-m", "footfall.cli", "sim", str(recording), "--serve", "serial"]
         cmd += ["--out", str(out), "--json", "--speed", str(speed)]
-        self.proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        env = {**os.environ, "TMPDIR": str(self.tmp)}
+        self.proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env)
         assert self.proc.stdout is not None
         ready, _, _ = select.select([self.proc.stdout], [], [], START_TIMEOUT_S)
         line = self.proc.stdout.readline().decode() if ready else ""
         if not line.startswith("serial:"):
-            self.proc.kill()
-            raise AssertionError(f"no serial line: {line!r} {self.proc.stderr.read()!r}")
+            self.kill()
+            raise AssertionError(f"no serial line: {line!r}")
         self.url = line.strip()
 
     def stop(self) -> dict[str, Any]:
@@ -53,9 +58,15 @@ class Board:
         return json.loads(out.decode().strip().splitlines()[-1])
 
     def kill(self) -> None:
+        """Stop the board if it still runs: SIGTERM, so that it powers off and the server
+        removes its work folder (a SIGKILL leaves it behind); SIGKILL only if that fails."""
         if self.proc.poll() is None:
-            self.proc.kill()
-            self.proc.communicate()
+            self.proc.send_signal(signal.SIGTERM)
+            try:
+                self.proc.communicate(timeout=START_TIMEOUT_S)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.communicate()
 
 
 @pytest.fixture(scope="module")
@@ -97,6 +108,15 @@ def board(recording: Path, tmp_path_factory: pytest.TempPathFactory):
 
 def test_serve_prints_the_pty_url_first(board: Board) -> None:
     assert board.url.startswith("serial:/dev/pts/")
+
+
+def test_a_board_stopped_at_the_end_of_a_test_leaves_no_work_folder(
+    recording: Path, tmp_path: Path
+) -> None:
+    b = Board(recording, tmp_path / "flash")
+    b.kill()
+    assert b.proc.returncode == 0
+    assert list(b.tmp.iterdir()) == []
 
 
 def test_synced_session_is_byte_identical_to_the_file_the_firmware_wrote(board: Board) -> None:

@@ -14,7 +14,7 @@ import threading
 from pathlib import Path
 
 import pytest
-from footfall.errors import TransportError
+from footfall.errors import TransportError, UsageError
 from footfall.sim.ble_peripheral import MemoryConfig, MemoryStore
 from footfall.transport import FileSource, open_transport
 from footfall.transport.link import decode, fetch
@@ -177,7 +177,7 @@ def test_a_missing_port_fails_with_a_clear_error():
 
 
 def test_a_bad_url_names_the_accepted_forms():
-    with pytest.raises(TransportError, match="serial:/dev/ttyACM0, ble:footfall-1A2B"):
+    with pytest.raises(UsageError, match="serial:/dev/ttyACM0, ble:footfall-1A2B"):
         asyncio.run(open_transport("usb:/dev/ttyACM0"))
 
 

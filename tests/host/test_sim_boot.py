@@ -4,6 +4,7 @@ mode; docs/virtual-board.md)."""
 
 import io
 import subprocess
+import sys
 import tarfile
 from pathlib import Path
 
@@ -52,7 +53,7 @@ def test_ctrl_c_leaves_an_idle_repl_alone_with_the_session_closed(tmp_path: Path
     assert result["sessions"] == 1 and result["steps_logged"] > 0
     assert "Ctrl-C: the REPL" in "\n".join(result["console"])
     text = subprocess.run(
-        [str(Path(cli.sys.executable).parent / "footfall"), "inspect"] + result["session_files"],
+        [str(Path(sys.executable).parent / "footfall"), "inspect"] + result["session_files"],
         capture_output=True,
         text=True,
         check=True,

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 from footfall.sim import MPY_DIR
-from footfall.sim.cli import ESP32_FACTOR_MILLI, main, register, simulate
+from footfall.sim.cli import ESP32_FACTOR_MILLI, register, simulate
 
 from tests.unixport import run_mpy
 
@@ -148,12 +148,6 @@ def test_flash_writes_cost_erases_and_page_programs(tmp_path: Path) -> None:
     assert charged_us == 45000 * erases + 400 * programs  # W25Q64JV typical tSE, tPP
     assert erases2 == erases + 1  # copy-on-append after the sync
     assert programs2 == programs + 3 + 1 + 1  # the copied 300 bytes, the 10, the commit
-
-
-def test_flash_timing_needs_cpu(capsys: pytest.CaptureFixture[str]) -> None:
-    args = sim_args(RECORDINGS[0], Path("unused"), "--flash-timing", "worst")
-    assert main(args) == 2
-    assert "--flash-timing needs --cpu" in capsys.readouterr().err
 
 
 def test_a_starved_watchdog_is_counted_in_the_json(tmp_path: Path) -> None:

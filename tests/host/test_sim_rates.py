@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from footfall.cli import main as footfall
 from footfall.sim import cli
 
 from tests.host.test_sim import SYNTHETIC_RUN, detect_as_sim, sim_args
@@ -43,20 +44,40 @@ def test_board_rates_are_the_drivers_rate_and_true_rate_on_the_emulator(board: s
 
 
 @pytest.mark.parametrize(
-    "option, value, field",
+    "argv, message",
     [
-        ("rate", "10", "rate_hz takes 25 to 400"),
-        ("rate", "401", "rate_hz takes 25 to 400"),
-        ("target", "0", "target_spm takes 60 to 240"),
-        ("target", "241", "target_spm takes 60 to 240"),
-        ("tolerance", "-1", "tolerance_spm takes 0 to 30"),
-        ("tolerance", "31", "tolerance_spm takes 0 to 30"),
+        (["--rate", "10"], "--rate 10: config: rate_hz must be an integer from 25 to 400"),
+        (["--rate", "401"], "--rate 401: config: rate_hz must be an integer from 25 to 400"),
+        (["--rate", "450"], "--rate 450: config: rate_hz must be an integer from 25 to 400"),
+        (
+            ["--rate", "450", "--board", "esp32_lis3dh"],
+            "--rate 450: config: rate_hz must be an integer from 25 to 400",
+        ),
+        (["--target", "0"], "--target 0: config: target_spm must be an integer from 60 to 240"),
+        (
+            ["--target", "1000"],
+            "--target 1000: config: target_spm must be an integer from 60 to 240",
+        ),
+        (
+            ["--tolerance=-1"],
+            "--tolerance -1: config: tolerance_spm must be an integer from 0 to 30",
+        ),
+        (
+            ["--tolerance", "31"],
+            "--tolerance 31: config: tolerance_spm must be an integer from 0 to 30",
+        ),
+        (["--repeat-s", "601"], "--repeat-s 601: config: repeat_s must be an integer from 0"),
+        (["--beat-steps", "3"], "--beat-steps 3: config: beat_steps must be an integer from 1"),
+        (["--coach", "loud"], "--coach loud: config: coach must be one of cues, metronome"),
+        (["--beat-out", "wrist"], "--beat-out wrist: config: beat_out must be one of both"),
+        (["--flash-timing", "worst"], "--flash-timing needs --cpu"),
+        (["--cpu", "esp32", "--serve", "serial"], "--cpu does not combine with --serve"),
+        (["--press", "C@100"], "--press C@100: takes A@MS or B@MS:HOLD_MS"),
     ],
 )
-def test_out_of_range_options_exit_2_with_one_line_before_booting(
-    option: str,
-    value: str,
-    field: str,
+def test_bad_options_exit_2_with_one_line_before_booting(
+    argv: list[str],
+    message: str,
     tmp_path: Path,
     capsys: pytest.CaptureFixture,
     monkeypatch: pytest.MonkeyPatch,
@@ -66,7 +87,20 @@ def test_out_of_range_options_exit_2_with_one_line_before_booting(
 
     monkeypatch.setattr(cli, "simulate", no_boot)
     monkeypatch.setattr(cli, "board_rates", no_boot)
-    args = sim_args(SYNTHETIC_RUN, tmp_path / "flash", f"--{option}={value}")
-    assert cli.main(args) == 2
-    assert capsys.readouterr().err == f"footfall: --{option} {value}: {field}\n"
-    assert not (tmp_path / "flash").exists()
+    flash = tmp_path / "flash"
+    assert footfall(["sim", str(SYNTHETIC_RUN), "--out", str(flash), *argv]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith(f"footfall: {message}") and err.count("\n") == 1
+    assert not flash.exists()
+
+
+def test_an_out_that_is_a_file_exits_2_and_the_file_is_untouched(
+    tmp_path: Path, capsys: pytest.CaptureFixture
+) -> None:
+    taken = tmp_path / "notes.txt"
+    taken.write_text("mine")
+    assert footfall(["sim", str(SYNTHETIC_RUN), "--out", str(taken)]) == 2
+    assert (
+        capsys.readouterr().err == f"footfall: --out {taken}: not a folder (the board's flash)\n"
+    )
+    assert taken.read_text() == "mine"

@@ -291,4 +291,4 @@ def test_a_schema_2_store_gets_session_crcs_when_opened(tmp_path: Path) -> None:
     with Store(path) as s:
         assert s.session(sid).crc == session_crc_ref(RAW)
         assert s.raw(sid) == RAW
-        assert s.find_copy("246f281a2b3c", 1_800_000_000, session_crc_ref(RAW), len(RAW)) == sid
+        assert s.find_copy("246f281a2b3c", 4, 1_800_000_000, session_crc_ref(RAW), len(RAW)) == sid

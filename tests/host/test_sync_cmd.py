@@ -11,7 +11,7 @@ import pytest
 from bleak import BleakScanner
 from footfall import config_cmd, devices_cmd, live_cmd
 from footfall.cli import main
-from footfall.errors import DeviceError, TransportError
+from footfall.errors import DeviceError, TransportError, UsageError
 from footfall.sim.ble_peripheral import FootfallPeripheral, MemoryStore
 from footfall.transport.ble_bumble import VirtualRadio
 from footfall_core import protocol as P
@@ -162,7 +162,7 @@ def test_config_reads_the_device_settings() -> None:
     async def scenario(peripheral: FootfallPeripheral, options: dict) -> dict:
         return await config_cmd.run("ble:footfall-2B3C", {}, **options)
 
-    assert on_radio(scenario) == {"target_spm": 170, "tolerance_spm": 3}
+    assert on_radio(scenario) == {"target_spm": 170, "tolerance_spm": 3, "auto_target": True}
 
 
 def test_config_changes_only_the_given_fields_and_prints_the_new_config() -> None:
@@ -171,7 +171,7 @@ def test_config_changes_only_the_given_fields_and_prints_the_new_config() -> Non
         return new, peripheral.config.get()
 
     new, on_device = on_radio(scenario)
-    assert new == on_device == {"target_spm": 176, "tolerance_spm": 3}
+    assert new == on_device == {"target_spm": 176, "tolerance_spm": 3, "auto_target": True}
 
 
 def test_config_refused_by_the_device_carries_its_reason() -> None:
@@ -198,7 +198,11 @@ def test_config_over_serial_sets_and_prints(
     serial_device: PtyDevice, capsys: pytest.CaptureFixture[str]
 ) -> None:
     assert main(["config", "--device", f"serial:{serial_device.path}", "--target", "180"]) == 0
-    assert capsys.readouterr().out.splitlines() == ["target_spm     180", "tolerance_spm  3"]
+    assert capsys.readouterr().out.splitlines() == [
+        "auto_target    false",  # --target fixes the target: auto-target off
+        "target_spm     180",
+        "tolerance_spm  3",
+    ]
 
 
 def test_live_prints_one_line_per_rsc_reading() -> None:
@@ -214,7 +218,7 @@ def test_live_prints_one_line_per_rsc_reading() -> None:
 
 
 def test_live_over_serial_says_it_needs_ble() -> None:
-    with pytest.raises(TransportError, match="live cadence needs BLE"):
+    with pytest.raises(UsageError, match="live cadence needs BLE"):
         asyncio.run(live_cmd.run("serial:/dev/ttyACM0", 1))
 
 
@@ -240,6 +244,6 @@ def test_config_over_ble_passes_the_timeout_to_the_scan_and_reports_a_missing_ad
         raise TransportError(f"{url}: no Bluetooth adapter or BlueZ available")
 
     monkeypatch.setattr(config_cmd, "open_transport", no_adapter)
-    assert main(["config", "--device", "ble:footfall-2B3C", "--timeout", "0.5"]) == 2
+    assert main(["config", "--device", "ble:footfall-2B3C", "--timeout", "0.5"]) == 1
     assert seen == {"url": "ble:footfall-2B3C", "timeout_s": 0.5}
     assert "no Bluetooth adapter" in capsys.readouterr().err

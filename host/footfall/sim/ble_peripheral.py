@@ -67,7 +67,8 @@ class MemoryConfig:
     """SyncServer's config interface: a dict; `check(name, value)` raises ValueError."""
 
     def __init__(self, values: dict[str, Any] | None = None) -> None:
-        self.values: dict[str, Any] = dict(values or {"target_spm": 170, "tolerance_spm": 3})
+        defaults = {"target_spm": 170, "tolerance_spm": 3, "auto_target": True}
+        self.values: dict[str, Any] = dict(values or defaults)
 
     def get(self) -> dict[str, Any]:
         return dict(self.values)

@@ -4,7 +4,8 @@ The recording is resampled to the rate the board's IMU driver actually runs at (
 resampler `footfall detect` uses), the firmware (`main.py`, footfall_fw, drivers, core) runs
 unchanged in the MicroPython unix port with the stand-in `machine`/`time`/`select` modules of
 `footfall/sim/mpy` first on its path, and the flash folder is `--out`. With --json, one
-object: session_files, steps, cues_ms (recording times of "quicken" cues), board, plays
+object: session_files, steps, cues_ms (recording times of every cue: "quicken" and the
+escalated "quicken_more"), board, plays
 (every pattern with its recording time), rate_hz, exit (why the board stopped) and counters.
 
 Time: virtual = real ticks + every wait skipped (see mpy/time.py), so an hour-long run
@@ -18,29 +19,29 @@ import argparse
 import json
 import os
 import subprocess
-import sys
 import tempfile
 import time
 from pathlib import Path
 
 import numpy as np
 
-from footfall.config_cmd import firmware_config
+from footfall.config_cmd import add_coach_options, firmware_config
 from footfall.csvio import read_recording
-from footfall.engine import micropython_binary
-from footfall.errors import EngineError, InputError
+from footfall.engine import micropython_binary, port_failure
+from footfall.errors import EngineError, UsageError
 from footfall.flash import SCRIPTS, compile_commands, known_boards, run_command
-from footfall.resample import Resampled, resample
+from footfall.paths import FIRMWARE
+from footfall.resample import Resampled, continuous, resample
 from footfall.sim import MPY_DIR
 
 SIM_DIR = MPY_DIR.parent  # helper modules beside mpy/: imu_emu
-FIRMWARE = Path(__file__).resolve().parents[3] / "firmware"
 DEFAULT_BOARD = "m5stickc_plus2"
 HEAP = "8M"
 TIMEOUT_S = 900
 TRACEBACK_LINES = 6  # of the board's console, shown when the firmware does not start
 EPOCH_2000_S = 946684800  # 2000-01-01 00:00 UTC: where the ESP32 clock starts at power-on
 CLOCK_MARK = "footfall-utc"  # firmware/footfall_fw/board.py CLOCK_MARK
+CUE_PATTERNS = ("quicken", "quicken_more")  # firmware/footfall_fw/app.py CUE_PATTERNS
 
 # --cpu esp32: the ESP32 runs the firmware this many times slower than this host's unix
 # port, in thousandths. The slow end of the measured range: this host's best pystone score
@@ -51,8 +52,9 @@ ESP32_FACTOR_MILLI = 176000
 CPU_FACTORS_MILLI = {"esp32": ESP32_FACTOR_MILLI}
 # --cpu without --heap: the ESP32 port grows its GC heap from 56 KiB as the firmware needs it
 # (MICROPY_GC_SPLIT_HEAP_AUTO, ports/esp32/mpconfigport.h), so a collection there sweeps about
-# what the firmware uses (156 KiB at least, docs/firmware.md), not the sim's default 8 MiB.
-CPU_HEAP = "256k"
+# what the firmware uses (223 KiB for the bundled run in the unix port, docs/firmware.md, plus
+# the stand-ins' log of every cue a long slow spell repeats), not the sim's default 8 MiB.
+CPU_HEAP = "320k"
 
 
 def flash_timing(args: argparse.Namespace) -> str | None:
@@ -61,8 +63,13 @@ def flash_timing(args: argparse.Namespace) -> str | None:
 
 
 def heap(args: argparse.Namespace) -> str:
-    """The unix port's heap: --heap, else CPU_HEAP with --cpu, else HEAP."""
-    return args.heap or (CPU_HEAP if getattr(args, "cpu", None) else HEAP)
+    """The unix port's heap: --heap, else CPU_HEAP with --cpu, else HEAP. A metronome mode
+    with --cpu gets HEAP too: the stand-ins log every beat's PWM changes in the board's
+    heap (sim/mpy/_sim.py), which outgrows CPU_HEAP within minutes."""
+    metronome = str(getattr(args, "coach", None) or "").startswith("metronome")
+    if args.heap or not getattr(args, "cpu", None) or metronome:
+        return args.heap or HEAP
+    return CPU_HEAP
 
 
 # sys.implementation._mpy >> 10 -> mpy-cross -march (py/persistentcode.h MP_NATIVE_ARCH_*)
@@ -118,12 +125,10 @@ def board_rates(board: str, rate_hz: int) -> tuple[int, int]:
     )
     env = {**os.environ, "MICROPYPATH": os.pathsep.join([str(SIM_DIR), str(FIRMWARE)])}
     proc = subprocess.run(
-        [micropython_binary(), "-c", script], capture_output=True, env=env, check=False
+        [micropython_binary(), "-c", script], capture_output=True, env=env, timeout=60, check=False
     )
     if proc.returncode != 0:
-        # the unix port prints a traceback on stdout: its last line names the error
-        said = (proc.stdout + proc.stderr).decode(errors="replace").strip().splitlines()
-        raise EngineError(f"board {board!r}: {said[-1] if said else 'no output'}")
+        raise EngineError(f"board {board!r}: {port_failure(proc)}")
     rate, mhz = proc.stdout.split()
     return int(rate), int(mhz)
 
@@ -135,6 +140,7 @@ def board_samples(args: argparse.Namespace) -> tuple[Resampled, int]:
     recording on a time axis scaled by (1 + p/100), on the chip's grid, is what it measures.
     """
     rec = read_recording(args.recording)
+    continuous(rec, args.rate)
     t_ms = rec.t_ms
     if args.imu_clock_pct:
         t_ms = np.rint(rec.t_ms * (1 + args.imu_clock_pct / 100)).astype(np.int64)
@@ -152,31 +158,51 @@ def chip_grid(t_ms: np.ndarray, acc_mg: np.ndarray, board: str, rate_hz: int) ->
     return resample(t_ms, acc_mg, rate)
 
 
+# option dest -> the config field it sets on the virtual board
+CONFIG_OPTIONS = {
+    "rate": "rate_hz",
+    "target": "target_spm",
+    "tolerance": "tolerance_spm",
+    "coach": "coach",
+    "repeat_s": "repeat_s",
+    "beat_steps": "beat_steps",
+    "beat_out": "beat_out",
+}
+
+
 def check_args(args: argparse.Namespace) -> None:
-    """InputError (exit 2, before booting) for --rate, --target or --tolerance outside the
-    ranges the firmware's config takes (footfall_fw/config.py FIELDS)."""
+    """UsageError (exit 2, before booting) for options that do not combine, an --out that is
+    not a folder, and a config option the firmware's config refuses (footfall_fw/config.py
+    check(), with its message)."""
+    if args.flash_timing and not args.cpu:
+        raise UsageError("--flash-timing needs --cpu")
+    if args.cpu and args.serve:
+        raise UsageError("--cpu does not combine with --serve (a paced clock)")
+    if Path(args.out).exists() and not Path(args.out).is_dir():
+        raise UsageError(f"--out {args.out}: not a folder (the board's flash)")
+    for spec in args.press:
+        press_spec(args.board, spec)
+    repl_steps(args.repl)
     rules = firmware_config()
     if rules is None:
         return
-    for option, field in (
-        ("rate", "rate_hz"),
-        ("target", "target_spm"),
-        ("tolerance", "tolerance_spm"),
-    ):
+    for option, field in CONFIG_OPTIONS.items():
         value = getattr(args, option)
         if value is None:
             continue
-        low, high = rules.FIELDS[field][2:]
-        if not low <= value <= high:
-            raise InputError(f"--{option} {value}", None, f"{field} takes {low} to {high}")
+        try:
+            rules.check(field, value)
+        except ValueError as exc:
+            raise UsageError(f"--{option.replace('_', '-')} {value}: {exc}") from None
 
 
 def scenario(args: argparse.Namespace, work: Path, samples: Path, rate_hz: int) -> dict:
-    cfg = {"placement": args.placement, "rate_hz": args.rate}
-    if args.target is not None:
-        cfg["target_spm"] = args.target
-    if args.tolerance is not None:
-        cfg["tolerance_spm"] = args.tolerance
+    cfg = {"placement": args.placement}
+    for option, field in CONFIG_OPTIONS.items():
+        if getattr(args, option) is not None:
+            cfg[field] = getattr(args, option)
+    if args.target is not None:  # a fixed target; without one the device learns it
+        cfg["auto_target"] = False
     unset = getattr(args, "clock", "set") == "unset"
     return {
         "board": args.board,
@@ -220,7 +246,7 @@ def repl_steps(spec: str) -> list[str]:
     for step in steps:
         ms = step[5:] if step.startswith("idle:") else None
         if step not in REPL_RESETS and not (ms and ms.isdigit()):
-            raise InputError(spec, None, "--repl takes idle:MS, raw-reset, soft-reset, ...")
+            raise UsageError(f"--repl {spec}: takes idle:MS, raw-reset, soft-reset, ...")
     return steps
 
 
@@ -232,7 +258,7 @@ def press_spec(board: str, spec: str) -> list[int]:
         pins = board_pins(board)
         return [pins[button.upper()], int(at), int(hold or 200)]
     except (KeyError, ValueError):
-        raise InputError(spec, None, "--press takes A@MS or B@MS:HOLD_MS") from None
+        raise UsageError(f"--press {spec}: takes A@MS or B@MS:HOLD_MS") from None
 
 
 def board_value(board: str, name: str) -> int:
@@ -260,19 +286,24 @@ def simulate(args: argparse.Namespace) -> dict:
         # A board runs its modules precompiled (footfall flash): with --cpu, so does the sim,
         # or compiling them here would be charged as the board's time.
         path = precompile(work / "mpy") if args.mpy or args.cpu else None
-        proc = subprocess.run(
-            [micropython_binary(), "-X", f"heapsize={heap(args)}", str(MPY_DIR / "simboot.py")]
-            + [str(work / "scenario.json")],
-            capture_output=True,
-            stdin=subprocess.DEVNULL,  # the console has no host: usb_link reads nothing
-            env=unix_port_env(path),
-            timeout=TIMEOUT_S,
-            check=False,
-        )
+        try:
+            proc = subprocess.run(
+                [micropython_binary(), "-X", f"heapsize={heap(args)}"]
+                + [str(MPY_DIR / "simboot.py"), str(work / "scenario.json")],
+                capture_output=True,
+                stdin=subprocess.DEVNULL,  # the console has no host: usb_link reads nothing
+                env=unix_port_env(path),
+                timeout=TIMEOUT_S,
+                check=False,
+            )
+        except subprocess.TimeoutExpired:
+            raise EngineError(
+                f"virtual board still running after {TIMEOUT_S} s: stopped (a recording "
+                "this long needs a faster machine)"
+            ) from None
         console = proc.stdout.decode(errors="replace")
         if proc.returncode != 0 or not (work / "result.json").exists():
-            detail = (console + proc.stderr.decode(errors="replace")).strip()
-            raise EngineError(f"virtual board failed:\n{detail}")
+            raise EngineError(f"virtual board failed: {port_failure(proc)}")
         result = json.loads((work / "result.json").read_text())
     return summarise(result, args, t0_ms, console)
 
@@ -286,7 +317,7 @@ def summarise(result: dict, args: argparse.Namespace, t0_ms: int, console: str) 
         "placement": args.placement,
         "session_files": [str(p) for p in sessions],
         "steps": result.pop("steps", 0),
-        "cues_ms": [t for t, name in plays if name == "quicken"],
+        "cues_ms": [t for t, name in plays if name in CUE_PATTERNS],
         "plays": plays,
         "cpu": args.cpu,
         "flash_timing": flash_timing(args),
@@ -343,11 +374,14 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "--board", default=DEFAULT_BOARD, choices=known_boards(), help="the board to emulate"
     )
     parser.add_argument("--placement", choices=("waist", "shoe"), default="waist")
-    parser.add_argument("--target", type=int, metavar="SPM", help="cadence target (config)")
+    parser.add_argument(
+        "--target", type=int, metavar="SPM", help="fixed cadence target (default: auto-target)"
+    )
     parser.add_argument("--tolerance", type=int, metavar="SPM", help="cue below target-this")
     parser.add_argument(
         "--rate", type=int, default=100, metavar="HZ", help="rate asked of the IMU"
     )
+    add_coach_options(parser)
     parser.add_argument(
         "--out", default="build/sim-flash", metavar="DIR", help="the board's flash folder"
     )
@@ -413,25 +447,12 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def main(args: argparse.Namespace) -> int:
-    if args.flash_timing and not args.cpu:
-        print("footfall: --flash-timing needs --cpu", file=sys.stderr)
-        return 2
-    if args.cpu and args.serve:
-        print("footfall: --cpu does not combine with --serve (a paced clock)", file=sys.stderr)
-        return 2
     if args.serve:
         from footfall.sim.serve import serve_serial as run
     else:
         run = simulate
-    try:
-        check_args(args)
-        out = run(args)
-    except InputError as exc:
-        print(f"footfall: {exc}", file=sys.stderr)
-        return 2
-    except EngineError as exc:
-        print(f"footfall: {exc}", file=sys.stderr)
-        return 1
+    check_args(args)
+    out = run(args)
     if args.json:
         print(json.dumps(out), flush=True)
     else:

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from footfall.errors import TransportError
+from footfall.errors import UsageError
 
 if TYPE_CHECKING:
     from footfall.transport.ble import BleSync
@@ -37,10 +37,10 @@ class FileSource:
 
 
 def parse_url(url: str) -> tuple[str, str]:
-    """('serial'|'ble'|'file', rest); TransportError naming the accepted forms otherwise."""
+    """('serial'|'ble'|'file', rest); UsageError naming the accepted forms otherwise."""
     scheme, sep, rest = url.partition(":")
     if not sep or scheme not in ("serial", "ble", "file") or not rest:
-        raise TransportError(
+        raise UsageError(
             f"bad device URL {url!r}: use serial:/dev/ttyACM0, ble:footfall-1A2B or file:DIR"
         )
     return scheme, rest
@@ -59,5 +59,5 @@ async def open_transport(url: str, **options: Any) -> SerialSync | BleSync | Fil
         return await open_ble(rest, **options)
     folder = Path(rest)
     if not folder.is_dir():
-        raise TransportError(f"file:{rest}: not a directory")
+        raise UsageError(f"file:{rest}: not a directory")
     return FileSource(folder)

@@ -3,11 +3,15 @@
 A transport (BLE, serial) gives FrameLink an async `write(bytes)` and calls `on_bytes(data)`
 from its receive callback; that callback only parses and enqueues, never blocks. Requests
 are written in pieces of at most `max_write` bytes (BLE: max_write_without_response_size).
+While it waits for a frame, a partial frame whose bytes have stopped for STALL_S is given
+up (FrameParser.expire), so a stray header claiming 512 bytes does not hide the frames
+behind it until the request times out.
 """
 
 from __future__ import annotations
 
 import asyncio
+import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
@@ -15,6 +19,8 @@ from footfall_core import frames
 from footfall_core import protocol as P
 
 from footfall.errors import DeviceError, FrameError, TransportError
+
+STALL_S = 0.5  # a frame's bytes arrive within ms; BLE notifications within a few intervals
 
 
 @dataclass(frozen=True)
@@ -27,16 +33,24 @@ class Frame:
 class FrameLink:
     """Send requests and receive frames; `request()` pairs a request with its reply."""
 
-    def __init__(self, write: Callable[[bytes], Awaitable[None]], max_write: int = 4096) -> None:
+    def __init__(
+        self,
+        write: Callable[[bytes], Awaitable[None]],
+        max_write: int = 4096,
+        stall_s: float = STALL_S,
+    ) -> None:
         self._write = write
         self.max_write = max_write
+        self.stall_s = stall_s
         self.frames: asyncio.Queue[Frame] = asyncio.Queue()
         self.errors: list[int] = []  # protocol error codes of frames that arrived corrupt
         self._parser = frames.FrameParser(self._on_frame, self.errors.append, frames.MAX_PAYLOAD)
         self._seq = 0
+        self._last_rx_s = time.monotonic()
 
     def on_bytes(self, data: bytes | bytearray) -> None:
         """Feed received bytes (call from the transport's receive callback)."""
+        self._last_rx_s = time.monotonic()
         self._parser.feed(data)
 
     def _on_frame(self, ftype: int, seq: int, buf: bytearray, off: int, n: int) -> None:
@@ -64,10 +78,18 @@ class FrameLink:
 
     async def recv(self, timeout_s: float = 5.0) -> Frame:
         """The next frame from the device; TransportError when none comes in time."""
-        try:
-            return await asyncio.wait_for(self.frames.get(), timeout_s)
-        except TimeoutError:
-            raise TransportError(f"no frame from the device within {timeout_s} s") from None
+        deadline = time.monotonic() + timeout_s
+        while self.frames.empty():
+            left = deadline - time.monotonic()
+            if left <= 0:
+                raise TransportError(f"no frame from the device within {timeout_s} s")
+            try:
+                return await asyncio.wait_for(self.frames.get(), min(left, self.stall_s))
+            except TimeoutError:
+                await asyncio.sleep(0)  # bytes a reader thread has handed over are fed first
+                if self._parser.pending and time.monotonic() - self._last_rx_s >= self.stall_s:
+                    self._parser.expire()
+        return self.frames.get_nowait()
 
     async def request(self, ftype: int, payload: bytes = b"", timeout_s: float = 5.0) -> Frame:
         """Send a request and return its reply; DeviceError for an ERROR reply."""
@@ -127,3 +149,21 @@ async def fetch(
         if on_chunk is not None:
             on_chunk(offset + len(data))
         await link.send(P.ACK, P.request_u32s(sid, offset + len(data)))
+
+
+async def read_at(link: FrameLink, sid: int, offset: int, n: int, timeout_s: float = 5.0) -> bytes:
+    """One DATA chunk of at most n bytes of session sid at offset (a GET with a window of
+    one). Ask only for bytes before the session's end: the device then sends this chunk
+    alone and waits for an ACK that never comes, and the next GET starts afresh."""
+    seq = await link.send(P.GET, P.request_get(sid, offset, 1, n))
+    while True:
+        frame = await link.recv(timeout_s)
+        if frame.type == P.ERROR and frame.seq == seq:
+            code, _req, reason = decode(P.unpack_error, frame)
+            raise DeviceError(code, reason)
+        if frame.type != P.DATA:
+            continue
+        (at,) = decode(lambda b, o, k: P.unpack_u32s(b, o, k, 1, "DATA"), frame)
+        if at != offset:
+            raise FrameError(f"DATA at {at}, expected {offset}")
+        return frame.payload[P.DATA_HEADER :]

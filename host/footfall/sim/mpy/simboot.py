@@ -89,15 +89,20 @@ TOLERANCE_MS = 10  # the virtual clock carries real processing time: a pulse may
 
 
 def plays(events):
-    """[(sensor ms, pattern name)] from the PWM log: one entry per pattern played."""
+    """[(sensor ms, pattern name)] from the PWM log: one entry per pattern played; each
+    metronome beat (its own tone, haptics.BEAT_HZ) is one "beat", however close the next."""
     found = []
     pin = None
     ons = []  # [ms the output went on, ms it went off]
+    beat_hz = getattr(haptics, "BEAT_HZ", None)  # firmware before the metronome has none
     for t, kind, *rest in events:
         if kind != "pwm" or (pin is not None and rest[0] != pin):
             continue
         pin = rest[0]
-        if rest[2]:
+        if rest[2] and rest[1] == beat_hz:
+            _close(ons, found)  # a beat ends what came before it and stands alone
+            found.append((t, "beat"))
+        elif rest[2]:
             if ons and ons[-1][1] is not None and t - ons[-1][1] >= haptics.GAP_MS:
                 _close(ons, found)
             if not ons or ons[-1][1] is not None:
@@ -165,6 +170,10 @@ def result():
         )
         out["sampler"] = {k: getattr(a.sampler, k) for k in names if hasattr(a.sampler, k)}
         out["usb"] = a.usb.counters()
+        m = getattr(a, "metronome", None)  # absent from older firmware
+        if m is not None:
+            out["metronome"] = {"beats": m.beats, "skipped": m.skipped}
+            out["metronome"]["late_ms_max"] = m.late_ms_max
     return out
 
 

@@ -1,0 +1,29 @@
+"""Where the host finds what ships beside it: the firmware tree and the demo recording.
+
+In a source checkout (an editable install) they are the checkout's `firmware/` and
+`tests/data/`; an installed wheel carries them as package data, `footfall/_firmware/`
+and `footfall/_data/` (pyproject.toml maps them), so every command works from either.
+"""
+
+from pathlib import Path
+
+_PACKAGE = Path(__file__).resolve().parent
+_CHECKOUT = _PACKAGE.parents[1]  # host/footfall -> the repository
+
+
+def _first(*candidates: Path) -> Path:
+    for path in candidates:
+        if path.exists():
+            return path
+    return candidates[-1]
+
+
+# The MicroPython firmware: main.py, boot.py, footfall_fw, footfall_core, drivers, boards.
+FIRMWARE = _first(
+    _CHECKOUT / "firmware" / "footfall_fw", _PACKAGE / "_firmware" / "footfall_fw"
+).parent
+# The bundled run (synthetic, made by footfall.synth): the demo's and sim's default.
+DEMO_RECORDING = _first(
+    _CHECKOUT / "tests" / "data" / "synthetic_run.csv",
+    _PACKAGE / "_data" / "synthetic_run.csv",
+)
