@@ -16,7 +16,7 @@ CLOCK_MIN_S = 1704067200
 CLOCK_MAX_S = 4102444799
 CLOCK_FLOOR_HI = 1704067200 >> 16  # CLOCK_MIN_S's top 16 bits, a small int
 
-MAX_TIME_MS = (1 << 30) - 1
+MAX_TIME_MS = 0x3FFFFFFF  # 2**30 - 1, written so that no step of it leaves the small ints
 PLACEMENTS = ("waist", "shoe")
 
 

@@ -16,7 +16,9 @@ ignored (room for fields a later protocol appends). Payloads:
                rx_errors u32, fifo_overflows u32, then the config as JSON
     LIST       request: first index u16. reply: total u16, first u16, then entries of
                LIST_ENTRY bytes: id u32, start_s u32 (Unix time), duration_s u32, steps u32,
-               size u32, crc u16 (CRC-16 of the whole session file)
+               size u32, crc u16 (the session CRC: crc.session_crc of the whole file, since
+               protocol 3; a protocol 2 device sends crc.crc16 of it, which depends only on
+               the file's record lengths)
     GET        request: id u32 (a listed session, else ERR_NO_SESSION), offset u32 (at most
                the session's size), window u8 (chunks in flight, 1..255; the device may
                allow fewer), chunk u16 (bytes; 0, or more than fit: as large as fits).
@@ -57,7 +59,7 @@ from footfall_core.sync_defs import (  # noqa: F401 - defined there, part of the
     SERIAL_ENTER,
 )
 
-PROTOCOL_VERSION = 2
+PROTOCOL_VERSION = 3  # 3: LIST and DELETE carry the session CRC
 REPLY = 0x80
 HELLO = 0x01
 INFO = 0x02

@@ -30,6 +30,14 @@ Record: type u8, payload length u8, payload, CRC-16 of type..payload (4 bytes of
                  (and starts a new block), so step times stay true; GAP says where.
 A full step block (62 steps) is 256 bytes: 4.13 bytes per step.
 
+Reading back (footfall_core.reader, the one reader): after a record that is not intact the
+reader resumes at the next place holding a known type with this version's payload length,
+a valid CRC and session times that keep its rules, so damage costs only the records it
+touches. No sync marker is needed: about 1 byte in 1,000 of noise gets as far as the CRC
+check, so a false record is about 1.6e-8 per byte passed over (none in 128 MB of random
+bytes); over all 36,640 single-bit flips of a real 30-record session (virtual board), no
+intact record was lost and none was invented (tests/host/test_session_fuzz.py, e2e).
+
 Session times are ms since the session began and stay below 2**30 (12 days), so every
 intermediate is a small int on 32-bit ports. Nothing here allocates per step.
 """
@@ -65,8 +73,14 @@ SUMMARY_BYTES = FRAMING_BYTES + 16
 EVENT_BYTES = FRAMING_BYTES + 7
 END_BYTES = FRAMING_BYTES + 9
 GAP_BYTES = FRAMING_BYTES + 10
+LAST_TYPE = REC_GAP  # the highest type this version knows
 # Shortest valid payload per record type; an unknown type with a good CRC is skipped.
 _MIN_PAYLOAD = (0, T0_BYTES + STEP_BYTES, 16, 7, 9, 10)
+# The payload each type has in this version (0: STEPS, 4 + 4 bytes per step); a later
+# version may lengthen one, so only a place the reader resumes at after damage must match.
+PAYLOAD_BYTES = (0, 0, 16, 7, 9, 10)
+INVALID = -1  # record_ok: no record can be there
+INCOMPLETE = -2  # record_ok: a record may be there, but it runs past the bytes given
 
 MAX_INTERVAL_MS = 0x1FFF
 MAX_PEAK_MG = 25500
@@ -176,37 +190,23 @@ def unpack_gap(buf, p):
 
 
 def record_ok(buf, pos, end):
-    """Payload length of a complete, CRC-valid record at pos, or -1."""
-    if pos + FRAMING_BYTES > end:
-        return -1
+    """Payload length of a complete, CRC-valid record at pos; INVALID when the bytes there
+    cannot be one, INCOMPLETE when they may be one that runs past end."""
+    if pos + 2 > end:
+        return INVALID if pos < end and (buf[pos] == 0 or buf[pos] == 0xFF) else INCOMPLETE
     rtype = buf[pos]
     n = buf[pos + 1]
-    if rtype == 0 or rtype == 0xFF or pos + n + FRAMING_BYTES > end:
-        return -1  # 0x00 / 0xFF: zeroed or erased flash, never a record type
+    if rtype == 0 or rtype == 0xFF:
+        return INVALID  # zeroed or erased flash, never a record type
     if rtype < len(_MIN_PAYLOAD) and n < _MIN_PAYLOAD[rtype]:
-        return -1
+        return INVALID
     if rtype == REC_STEPS and (n - T0_BYTES) % STEP_BYTES:
-        return -1
+        return INVALID
+    if pos + n + FRAMING_BYTES > end:
+        return INCOMPLETE
     if get_u16(buf, pos + 2 + n) != crc16(buf, pos, pos + 2 + n):
-        return -1
+        return INVALID
     return n
-
-
-def walk(buf, pos=HEADER_BYTES, end=-1, visit=None):
-    """Walk records from pos, calling visit(rtype, buf, payload_off, payload_len) for each
-    valid one; stop at the first incomplete or corrupt record. Returns (valid_end, count):
-    the offset just after the last valid record (truncate there) and the records seen."""
-    if end < 0:
-        end = len(buf)
-    count = 0
-    while True:
-        n = record_ok(buf, pos, end)
-        if n < 0:
-            return pos, count
-        if visit is not None:
-            visit(buf[pos], buf, pos + 2, n)
-        pos += n + FRAMING_BYTES
-        count += 1
 
 
 class SessionEncoder:
@@ -235,9 +235,7 @@ class SessionEncoder:
     def step(self, interval_ms, peak_mg, cadence_spm, flags):
         """Log one step interval_ms after the previous one (or the session start)."""
         interval_ms = _clamp(interval_ms, MAX_TIME_MS)
-        t = self.t_ms + interval_ms
-        if t > MAX_TIME_MS:
-            t = MAX_TIME_MS
+        t = MAX_TIME_MS if interval_ms > MAX_TIME_MS - self.t_ms else self.t_ms + interval_ms
         if self._block < 0 or self._n == STEPS_PER_BLOCK or interval_ms > MAX_INTERVAL_MS:
             self.seal()
             if self.pos + FRAMING_BYTES + T0_BYTES + STEP_BYTES > self.limit:

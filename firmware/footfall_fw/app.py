@@ -229,8 +229,9 @@ class App:
         log("resetting")
         self.hw.reset()
 
-    def _on_repair(self, name, action, lost):
-        log(f"store repair: {name} {action} ({lost} bytes dropped)")
+    def _on_repair(self, name, action, lost, at, places):
+        where = f" in {places} place(s) from byte {at}" if lost and at >= 0 else ""
+        log(f"store repair: {name} {action} ({lost} bytes dropped{where})")
 
     async def main(self):
         asyncio.get_event_loop().set_exception_handler(self._on_error)

@@ -15,25 +15,27 @@ every FLUSH_MS of session time via tick(); a power cut loses only that unflushed
 at most one block buffer or FLUSH_MS of steps, whichever is less. Every record in the
 file before it carries its own CRC and survives.
 
-Repair (MicroPython has no os.truncate): the valid prefix is copied to NNNNN.tmp, synced,
-the original removed and the copy renamed into place. If power fails in between, the next
-repair finds the .tmp: with the original still there it is an unfinished copy and is
-removed; without it, it is the finished copy and is renamed into place.
+Repair (store_repair.py; MicroPython has no os.truncate): the header and every intact
+record are copied to NNNNN.tmp, synced, the original removed and the copy renamed into
+place, so damage anywhere in a file costs only the records it touches. If power fails in
+between, the next repair finds the .tmp: with the original still there it is an unfinished
+copy and is removed; without it, it is the finished copy and is renamed into place.
 
 Cost: the listing lives in RAM (one SessionInfo per closed session). The writer reports
-each block it writes, so a session that closes joins it with its CRC without a byte read
-back. After a boot the rescan learns the directory in steps (step(); the app's task runs
-it): it reads the index (LINES_PER_STEP lines a step), matches it against one directory
-pass (sizes from LittleFS's ilistdir), and reads back only files the index does not vouch
-for, SCAN_BYTES a step (store_index.scan_steps), cutting torn tails and setting bad headers
-aside as it goes (what the boot-time repair did). Until it reaches a file, that file is
-not listed. sessions(), session_info() and read_into() never touch the directory.
+each block it writes, so a session that closes joins it with its session CRC
+(footfall_core.crc.session_crc) without a byte read back. After a boot the rescan learns
+the directory in steps (step(); the app's task runs it): it reads the index
+(LINES_PER_STEP lines a step), matches it against one directory pass (sizes from
+LittleFS's ilistdir), and reads back only files the index does not vouch for, SCAN_BYTES
+a step (store_index.scan_steps), dropping damage and setting bad headers aside as it goes.
+Until it reaches a file, that file is not listed. sessions(), session_info() and
+read_into() never touch the directory.
 """
 
 import os
 
 from footfall_core import records as rec
-from footfall_core.crc import crc16
+from footfall_core.crc import session_crc
 
 from footfall_fw import store_index as ix
 from footfall_fw.session_writer import SessionWriter
@@ -67,9 +69,11 @@ class Store:
         self.buf = bytearray(block_bytes)  # the one block buffer, shared by every writer
         self.full = False
         self.writer = None
-        self.on_repair = None  # called with (name, action, bytes) as the job repairs a file
+        # called with (name, action, bytes, at, places) as the job repairs a file
+        # (store_repair.py: what was dropped, from which offset, in how many places)
+        self.on_repair = None
         self.before_write = None  # called before each flash write of a session (drains the IMU)
-        self.repairs = []  # [(name, action, bytes_discarded)] since the last rescan()
+        self.repairs = []  # [(name, action, bytes, at, places)] since the last rescan()
         self.index_errors = 0  # index appends the flash refused (those sessions rescan)
         self.scanned_bytes = 0  # session bytes read back by scans (0 when the index knew all)
         self._info = {}  # sid -> SessionInfo of each closed session whose CRC is known
@@ -155,7 +159,7 @@ class Store:
             info.size = -1
             return
         pos = rec.HEADER_BYTES if info.size == 0 else 0
-        info.crc = crc16(buf, 0, n, info.crc)
+        info.crc = session_crc(buf, 0, n, info.crc)
         ix.visit_written(self._wip_visit, buf, pos, n)
         info.size += n
 
@@ -239,7 +243,7 @@ class Store:
         return [self._info[sid] for sid in self.sessions()]
 
     def scan(self, name, sid=0, synced=False):
-        """Read a whole session file now: header, valid prefix, steps, file CRC.
+        """Read a whole session file now: header, kept records, steps, session CRC.
 
         Raises ValueError when the header is missing or corrupt."""
         info = SessionInfo(sid, name, synced)
@@ -248,9 +252,9 @@ class Store:
         return info
 
     def repair(self):
-        """Finish or drop interrupted repairs, cut each file the index does not vouch for
-        after its last valid record, set corrupt headers aside: the rescan, run to its end
-        now. Returns [(name, action, bytes_discarded)] of what it did."""
+        """Finish or drop interrupted repairs, drop the damage (and only the damage) in each
+        file the index does not vouch for, set corrupt headers aside: the rescan, run to its
+        end now. Returns [(name, action, bytes, at, places)] of what it did."""
         if self.writer is not None:
             raise ValueError("repair with a session open")
         self.rescan()
@@ -262,7 +266,9 @@ class Store:
     def _rescan_steps(self):
         for name in os.listdir(self.root):
             if name.endswith(".tmp"):
-                self.report(ix.finish_copy(self, name))
+                from footfall_fw import store_repair
+
+                self.report(store_repair.finish_copy(self, name))
         yield
         known = {}  # type: dict
         stale = yield from ix.load_steps(self.path(ix.INDEX), known)
@@ -288,9 +294,12 @@ class Store:
         stale += len(known) - matched  # lines of files that are gone
         known.clear()
         if pending:
+            # Loaded only when a file must be read: most boots never need the reader's RAM.
+            from footfall_fw import store_repair as fix
+
             buf = self._scan_buf = bytearray(ix.SCAN_BYTES)
             for sid, name, synced, size in pending:
-                info = yield from ix.learn_steps(self, sid, name, synced, size, buf)
+                info = yield from fix.learn_steps(self, sid, name, synced, size, buf)
                 if info is not None:
                     self._add(info)
                     self._index_append(ix.index_line(info))

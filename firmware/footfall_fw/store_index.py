@@ -1,18 +1,22 @@
-"""What the store knows about each closed session, and how it learns and repairs its files
-in bounded steps (generators the store's rescan drives with `yield from`).
+"""What the store knows about each closed session, and how it learns it in bounded steps
+(generators the store's rescan drives with `yield from`; repairs: store_repair.py).
 
 SessionInfo is what LIST needs about one file. It comes from one of three places:
 - the writer: SessionWriter reports each block it writes (Store.wrote), so a session that
-  closes cleanly has its size, file CRC, steps and duration without a byte read back;
+  closes cleanly has its size, session CRC, steps and duration without a byte read back;
 - the index file (INDEX in the store's directory): one text line per closed session,
   appended when it closes, read back at boot;
 - a scan of the file, for a session the index does not vouch for (power cut while it was
   open, lost or corrupt index, files from older firmware). scan_steps() reads SCAN_BYTES at
-  a time and yields between reads, so no step holds the event loop for long.
+  a time and yields between reads, so no step holds the event loop for long; it reads the
+  records with footfall_core.reader, so damage costs only the records it touches.
 
 Index line (decimal, space separated):
     sid size crc start_s duration_ms steps ended check
-check = (sum of the seven fields + 0x5A5A) & 0xFFFF: a torn or garbled line is ignored.
+check = (sum of the seven fields + CHECK_SEED) & 0xFFFF: a torn or garbled line is ignored.
+CHECK_SEED changes whenever a field's meaning does, so an older firmware's lines fail their
+check and those files are read again once (the seed was 0x5A5A while crc was the CCITT
+CRC of the file, which depends only on its record lengths: footfall_core/crc.py).
 A line with size 0 is a tombstone: begin() writes one for the id it takes, so a line left
 by an older session of the same id (ids restart after every session was deleted) is never
 believed. A line is believed only while the file's size equals its size.
@@ -21,7 +25,7 @@ believed. A line is believed only while the file's size equals its size.
 import os
 
 from footfall_core import records as rec
-from footfall_core.crc import crc16
+from footfall_core.crc import session_crc
 
 from footfall_fw.session_writer import sync_fs
 
@@ -30,6 +34,7 @@ SYNCED = ".syn.ffs"
 INDEX = "index.txt"
 SCAN_BYTES = 2048  # bytes read and checked per scan step
 LINES_PER_STEP = 8  # index lines read or written per step
+CHECK_SEED = 0x5A5B  # the crc field is the session CRC (CRC-16/CMS)
 
 
 def exists(path):
@@ -49,11 +54,13 @@ class SessionInfo:
         self.synced = synced
         self.start_s = 0
         self.size = 0
-        self.valid_bytes = 0
+        self.valid_bytes = 0  # the header's and the kept records' bytes
         self.steps = 0
         self.duration_ms = 0
-        self.crc = 0xFFFF  # CRC-16 of the whole file, as GET sends it
+        self.crc = 0xFFFF  # the session CRC of the whole file, as GET sends it
         self.ended = False
+        self.skips = 0  # places a scan dropped (damaged spans, records breaking a rule)
+        self.first_skip = -1  # file offset of the first byte dropped
 
 
 class Scan:
@@ -85,46 +92,66 @@ def visit_written(visit, buf, pos, end):
         pos += n + rec.FRAMING_BYTES
 
 
+def read_steps(f, buf, reader, before=None, after=None):
+    """Generator: feed the records of the open session file f to reader, a buffer at a time,
+    yielding between reads; before(off, n) and after(off, n) around the reader's turn with
+    each piece buf[:n] (file offset off). Returns the header. Raises ValueError when the
+    header is missing or corrupt."""
+    yield  # one read per step, the first one too
+    n = f.readinto(buf)
+    hdr = rec.Header.unpack_from(memoryview(buf)[:n])
+    off = 0  # file offset of buf[0]
+    pos = hdr.size  # a version 1 file (older firmware) has a shorter header
+    while True:
+        if before is not None:
+            before(off, n)
+        final = n < len(buf)
+        pos = reader.feed(buf, pos, n, off, final)
+        if after is not None:
+            after(off, n)
+        if final:
+            return hdr
+        off += pos  # from the first record not read whole
+        pos = 0
+        yield
+        f.seek(off)
+        n = f.readinto(buf)
+
+
+class _Crc:
+    # piece() callback: the session CRC of each byte of the file, once
+    def __init__(self, buf):
+        self.buf = buf
+        self.crc = 0xFFFF
+        self.seen = 0
+
+    def piece(self, off, n):
+        if off + n > self.seen:
+            self.crc = session_crc(self.buf, self.seen - off, n, self.crc)
+            self.seen = off + n
+
+
 def scan_steps(path, info, buf):
     """Generator: read the session at path a buffer at a time, yielding after each read;
-    fills info's start_s, steps, duration_ms, ended, valid_bytes, size and crc (of the
-    whole file). Raises ValueError when the header is missing or corrupt."""
-    visit = Scan(info).visit
+    fills info's start_s, steps, duration_ms, ended, size, crc (of the whole file),
+    valid_bytes, skips and first_skip. Raises ValueError when the header is missing or
+    corrupt."""
+    from footfall_core.reader import Reader  # loaded only when a file must be read
+
+    reader = Reader(Scan(info).visit)
+    crc = _Crc(buf)
     with open(path, "rb") as f:
-        n = f.readinto(buf)
-        hdr = rec.Header.unpack_from(memoryview(buf)[:n])
-        info.start_s = hdr.start_s()
-        crc = crc16(buf, 0, n)
-        seen = n  # bytes of the file CRC'd so far
-        off = 0  # file offset of buf[0]
-        pos = hdr.size  # a version 1 file (older firmware) has a shorter header
-        while True:
-            end, count = rec.walk(buf, pos, n, visit)
-            if count == 0:  # corrupt, cut short, or the end of the file
-                break
-            off += end
-            pos = 0
-            yield
-            f.seek(off)
-            n = f.readinto(buf)
-            if off + n > seen:
-                crc = crc16(buf, seen - off, n, crc)
-                seen = off + n
-        info.valid_bytes = off + pos
-        f.seek(seen)
-        while True:
-            yield
-            n = f.readinto(buf)
-            if not n:
-                break
-            crc = crc16(buf, 0, n, crc)
-            seen += n
-    info.crc = crc
-    info.size = seen
+        hdr = yield from read_steps(f, buf, reader, crc.piece)
+    info.start_s = hdr.start_s()
+    info.crc = crc.crc
+    info.size = crc.seen
+    info.valid_bytes = crc.seen - reader.skipped_bytes
+    info.skips = reader.skips
+    info.first_skip = reader.first_skip
 
 
 def _check(v):
-    return (v[0] + v[1] + v[2] + v[3] + v[4] + v[5] + v[6] + 0x5A5A) & 0xFFFF
+    return (v[0] + v[1] + v[2] + v[3] + v[4] + v[5] + v[6] + CHECK_SEED) & 0xFFFF
 
 
 def index_line(info):
@@ -203,28 +230,6 @@ def append(path, text):
     return True
 
 
-def learn_steps(store, sid, name, synced, size, buf):
-    # Scan one file in steps; cut a torn tail (in steps) and scan what is left.
-    info = SessionInfo(sid, name, synced)
-    try:
-        yield from scan_steps(store.path(name), info, buf)
-        store.scanned_bytes += info.size
-        if info.valid_bytes < info.size:
-            cut = yield from truncate_steps(store, name, info.valid_bytes, buf)
-            lost = info.size - info.valid_bytes
-            store.report((name, "truncated" if cut else "unrepaired", lost))
-            if cut:
-                info = SessionInfo(sid, name, synced)
-                yield from scan_steps(store.path(name), info, buf)
-                store.scanned_bytes += info.size
-    except ValueError:
-        store.report(set_aside(store, name, size))
-        return None
-    except OSError:
-        return None  # removed or renamed under the scan: the next rescan sees it
-    return info
-
-
 def compact_steps(store):
     # Rewrite the index with one line per known session, a few lines per step, then
     # rename it into place (atomic on LittleFS); given up if a line was appended
@@ -247,47 +252,3 @@ def compact_steps(store):
         sync_fs()
     except OSError:
         store.index_errors += 1
-
-
-def finish_copy(store, tmp_name):
-    tmp = store.path(tmp_name)
-    base = tmp_name[:-4]
-    for name in (base + SUFFIX, base + SYNCED):
-        if exists(store.path(name)):
-            os.remove(tmp)
-            return (tmp_name, "removed", 0)
-    os.rename(tmp, store.path(base + SUFFIX))
-    return (base + SUFFIX, "renamed", 0)
-
-
-def set_aside(store, name, size):
-    # Shorter than a header: power failed while begin() wrote it, nothing was logged.
-    if size < rec.HEADER_BYTES:
-        os.remove(store.path(name))
-        return (name, "removed", size)
-    os.rename(store.path(name), store.path(name[:5] + ".bad"))
-    return (name, "bad header", 0)
-
-
-def truncate_steps(store, name, nbytes, buf):
-    # Copy the valid prefix to NNNNN.tmp a buffer per step, then swap it in.
-    tmp = store.path(name[:5] + ".tmp")
-    try:
-        with open(store.path(name), "rb") as src, open(tmp, "wb") as dst:
-            left = nbytes
-            while left:
-                n = src.readinto(buf)
-                k = n if n < left else left
-                dst.write(memoryview(buf)[:k])
-                left -= k
-                yield
-            dst.flush()
-        sync_fs()
-    except OSError:
-        if exists(tmp):
-            os.remove(tmp)
-        return False  # no room for the copy: readers stop at the last valid record
-    os.remove(store.path(name))
-    os.rename(tmp, store.path(name))
-    sync_fs()
-    return True

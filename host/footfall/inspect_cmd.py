@@ -1,12 +1,14 @@
-"""`footfall inspect SESSION_FILE [--json]`: decode a session file and say what repair would cut.
+"""`footfall inspect SESSION_FILE [--json]`: decode a session file and say what it drops.
 
 With --json, one object: file, clock_set (false: the start time is an unset device clock),
-rate_mhz (the measured sample rate), steps, valid_records, valid_bytes, discarded_bytes,
-duration_ms, cues, end (reason or null), header (dict, clock_set again), events
-([t_ms, kind, value]) and gaps ([at_ms, lost_ms, lost_samples]: samples lost to FIFO overflow).
-A missing file, one that is not a regular file, or a corrupt header is a one-line
-`footfall: FILE: ...` error, exit status 2.
-The file is only read: the device's boot-time repair (or a copy) is what truncates it.
+rate_mhz (the measured sample rate), steps, valid_records, valid_bytes (header and kept
+records), discarded_bytes, skipped ([offset, bytes, reason] of each place dropped: "damaged"
+bytes, or an intact record breaking a rule of footfall_core.reader), import (null, or why
+`footfall sync` refuses the file), duration_ms, cues, end (reason or null), header (dict,
+clock_set again), events ([t_ms, kind, value]) and gaps ([at_ms, lost_ms, lost_samples]:
+samples lost to FIFO overflow). A missing file, one that is not a regular file, or a corrupt
+header is a one-line `footfall: FILE: ...` error, exit status 2. The file is only read: the
+device's repair (or the store's import) is what drops the damage.
 """
 
 import argparse
@@ -16,6 +18,8 @@ from datetime import UTC, datetime
 from footfall.errors import RecordError
 from footfall.records import EVENT_KINDS, End, Event, Session, StepBlock, Summary
 from footfall.source import read_session_file
+
+SHOWN = 10  # places dropped listed one by one in the text report
 
 
 def report(session: Session, file: str) -> dict[str, object]:
@@ -30,6 +34,8 @@ def report(session: Session, file: str) -> dict[str, object]:
         "valid_records": len(session.records),
         "valid_bytes": session.valid_bytes,
         "discarded_bytes": session.discarded_bytes,
+        "skipped": [k.to_json() for k in session.skips],
+        "import": refusal(session),
         "duration_ms": session.duration_ms,
         "cues": sum(1 for e in events if e.kind_name == "cue"),
         "end": end.reason_name if end is not None else None,
@@ -37,6 +43,32 @@ def report(session: Session, file: str) -> dict[str, object]:
         "events": [[e.elapsed_ms, EVENT_KINDS.get(e.kind, e.kind), e.value] for e in events],
         "gaps": [[g.at_ms, g.lost_ms, g.lost_samples] for g in session.gaps],
     }
+
+
+def refusal(session: Session) -> str | None:
+    """Why the store refuses this session, or None (damage alone is dropped, not refused)."""
+    broken = session.broken
+    if not broken:
+        return None
+    more = f" (and {len(broken) - 1} more)" if len(broken) > 1 else ""
+    return f"refused: {broken[0].describe()}{more}"
+
+
+def _skips(session: Session) -> list[str]:
+    skips = session.skips
+    if not skips:
+        return ["  repair: none needed"]
+    lines = [
+        f"  repair: {session.discarded_bytes} bytes dropped in {len(skips)} place(s), every "
+        f"other record kept:"
+    ]
+    lines += [f"    {k.describe()}" for k in skips[:SHOWN]]
+    if len(skips) > SHOWN:
+        lines.append(f"    ... and {len(skips) - SHOWN} more")
+    why = refusal(session)
+    if why is not None:
+        lines.append(f"  import: {why}")
+    return lines
 
 
 def _text(session: Session, file: str) -> str:
@@ -68,13 +100,7 @@ def _text(session: Session, file: str) -> str:
             f"  gaps: {len(gaps)} FIFO overflows lost {sum(g.lost_samples for g in gaps)} "
             f"samples ({lost} ms; step times include them), first at {gaps[0].at_ms} ms"
         )
-    if session.discarded_bytes:
-        lines.append(
-            f"  repair: {session.discarded_bytes} bytes after the last valid record "
-            f"(offset {session.valid_bytes}) are discarded"
-        )
-    else:
-        lines.append("  repair: none needed")
+    lines += _skips(session)
     return "\n".join(lines)
 
 

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
+from footfall_core import reader
 from footfall_core import records as core
 
 from footfall.errors import RecordError
@@ -241,6 +242,42 @@ class Unknown:
         return self.raw
 
 
+RECORD_NAMES = {core.REC_STEPS: "STEPS", core.REC_SUMMARY: "SUMMARY", core.REC_EVENT: "EVENT",
+                core.REC_END: "END", core.REC_GAP: "GAP"}  # fmt: skip
+RULES = {
+    reader.BACKWARDS: "session time goes back (a duplicated or out-of-order record)",
+    reader.AFTER_END: "it follows the END record (a session ends at its END)",
+    reader.TOO_MANY_STEPS: f"more than {reader.MAX_STEPS} steps in one session "
+    f"(one per {reader.MIN_STEP_MS} ms for 2**30 ms)",
+    reader.TOO_LONG: "a step after 2**30 ms (12.4 days), the longest session",
+}
+
+
+@dataclass(frozen=True)
+class Skip:
+    """Bytes the reader dropped: a damaged span (no intact record in it), or one intact
+    record that breaks a rule of footfall_core.reader (rtype: its type; 0 for damage)."""
+
+    offset: int
+    nbytes: int
+    why: int
+    rtype: int = 0
+
+    @property
+    def damaged(self) -> bool:
+        return self.why == reader.DAMAGED
+
+    def describe(self) -> str:
+        """One phrase: what was dropped, where and why."""
+        if self.damaged:
+            return f"{self.nbytes} damaged bytes at byte {self.offset}"
+        name = RECORD_NAMES.get(self.rtype, f"type {self.rtype}")
+        return f"the {name} record at byte {self.offset}: {RULES[self.why]}"
+
+    def to_json(self) -> list[object]:
+        return [self.offset, self.nbytes, reader.WHY[self.why]]
+
+
 Record = StepBlock | Summary | Event | End | Gap | Unknown
 _DECODERS: dict[int, type[Summary] | type[Event] | type[End] | type[Gap]] = {
     core.REC_SUMMARY: Summary,
@@ -252,11 +289,11 @@ _DECODERS: dict[int, type[Summary] | type[Event] | type[End] | type[Gap]] = {
 
 @dataclass(frozen=True)
 class Session:
-    """A decoded session file: its valid records and the steps as numpy arrays.
+    """A decoded session file: its intact records and the steps as numpy arrays.
 
     t_ms is each step's session time; interval_ms is exact even across long gaps (the
-    block's t0 is used, not the saturated field). discarded_bytes follow the last valid
-    record: what repair cuts off."""
+    block's t0 is used, not the saturated field). skips: what the reader dropped (damage,
+    and records that break a rule), in file order; discarded_bytes counts them."""
 
     header: Header
     records: tuple[Record, ...]
@@ -267,6 +304,7 @@ class Session:
     peak_mg: np.ndarray
     cadence_spm: np.ndarray
     flags: np.ndarray
+    skips: tuple[Skip, ...] = ()
 
     @classmethod
     def from_bytes(cls, data: bytes) -> Session:
@@ -282,10 +320,18 @@ class Session:
             else:
                 records.append(Unknown(bytes(buf[p - 2 : p + n + 2])))
 
-        valid, _ = core.walk(data, header.size, len(data), visit)
+        skips: list[Skip] = []
+
+        def skip(at: int, nbytes: int, why: int) -> None:
+            skips.append(Skip(at, nbytes, why, 0 if why == reader.DAMAGED else data[at]))
+
+        r = reader.walk(data, header.size, len(data), visit, skip)
         t, peak, cad, flags = _steps(records)
         interval = np.diff(t, prepend=0) if len(t) else t.copy()
-        return cls(header, tuple(records), valid, len(data), t, interval, peak, cad, flags)
+        valid = len(data) - r.skipped_bytes
+        return cls(
+            header, tuple(records), valid, len(data), t, interval, peak, cad, flags, tuple(skips)
+        )
 
     @classmethod
     def from_file(cls, path: str | Path) -> Session:
@@ -301,6 +347,11 @@ class Session:
     @property
     def discarded_bytes(self) -> int:
         return self.total_bytes - self.valid_bytes
+
+    @property
+    def broken(self) -> list[Skip]:
+        """The intact records dropped for breaking a rule (not damage)."""
+        return [k for k in self.skips if not k.damaged]
 
     def of_type(self, kind: type) -> list:
         return [r for r in self.records if isinstance(r, kind)]

@@ -11,7 +11,8 @@ refuses any other database untouched):
     devices   id (device id hex), name (footfall-XXXX or a label), first_seen, last_seen
     sessions  id "<device hex>-<session id>-<header start_s>", the header's identity of a
               session, so importing the same session twice keeps one copy; summary columns;
-              crc and size of the file; raw = the exact session file (re-decodable any time);
+              crc (the session CRC, footfall_core.crc.session_crc, as LIST gives it) and size
+              of the file; raw = the exact session file (re-decodable any time);
               clock: "set" (the header's start is right), "rebased" (the device's clock was
               unset and sync re-based the start from its uptime) or "unset" (it could not be:
               start_s is the device's wrong clock, and trends leaves the session out);
@@ -42,7 +43,7 @@ from pathlib import Path
 import numpy as np
 from footfall_core import ble_defs
 from footfall_core import records as core
-from footfall_core.crc import crc16
+from footfall_core.crc import crc16, session_crc
 from platformdirs import user_data_dir
 
 from footfall.errors import NoSuchSession, RecordError, StoreError
@@ -74,6 +75,7 @@ def default_path() -> Path:
 class ImportResult:
     id: str
     new: bool  # False: this exact session was already stored (nothing changed)
+    note: str = ""  # what the import dropped (damage), "" when the file was whole
 
 
 @dataclass(frozen=True)
@@ -126,17 +128,29 @@ def session_key(device_hex: str, session_id: int, start_s: int) -> str:
 
 
 def decode(raw: bytes) -> Session:
-    """Decode a session file for import; StoreError unless every byte of it is valid."""
+    """Decode a session file for import. StoreError when its header is damaged or a record
+    breaks a rule of footfall_core.reader (the one-line reason names the first); damage
+    elsewhere is dropped (Session.skips, described by dropped())."""
     try:
         session = Session.from_bytes(raw)
     except RecordError as e:
         raise StoreError(f"not a valid session file: {e}") from None
-    if session.discarded_bytes:
-        raise StoreError(
-            f"corrupt session file: {session.discarded_bytes} bytes after offset "
-            f"{session.valid_bytes} do not decode"
-        )
+    broken = session.broken
+    if broken:
+        more = f" (and {len(broken) - 1} more)" if len(broken) > 1 else ""
+        raise StoreError(f"refused: {broken[0].describe()}{more}")
     return session
+
+
+def dropped(session: Session) -> str:
+    """What decoding dropped, in one phrase ("" when nothing)."""
+    skips = session.skips
+    if not skips:
+        return ""
+    return (
+        f"dropped {session.discarded_bytes} damaged bytes in {len(skips)} place(s) from byte "
+        f"{skips[0].offset}; kept {len(session.records)} records, {session.steps} steps"
+    )
 
 
 @dataclass(frozen=True)
@@ -189,7 +203,7 @@ def _summary_values(
         int(s.peak_mg.max()) if s.steps else 0,
         end.reason_name if end is not None else None,
         ".".join(map(str, h.fw)),
-        crc16(raw, 0, len(raw)),
+        session_crc(raw, 0, len(raw)),
         len(raw),
         raw,
         now,
@@ -221,6 +235,9 @@ class Store:
         # schema 1 (read only, not migrated) has no clock columns: derive them as migrating would
         self._row_columns = _ROW_COLUMNS if version >= 2 else _ROW_COLUMNS_V1
         self._header_start = "header_start_s" if version >= 2 else "start_s"
+        # the crc column: the session CRC from schema 3; a reader of an older store (not
+        # migrated: readers never write) checks its files by the crc16 it was made with
+        self._file_crc = session_crc if version >= 3 else crc16
 
     @property
     def partial_dir(self) -> Path:
@@ -267,9 +284,12 @@ class Store:
         device recorded with its clock unset. The same session again is not stored twice
         (but an unset start it can now re-base is corrected); a longer copy of a stored
         session (it grew since) replaces it; any other copy with the same identity but
-        different bytes is refused with StoreError."""
+        different bytes is refused with StoreError, and so is a longer copy of a stored
+        session that had ended (its END record). Damage in the file is dropped and said in
+        the result's note; a damaged header or a record breaking a rule refuses the file."""
         raw = bytes(raw)
         session = decode(raw)
+        note = dropped(session)
         device_hex = session.header.device_id.hex()
         name = device or ble_defs.device_name(session.header.device_id)
         now_s = time.time()
@@ -282,7 +302,7 @@ class Store:
         try:
             self._step("begin")
             old = db.execute(
-                "SELECT crc, size, raw, clock FROM sessions WHERE id = ?", (sid,)
+                "SELECT crc, size, raw, clock, end_reason FROM sessions WHERE id = ?", (sid,)
             ).fetchone()
             if old is not None and old[0] == crc and old[1] == len(raw) and old[2] == raw:
                 if old[3] == "unset" and state == "rebased":
@@ -291,9 +311,14 @@ class Store:
                         (start_s, start, state, sid),
                     )
                     db.execute("COMMIT")
-                    return ImportResult(sid, True)
+                    return ImportResult(sid, True, note)
                 db.execute("ROLLBACK")
-                return ImportResult(sid, False)
+                return ImportResult(sid, False, note)
+            if old is not None and old[4] is not None and raw.startswith(old[2]):
+                raise StoreError(
+                    f"session {sid} is already stored whole (it ends with its END record); "
+                    f"a longer copy ({len(raw)} bytes) is refused and the stored one kept"
+                )
             if old is not None and not (len(raw) > old[1] and raw.startswith(old[2])):
                 raise StoreError(
                     f"session {sid} is already stored with different content "
@@ -326,7 +351,7 @@ class Store:
             if isinstance(e, sqlite3.Error):
                 raise access_error(self.path, e) from None
             raise
-        return ImportResult(sid, True)
+        return ImportResult(sid, True, note)
 
     def _row(self, r: tuple) -> SessionRow:
         try:
@@ -354,7 +379,7 @@ class Store:
         if not rows:
             raise NoSuchSession(f"no session {sid!r} in {self.path}")
         raw, crc, size = rows[0]
-        if not isinstance(raw, bytes) or len(raw) != size or crc16(raw, 0, len(raw)) != crc:
+        if not isinstance(raw, bytes) or len(raw) != size or self._file_crc(raw) != crc:
             raise StoreError(f"{self.path}: session {sid}: stored file fails its CRC (corrupt)")
         return raw
 
@@ -362,12 +387,26 @@ class Store:
         return bool(self._query("SELECT 1 FROM sessions WHERE id = ?", (sid,)))
 
     def find_copy(
-        self, device_hex: str, session_id: int, start_s: int, crc: int, size: int
+        self,
+        device_hex: str,
+        session_id: int,
+        start_s: int,
+        crc: int,
+        size: int,
+        legacy: bool = False,
     ) -> str | None:
         """The id of a stored session that is an exact copy of the one a device lists: the
-        header's identity (device, session id, start) and the file's CRC and size. (The CRC
-        alone does not tell apart two files whose headers differ: each header ends in its
-        own CRC-16, so the file's CRC-16 does not depend on the header's bytes.)"""
+        header's identity (device, session id, start) and the file's session CRC and size.
+        legacy: crc is what a protocol 2 device lists, crc16 of the file (which depends only
+        on its record lengths), checked against each stored file of that identity and size."""
+        if legacy:
+            rows = self._query(
+                "SELECT id, raw FROM sessions WHERE device = ? AND session_id = ? "
+                f"AND {self._header_start} = ? AND size = ?",
+                (device_hex, session_id, start_s, size),
+            )
+            same = (sid for sid, raw in rows if isinstance(raw, bytes) and crc16(raw) == crc)
+            return next(same, None)
         rows = self._query(
             "SELECT id FROM sessions WHERE device = ? AND session_id = ? "
             f"AND {self._header_start} = ? AND crc = ? AND size = ?",

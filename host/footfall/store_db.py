@@ -7,7 +7,9 @@ every SQLite failure named by its cause (disk full, read-only, locked, permissio
     db = connect_writer(path)      # creates the file if missing
     raise access_error(path, e)    # a StoreError naming what went wrong
 
-SCHEMA creates a store (the tables store.py describes); _MIGRATE_1 takes schema 1 to 2.
+SCHEMA creates a store (the tables store.py describes); _MIGRATE_1 takes schema 1 to 2;
+_migrate_2 takes 2 to 3: the crc column becomes the session CRC, computed again from each
+stored file (crc16 of a whole file depends only on its record lengths: footfall_core/crc.py).
 
 A footfall store carries APPLICATION_ID in the SQLite header (PRAGMA application_id, the
 field SQLite reserves for a file format's mark) and SCHEMA_VERSION in user_version, and holds
@@ -29,11 +31,12 @@ from pathlib import Path
 from urllib.parse import quote
 
 from footfall_core import records as core
+from footfall_core.crc import session_crc
 
 from footfall.errors import StoreAccessError, StoreError
 
 APPLICATION_ID = 0x46464442  # b"FFDB"
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 CLOCK_FLOOR_S = core.CLOCK_FLOOR_HI << 16  # footfall_core.header: no session is older
 TABLES = frozenset({"devices", "sessions", "arrays"})
 SCHEMA = """
@@ -164,7 +167,7 @@ def identify(path: Path) -> str:
             f"{path}: store schema version {user_version} is newer than this footfall's "
             f"({SCHEMA_VERSION}): update footfall; left untouched"
         )
-    ours = user_version in (1, 2)
+    ours = 1 <= user_version <= SCHEMA_VERSION
     if path.with_name(path.name + "-wal").exists():
         found = TABLES if ours else set()
     else:
@@ -228,7 +231,7 @@ def _verify(db: sqlite3.Connection, path: Path) -> int:
             f"{path}: store schema version {version} is newer than this footfall's "
             f"({SCHEMA_VERSION}): update footfall; left untouched"
         )
-    if version not in (1, 2):
+    if not 1 <= version <= SCHEMA_VERSION:
         raise StoreError(f"{path}: not a footfall store (user_version {version})")
     check_tables(db, path)
     return version
@@ -256,9 +259,12 @@ def _prepare(db: sqlite3.Connection, path: Path, kind: str) -> int:
         return version
     db.execute("BEGIN IMMEDIATE")
     try:
-        if db.execute("PRAGMA user_version").fetchone()[0] == 1:  # not migrated meanwhile
+        now = db.execute("PRAGMA user_version").fetchone()[0]  # not migrated meanwhile
+        if now == 1:
             for statement in _MIGRATE_1:
                 db.execute(statement)
+        if now in (1, 2):
+            _migrate_2(db)
         db.execute(f"PRAGMA application_id = {APPLICATION_ID}")  # a store made unmarked
         db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
         db.execute("COMMIT")
@@ -266,6 +272,12 @@ def _prepare(db: sqlite3.Connection, path: Path, kind: str) -> int:
         if db.in_transaction:
             db.execute("ROLLBACK")
     return SCHEMA_VERSION
+
+
+def _migrate_2(db: sqlite3.Connection) -> None:
+    for sid, raw in db.execute("SELECT id, raw FROM sessions").fetchall():
+        if isinstance(raw, bytes):
+            db.execute("UPDATE sessions SET crc = ? WHERE id = ?", (session_crc(raw), sid))
 
 
 def connect_reader(path: Path) -> sqlite3.Connection:

@@ -6,7 +6,8 @@
 Per session the device LISTs: skip it if the store holds an exact copy; else GET it from
 where an earlier attempt stopped (the bytes kept so far live in store.partial_dir, one file
 per session keyed by device, session, start and CRC), check its size and CRC against LIST,
-import it in one transaction, and only then, on request, DELETE it with that CRC. Every
+import it in one transaction, and only then, on request, DELETE it with that CRC (the
+session CRC; a protocol 2 device's LIST and DELETE carry crc16 of the file). Every
 sync also sets the device's clock (SET_TIME), which stamps the start of its sessions. A
 session recorded while the device's clock was unset (clock_set false) is re-based from the
 device's boot id and uptime in the HELLO reply and this computer's clock at that moment
@@ -28,7 +29,7 @@ from typing import Any, Protocol
 
 from footfall_core import ble_defs
 from footfall_core import protocol as P
-from footfall_core.crc import crc16
+from footfall_core.crc import crc16, session_crc
 
 from footfall.errors import (
     DeviceError,
@@ -72,7 +73,8 @@ class Outcome:
     resumed_from: int = 0  # bytes kept from an earlier, interrupted transfer
     deleted: bool = False
     error: str | None = None
-    note: str | None = None  # e.g. the session's header names another device
+    note: str | None = None  # what the import dropped from a damaged file; a header naming
+    # another device
 
     def line(self) -> str:
         head = f"session {self.device_sid}: "
@@ -161,6 +163,7 @@ class Syncer:
         self.window = window
         self.timeout_s = timeout_s
         self.clock: DeviceClock | None = None  # the device's, from the last HELLO
+        self.legacy_crc = False  # a protocol 2 device: LIST's CRC is crc16 of the file
 
     def partial_path(self, device_hex: str, entry: tuple[int, ...]) -> Path:
         sid, start_s, _dur, _steps, _size, crc = entry
@@ -171,6 +174,7 @@ class Syncer:
         reply = await link.request(P.HELLO, timeout_s=self.timeout_s)
         at_s = time.time()
         hello = decode(P.unpack_hello, reply)
+        self.legacy_crc = hello[0] < 3
         clock = decode(P.unpack_hello_clock, reply)
         self.clock = None if clock is None else DeviceClock(clock[0], clock[1], at_s)
         device_hex = hello[1].hex()
@@ -211,10 +215,10 @@ class Syncer:
         # copied onto this one) is read first, so a copy stored earlier is found unfetched.
         ident = (device_hex, sid, start_s)
         try:
-            out.store_id = self.store.find_copy(*ident, crc, size)
+            out.store_id = self.store.find_copy(*ident, crc, size, self.legacy_crc)
             if out.store_id is None:
                 ident = _identity(await self._head(link, part, entry, out), ident)
-                out.store_id = self.store.find_copy(*ident, crc, size)
+                out.store_id = self.store.find_copy(*ident, crc, size, self.legacy_crc)
             if out.store_id is not None:
                 out.status = "already stored"
             else:
@@ -226,6 +230,7 @@ class Syncer:
                 imported = self.store.import_session(raw, name if own else None, self.clock)
                 out.store_id = imported.id
                 out.status = "imported" if imported.new else "already stored"
+                out.note = imported.note or None
         except DeviceError as e:
             out.status, out.error = "failed", f"GET refused: {e}"
             return
@@ -236,9 +241,10 @@ class Syncer:
             out.status, out.error = "failed", str(e)
             return
         if ident[0] != device_hex:
-            out.note = f"its header names device {ident[0]}, not this one ({device_hex})"
+            other = f"its header names device {ident[0]}, not this one ({device_hex})"
+            out.note = f"{out.note}; {other}" if out.note else other
         _unlink(part)
-        if self.delete_after and self.store.find_copy(*ident, crc, size):
+        if self.delete_after and self.store.find_copy(*ident, crc, size, self.legacy_crc):
             try:
                 await link.request(P.DELETE, P.request_delete(sid, crc), self.timeout_s)
             except DeviceError as e:
@@ -299,11 +305,12 @@ class Syncer:
                 bar.close()
         with _partial_io(part):
             raw = part.read_bytes()
-        if len(raw) != size or crc16(raw, 0, len(raw)) != crc:
+        got = (crc16 if self.legacy_crc else session_crc)(raw, 0, len(raw))
+        if len(raw) != size or got != crc:
             _unlink(part)
             out.status = "failed"
             out.error = (
-                f"{len(raw)} bytes with CRC 0x{crc16(raw, 0, len(raw)):04x} do not match "
+                f"{len(raw)} bytes with CRC 0x{got:04x} do not match "
                 f"LIST's {size} bytes, CRC 0x{crc:04x} (dropped; fetched again next sync)"
             )
             return None
@@ -325,6 +332,7 @@ class Syncer:
                 continue
             out.store_id = imported.id
             out.status = "imported" if imported.new else "already stored"
+            out.note = imported.note or None
             if self.delete_after and self.store.has(imported.id):
                 path.unlink()
                 out.deleted = True

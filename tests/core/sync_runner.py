@@ -5,7 +5,7 @@ RUNNER is source text so the same code runs in both interpreters (tests/core/tes
 
 RUNNER = """
 from footfall_core import protocol as P
-from footfall_core.crc import crc16
+from footfall_core.crc import session_crc
 from footfall_core.frames import FrameError, FrameParser, pack_frame
 from footfall_core.sync_server import SyncServer
 
@@ -20,7 +20,7 @@ class FakeStore:
 
     def session_info(self, sid):
         data = self.files[sid]
-        return (1700000000 + sid, 60 * sid, 100 * sid, len(data), crc16(data))
+        return (1700000000 + sid, 60 * sid, 100 * sid, len(data), session_crc(data))
 
     def read_into(self, sid, offset, buf, start, n):
         data = self.files[sid]

@@ -1,11 +1,11 @@
-"""The viper CRC-16 loop gives the plain loop's value for every input, in the unix port,
-and a port that cannot load it falls back to the plain loop."""
+"""The viper CRC-16 loops give the plain loops' values for every input, in the unix port,
+and a port that cannot load them falls back to the plain loops."""
 
 import random
 import shutil
 from pathlib import Path
 
-from footfall_core.crc import crc16
+from footfall_core.crc import crc16, session_crc
 
 from tests.unixport import FIRMWARE, run_mpy
 
@@ -23,23 +23,27 @@ for k in range(300):
     for buf in (data, bytes(data), memoryview(data)):
         if crc._fast(buf, a, b, seed) != crc._span(buf, a, b, seed):
             bad += 1
-print(crc.CRC, bad, crc.crc16(b"123456789"))
+        if crc._session_fast(buf, a, b, seed) != crc._session_span(buf, a, b, seed):
+            bad += 1
+print(crc.CRC, bad, crc.crc16(b"123456789"), crc.session_crc(b"123456789"))
 """
 
 
 def test_the_viper_loop_equals_the_plain_one_on_bytes_bytearrays_and_memoryviews() -> None:
     out = run_mpy(TWINS).stdout.decode().split()
-    assert out == ["viper", "0", str(0x29B1)]
+    assert out == ["viper", "0", str(0x29B1), str(0xAEE7)]
 
 
 def test_the_unix_port_and_cpython_agree_on_random_blocks() -> None:
     rng = random.Random(3)
     blocks = [bytes(rng.getrandbits(8) for _ in range(rng.randrange(1, 5000))) for _ in range(5)]
-    script = "from footfall_core.crc import crc16\n" + "".join(
-        f"print(crc16({b!r}, 1, {len(b)}, 0x1D0F))\n" for b in blocks
+    script = "from footfall_core.crc import crc16, session_crc\n" + "".join(
+        f"print(crc16({b!r}, 1, {len(b)}, 0x1D0F), session_crc({b!r}, 1, {len(b)}, 0x1D0F))\n"
+        for b in blocks
     )
     got = run_mpy(script).stdout.decode().split()
-    assert got == [str(crc16(b, 1, len(b), 0x1D0F)) for b in blocks]
+    want = [(crc16(b, 1, len(b), 0x1D0F), session_crc(b, 1, len(b), 0x1D0F)) for b in blocks]
+    assert got == [str(v) for pair in want for v in pair]
 
 
 def test_a_port_without_the_viper_loop_uses_the_plain_one(tmp_path: Path) -> None:
@@ -48,6 +52,25 @@ def test_a_port_without_the_viper_loop_uses_the_plain_one(tmp_path: Path) -> Non
         "import micropython\n@micropython.viper_off\ndef span(a, b, c, d):\n    pass\n"
     )  # a port built without the native emitter refuses the decorator: SyntaxError
     script = f"import sys\nsys.path.insert(0, {str(tmp_path)!r})\n" + (
-        "from footfall_core import crc\nprint(crc.CRC, crc.crc16(b'123456789'))\n"
+        "from footfall_core import crc\n"
+        "print(crc.CRC, crc.crc16(b'123456789'), crc.session_crc(b'123456789'))\n"
     )
-    assert run_mpy(script).stdout.decode().split() == ["python", str(0x29B1)]
+    assert run_mpy(script).stdout.decode().split() == ["python", str(0x29B1), str(0xAEE7)]
+
+
+def bitwise(data: bytes, poly: int) -> int:
+    """An MSB-first CRC-16 with init 0xFFFF, a bit at a time: the definition, not a table."""
+    c = 0xFFFF
+    for byte in data:
+        c ^= byte << 8
+        for _ in range(8):
+            c = ((c << 1) ^ poly) & 0xFFFF if c & 0x8000 else (c << 1) & 0xFFFF
+    return c
+
+
+def test_both_crcs_match_their_bitwise_definitions() -> None:
+    rng = random.Random(5)
+    for _ in range(20):
+        data = bytes(rng.getrandbits(8) for _ in range(rng.randrange(0, 300)))
+        assert crc16(data) == bitwise(data, 0x1021)
+        assert session_crc(data) == bitwise(data, 0x8005)

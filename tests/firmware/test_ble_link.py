@@ -10,7 +10,7 @@ from pathlib import Path
 
 from footfall_core import ble_defs as B
 from footfall_core import protocol as P
-from footfall_core.crc import crc16
+from footfall_core.crc import session_crc
 from footfall_core.frames import FrameParser, pack_frame
 
 from tests.unixport import run_mpy
@@ -52,7 +52,7 @@ class Store:
     def session_info(self, sid):
         if sid != 1:
             raise KeyError(sid)
-        return (1800000000, 60, 100, len(SESSION), {crc16(SESSION)})
+        return (1800000000, 60, 100, len(SESSION), {session_crc(SESSION)})
     def read_into(self, sid, offset, buf, start, n):
         data = SESSION[offset : offset + n]
         buf[start : start + len(data)] = data

@@ -20,7 +20,7 @@ from hypothesis import strategies as st
 import tests.firmware.fwpath  # noqa: F401
 from footfall_core import protocol as P
 from footfall_core.activity import IDLE, RUNNING, WALKING
-from footfall_core.crc import crc16
+from footfall_core.crc import session_crc
 from footfall_core.frames import MAX_PAYLOAD, pack_frame
 from footfall_core.header import CLOCK_MAX_S, CLOCK_MIN_S
 from footfall_fw import config
@@ -129,7 +129,7 @@ def check_device_still_works(rig: DeviceRig, clock_s: int, ticks: int) -> None:
     entries = rig.listing()
     for sid, _start, _dur, _steps, size, crc in entries:
         data = rig.fetch(sid)
-        assert (len(data), crc16(data, 0, len(data))) == (size, crc)
+        assert (len(data), session_crc(data, 0, len(data))) == (size, crc)
     cfg, problems = config.load(rig.config_path)
     assert problems == []
     assert {k: v for k, v in cfg.items() if k != "live"} == {

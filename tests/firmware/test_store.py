@@ -7,9 +7,11 @@ import pytest
 
 import tests.firmware.fwpath  # noqa: F401
 from footfall_core import records as rec
+from footfall_core.reader import walk
 from footfall_fw.session_writer import FLUSH_MS
 from footfall_fw.store import Store, StoreFull
 from footfall_fw.store_index import INDEX
+from tests.crc_ref import session_crc_ref
 from tests.unixport import run_mpy
 
 RUNNING = 2
@@ -72,7 +74,7 @@ def test_list_reports_steps_size_duration_and_file_crc(store: Store) -> None:
     assert (info.id, info.steps, info.start_s, info.ended) == (sid, 500, 1_800_000_000, True)
     assert (info.size, info.valid_bytes) == (len(data), len(data))
     assert info.duration_ms == 500 * 350
-    assert info.crc == binascii.crc_hqx(data, 0xFFFF)
+    assert info.crc == session_crc_ref(data)
 
 
 def test_each_session_gets_the_next_id(store: Store) -> None:
@@ -117,23 +119,25 @@ def test_a_file_cut_at_every_byte_is_repaired_keeping_every_complete_record(
         assert files(root) == ["00001.ffs"], k
 
 
-def test_a_flipped_byte_mid_file_truncates_there_and_keeps_what_came_before(
-    store: Store,
-) -> None:
+def test_a_flipped_byte_mid_file_costs_that_record_only(store: Store) -> None:
     log_session(store, 300)
     path = Path(store.path("00001.ffs"))
     data = path.read_bytes()
     ends = boundaries(data)
-    cut = ends[len(ends) // 2]
+    blocks = [(a, b) for a, b in zip(ends, ends[1:], strict=False) if data[a] == rec.REC_STEPS]
+    start, end = blocks[len(blocks) // 2]  # a step block mid-file, records after it
+    assert end < len(data)
     bad = bytearray(data)
-    bad[cut + 7] ^= 0x01
+    bad[start + 7] ^= 0x01
     path.write_bytes(bytes(bad))
     # The index vouches for a file by its size alone: a file it does not vouch for (a power
     # cut while open, a lost index, older firmware's files) is checked record by record.
     (path.parent / INDEX).unlink()
     report = store.repair()
-    assert report == [("00001.ffs", "truncated", len(data) - cut)]
-    assert path.read_bytes() == data[:cut]
+    assert report == [("00001.ffs", "dropped", end - start, start, 1)]
+    assert path.read_bytes() == data[:start] + data[end:]
+    (info,) = store.list()
+    assert info.steps == 300 - (end - start - 8) // 4 and info.ended  # 8 bytes + 4 a step
 
 
 def test_repair_leaves_valid_sessions_untouched(store: Store) -> None:
@@ -152,7 +156,7 @@ def test_a_torn_header_is_removed_and_a_corrupt_one_set_aside(store: Store) -> N
     (root / "00002.ffs").write_bytes(bytes(data))
     (root / INDEX).unlink()  # as after a lost index: every file is read again
     report = store.repair()
-    assert report == [("00001.ffs", "removed", 5), ("00002.ffs", "bad header", 0)]
+    assert report == [("00001.ffs", "removed", 5, 0, 1), ("00002.ffs", "bad header", 0, -1, 0)]
     assert files(root) == ["00002.bad"]
     assert store.list() == []
 
@@ -210,8 +214,7 @@ def test_storage_full_mid_run_stops_logging_with_an_end_record(tmp_path: Path) -
     assert w.tick(10**6) is True
     w.close()
     data = (root / "00001.ffs").read_bytes()
-    end, _ = rec.walk(data)
-    assert end == len(data)
+    assert walk(data, rec.HEADER_BYTES).skipped_bytes == 0
     assert data[-13] == rec.REC_END and data[-3] == rec.END_FULL
 
 
@@ -283,7 +286,41 @@ print(info.steps, info.size, info.start_s, s.repair(), s.list()[0].size)
     out = run_mpy(script).stdout.decode().split(None, 3)
     size = int(out[1])
     assert out[0] == "2000" and out[2] == "1800000000"
-    assert out[3].strip() == f"[('00001.ffs', 'truncated', 6)] {size}"
+    assert out[3].strip() == f"[('00001.ffs', 'truncated', 6, {size}, 1)] {size}"
+
+
+def test_a_flipped_bit_costs_one_record_of_an_unsynced_session_in_the_unix_port(
+    tmp_path: Path,
+) -> None:
+    # The board's next boot, with the index lost: repair drops the damaged step block and
+    # keeps every other record (it used to cut the file to its header: every step gone).
+    script = f"""
+import os
+from footfall_core import records as rec
+from footfall_fw.store import Store
+root = {str(tmp_path / "s")!r}
+s = Store(root, free_bytes_fn=lambda: 10000000)
+w = s.begin(rec.Header(device_id=b"abcdef", start_s=1800000000))
+t = 0
+for i in range(1061):
+    t += 350
+    w.add_step(350, 2000, 171, 2)
+    w.tick(t)
+w.close(now_ms=t)
+path = s.path(s.list()[0].name)
+data = bytearray(open(path, "rb").read())
+at = rec.HEADER_BYTES + data[rec.HEADER_BYTES + 1] + 4  # the second record: a step block
+data[at + 9] ^= 0x08
+open(path, "wb").write(data)
+os.remove(s.path("index.txt"))
+boot = Store(root, free_bytes_fn=lambda: 10000000)
+print(boot.repair(), at, data[at + 1] + 4, boot.list()[0].steps)
+"""
+    out = run_mpy(script).stdout.decode().strip()
+    report, rest = out.rsplit("]", 1)
+    at, size, steps = (int(v) for v in rest.split())
+    assert report + "]" == f"[('00001.ffs', 'dropped', {size}, {at}, 1)]"
+    assert steps == 1061 - (size - 8) // 4
 
 
 def test_sync_interface_lists_and_streams_a_session_byte_for_byte(store: Store) -> None:
@@ -293,7 +330,7 @@ def test_sync_interface_lists_and_streams_a_session_byte_for_byte(store: Store) 
     assert store.sessions() == [1, 2]
     start_s, duration_s, steps, size, crc = store.session_info(1)
     assert (start_s, duration_s, steps, size) == (1_800_000_000, 105, 300, len(data))
-    assert crc == binascii.crc_hqx(data, 0xFFFF)
+    assert crc == session_crc_ref(data)
     out = bytearray(300)
     got = bytearray()
     while len(got) < size:
@@ -448,7 +485,7 @@ def test_after_a_boot_listing_every_page_reads_no_session_bytes(tmp_path, monkey
     assert reads.session == 0  # sizes and CRCs came from the index the writer kept
     assert index_bytes == (root / INDEX).stat().st_size  # read once: O(sessions)
     assert [(e[0], e[4], e[5]) for e in listed] == [
-        (sid, len(data), binascii.crc_hqx(data, 0xFFFF)) for sid, data in sorted(files.items())
+        (sid, len(data), session_crc_ref(data)) for sid, data in sorted(files.items())
     ]
 
 
@@ -506,7 +543,7 @@ def test_without_an_index_each_step_reads_a_bounded_chunk_and_the_index_comes_ba
         < 1.1 * sum(len(d) for d in files.values())
     )
     assert [(e[0], e[4], e[5]) for e in list_all_pages(store)] == [
-        (sid, len(d), binascii.crc_hqx(d, 0xFFFF)) for sid, d in sorted(files.items())
+        (sid, len(d), session_crc_ref(d)) for sid, d in sorted(files.items())
     ]
     reads.reset()
     again = Store(str(root), free_bytes_fn=lambda: 10**9)  # the next boot
@@ -522,7 +559,7 @@ def test_a_corrupt_index_is_rebuilt_from_the_files(tmp_path):
     (root / INDEX).write_text("\n".join([lines[0], garbled, "junk", lines[3][:7]]))
     store = Store(str(root), free_bytes_fn=lambda: 10**9)
     store.finish()
-    want = [(sid, len(d), binascii.crc_hqx(d, 0xFFFF)) for sid, d in sorted(files.items())]
+    want = [(sid, len(d), session_crc_ref(d)) for sid, d in sorted(files.items())]
     assert [(i.id, i.size, i.crc) for i in map(store._info.get, store.sessions())] == want
     again = Store(str(root), free_bytes_fn=lambda: 10**9)
     again.finish()
@@ -548,7 +585,7 @@ def test_an_id_used_again_after_every_session_was_deleted_is_not_taken_for_the_o
     data = (root / "00001.ffs").read_bytes()
     boot = Store(str(root), free_bytes_fn=lambda: 10**9)
     boot.finish()
-    assert boot.session_info(1)[3:] == (len(data), binascii.crc_hqx(data, 0xFFFF))
+    assert boot.session_info(1)[3:] == (len(data), session_crc_ref(data))
     assert boot.session_info(1)[3] == old[3]  # the same size: only the index line tells them
     assert boot.session_info(1)[:2] == (1_900_000_000, 0)  # apart, and the newer one wins
 
@@ -583,7 +620,7 @@ again.finish()
 print(again.scanned_bytes, len(again.sessions()))
 """
     out = run_mpy(script).stdout.decode().splitlines()
-    want = [(sid, (len(d), binascii.crc_hqx(d, 0xFFFF))) for sid, d in sorted(files.items())]
+    want = [(sid, (len(d), session_crc_ref(d))) for sid, d in sorted(files.items())]
     assert out[0] == f"True {want}"  # the sampler ran between the steps
     assert out[1] == "0 5"  # the rebuilt index: the next boot reads no session byte
 
@@ -602,7 +639,7 @@ def test_an_index_of_mostly_deleted_sessions_is_rewritten_with_the_live_ones(tmp
     again = Store(str(root), free_bytes_fn=lambda: 10**9)
     again.finish()
     assert [again.session_info(s)[3:] for s in again.sessions()] == [
-        (len(files[s]), binascii.crc_hqx(files[s], 0xFFFF)) for s in range(36, 41)
+        (len(files[s]), session_crc_ref(files[s])) for s in range(36, 41)
     ]
 
 
@@ -626,7 +663,7 @@ def test_a_session_whose_write_failed_is_listed_from_its_file_not_from_the_write
     assert store.sessions() == []  # its size and CRC are unknown until the file is read
     store.finish()
     data = Path(store.path("00001.ffs")).read_bytes()
-    assert store.session_info(1)[3:] == (len(data), binascii.crc_hqx(data, 0xFFFF))
+    assert store.session_info(1)[3:] == (len(data), session_crc_ref(data))
 
 
 def test_a_version_1_session_left_by_older_firmware_is_kept_whole(store: Store) -> None:

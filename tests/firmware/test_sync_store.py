@@ -10,7 +10,7 @@ from footfall.sim.ble_peripheral import MemoryConfig
 from footfall.transport.link import FrameLink, decode, fetch
 from footfall_core import protocol as P
 from footfall_core import records as rec
-from footfall_core.crc import crc16
+from footfall_core.crc import session_crc
 from footfall_core.sync_server import SyncServer
 from footfall_fw.store import Store
 
@@ -81,7 +81,7 @@ def test_list_and_get_return_the_session_file_byte_identical(store):
     (total, _first, entries), data = serve(store, scenario)
     assert total == 1
     assert entries[0][0] == sid and entries[0][3] == 3000
-    assert entries[0][4:] == (path.stat().st_size, crc16(path.read_bytes()))
+    assert entries[0][4:] == (path.stat().st_size, session_crc(path.read_bytes()))
     assert data == path.read_bytes()
 
 

@@ -3,7 +3,7 @@
 from footfall.transport import open_transport
 from footfall.transport.link import decode, fetch
 from footfall_core import protocol as P
-from footfall_core.crc import crc16
+from footfall_core.crc import session_crc
 
 
 async def fetched_vs_listed(url: str) -> list[tuple[tuple[int, int], tuple[int, int]]]:
@@ -14,7 +14,7 @@ async def fetched_vs_listed(url: str) -> list[tuple[tuple[int, int], tuple[int, 
         out = []
         for sid, _start, _dur, _steps, size, crc in entries:
             data = await fetch(sync.link, sid)
-            out.append(((len(data), crc16(data, 0, len(data))), (size, crc)))
+            out.append(((len(data), session_crc(data, 0, len(data))), (size, crc)))
         return out
     finally:
         await sync.close()

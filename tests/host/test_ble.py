@@ -20,7 +20,7 @@ from footfall.transport.ble_bumble import VirtualRadio
 from footfall.transport.link import decode, fetch
 from footfall_core import ble_defs as B
 from footfall_core import protocol as P
-from footfall_core.crc import crc16
+from footfall_core.crc import session_crc
 from footfall_core.frames import pack_frame
 
 SESSION = bytes((i * 31 + 7) & 0xFF for i in range(5000))
@@ -121,7 +121,7 @@ def test_hello_and_list_round_trip_through_the_sync_service(mtu):
         B.sync_payload_size(mtu),
     )
     assert (total, first) == (2, 0)
-    assert entries[0] == (7, 1763780000, 3600, 9000, len(SESSION), crc16(SESSION))
+    assert entries[0] == (7, 1763780000, 3600, 9000, len(SESSION), session_crc(SESSION))
 
 
 @pytest.mark.parametrize("mtu", [23, 247])
@@ -141,7 +141,7 @@ def test_delete_with_a_wrong_crc_is_refused_over_ble():
         sync = await open_ble("footfall-2B3C", 5, scanner, client)
         try:
             with pytest.raises(DeviceError) as refused:
-                await sync.link.request(P.DELETE, P.request_delete(7, crc16(SESSION) ^ 1))
+                await sync.link.request(P.DELETE, P.request_delete(7, session_crc(SESSION) ^ 1))
         finally:
             await sync.close()
         return refused.value.code, peripheral.store.sessions()

@@ -136,7 +136,9 @@ def test_inspect_text_names_the_repair(tmp_path: Path, capsys: pytest.CaptureFix
     path = tmp_path / "cut.ffs"
     path.write_bytes(session_bytes(10)[:-5])
     assert main(["inspect", str(path)]) == 0
-    assert "repair: 8 bytes after the last valid record" in capsys.readouterr().out
+    out = capsys.readouterr().out
+    assert "repair: 8 bytes dropped in 1 place(s), every other record kept:" in out
+    assert f"8 damaged bytes at byte {len(session_bytes(10)) - 13}" in out
 
 
 def test_inspect_rejects_a_corrupt_header_in_one_line_with_status_2(
@@ -170,4 +172,5 @@ def test_any_bytes_decode_or_raise_record_error_only(noise: bytes, keep: int) ->
     except RecordError:
         return
     assert core.HEADER_BYTES <= s.valid_bytes <= len(data)
-    assert bytes(s) == data[: s.valid_bytes]
+    assert len(bytes(s)) == s.valid_bytes  # the header and the records kept, re-encoded
+    assert s.discarded_bytes == sum(k.nbytes for k in s.skips)

@@ -135,9 +135,9 @@ def test_synced_session_is_byte_identical_to_the_file_the_firmware_wrote(board: 
 
 
 def frames_crc(data: bytes) -> int:
-    from footfall_core.crc import crc16
+    from footfall_core.crc import session_crc
 
-    return crc16(data, 0, len(data))
+    return session_crc(data, 0, len(data))
 
 
 def test_set_config_is_validated_saved_on_flash_and_applied(board: Board) -> None:

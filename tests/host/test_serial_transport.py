@@ -19,7 +19,7 @@ from footfall.sim.ble_peripheral import MemoryConfig, MemoryStore
 from footfall.transport import FileSource, open_transport
 from footfall.transport.link import decode, fetch
 from footfall_core import protocol as P
-from footfall_core.crc import crc16
+from footfall_core.crc import session_crc
 from footfall_core.sync_server import SyncServer
 
 pytestmark = pytest.mark.skipif(not hasattr(os, "openpty"), reason="needs a POSIX pty")
@@ -134,7 +134,7 @@ def test_a_session_comes_over_serial_byte_identical(device):
         return listing, data
 
     (total, _first, entries), data = asyncio.run(scenario())
-    assert total == 1 and entries[0][4:] == (len(SESSION), crc16(SESSION))
+    assert total == 1 and entries[0][4:] == (len(SESSION), session_crc(SESSION))
     assert data == SESSION
 
 

@@ -129,12 +129,93 @@ Store({str(path)!r}).import_session(session_file(2))
         assert len(s.sessions()) == 1
 
 
-def test_corrupt_session_bytes_are_refused_and_nothing_is_stored(store: Store) -> None:
+def record_starts(raw: bytes) -> list[int]:
+    """Offsets of the records, from the framing alone."""
+    out, pos = [], core.HEADER_BYTES
+    while pos < len(raw):
+        out.append(pos)
+        pos += raw[pos + 1] + core.FRAMING_BYTES
+    return out
+
+
+def test_a_flipped_bit_costs_its_record_only_and_the_import_says_what_it_dropped(
+    store: Store,
+) -> None:
+    starts = record_starts(RAW)
+    hit = [a for a in starts if RAW[a] == core.REC_STEPS][1]  # the second block: 62 steps
+    assert RAW[hit + 1] == 4 + 62 * 4
     bad = bytearray(RAW)
-    bad[200] ^= 0x40
-    with pytest.raises(StoreError, match="corrupt session file: .* do not decode"):
+    bad[hit + 20] ^= 0x40
+    result = store.import_session(bytes(bad))
+    row = store.session(result.id)
+    assert row.steps == 300 - 62 and row.end_reason == "stopped"
+    assert result.note == (
+        f"dropped 256 damaged bytes in 1 place(s) from byte {hit}; kept "
+        f"{len(starts) - 1} records, 238 steps"
+    )
+    assert store.raw(result.id) == bytes(bad)  # the file as it came, damage and all
+
+
+def test_a_damaged_header_is_still_refused_and_nothing_is_stored(store: Store) -> None:
+    bad = bytearray(RAW)
+    bad[20] ^= 0x40
+    with pytest.raises(StoreError, match="not a valid session file: header CRC mismatch"):
         store.import_session(bytes(bad))
     assert store.sessions() == []
+
+
+def test_a_longer_file_that_begins_with_a_stored_whole_session_is_refused(
+    store: Store,
+) -> None:
+    # the attack: the genuine file, then its records again (1,062 steps became 2,124)
+    genuine = session_file(5, steps=1062)
+    store.import_session(genuine)
+    doubled = genuine + genuine[core.HEADER_BYTES :]
+    with pytest.raises(StoreError, match="refused: the STEPS record at byte .* follows the END"):
+        store.import_session(doubled)
+    with pytest.raises(StoreError, match="already stored whole .* a longer copy"):
+        store.import_session(genuine + bytes(range(40)))  # only damage after its END
+    (row,) = store.sessions()
+    assert (row.steps, store.raw(row.id)) == (1062, genuine)
+
+
+def test_the_genuine_file_still_imports_after_a_doubled_one_was_refused(store: Store) -> None:
+    genuine = session_file(5, steps=1062)
+    with pytest.raises(StoreError, match="follows the END record"):
+        store.import_session(genuine + genuine[core.HEADER_BYTES :])
+    assert store.import_session(genuine).new and store.sessions()[0].steps == 1062
+
+
+def test_a_duplicated_step_block_is_refused_naming_the_rule(store: Store) -> None:
+    # "running 12:31" in a 6:31 session: a block of steps again, later in the file
+    starts = record_starts(RAW)
+    dup = RAW[: starts[3]] + RAW[starts[0] : starts[1]] + RAW[starts[3] :]
+    with pytest.raises(
+        StoreError, match=f"STEPS record at byte {starts[3]}: session time goes back"
+    ):
+        store.import_session(dup)
+    assert store.sessions() == []
+
+
+def test_a_step_block_back_in_time_is_refused(store: Store) -> None:
+    # "running -299:51:35": a step block whose time was moved back 300 hours, CRC redone
+    at = [a for a in record_starts(RAW) if RAW[a] == core.REC_STEPS][3]
+    bad = bytearray(RAW)
+    core.put_u30(bad, at + 2, max(core.get_u30(bad, at + 2) - 300 * 3_600_000, 0))
+    core.seal(bad, at, at + 2 + bad[at + 1])
+    with pytest.raises(StoreError, match="session time goes back"):
+        store.import_session(bytes(bad))
+
+
+def test_more_steps_than_a_session_can_hold_are_refused(
+    store: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from footfall_core import reader
+
+    assert reader.MAX_STEPS < 12_000_000  # the 12 M-step file: tests/host/test_fuzz.py
+    monkeypatch.setattr(reader, "MAX_STEPS", 250)  # the rule at a size a test writes fast
+    with pytest.raises(StoreError, match="refused: the STEPS record at byte .*: more than"):
+        store.import_session(RAW)
 
 
 def test_a_file_that_is_not_a_session_is_refused(store: Store) -> None:
@@ -192,3 +273,22 @@ def test_a_file_that_is_not_a_database_is_a_store_error(tmp_path: Path) -> None:
 
 def test_the_default_store_is_in_the_user_data_dir() -> None:
     assert default_path().name == "footfall.db" and "footfall" in default_path().parent.name
+
+
+def test_a_schema_2_store_gets_session_crcs_when_opened(tmp_path: Path) -> None:
+    from footfall_core.crc import crc16
+
+    from tests.crc_ref import session_crc_ref
+
+    path = tmp_path / "s.db"
+    with Store(path) as s:
+        sid = s.import_session(RAW).id
+    db = sqlite3.connect(path)  # as a schema 2 store has it: crc16 of the file
+    db.execute("UPDATE sessions SET crc = ?", (crc16(RAW),))
+    db.execute("PRAGMA user_version = 2")
+    db.commit()
+    db.close()
+    with Store(path) as s:
+        assert s.session(sid).crc == session_crc_ref(RAW)
+        assert s.raw(sid) == RAW
+        assert s.find_copy("246f281a2b3c", 4, 1_800_000_000, session_crc_ref(RAW), len(RAW)) == sid

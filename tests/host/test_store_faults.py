@@ -105,8 +105,8 @@ def test_a_footfall_store_with_another_table_is_refused_untouched(tmp_path: Path
 def test_a_newer_schema_version_is_named_and_left_untouched(tmp_path: Path) -> None:
     path = tmp_path / "s.db"
     footfall_store(path)
-    make_db(path, [], user_version=3, app_id=APPLICATION_ID)
-    refused_untouched(path, "schema version 3 is newer than this footfall's \\(2\\)")
+    make_db(path, [], user_version=4, app_id=APPLICATION_ID)
+    refused_untouched(path, "schema version 4 is newer than this footfall's \\(3\\)")
 
 
 def test_a_file_that_is_not_sqlite_is_named_not_a_database_untouched(tmp_path: Path) -> None:
@@ -120,7 +120,7 @@ def test_a_file_that_is_not_sqlite_is_named_not_a_database_untouched(tmp_path: P
 @given(
     footfall=st.booleans(),
     extra=st.lists(st.sampled_from(["notes", "devices", "sessions", "arrays", "t"]), max_size=3),
-    user_version=st.sampled_from([0, 1, 2, 3, 9]),
+    user_version=st.sampled_from([0, 1, 2, 3, 4, 9]),
     app_id=st.sampled_from([0, APPLICATION_ID, 0x12345678]),
     wal=st.booleans(),
 )
@@ -142,7 +142,7 @@ def test_any_database_but_a_footfall_store_is_refused_untouched(
         db.execute("PRAGMA journal_mode=WAL")
         db.close()
     tables = (TABLES if footfall else set()) | set(extra)
-    is_store = tables == TABLES and user_version in (1, 2) and app_id in (0, APPLICATION_ID)
+    is_store = tables == TABLES and 1 <= user_version <= 3 and app_id in (0, APPLICATION_ID)
     blank = not tables and user_version == 0 and app_id == 0
     if is_store and footfall:
         with Store(path, read_only=True) as s:
@@ -217,7 +217,7 @@ def test_a_schema_1_store_is_read_as_it_is_and_migrated_only_by_a_writer(tmp_pat
         + db.execute("PRAGMA application_id").fetchone()
     )
     db.close()
-    assert versions == (2, APPLICATION_ID)
+    assert versions == (3, APPLICATION_ID)
 
 
 def test_a_store_made_before_the_mark_is_read_and_marked_by_the_next_writer(

@@ -15,6 +15,7 @@ from footfall.sim.ble_peripheral import FootfallPeripheral, MemoryStore
 from footfall.store import Store
 from footfall.sync import Syncer, SyncResult, sync_url
 from footfall.transport.ble_bumble import VirtualRadio
+from footfall_core.crc import crc16
 
 from tests.host.session_files import session_file
 
@@ -24,9 +25,9 @@ URL = "ble:footfall-2B3C"
 
 
 def corrupt(raw: bytes) -> bytes:
-    bad = bytearray(raw)
-    bad[len(raw) // 2] ^= 0x40
-    return bytes(bad)
+    """A file the store refuses: its records again after its END (a bit flip is not one:
+    the import drops the damaged record and keeps the rest)."""
+    return raw + raw[44:]
 
 
 def device_files(*files: bytes) -> MemoryStore:
@@ -157,7 +158,7 @@ def test_delete_after_deletes_only_what_was_imported(store: Store) -> None:
     result = run(scenario, files)
     assert files.sessions() == [2]
     assert (result.outcomes[1].deleted, result.outcomes[2].deleted) == (True, False)
-    assert "corrupt session file" in (result.outcomes[2].error or "")
+    assert "refused: the STEPS record at byte" in (result.outcomes[2].error or "")
     assert [store.raw(r.id) for r in store.sessions()] == [ONE]
 
 
@@ -235,3 +236,34 @@ def test_sync_sets_the_device_clock(store: Store) -> None:
 
     before, device_s = run(scenario, device_files())
     assert before <= device_s <= before + 60
+
+
+class LegacyStore(MemoryStore):
+    """A protocol 2 device: LIST and DELETE carry crc16 of the file, not the session CRC."""
+
+    def session_info(self, sid: int) -> tuple[int, int, int, int, int]:
+        start_s, duration_s, steps, data = self.files[sid]
+        return start_s, duration_s, steps, len(data), crc16(data)
+
+
+def test_a_protocol_2_device_syncs_skips_and_deletes_by_its_own_crc(
+    store: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from footfall_core import protocol as P
+
+    monkeypatch.setattr(P, "PROTOCOL_VERSION", 2)
+    files = LegacyStore({1: (1_800_000_000, 60, 100, ONE), 2: (1_800_010_000, 60, 100, TWO)})
+
+    async def scenario(peripheral: FootfallPeripheral, options: dict) -> SyncResult:
+        return await sync_url(URL, store, **options)
+
+    first = run(scenario, files)
+    again = run(scenario, files)
+    assert (first.count("imported"), again.count("already stored")) == (2, 2)
+    assert sum(o.fetched for o in again.outcomes.values()) == 0  # found by the old CRC
+
+    async def deleting(peripheral: FootfallPeripheral, options: dict) -> SyncResult:
+        return await sync_url(URL, store, syncer=Syncer(store, delete_after=True), **options)
+
+    run(deleting, files)
+    assert files.sessions() == []

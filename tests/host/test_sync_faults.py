@@ -111,11 +111,10 @@ def test_sessions_alike_but_for_their_id_are_each_stored_before_delete_after(
 
 def part_name(raw: bytes, sid: int, device: bytes = DEVICE_ID) -> str:
     from footfall.records import Header
-    from footfall_core.crc import crc16
+    from footfall_core.crc import session_crc
 
-    return (
-        f"{device.hex()}-{sid}-{Header.from_bytes(raw).start_s}-{crc16(raw, 0, len(raw)):04x}.part"
-    )
+    start_s = Header.from_bytes(raw).start_s
+    return f"{device.hex()}-{sid}-{start_s}-{session_crc(raw, 0, len(raw)):04x}.part"
 
 
 def test_a_partial_file_of_a_session_stored_before_the_kill_is_removed_next_sync(

@@ -24,7 +24,7 @@ from bumble.core import UUID, AdvertisingData
 from bumble.device import Connection
 from footfall_core import ble_defs as B
 from footfall_core import protocol as P
-from footfall_core.crc import crc16
+from footfall_core.crc import session_crc
 from footfall_core.sync_server import SyncServer
 
 from footfall.transport.ble_bumble import VirtualRadio
@@ -46,7 +46,7 @@ class MemoryStore:
 
     def session_info(self, sid: int) -> tuple[int, int, int, int, int]:
         start_s, duration_s, steps, data = self.files[sid]
-        return start_s, duration_s, steps, len(data), crc16(data)
+        return start_s, duration_s, steps, len(data), session_crc(data)
 
     def read_into(self, sid: int, offset: int, buf: bytearray, start: int, n: int) -> int:
         data = self.files[sid][3][offset : offset + n]
