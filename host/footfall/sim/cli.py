@@ -210,6 +210,7 @@ def scenario(args: argparse.Namespace, work: Path, samples: Path, rate_hz: int) 
         "samples": str(samples),
         "flash": str(Path(args.out).resolve()),
         "result": str(work / "result.json"),
+        "events": str(work / "events.tsv"),
         "files": {"board.txt": args.board, "config.json": json.dumps(cfg)},
         "battery_mv": args.battery_mv,
         # --clock set: the clocks hold UTC, as `footfall flash` leaves them (its set_clock

@@ -11,6 +11,9 @@ import time
 
 scenario = {}
 events = []  # [sensor ms, kind, ...]: "pwm" pin freq_hz duty_u16, "pin" id value, "exit" why
+# With an event file (the boot script opens one), the log goes there a line at a time
+# instead of into `events`: the board's heap holds the firmware, not the sim's record of it.
+event_file = None
 samples = None  # the samples file (int16 x, y, z milli-g at the board's rate), streamed
 t0_ms = None  # virtual ticks when the sensor started
 end_ms = None  # sensor ms when the recording ran out
@@ -39,7 +42,37 @@ def sensor_ms():
 
 
 def log(kind, *values):
-    events.append((sensor_ms(), kind) + values)  # one tuple: a run logs thousands
+    if event_file is None:
+        events.append((sensor_ms(), kind) + values)  # one tuple: a run logs thousands
+        return
+    time.hold()  # the sim's bookkeeping, not the board's work
+    try:
+        event_file.write("\t".join([str(sensor_ms()), kind] + [str(v) for v in values]))
+        event_file.write("\n")
+    finally:
+        time.release()
+
+
+def _field(text):
+    try:
+        return int(text)
+    except ValueError:
+        return text
+
+
+def logged():
+    """Every event logged so far, oldest first (read back a line at a time from the event
+    file, when there is one)."""
+    if event_file is None:
+        yield from events
+        return
+    event_file.flush()
+    with open(event_path) as f:
+        for line in f:
+            yield tuple(_field(v) for v in line.rstrip("\n").split("\t"))
+
+
+event_path = None
 
 
 class Bus:

@@ -28,6 +28,9 @@ def load(scenario_path):
     # Opened, not read: the emulated IMU reads it a chunk at a time as its FIFO fills, so
     # the heap holds what the firmware uses (plus the stand-ins' few KiB), not the recording.
     _sim.samples = open(sc["samples"], "rb")
+    if "events" in sc:  # the sim's log of the board's outputs, kept out of its heap
+        _sim.event_path = sc["events"]
+        _sim.event_file = open(sc["events"], "w")
     if "epoch_s" in sc:  # the host's clock, as `footfall flash` sets a real board's RTC
         time.set_epoch(sc["epoch_s"])
     os.chdir(sc["flash"])
@@ -137,7 +140,7 @@ def result():
     guard = sys.modules.get("footfall_fw.guard")
     left = sys.modules["_repl"].left if "_repl" in sys.modules else {}
     a = app.instance if app and app.instance else left.get("app")
-    out = {"exit": _sim.exit_reason, "plays": plays(_sim.events), "end_ms": _sim.end_ms}
+    out = {"exit": _sim.exit_reason, "plays": plays(_sim.logged()), "end_ms": _sim.end_ms}
     _sim.loop_waits(time.ticks_ms())  # a step cut short by a reset was a stall too
     out["watchdog_resets"] = _sim.watchdog_resets
     out["max_stall_ms"] = _sim.max_stall_ms
