@@ -70,6 +70,8 @@ def test_board_rates_are_the_drivers_rate_and_true_rate_on_the_emulator(board: s
         (["--beat-steps", "3"], "--beat-steps 3: config: beat_steps must be an integer from 1"),
         (["--coach", "loud"], "--coach loud: config: coach must be one of cues, metronome"),
         (["--beat-out", "wrist"], "--beat-out wrist: config: beat_out must be one of both"),
+        (["--battery-mv=-5"], "--battery-mv -5: takes 0 to 5000 mV"),
+        (["--battery-mv", "9000"], "--battery-mv 9000: takes 0 to 5000 mV"),
         (["--flash-timing", "worst"], "--flash-timing needs --cpu"),
         (["--cpu", "esp32", "--serve", "serial"], "--cpu does not combine with --serve"),
         (["--press", "C@100"], "--press C@100: takes A@MS or B@MS:HOLD_MS"),

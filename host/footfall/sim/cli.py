@@ -170,6 +170,10 @@ CONFIG_OPTIONS = {
 }
 
 
+# A LiPo cell reads 3000-4350 mV; up to 5 V covers a board on USB power. Below 0 is no cell.
+MAX_BATTERY_MV = 5000
+
+
 def check_args(args: argparse.Namespace) -> None:
     """UsageError (exit 2, before booting) for options that do not combine, an --out that is
     not a folder, and a config option the firmware's config refuses (footfall_fw/config.py
@@ -180,6 +184,8 @@ def check_args(args: argparse.Namespace) -> None:
         raise UsageError("--cpu does not combine with --serve (a paced clock)")
     if Path(args.out).exists() and not Path(args.out).is_dir():
         raise UsageError(f"--out {args.out}: not a folder (the board's flash)")
+    if not 0 <= args.battery_mv <= MAX_BATTERY_MV:
+        raise UsageError(f"--battery-mv {args.battery_mv}: takes 0 to {MAX_BATTERY_MV} mV")
     for spec in args.press:
         press_spec(args.board, spec)
     repl_steps(args.repl)
