@@ -29,10 +29,10 @@ from pathlib import Path
 
 import numpy as np
 from footfall.analysis import MAX_STEP_GAP_MS, SessionSummary
+from footfall.cli.trends import summarise_store
 from footfall.records import Header
 from footfall.store import Store
 from footfall.trends import weekly
-from footfall.trends_cmd import summarise_store
 from footfall_core import records as core
 from footfall_core.activity import RUNNING, WALKING
 from hostinfo import cpu_name  # noqa: E402 (bench/hostinfo.py; scripts run from bench/)

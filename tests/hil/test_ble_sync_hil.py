@@ -10,7 +10,7 @@ import os
 
 import pytest
 from bleak import BleakClient
-from footfall.live_cmd import RSC_MEASUREMENT_UUID
+from footfall.cli.live import RSC_MEASUREMENT_UUID
 from footfall.transport.ble import find
 from footfall_core import ble_defs as B
 

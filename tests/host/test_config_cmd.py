@@ -6,7 +6,7 @@ import argparse
 from typing import Any
 
 import pytest
-from footfall import config_cmd
+from footfall.cli import config as config_cmd
 from footfall.cli import main
 from footfall.errors import TransportError
 

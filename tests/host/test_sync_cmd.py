@@ -9,7 +9,9 @@ from typing import Any
 
 import pytest
 from bleak import BleakScanner
-from footfall import config_cmd, devices_cmd, live_cmd
+from footfall.cli import config as config_cmd
+from footfall.cli import devices as devices_cmd
+from footfall.cli import live as live_cmd
 from footfall.cli import main
 from footfall.errors import DeviceError, TransportError, UsageError
 from footfall.sim.ble_peripheral import FootfallPeripheral, MemoryStore

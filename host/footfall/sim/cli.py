@@ -25,7 +25,7 @@ from pathlib import Path
 
 import numpy as np
 
-from footfall.config_cmd import add_coach_options, firmware_config
+from footfall.cli.config import add_coach_options, firmware_config
 from footfall.csvio import read_recording
 from footfall.engine import micropython_binary, port_failure
 from footfall.errors import EngineError, UsageError

@@ -17,7 +17,7 @@ from typing import Any
 from footfall_core import ble_defs as B
 from footfall_core import protocol as P
 
-from footfall.cli_args import positive_seconds
+from footfall.cli.args import positive_seconds
 from footfall.errors import DeviceError, FootfallError, UsageError
 from footfall.transport import open_transport, parse_url
 from footfall.transport.ble import BleSync

@@ -15,8 +15,8 @@ import sys
 
 from tqdm import tqdm  # type: ignore[import-untyped]
 
-from footfall.cli_args import positive_seconds
-from footfall.devices_cmd import scan_sensors
+from footfall.cli.args import positive_seconds
+from footfall.cli.devices import scan_sensors
 from footfall.errors import TransportError
 from footfall.source import add_store_argument
 from footfall.store import Store

@@ -11,8 +11,8 @@ import argparse
 
 from footfall import source
 from footfall.analysis import summarise
+from footfall.cli.show import text
 from footfall.errors import UsageError
-from footfall.show_cmd import text
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:

@@ -16,7 +16,7 @@ from bleak.exc import BleakError
 from footfall_core import ble_defs
 from serial.tools import list_ports  # type: ignore[import-untyped]
 
-from footfall.cli_args import positive_seconds
+from footfall.cli.args import positive_seconds
 from footfall.errors import TransportError
 
 # USB-serial chips on ESP32 boards (Espressif native USB, CP210x, CH34x/CH9102, FTDI)

@@ -20,7 +20,7 @@ from typing import Any
 from footfall_core import frames
 from footfall_core import protocol as P
 
-from footfall.cli_args import positive_seconds
+from footfall.cli.args import positive_seconds
 from footfall.errors import DeviceError, UsageError
 from footfall.paths import FIRMWARE
 from footfall.transport import FileSource, open_transport
