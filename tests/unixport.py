@@ -1,5 +1,6 @@
 """Run code inside the real MicroPython unix port, with firmware/ on its import path."""
 
+import os
 import subprocess
 from pathlib import Path
 
@@ -44,6 +45,25 @@ def run_mpy(
     if check and proc.returncode != 0:
         out, err = proc.stdout.decode(), proc.stderr.decode()
         raise AssertionError(f"micropython exited {proc.returncode}:\n{out}\n{err}")
+    return proc
+
+
+def run_mpy_file(
+    path: Path, stdin: bytes = b"", timeout_s: float = 300, heap: str = "4M"
+) -> subprocess.CompletedProcess:
+    """Run the script file `path` in the unix port as __main__, with its own folder and then
+    firmware/ on sys.path. Raises AssertionError with the port's output when it fails."""
+    env = dict(os.environ, MICROPYPATH=f".frozen:{FIRMWARE}")
+    proc = subprocess.run(
+        [micropython_binary(), "-X", f"heapsize={heap}", str(path)],
+        input=stdin,
+        capture_output=True,
+        timeout=timeout_s,
+        env=env,
+    )
+    if proc.returncode != 0:
+        out, err = proc.stdout.decode(), proc.stderr.decode()
+        raise AssertionError(f"micropython exited {proc.returncode} on {path.name}:\n{out}\n{err}")
     return proc
 
 

@@ -1,46 +1,19 @@
 """The coach's rules, each checked under CPython and inside the MicroPython unix port."""
 
-import ast
-
 import pytest
 
-from tests.unixport import run_mpy
+from tests.conftest import MPY_SCRIPTS, run_script
+from tests.unixport import run_mpy_file
 
 IDLE, WALKING, RUNNING = 0, 1, 2
 
-# One copy of the scenario runner, executed by both interpreters: it feeds the updates and
-# records (cue, reason, target_spm) per update, or the ValueError raised by CoachConfig.
-RUNNER = """
-from footfall_core.coach import Coach, CoachConfig
 
-def scenario(cfg_kwargs, updates):
-    try:
-        cfg = CoachConfig(**cfg_kwargs)
-    except ValueError as e:
-        return ("ValueError", str(e))
-    coach = Coach(cfg)
-    out = []
-    for now_ms, spm, state, paused in updates:
-        cue = coach.update(now_ms, spm, state, paused)
-        out.append((cue, coach.reason, coach.target_spm, coach.below_ms))
-    return out
-"""
-
-
-def _cpython(cfg_kwargs: dict, updates: list) -> object:
-    namespace: dict = {}
-    exec(RUNNER, namespace)
-    return ast.literal_eval(repr(namespace["scenario"](cfg_kwargs, updates)))
-
-
-def _micropython(cfg_kwargs: dict, updates: list) -> object:
-    script = RUNNER + f"print(repr(scenario({cfg_kwargs!r}, {updates!r})))\n"
-    return ast.literal_eval(run_mpy(script).stdout.decode().strip())
-
-
-@pytest.fixture(params=["cpython", "micropython"])
-def run(request):
-    return _cpython if request.param == "cpython" else _micropython
+@pytest.fixture
+def run(interpreter):
+    """The coach scenario (tests/mpy/coach_scenario.py) in one interpreter."""
+    return lambda cfg_kwargs, updates: run_script(
+        interpreter, "coach_scenario.py", (cfg_kwargs, updates)
+    )
 
 
 def steady(t0_s: int, t1_s: int, spm: int, state: int = RUNNING, paused: bool = False) -> list:
@@ -258,26 +231,6 @@ def test_config_rejects_out_of_range_value_naming_the_field(run, field, value):
 
 
 def test_update_allocates_nothing_in_the_unix_port():
-    script = (
-        RUNNER
-        + """
-import micropython
-
-def feed(coach):
-    # Locals only: a new module global would itself allocate under the lock.
-    n = 0
-    for t in range(200):
-        spm = 160 if t < 30 else 150 + (t & 7)
-        n += coach.update(t * 1000, spm, 2 if t % 50 else 1, t % 97 == 0)
-    return n
-
-coach = Coach(CoachConfig(auto_target=True, baseline_s=10))
-micropython.heap_lock()
-n = feed(coach)
-micropython.heap_unlock()
-print(n, coach.target_spm)
-"""
-    )
-    cues, target = run_mpy(script).stdout.split()
+    cues, target = run_mpy_file(MPY_SCRIPTS / "coach_heap_lock.py").stdout.split()
     assert int(target) == 172
     assert int(cues) >= 1
