@@ -54,3 +54,9 @@ def _run_in_cpython(path: Path, stdin: str) -> str:
     finally:
         sys.path[:], sys.stdin = saved_path, saved_stdin
     return buf.getvalue()
+
+
+def run_body(interpreter: str, rig: str, body: str, heap: str = "4M") -> Any:
+    """Run `body` after `from <rig> import *` (a tests/mpy/ module) in `interpreter`; return
+    the literal the body leaves in `result`."""
+    return run_script(interpreter, "run_body.py", (rig, body), heap=heap)

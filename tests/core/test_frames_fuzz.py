@@ -9,11 +9,7 @@ from footfall_core.frames import MAX_PAYLOAD, FrameError, FrameParser, pack_fram
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from tests.core.sync_runner import RUNNER
-
-_ns: dict = {}
-exec(RUNNER, _ns)
-Rig = _ns["Rig"]
+from tests.mpy.sync_rig import Rig
 
 DECODERS = {
     0x81: P.unpack_hello,

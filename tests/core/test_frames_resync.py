@@ -5,8 +5,6 @@ the property-based sweep of garbage between frames runs under CPython."""
 
 from __future__ import annotations
 
-import ast
-
 import pytest
 from footfall_core import protocol as P
 from footfall_core.crc import crc16
@@ -21,24 +19,13 @@ from footfall_core.frames import (
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
-from tests.core.sync_runner import RUNNER
-from tests.unixport import run_mpy
+from tests.conftest import run_body
 
 
-def _cpython(body: str) -> object:
-    namespace: dict = {}
-    exec(RUNNER + body, namespace)
-    return ast.literal_eval(repr(namespace["result"]))
-
-
-def _micropython(body: str) -> object:
-    out = run_mpy(RUNNER + body + "\nprint(repr(result))\n").stdout.decode().strip()
-    return ast.literal_eval(out.splitlines()[-1])
-
-
-@pytest.fixture(params=["cpython", "micropython"])
-def run(request):
-    return _cpython if request.param == "cpython" else _micropython
+@pytest.fixture
+def run(interpreter):
+    """A body after `from sync_rig import *` (tests/mpy/sync_rig.py) in one interpreter."""
+    return lambda body: run_body(interpreter, "sync_rig", body)
 
 
 PARSER = """

@@ -1,27 +1,14 @@
 """Sync frames and the device-side SyncServer, each checked under CPython and the unix port."""
 
-import ast
-
 import pytest
 
-from tests.core.sync_runner import RUNNER
-from tests.unixport import run_mpy
+from tests.conftest import run_body
 
 
-def _cpython(body: str) -> object:
-    namespace: dict = {}
-    exec(RUNNER + body, namespace)
-    return ast.literal_eval(repr(namespace["result"]))
-
-
-def _micropython(body: str) -> object:
-    out = run_mpy(RUNNER + body + "\nprint(repr(result))\n").stdout.decode().strip()
-    return ast.literal_eval(out.splitlines()[-1])
-
-
-@pytest.fixture(params=["cpython", "micropython"])
-def run(request):
-    return _cpython if request.param == "cpython" else _micropython
+@pytest.fixture
+def run(interpreter):
+    """A body after `from sync_rig import *` (tests/mpy/sync_rig.py) in one interpreter."""
+    return lambda body: run_body(interpreter, "sync_rig", body)
 
 
 PARSE = """
@@ -252,7 +239,7 @@ finally:
 result = parser.frames, sent[0]
 """
     # 3000 bytes in 232-byte chunks: 13 DATA frames and the empty end-of-file DATA.
-    assert _micropython(body) == (5, 14)
+    assert run_body("micropython", "sync_rig", body) == (5, 14)
 
 
 EFFICIENCY = """
@@ -267,13 +254,13 @@ result = sum(len(p) - 4 for t, s, p in frames), wire, max(len(p) + 8 for t, s, p
 
 
 def test_serial_transfer_efficiency_is_at_least_95_percent():
-    data, wire, _ = _cpython(EFFICIENCY.format(max_payload=512))
+    data, wire, _ = run_body("cpython", "sync_rig", EFFICIENCY.format(max_payload=512))
     assert data == 100000
     assert data / wire >= 0.95  # 508 of every 520 bytes: 97.7 %
 
 
 def test_ble_frames_fill_one_att_packet_at_mtu_247_with_over_90_percent_payload():
-    data, wire, largest = _cpython(EFFICIENCY.format(max_payload=236))
+    data, wire, largest = run_body("cpython", "sync_rig", EFFICIENCY.format(max_payload=236))
     assert largest == 247 - 3  # one notification per frame
     assert data / wire >= 0.90  # 232 of every 244 ATT payload bytes: 95.1 %
 

@@ -4,15 +4,16 @@ Requests the device refuses)."""
 
 import pytest
 
-from tests.core.test_sync import _cpython, _micropython
+from tests.conftest import run_body
 
 CLOCK_MIN_S = 1704067200  # 2024-01-01 UTC
 CLOCK_MAX_S = 4102444799  # 2099-12-31 23:59:59 UTC
 
 
-@pytest.fixture(params=["cpython", "micropython"])
-def run(request):
-    return _cpython if request.param == "cpython" else _micropython
+@pytest.fixture
+def run(interpreter):
+    """A body after `from sync_rig import *` (tests/mpy/sync_rig.py) in one interpreter."""
+    return lambda body: run_body(interpreter, "sync_rig", body)
 
 
 SET_TIME = """

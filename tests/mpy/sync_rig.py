@@ -1,12 +1,9 @@
-"""A sync scenario runner shared by CPython and the unix port: fakes plus a request helper.
+"""Sync rig shared by CPython and the unix port: fake store, config and device around a real
+SyncServer, plus a request helper. Scripts and tests take it with `from sync_rig import *`."""
 
-RUNNER is source text so the same code runs in both interpreters (tests/core/test_sync.py).
-"""
-
-RUNNER = """
 from footfall_core import protocol as P
 from footfall_core.crc import session_crc
-from footfall_core.frames import FrameError, FrameParser, pack_frame
+from footfall_core.frames import FrameError, FrameParser, pack_frame  # noqa: F401 (for bodies)
 from footfall_core.sync_server import SyncServer
 
 
@@ -57,7 +54,7 @@ class FakeConfig:
 
 
 class FakeDevice:
-    device_id = b"\\x24\\x6f\\x28\\x1a\\x2b\\x3c"
+    device_id = b"\x24\x6f\x28\x1a\x2b\x3c"
     fw_version = (0, 1, 0)
     capabilities = P.CAP_LIVE | P.CAP_RSC
     time_s = 0
@@ -99,8 +96,7 @@ class Rig:
 
     def replies(self):
         out = []
-        p = FrameParser(lambda t, s, b, o, n: out.append((t, s, bytes(b[o:o + n]))))
+        p = FrameParser(lambda t, s, b, o, n: out.append((t, s, bytes(b[o : o + n]))))
         p.feed(self.wire)
         self.wire = bytearray()
         return out
-"""
