@@ -1,61 +1,17 @@
 """The session file format, each behaviour checked under CPython and the MicroPython unix port."""
 
-import ast
 import binascii
 from typing import Any
 
 import pytest
 
-from tests.unixport import run_mpy
-
-INTERPRETERS = ("cpython", "micropython")
-
-# Shared by every script: build a session in a buffer, decode it again.
-PRELUDE = """
-from footfall_core import records as rec
-from footfall_core import reader
-
-def header():
-    return rec.Header(device_id=bytes([0xA0, 0xB1, 0xC2, 0xD3, 0xE4, 0xF5]), fw=(1, 2, 3),
-                      start_s=1800000000, rate_hz=100, placement="shoe", session_id=7,
-                      target_spm=172, tolerance_spm=4, below_s=10, min_gap_s=12, rearm_s=5,
-                      auto_target=True, baseline_s=120, clock_set=True, rate_mhz=100250,
-                      boot_id=0xBEEF, start_up_ms=123456)
-
-def encode(steps, size=4096):
-    buf = bytearray(size)
-    enc = rec.SessionEncoder(buf)
-    enc.header(header())
-    for s in steps:
-        assert enc.step(*s)
-    return bytes(buf[:enc.seal()])
-
-def decode(data):
-    out = []
-    def visit(rtype, buf, p, n):
-        if rtype == rec.REC_STEPS:
-            t = rec.get_u30(buf, p)
-            first = True
-            for q in range(p + rec.T0_BYTES, p + n, rec.STEP_BYTES):
-                step = rec.unpack_step(buf, q)
-                t = t if first else t + step[0]
-                first = False
-                out.append(("step", t) + step)
-        else:
-            out.append((rtype, bytes(buf[p:p + n])))
-    r = reader.walk(data, rec.Header.unpack_from(data).size, len(data), visit)
-    return r.skipped_bytes, r.records, out
-"""
+from tests.conftest import MPY_SCRIPTS, run_body
+from tests.unixport import run_mpy_file
 
 
-def run(interp: str, script: str) -> Any:
-    """Run PRELUDE + script (which sets `result` to a literal) in one interpreter."""
-    if interp == "cpython":
-        ns: dict = {}
-        exec(PRELUDE + script, ns)
-        return ns["result"]
-    proc = run_mpy(PRELUDE + script + "\nprint(repr(result))")
-    return ast.literal_eval(proc.stdout.decode().strip().splitlines()[-1])
+def run(interpreter: str, script: str) -> Any:
+    """Run script after `from records_rig import *` (tests/mpy/records_rig.py); its `result`."""
+    return run_body(interpreter, "records_rig", script)
 
 
 # Hand-written from the layout in footfall_core/records.py; CRCs from binascii.crc_hqx
@@ -142,58 +98,54 @@ def test_golden_bytes_crcs_are_crc16_ccitt_false() -> None:
     assert binascii.crc_hqx(GOLDEN[:42], 0xFFFF) == int.from_bytes(GOLDEN[42:44], "big")
 
 
-@pytest.mark.parametrize("interp", INTERPRETERS)
-def test_encoder_writes_the_golden_session(interp: str) -> None:
-    assert run(interp, GOLDEN_SCRIPT) == GOLDEN
+def test_encoder_writes_the_golden_session(interpreter: str) -> None:
+    assert run(interpreter, GOLDEN_SCRIPT) == GOLDEN
 
 
-@pytest.mark.parametrize("interp", INTERPRETERS)
-def test_header_round_trips_every_field(interp: str) -> None:
+def test_header_round_trips_every_field(interpreter: str) -> None:
     script = f"""
 h = rec.Header.unpack_from({GOLDEN!r})
 result = (h.device_id, h.fw, h.start_s(), h.rate_hz, h.placement, h.session_id, h.target_spm,
           h.tolerance_spm, h.below_s, h.min_gap_s, h.rearm_s, h.auto_target, h.baseline_s,
           h.clock_set, h.rate_mhz, h.boot_id, h.start_up_ms, h.version, h.size)
 """
-    assert run(interp, script) == (
+    assert run(interpreter, script) == (
         bytes.fromhex("a0b1c2d3e4f5"), (1, 2, 3), 1_800_000_000, 100, "shoe", 7,
         172, 4, 10, 12, 5, True, 120, True, 100250, 0xBEEF, 123456, 2, 44,
     )  # fmt: skip
 
 
-@pytest.mark.parametrize("interp", INTERPRETERS)
-def test_a_version_1_file_still_reads(interp: str) -> None:
+def test_a_version_1_file_still_reads(interpreter: str) -> None:
     script = f"""
 h = rec.Header.unpack_from({GOLDEN_V1!r})
 skipped, count, out = decode({GOLDEN_V1!r}[:h.size] + {GOLDEN[44:]!r})
 result = (h.version, h.size, h.start_s(), h.rate_mhz, h.clock_set, h.boot_id, count)
 """
-    assert run(interp, script) == (1, 34, 1_800_000_000, 100000, True, 0, 3)
+    assert run(interpreter, script) == (1, 34, 1_800_000_000, 100000, True, 0, 3)
 
 
-@pytest.mark.parametrize("interp", INTERPRETERS)
-def test_a_version_1_start_before_2024_reads_as_an_unset_clock(interp: str) -> None:
+def test_a_version_1_start_before_2024_reads_as_an_unset_clock(interpreter: str) -> None:
     # 2000-01-01 plus a few minutes: the ESP32 clock after a power-off, as v1 stored it
     data = bytearray(GOLDEN_V1)
     data[16:20] = (946684800 + 300).to_bytes(4, "big")
     data[32:34] = binascii.crc_hqx(bytes(data[:32]), 0xFFFF).to_bytes(2, "big")
     script = f"result = rec.Header.unpack_from({bytes(data)!r}).clock_set"
-    assert run(interp, script) is False
+    assert run(interpreter, script) is False
 
 
-@pytest.mark.parametrize("interp", INTERPRETERS)
-def test_clock_unset_round_trips_in_the_flags_byte(interp: str) -> None:
+def test_clock_unset_round_trips_in_the_flags_byte(interpreter: str) -> None:
     script = """
 buf = bytearray(rec.HEADER_BYTES)
 rec.Header(start_s=946684800, auto_target=True, clock_set=False).pack_into(buf)
 h = rec.Header.unpack_from(buf)
 result = (buf[29], h.clock_set, h.auto_target, h.rate_mhz)
 """
-    assert run(interp, script) == (1, False, True, 100000)
+    assert run(interpreter, script) == (1, False, True, 100000)
 
 
-@pytest.mark.parametrize("interp", INTERPRETERS)
-def test_gap_round_trips_and_the_next_step_starts_a_block_at_its_true_time(interp: str) -> None:
+def test_gap_round_trips_and_the_next_step_starts_a_block_at_its_true_time(
+    interpreter: str,
+) -> None:
     script = """
 buf = bytearray(256)
 enc = rec.SessionEncoder(buf)
@@ -208,7 +160,7 @@ gap = [o for o in out if o[0] == rec.REC_GAP][0]
 result = ([o[0] for o in out], [o[1] for o in out if o[0] == "step"],
           rec.unpack_gap(gap[1], 0), skipped, count)
 """
-    assert run(interp, script) == (
+    assert run(interpreter, script) == (
         ["step", "step", rec_gap(), "step"],
         [350, 700, 1370],
         (800, 320, 32),
@@ -221,8 +173,7 @@ def rec_gap() -> int:
     return 5  # REC_GAP, as records.py's docstring numbers it
 
 
-@pytest.mark.parametrize("interp", INTERPRETERS)
-def test_samples_ms_is_exact_and_stays_below_2_30(interp: str) -> None:
+def test_samples_ms_is_exact_and_stays_below_2_30(interpreter: str) -> None:
     cases = [
         (0, 100000),
         (1, 100000),
@@ -234,59 +185,54 @@ def test_samples_ms_is_exact_and_stays_below_2_30(interp: str) -> None:
         (360000, 100250),
     ]
     script = f"result = [rec.samples_ms(n, r) for n, r in {cases!r}]"
-    assert run(interp, script) == [n * 1_000_000 // r for n, r in cases]
+    assert run(interpreter, script) == [n * 1_000_000 // r for n, r in cases]
     for n, r in cases:  # every intermediate, as the function computes them
         q = n // r
         a = (n - q * r) * 1000
         assert max(a, (a - a // r * r) * 1000, q * 1_000_000) < 2**30
 
 
-@pytest.mark.parametrize("interp", INTERPRETERS)
-def test_header_keeps_start_times_past_2_31(interp: str) -> None:
+def test_header_keeps_start_times_past_2_31(interpreter: str) -> None:
     script = """
 buf = bytearray(rec.HEADER_BYTES)
 rec.Header(start_s=4000000000).pack_into(buf)
 h = rec.Header.unpack_from(buf)
 result = (h.start_hi, h.start_lo, h.start_s())
 """
-    assert run(interp, script) == (4_000_000_000 >> 16, 4_000_000_000 & 0xFFFF, 4_000_000_000)
+    assert run(interpreter, script) == (4_000_000_000 >> 16, 4_000_000_000 & 0xFFFF, 4_000_000_000)
 
 
-@pytest.mark.parametrize("interp", INTERPRETERS)
-def test_steps_round_trip_edge_values_with_clamping(interp: str) -> None:
+def test_steps_round_trip_edge_values_with_clamping(interpreter: str) -> None:
     script = """
 steps = [(0, 0, 0, 0), (1, 49, 1, 1), (8191, 50, 255, 2), (5, 16000, 300, 7),
          (7, 16049, -1, 4), (9, 25500, 170, 3), (11, 40000, 180, 2), (13, -300, 90, 0)]
 skipped, count, out = decode(encode(steps))
 result = [o[2:] for o in out]
 """
-    assert run(interp, script) == [
+    assert run(interpreter, script) == [
         (0, 0, 0, 0), (1, 0, 1, 1), (8191, 100, 255, 2), (5, 16000, 255, 7),
         (7, 16000, 0, 4), (9, 25500, 170, 3), (11, 25500, 180, 2), (13, 0, 90, 0),
     ]  # fmt: skip
 
 
-@pytest.mark.parametrize("interp", INTERPRETERS)
-def test_long_gap_keeps_exact_step_times_in_a_new_block(interp: str) -> None:
+def test_long_gap_keeps_exact_step_times_in_a_new_block(interpreter: str) -> None:
     script = """
 data = encode([(300, 1000, 170, 2), (8192, 1000, 0, 0), (600000, 1000, 0, 1), (350, 1000, 171, 2)])
 skipped, count, out = decode(data)
 result = (count, [o[1] for o in out])
 """
-    assert run(interp, script) == (3, [300, 8492, 608492, 608842])
+    assert run(interpreter, script) == (3, [300, 8492, 608492, 608842])
 
 
-@pytest.mark.parametrize("interp", INTERPRETERS)
-def test_a_block_holds_at_most_62_steps(interp: str) -> None:
+def test_a_block_holds_at_most_62_steps(interpreter: str) -> None:
     script = """
 skipped, count, out = decode(encode([(350, 2000, 170, 2)] * 125))
 result = (count, len(out), out[-1][1])
 """
-    assert run(interp, script) == (3, 125, 125 * 350)
+    assert run(interpreter, script) == (3, 125, 125 * 350)
 
 
-@pytest.mark.parametrize("interp", INTERPRETERS)
-def test_summary_event_and_end_round_trip_edge_values(interp: str) -> None:
+def test_summary_event_and_end_round_trip_edge_values(interpreter: str) -> None:
     script = """
 buf = bytearray(128)
 p = rec.pack_summary(buf, 0, 2**30 - 1, 0, 2**31, 70000, 65535)
@@ -297,7 +243,7 @@ r = reader.walk(buf, 0, p, lambda t, b, q, n: got.append(t))
 result = (r.skipped_bytes, got, rec.unpack_summary(buf, 2), rec.unpack_event(buf, 22),
           rec.unpack_end(buf, 33))
 """
-    assert run(interp, script) == (
+    assert run(interpreter, script) == (
         0,
         [2, 3, 4],
         (2**30 - 1, 0, 2**30 - 1, 65535, 65535),
@@ -315,8 +261,7 @@ def _boundaries(data: bytes) -> list[int]:
     return ends
 
 
-@pytest.mark.parametrize("interp", INTERPRETERS)
-def test_walk_of_a_cut_buffer_keeps_every_complete_record(interp: str) -> None:
+def test_walk_of_a_cut_buffer_keeps_every_complete_record(interpreter: str) -> None:
     script = f"""
 data = {GOLDEN!r}
 result = []
@@ -329,11 +274,10 @@ for k in range(rec.HEADER_BYTES, len(data) + 1):
     for k in range(44, len(GOLDEN) + 1):
         complete = [e for e in ends if e <= k]
         expected.append((len(complete) - 1, k - complete[-1]))
-    assert run(interp, script) == expected
+    assert run(interpreter, script) == expected
 
 
-@pytest.mark.parametrize("interp", INTERPRETERS)
-def test_a_flipped_byte_costs_only_its_record(interp: str) -> None:
+def test_a_flipped_byte_costs_only_its_record(interpreter: str) -> None:
     script = f"""
 data = {GOLDEN!r}
 result = []
@@ -347,10 +291,9 @@ for i in range(rec.HEADER_BYTES, len(data)):
     ends = _boundaries(GOLDEN)
     expected = [[e for e in ends[:-1] if not e <= i < ends[ends.index(e) + 1]]
                 for i in range(44, len(GOLDEN))]  # fmt: skip
-    assert run(interp, script) == expected
+    assert run(interpreter, script) == expected
 
 
-@pytest.mark.parametrize("interp", INTERPRETERS)
 @pytest.mark.parametrize(
     ("corrupt", "message"),
     [
@@ -360,7 +303,9 @@ for i in range(rec.HEADER_BYTES, len(data)):
         ("data[20] ^= 1", "header CRC mismatch"),
     ],
 )
-def test_corrupt_header_is_rejected_with_a_reason(interp: str, corrupt: str, message: str) -> None:
+def test_corrupt_header_is_rejected_with_a_reason(
+    interpreter: str, corrupt: str, message: str
+) -> None:
     script = f"""
 data = bytearray({GOLDEN!r})
 {corrupt}
@@ -370,11 +315,10 @@ try:
 except ValueError as e:
     result = str(e)
 """
-    assert message in run(interp, script)
+    assert message in run(interpreter, script)
 
 
-@pytest.mark.parametrize("interp", INTERPRETERS)
-def test_full_buffer_refuses_records_but_keeps_room_for_end(interp: str) -> None:
+def test_full_buffer_refuses_records_but_keeps_room_for_end(interpreter: str) -> None:
     script = """
 buf = bytearray(128)
 enc = rec.SessionEncoder(buf)
@@ -387,41 +331,20 @@ ended = enc.end(5000, rec.END_FULL)
 result = (n, refused, ended, enc.pos <= len(buf),
           reader.walk(buf, rec.HEADER_BYTES, enc.pos).records)
 """
-    n, refused, ended, fits, records = run(interp, script)
+    n, refused, ended, fits, records = run(interpreter, script)
     assert (refused, ended, fits) == ((False, False), True, True)
     assert n == (128 - 13 - 44 - 4 - 4) // 4
     assert records == 2
 
 
 def test_per_step_encoder_allocates_nothing_under_heap_lock() -> None:
-    script = (
-        PRELUDE
-        + """
-import micropython
-
-def log(enc, n):
-    written = 0
-    for i in range(n):
-        if not enc.step(330 + i % 40, 1500 + (i * 37) % 9000, 160 + i % 20, 2):
-            enc.clear()  # the store writes buf[:pos] out here
-            enc.step(330 + i % 40, 1500 + (i * 37) % 9000, 160 + i % 20, 2)
-        written += 1
-    return written
-
-enc = rec.SessionEncoder(bytearray(4096))
-enc.header(header())
-written = 0
-micropython.heap_lock()
-written = log(enc, 10000)
-micropython.heap_unlock()
-print(written, enc.steps)
-"""
-    )
-    assert run_mpy(script).stdout.split() == [b"10000", b"10000"]
+    assert run_mpy_file(MPY_SCRIPTS / "records_heap_lock.py").stdout.split() == [
+        b"10000",
+        b"10000",
+    ]
 
 
-@pytest.mark.parametrize("interp", INTERPRETERS)
-def test_realistic_run_costs_at_most_6_bytes_per_step(interp: str) -> None:
+def test_realistic_run_costs_at_most_6_bytes_per_step(interpreter: str) -> None:
     # 10,000 steps at 160-180 spm with varying impact, a summary every 60 s and a cue
     # every ~2 minutes, flushed the way the store does (block buffer of 4096 bytes).
     script = """
@@ -459,7 +382,7 @@ enc.end(t, rec.END_STOPPED)
 flush()
 result = (written[0], enc.steps)
 """
-    total, steps = run(interp, script)
+    total, steps = run(interpreter, script)
     assert steps == 10000
     print(f"{total} bytes for {steps} steps: {total / steps:.2f} bytes/step")
     assert total / steps <= 6
