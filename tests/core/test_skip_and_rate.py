@@ -1,8 +1,6 @@
 """Lost samples (Tracker.skip) and a measured sample rate (rate_mhz), on both interpreters."""
 
-import pytest
-
-from tests.core.test_steps import INTERPRETERS, run_scenario
+from tests.core.test_steps import run_scenario
 
 # 170 spm for 40 s at 100 Hz; samples 2000..2079 (0.8 s) are lost, as a FIFO overflow loses
 # them. Steps are pushed in 80 ms bursts, as the sampler does, cadence read after each.
@@ -28,7 +26,6 @@ whole = feed(None)[0]
 """
 
 
-@pytest.mark.parametrize("interpreter", INTERPRETERS)
 def test_skipped_samples_keep_the_steps_after_a_gap_on_their_true_indices(interpreter):
     body = GAP + "print(repr((whole, feed(True)[0])))\n"
     whole, cut = run_scenario(interpreter, body)
@@ -36,7 +33,6 @@ def test_skipped_samples_keep_the_steps_after_a_gap_on_their_true_indices(interp
     assert after and after == [i for i in whole if i >= 2200]
 
 
-@pytest.mark.parametrize("interpreter", INTERPRETERS)
 def test_a_gap_is_no_cadence_spike(interpreter):
     body = GAP + "print(repr(feed(True)[1]))\n"
     cads = run_scenario(interpreter, body)
@@ -57,7 +53,6 @@ print(repr((cadence(0), cadence(97000))))
 """
 
 
-@pytest.mark.parametrize("interpreter", INTERPRETERS)
 def test_cadence_from_the_measured_rate_is_true_where_the_nominal_one_is_3_percent_off(
     interpreter,
 ):
@@ -67,7 +62,6 @@ def test_cadence_from_the_measured_rate_is_true_where_the_nominal_one_is_3_perce
     assert nominal - true_spm >= 4  # the rate it was told is 3 % above the clock's
 
 
-@pytest.mark.parametrize("interpreter", INTERPRETERS)
 def test_set_rate_mhz_changes_the_next_cadence_value(interpreter):
     body = SLOW.replace("print(", "t = Tracker(100, 'waist')\nt.set_rate_mhz(97000)\nprint(")
     body += "t.push_range(buf, 0, 97 * 30)\nprint(repr(t.cadence_spm()))\n"

@@ -1,33 +1,16 @@
 """Step detection, cadence and activity behaviour, on CPython and in the unix port."""
 
-import ast
-
 import pytest
 
-from tests.core.gait import scenario_script
-from tests.unixport import FIRMWARE, run_mpy
-
-INTERPRETERS = ("cpython", "micropython")
+from tests.conftest import run_body
+from tests.unixport import FIRMWARE
 
 
 def run_scenario(interpreter: str, body: str):
-    """Run a scenario and return the Python value its last line printed."""
-    script = scenario_script(body)
-    if interpreter == "micropython":
-        out = run_mpy(script).stdout.decode().strip().splitlines()[-1]
-        return ast.literal_eval(out)
-    import contextlib
-    import io
-    import sys
-
-    sys.path.insert(0, str(FIRMWARE))
-    buf = io.StringIO()
-    with contextlib.redirect_stdout(buf):
-        exec(compile(script, "<scenario>", "exec"), {})
-    return ast.literal_eval(buf.getvalue().strip().splitlines()[-1])
+    """Run body after `from gait import *` (tests/mpy/gait.py); the value it printed last."""
+    return run_body(interpreter, "gait", body)
 
 
-@pytest.mark.parametrize("interpreter", INTERPRETERS)
 @pytest.mark.parametrize("spm", [60, 100, 140, 170, 200, 240])
 def test_counts_every_step_and_reads_cadence_from_60_to_240_spm(interpreter, spm):
     body = f"""
@@ -41,7 +24,6 @@ print(repr((len(contacts), len(steps), cads[20:35])))
     assert all(abs(c - true_spm) <= 1 for c in cads), cads
 
 
-@pytest.mark.parametrize("interpreter", INTERPRETERS)
 def test_a_short_bout_keeps_its_first_steps(interpreter):
     # eight steps and a stop: Espruino-style counters drop the steps before confirmation
     body = """
@@ -54,7 +36,6 @@ print(repr((steps, [c * 100 // 1000 for c in contacts])))
     assert all(abs(f - t) <= 25 for f, t in zip(found, true_idx, strict=True))
 
 
-@pytest.mark.parametrize("interpreter", INTERPRETERS)
 def test_standing_still_gives_no_steps_and_zero_cadence(interpreter):
     body = """
 steps, cads, state = run(100, "waist", signal(100, [], 120, 0, noise_mg=60))
@@ -63,7 +44,6 @@ print(repr((len(steps), max(cads), state)))
     assert run_scenario(interpreter, body) == (0, 0, 0)
 
 
-@pytest.mark.parametrize("interpreter", INTERPRETERS)
 def test_a_few_bumps_never_make_a_bout(interpreter):
     # a door slam, a pothole: four regular knocks, then quiet, again and again
     body = """
@@ -76,7 +56,6 @@ print(repr(len(steps)))
     assert run_scenario(interpreter, body) == 0
 
 
-@pytest.mark.parametrize("interpreter", INTERPRETERS)
 def test_knocks_without_a_stride_rhythm_make_no_bout(interpreter):
     # pairs of knocks (a double tap, a bouncing seat): steady pairs, but no steady steps
     body = """
@@ -89,7 +68,6 @@ print(repr(len(steps)))
     assert run_scenario(interpreter, body) == 0
 
 
-@pytest.mark.parametrize("interpreter", INTERPRETERS)
 def test_cadence_drops_to_zero_soon_after_stopping(interpreter):
     body = """
 contacts = steady(170, 20)
@@ -102,7 +80,6 @@ print(repr((cads[15], cads[-1], state)))
     assert state == 0  # idle
 
 
-@pytest.mark.parametrize("interpreter", INTERPRETERS)
 def test_shoe_reports_both_feet_from_one_foot_strikes(interpreter):
     # the shoe sees only its own foot: 85 strides/min are 170 steps/min
     body = """
@@ -116,7 +93,6 @@ print(repr((len(contacts), len(steps), cads[25], state)))
     assert state == 2  # running
 
 
-@pytest.mark.parametrize("interpreter", INTERPRETERS)
 def test_walking_cadence_reads_as_walking(interpreter):
     body = """
 contacts = steady(110, 30)
@@ -127,7 +103,6 @@ print(repr(cads[20]))
     assert abs(run_scenario(interpreter, body) - 110) <= 1
 
 
-@pytest.mark.parametrize("interpreter", INTERPRETERS)
 @pytest.mark.parametrize("rate_hz", [25, 50, 100, 200, 400])
 def test_every_rate_from_25_to_400_hz_counts_the_same_run(interpreter, rate_hz):
     body = f"""
@@ -140,7 +115,6 @@ print(repr((len(contacts), len(steps), cads[20])))
     assert abs(cadence - 60000 / (60000 // 170)) <= 1.5
 
 
-@pytest.mark.parametrize("interpreter", INTERPRETERS)
 def test_cadence_ignores_one_missed_and_one_extra_step(interpreter):
     # 100 Hz, 170 spm = 35.3 samples/step; step 6 is missed, an extra one follows step 12
     body = """
@@ -166,7 +140,6 @@ def test_rejects_rates_and_placements_it_cannot_serve():
         Tracker(100, "arm")
 
 
-@pytest.mark.parametrize("interpreter", INTERPRETERS)
 def test_lone_steps_just_after_a_walk_count_but_not_long_after(interpreter):
     # a walk, two shuffling steps 3 s after it ends, and two more 40 s later
     body = """
@@ -187,7 +160,6 @@ print(repr((len(walk), len(steps), [s * 10 for s in steps[-2:]], tail)))
     assert all(abs(f - t) <= 250 for f, t in zip(last_ms, tail, strict=True))
 
 
-@pytest.mark.parametrize("interpreter", INTERPRETERS)
 def test_a_walk_that_stops_hard_gets_its_unseen_stopping_step(interpreter):
     # the feet come together softly after the last strong step; here nothing shows it
     body = """
@@ -200,7 +172,6 @@ print(repr((len(contacts), len(steps), steps[-1] - steps[-2], steps[-2] - steps[
     assert abs(last_gap - gap_before) <= 1  # one step interval after the last
 
 
-@pytest.mark.parametrize("interpreter", INTERPRETERS)
 def test_a_shoe_bout_of_n_strides_is_two_n_steps(interpreter):
     # the other foot lands between strides and once more after the last one
     body = """
@@ -213,7 +184,6 @@ print(repr((len(contacts), len(steps), steps[-1] - steps[-2], steps[-2] - steps[
     assert abs(last_gap - gap_before) <= 1  # the trailing step sits half a stride on
 
 
-@pytest.mark.parametrize("interpreter", INTERPRETERS)
 def test_a_walk_whose_steps_grow_a_second_bump_still_counts_one_per_step(interpreter):
     # a phone in a pocket: once the walk is under way each step also shows the thigh's
     # swing 250 ms later, a bump two thirds as high, with quiet between the two
@@ -232,7 +202,6 @@ print(repr((len(walk), len(steps), cads[20:35])))
     assert all(abs(c - 100) <= 1 for c in cads), cads
 
 
-@pytest.mark.parametrize("interpreter", INTERPRETERS)
 def test_a_fast_run_with_weak_steps_keeps_every_strong_one(interpreter):
     # 240 spm where one step in three barely shows: the peak window, widened by the
     # steps it sees, must never swallow or delay a strong step (nor lock onto half the
@@ -255,7 +224,6 @@ print(repr((len(strong), kept)))
     assert kept >= strong - 1
 
 
-@pytest.mark.parametrize("interpreter", INTERPRETERS)
 def test_the_push_off_before_a_walks_first_step_is_not_a_step(interpreter):
     # starting from standing, the weight shift peaks about a swing time (350 ms) before
     # the first heel strike; the steps after it are evenly spaced

@@ -1,5 +1,5 @@
-"""Run a short test body after `from <rig> import *`; print the literal it leaves in `result`.
-stdin: (rig_module_name, body_source)."""
+"""Run a short test body after `from <rig> import *`; print the literal it leaves in `result`
+(a body may print its result itself instead). stdin: (rig_module_name, body_source)."""
 
 import sys
 
@@ -8,4 +8,5 @@ if __name__ == "__main__":
     namespace = {}
     exec("from " + rig + " import *", namespace)
     exec(body, namespace)
-    print(repr(namespace["result"]))
+    if "result" in namespace:
+        print(repr(namespace["result"]))

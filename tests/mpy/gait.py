@@ -1,14 +1,12 @@
-"""Tiny gait signals and a runner for core tests; plain Python for both interpreters.
+"""Tiny gait signals and a step-tracker runner for core tests, plain Python for both
+interpreters: gravity on z, a half-sine impact per foot contact, and deterministic noise from
+a linear congruential generator (no `random` needed). Bodies take it with
+`from gait import *`."""
 
-The same source is exec'd by CPython and sent to the MicroPython unix port, so every
-scenario is checked on both. Signals: gravity on z, a half-sine impact per foot contact,
-and deterministic noise from a linear congruential generator (no `random` needed).
-"""
-
-SOURCE = r'''
 from array import array
+
+from footfall_core.cadence import Cadence  # noqa: F401 (for bodies)
 from footfall_core.tracker import Tracker
-from footfall_core.cadence import Cadence
 
 
 class Lcg:
@@ -61,9 +59,3 @@ def run(rate_hz, placement, buf):
         cads.append(t.cadence_spm())
     t.flush()
     return steps, cads, t.state()
-'''
-
-
-def scenario_script(body: str) -> str:
-    """A script: the helpers above, then `body`, which prints one result with repr()."""
-    return SOURCE + "\n" + body
