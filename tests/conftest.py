@@ -21,12 +21,14 @@ import pytest
 from tests.unixport import FIRMWARE, run_mpy_file
 
 MPY_SCRIPTS = Path(__file__).resolve().parent / "mpy"
-INTERPRETERS = ("cpython", "micropython")
+# The unix-port half of each test starts a process (about 0.3 s), so it runs in the full
+# suite only; the fast loop keeps the CPython half and the heap-lock runs in the unix port.
+INTERPRETERS = ("cpython", pytest.param("micropython", marks=pytest.mark.e2e))
 
 
 @pytest.fixture(params=INTERPRETERS)
 def interpreter(request: pytest.FixtureRequest) -> str:
-    """Each test that takes this runs twice: once in CPython, once in the unix port."""
+    """Each test that takes this runs twice: once in CPython, once in the unix port (e2e)."""
     return request.param
 
 

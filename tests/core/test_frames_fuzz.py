@@ -4,6 +4,7 @@ The contract: nothing but clean frames and counted errors come out of the parser
 but FrameError out of the payload decoders, and nothing at all out of SyncServer.feed().
 """
 
+import pytest
 from footfall_core import protocol as P
 from footfall_core.frames import MAX_PAYLOAD, FrameError, FrameParser, pack_frame
 from hypothesis import given, settings
@@ -54,6 +55,7 @@ def test_random_bytes_give_only_clean_frames_and_counts(data):
     assert parser.garbage_bytes <= len(data)
 
 
+@pytest.mark.e2e
 @settings(max_examples=400, deadline=None)
 @given(frames_st, st.data())
 def test_mutated_valid_frames_give_only_clean_frames_or_counted_errors(specs, data):
@@ -75,6 +77,7 @@ def test_mutated_valid_frames_give_only_clean_frames_or_counted_errors(specs, da
     assert parser.frames == len(got)
 
 
+@pytest.mark.e2e
 @settings(max_examples=300, deadline=None)
 @given(frames_st)
 def test_every_unmutated_frame_comes_back_exactly(specs):
@@ -92,6 +95,7 @@ def test_every_unmutated_frame_comes_back_exactly(specs):
     ),
     st.binary(max_size=200),
 )
+@pytest.mark.e2e
 def test_sync_server_survives_any_requests_and_garbage(requests, garbage):
     rig = Rig()
     for ftype, seq, payload in requests:
@@ -103,6 +107,7 @@ def test_sync_server_survives_any_requests_and_garbage(requests, garbage):
     assert (0x81, 0x5A) in [(t, s) for t, s, _ in rig.ask(P.HELLO, 0x5A)]
 
 
+@pytest.mark.e2e
 @settings(max_examples=200, deadline=None)
 @given(frames_st, st.lists(st.integers(1, 700), max_size=30))
 def test_any_split_of_the_stream_parses_the_same_as_whole(specs, cuts):

@@ -120,6 +120,7 @@ def accidental_frames(stream: bytes) -> bool:
     st.lists(st.tuples(st.lists(false_start() | noise_st, max_size=3), frame_st), max_size=6),
     st.lists(st.integers(1, 700), max_size=20),
 )
+@pytest.mark.e2e
 def test_every_valid_frame_after_any_garbage_is_received(pieces, cuts) -> None:
     stream = bytearray()
     starts = set()

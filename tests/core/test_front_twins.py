@@ -2,7 +2,13 @@
 
 from pathlib import Path
 
+import pytest
+
 from tests.unixport import run_mpy
+
+# Twin runs over whole recordings: the full suite (make test) runs them, the fast loop does not.
+pytestmark = pytest.mark.e2e
+
 
 DATA = Path(__file__).resolve().parents[1] / "data"
 

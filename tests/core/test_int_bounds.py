@@ -117,6 +117,7 @@ def run_checked(
     return len(steps)
 
 
+@pytest.mark.e2e
 @pytest.mark.parametrize("placement", PLACEMENTS)
 @pytest.mark.parametrize("rate_hz", RATES)
 @pytest.mark.parametrize("pattern", sorted(PATTERNS))
@@ -137,6 +138,7 @@ def test_tracker_intermediates_stay_small_ints_near_the_last_sample_index(placem
     run_checked(400, placement, samples, first_index=2**30 - 1 - len(samples))
 
 
+@pytest.mark.e2e
 @pytest.mark.parametrize("placement", PLACEMENTS)
 @pytest.mark.parametrize("rate_hz", RATES)
 @pytest.mark.parametrize("off_pct", (-10, 10))

@@ -131,6 +131,7 @@ def test_lsm6dso_asked_for_400_runs_at_208_not_416():
     assert imu.rate_hz == 208 and emu.rate_mhz() == imu.rate_mhz
 
 
+@pytest.mark.e2e
 @pytest.mark.parametrize("chip", sorted(CHIPS))
 def test_every_config_rate_runs_at_the_nearest_offered_rate_the_core_takes(chip):
     driver = CHIPS[chip][0]
@@ -350,6 +351,7 @@ PICKED = {
 }
 
 
+@pytest.mark.e2e
 @pytest.mark.parametrize("module", sorted(imu_emu.EMULATORS))
 def test_unix_port_drivers_take_every_config_rate_and_clear_foreign_setup(module):
     script = UNIX_RATES_AND_RESET.format(

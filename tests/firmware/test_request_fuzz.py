@@ -198,6 +198,7 @@ def requests_then_auto_start(steps: list, data: st.DataObject) -> None:
 SLOW = [HealthCheck.too_slow]
 
 
+@pytest.mark.e2e
 @settings(max_examples=60, deadline=None, suppress_health_check=SLOW)
 @given(STEPS, st.data())
 def test_any_requests_get_a_reply_or_an_error_and_leave_a_working_device(steps, data):
@@ -214,6 +215,7 @@ def test_thousands_of_request_sequences_leave_a_working_device(steps, data):
 # One request type at a time, its payload's fields drawn with more care:
 
 
+@pytest.mark.e2e
 @settings(max_examples=60, deadline=None, suppress_health_check=SLOW)
 @given(st.lists(CHANGES, min_size=1, max_size=4))
 def test_any_config_changes_leave_a_device_that_starts_its_next_session(changes_list):
@@ -223,6 +225,7 @@ def test_any_config_changes_leave_a_device_that_starts_its_next_session(changes_
         check_device_still_works(rig, BOOT_S, 0)
 
 
+@pytest.mark.e2e
 @settings(max_examples=60, deadline=None, suppress_health_check=SLOW)
 @given(st.lists(TIMES, min_size=1, max_size=4))
 def test_any_set_times_leave_a_clock_the_next_session_can_hold(times):
@@ -237,6 +240,7 @@ def test_any_set_times_leave_a_clock_the_next_session_can_hold(times):
         check_device_still_works(rig, clock_s, 0)
 
 
+@pytest.mark.e2e
 @settings(max_examples=60, deadline=None, suppress_health_check=SLOW)
 @given(st.data())
 def test_any_acks_during_a_transfer_send_the_session_in_order_a_window_at_most(data):

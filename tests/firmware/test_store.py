@@ -99,6 +99,7 @@ def test_tick_flushes_every_60_s_so_a_power_cut_loses_at_most_the_tail(store: St
     assert info.steps == steps_by_120_s
 
 
+@pytest.mark.e2e
 def test_a_file_cut_at_every_byte_is_repaired_keeping_every_complete_record(
     tmp_path: Path,
 ) -> None:

@@ -55,6 +55,7 @@ def _stub_dir(tmp: Path) -> tuple[Path, Path, list[str]]:
     return stubs, typeshed, sorted(t.removesuffix(".pyi") for t in tops)
 
 
+@pytest.mark.e2e
 def test_firmware_typechecks_against_esp32_stubs(tmp_path: Path) -> None:
     if importlib.util.find_spec("mypy") is None:
         pytest.skip("mypy is not installed (pip install -e '.[dev]')")

@@ -80,6 +80,7 @@ def test_trends_json_flags_a_planted_load_jump(tmp_path: Path, capsys: Capture) 
     assert flags == [False, False, False, False, True]
 
 
+@pytest.mark.e2e
 def test_report_prints_the_path_it_wrote(store: tuple, tmp_path: Path, capsys: Capture) -> None:
     path, sid = store
     assert main(["report", sid, "--out", str(tmp_path / "r.png"), "--store", path]) == 0
@@ -87,6 +88,7 @@ def test_report_prints_the_path_it_wrote(store: tuple, tmp_path: Path, capsys: C
     assert (tmp_path / "r.png").stat().st_size > 0
 
 
+@pytest.mark.e2e
 def test_report_from_a_session_file(tmp_path: Path, capsys: Capture) -> None:
     (tmp_path / "s.ffs").write_bytes(session_bytes(run([172] * 200)))
     argv = ["report", "--session-file", str(tmp_path / "s.ffs"), "--out", str(tmp_path / "r.html")]

@@ -23,6 +23,10 @@ from footfall_core import protocol as P
 from footfall_core.crc import session_crc
 from footfall_core.frames import pack_frame
 
+# BLE through Bumble's virtual controller: the full suite runs it, the fast loop does not.
+pytestmark = pytest.mark.e2e
+
+
 SESSION = bytes((i * 31 + 7) & 0xFF for i in range(5000))
 
 

@@ -306,6 +306,7 @@ def test_a_sync_into_a_locked_store_stops_with_one_line_and_exit_1(
     assert (folder / "00002.ffs").exists()
 
 
+@pytest.mark.e2e
 def test_a_full_disk_stops_the_sync_with_one_line_and_loses_nothing(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -339,6 +340,7 @@ def test_a_full_disk_stops_the_sync_with_one_line_and_loses_nothing(
 # -- sim ------------------------------------------------------------------------------------
 
 
+@pytest.mark.e2e
 def test_a_sim_that_outruns_its_timeout_is_one_line_and_exit_1(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:

@@ -18,6 +18,10 @@ from footfall import synth
 
 from tests.host.test_serial_sync import closed_sessions, connect, run
 
+# Whole virtual-board sessions: the full suite (make test) runs them, the fast loop does not.
+pytestmark = pytest.mark.e2e
+
+
 START_TIMEOUT_S = 30
 RECORDING_S = 32
 SLACK_S = 300  # the contract: within 5 minutes (plus the recording's length)

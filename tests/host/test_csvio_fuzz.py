@@ -132,6 +132,7 @@ def fuzz(examples: int) -> settings:
 FUZZ = fuzz(150)  # the fast path; test_the_sweep below runs many more
 
 
+@pytest.mark.e2e
 @FUZZ
 @given(mangled(), CHUNKS)
 @example(b"t_ms,ax,ay,az\n0,1,2,3\n10,1\x0c,2,3\n", 1 << 20)  # a form feed ends no line
@@ -142,12 +143,14 @@ def test_mangled_recordings_are_read_or_refused_at_the_first_bad_line(raw: bytes
     check(raw, chunk)
 
 
+@pytest.mark.e2e
 @FUZZ
 @given(st.binary(max_size=300), CHUNKS)
 def test_any_bytes_are_read_or_refused_at_the_first_bad_line(raw: bytes, chunk: int):
     check(raw, chunk)
 
 
+@pytest.mark.e2e
 @FUZZ
 @given(st.binary(max_size=200), CHUNKS)
 def test_any_bytes_after_a_good_header_are_read_or_refused_at_the_first_bad_line(

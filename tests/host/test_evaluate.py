@@ -132,6 +132,7 @@ def test_table_is_printed_and_written_as_csv(dataset, capsys):
     assert {r["name"] for r in rows if r["kind"] == "recording"} == {"run", "pocket", "idle"}
 
 
+@pytest.mark.e2e
 def test_a_process_pool_gives_the_same_scores(dataset):
     one = eval_json(dataset)
     out = dataset / "pool.json"

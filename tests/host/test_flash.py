@@ -144,6 +144,7 @@ def test_manifest_freezes_every_package() -> None:
     assert all(f'package("{pkg}")' in text for pkg in flash.PACKAGES)
 
 
+@pytest.mark.e2e
 def test_every_module_compiles_for_the_esp32(tmp_path: Path) -> None:
     runner = flash.run_command
     for cmd in flash.compile_commands(tmp_path, "xtensawin"):

@@ -163,6 +163,7 @@ def test_inspect_of_a_missing_file_exits_2(
     assert capsys.readouterr().err.count("\n") == 1
 
 
+@pytest.mark.e2e
 @given(st.binary(max_size=600), st.integers(0, 400))
 @settings(max_examples=300, deadline=None)
 def test_any_bytes_decode_or_raise_record_error_only(noise: bytes, keep: int) -> None:

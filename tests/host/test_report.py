@@ -34,6 +34,7 @@ def test_html_report_embeds_the_four_figures_and_links_nothing(tmp_path: Path) -
     assert "http" not in page.replace("<!DOCTYPE html>", "") and "cadence 172 spm" in page
 
 
+@pytest.mark.e2e
 def test_html_report_names_each_figure(tmp_path: Path) -> None:
     page = report.write(DATA, SUMMARY, "", tmp_path / "r.html").read_text()
     for title in ("Cadence over time", "Peak impact over time", "Impact histogram",

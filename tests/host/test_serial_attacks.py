@@ -115,6 +115,7 @@ def test_config_refuses_a_change_over_one_frame_before_opening_the_device(
         max_size=4,
     )
 )
+@pytest.mark.e2e
 def test_every_request_after_garbage_on_the_pty_is_answered(board: Board, garbage: list) -> None:
     async def scenario() -> list[int]:
         sync = await connect(board.url)
@@ -152,6 +153,7 @@ def test_the_host_link_resynchronises_on_a_stray_header_from_the_device() -> Non
     assert reply == P.HELLO | P.REPLY and 0.1 < waited_s < 1.0
 
 
+@pytest.mark.e2e
 @settings(max_examples=200, deadline=None)
 @given(st.lists(st.tuples(false_start(), frame_st), min_size=1, max_size=4))
 def test_the_host_link_receives_every_frame_after_garbage_once_the_bytes_stop(pieces) -> None:

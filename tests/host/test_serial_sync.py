@@ -25,6 +25,10 @@ from footfall_core import protocol as P
 
 from tests.host.test_sim import detect_as_sim
 
+# Each test syncs a virtual board over a pty: the full suite runs them, the fast loop not.
+pytestmark = pytest.mark.e2e
+
+
 START_TIMEOUT_S = 30
 WAIT_S = 45  # longest wait for a session to close (the recording ends, then 1 s real; a loaded
 # CI machine replays the 32 s recording far slower than an idle one)

@@ -68,6 +68,7 @@ def test_the_file_is_a_real_multi_record_session() -> None:
 # -- the reader ------------------------------------------------------------------------
 
 
+@pytest.mark.e2e
 @settings(max_examples=200, deadline=None)
 @given(st.integers(HEADER * 8, len(REAL) * 8 - 1))
 def test_a_flipped_bit_costs_only_the_record_it_hits(bit: int) -> None:
@@ -76,6 +77,7 @@ def test_a_flipped_bit_costs_only_the_record_it_hits(bit: int) -> None:
     assert len(s.skips) == 1 and s.skips[0].damaged
 
 
+@pytest.mark.e2e
 @settings(max_examples=100, deadline=None)
 @given(st.lists(st.integers(HEADER * 8, len(REAL) * 8 - 1), min_size=2, max_size=3, unique=True))
 def test_a_few_flipped_bits_cost_only_the_records_they_hit(bits: list[int]) -> None:
@@ -84,6 +86,7 @@ def test_a_few_flipped_bits_cost_only_the_records_they_hit(bits: list[int]) -> N
     assert s.broken == []
 
 
+@pytest.mark.e2e
 @settings(max_examples=100, deadline=None)
 @given(st.integers(0, len(REAL)))
 def test_a_cut_anywhere_keeps_every_complete_record(k: int) -> None:
@@ -111,6 +114,7 @@ def board_repair(data: bytes) -> tuple[bytes | None, list]:
         return (path.read_bytes() if path.exists() else None), report
 
 
+@pytest.mark.e2e
 @settings(max_examples=30, deadline=None)
 @given(st.integers(HEADER * 8, len(REAL) * 8 - 1))
 def test_the_boards_repair_drops_only_the_record_a_flipped_bit_hits(bit: int) -> None:
@@ -121,6 +125,7 @@ def test_the_boards_repair_drops_only_the_record_a_flipped_bit_hits(bit: int) ->
     assert report == [("00001.ffs", action, hit[0][1] - hit[0][0], hit[0][0], 1)]
 
 
+@pytest.mark.e2e
 @settings(max_examples=30, deadline=None)
 @given(st.integers(HEADER, len(REAL)))
 def test_the_boards_repair_of_a_cut_keeps_every_complete_record(k: int) -> None:
@@ -140,6 +145,7 @@ def test_the_boards_repair_of_the_issues_case_keeps_the_unsynced_session() -> No
 # -- the store's import ----------------------------------------------------------------
 
 
+@pytest.mark.e2e
 @settings(max_examples=40, deadline=None)
 @given(st.integers(0, len(REAL) * 8 - 1))
 def test_the_store_imports_every_intact_record_of_a_damaged_file(bit: int) -> None:

@@ -13,6 +13,10 @@ from footfall.sim.cli import register, simulate
 
 from tests.unixport import DATASETS, datasets_or_skip
 
+# Whole virtual-board sessions: the full suite (make test) runs them, the fast loop does not.
+pytestmark = pytest.mark.e2e
+
+
 REPO = Path(__file__).resolve().parents[2]
 SYNTHETIC_RUN = REPO / "tests" / "data" / "synthetic_run.csv"
 ADEPT_HIP = DATASETS / "adept__run_bout01_hip.csv"

@@ -14,6 +14,10 @@ from footfall.sim.cli import simulate
 
 from tests.host.test_sim import REPO, SYNTHETIC_RUN, sim_args
 
+# Whole virtual-board sessions: the full suite (make test) runs them, the fast loop does not.
+pytestmark = pytest.mark.e2e
+
+
 # The firmware as it was before the watchdog could be handed back (no boot.py, no guard).
 OLD_FIRMWARE_COMMIT = "52891ca"
 CTRL_C_MS = 60_000  # sensor time of the Ctrl-C: a session is open by then

@@ -18,6 +18,10 @@ from tests.host.test_sim import (
     stretch_second_half,
 )
 
+# Whole virtual-board sessions: the full suite (make test) runs them, the fast loop does not.
+pytestmark = pytest.mark.e2e
+
+
 SLOW_S = 95  # the contract's slow stretch: about 95 s below target
 STRETCH = 1.1  # 10 % slower
 

@@ -150,6 +150,7 @@ def test_flash_writes_cost_erases_and_page_programs(tmp_path: Path) -> None:
     assert programs2 == programs + 3 + 1 + 1  # the copied 300 bytes, the 10, the commit
 
 
+@pytest.mark.e2e
 def test_a_starved_watchdog_is_counted_in_the_json(tmp_path: Path) -> None:
     # The bus locks up at 60 s: the sampler stops polling, the watchdog task stops feeding.
     got = simulate(sim_args(RECORDINGS[0], tmp_path, "--bus-hang-ms", "60000"))
@@ -157,6 +158,7 @@ def test_a_starved_watchdog_is_counted_in_the_json(tmp_path: Path) -> None:
     assert got["max_stall_ms"] >= 8000  # the hung step outlasted the watchdog period
 
 
+@pytest.mark.e2e
 @pytest.mark.slow
 @pytest.mark.parametrize("recording", RECORDINGS, ids=lambda p: p.stem)
 @pytest.mark.parametrize(("board", "rate"), CONTRACTS)
@@ -174,6 +176,7 @@ def test_contract_the_reference_boards_keep_up_at_the_slow_end(
     assert timed["max_stall_ms"] > 2 * plain["max_stall_ms"]
 
 
+@pytest.mark.e2e
 @pytest.mark.slow
 def test_a_sector_erase_outlasting_the_fifo_overflows_it(tmp_path: Path) -> None:
     # The LIS3DH at 400 Hz holds 80 ms of samples; a worst-case sector erase takes 400 ms

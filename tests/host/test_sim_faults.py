@@ -11,6 +11,9 @@ from footfall.sim.cli import simulate
 
 from tests.host.test_sim import SYNTHETIC_RUN, detect_as_sim, sim_args
 
+# Whole virtual-board sessions: the full suite (make test) runs them, the fast loop does not.
+pytestmark = pytest.mark.e2e
+
 
 @pytest.fixture(scope="module")
 def reference(tmp_path_factory: pytest.TempPathFactory) -> dict:

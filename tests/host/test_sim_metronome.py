@@ -15,6 +15,10 @@ from tests.host.test_sim_coach import (
     stretched_tail,
 )
 
+# Whole virtual-board sessions: the full suite (make test) runs them, the fast loop does not.
+pytestmark = pytest.mark.e2e
+
+
 TARGET_SPM = 176
 
 

@@ -18,6 +18,10 @@ from footfall.sim.cli import simulate
 from tests.firmware.test_config import ATTACKS
 from tests.host.test_sim import SYNTHETIC_RUN, sim_args
 
+# Whole virtual-board sessions: the full suite (make test) runs them, the fast loop does not.
+pytestmark = pytest.mark.e2e
+
+
 # 64-bit unix port: the smallest heap that passes is in docs/firmware.md, RAM;
 # UNIX_PORT_CEILING is the ceiling a change must keep within (224 KiB measured: about
 # 3 % of margin).

@@ -10,6 +10,10 @@ from footfall.sim import cli
 
 from tests.host.test_sim import SYNTHETIC_RUN, detect_as_sim, sim_args
 
+# Whole virtual-board sessions: the full suite (make test) runs them, the fast loop does not.
+pytestmark = pytest.mark.e2e
+
+
 # the rate each board's driver runs at when the config asks for 400 Hz (docs/firmware.md)
 AT_400 = {"m5stickc_plus2": 250, "xiao_esp32s3_lsm6dso": 208, "esp32_lis3dh": 400}
 

@@ -124,6 +124,7 @@ def test_a_file_that_is_not_sqlite_is_named_not_a_database_untouched(tmp_path: P
     app_id=st.sampled_from([0, APPLICATION_ID, 0x12345678]),
     wal=st.booleans(),
 )
+@pytest.mark.e2e
 def test_any_database_but_a_footfall_store_is_refused_untouched(
     tmp_path_factory: pytest.TempPathFactory,
     footfall: bool,
@@ -292,6 +293,7 @@ def test_a_full_disk_during_an_import_is_named_and_leaves_the_store_as_it_was(
     steps=st.lists(st.sampled_from([1, 100, 300, 1500, 3000]), min_size=1, max_size=6),
     room_pages=st.integers(0, 30),
 )
+@pytest.mark.e2e
 def test_a_disk_that_fills_at_any_point_keeps_every_import_whole_or_absent(
     tmp_path_factory: pytest.TempPathFactory, steps: list[int], room_pages: int
 ) -> None:

@@ -138,6 +138,7 @@ def test_partial_files_of_sessions_the_device_no_longer_lists_are_removed(store:
     assert [p.name for p in store.partial_dir.iterdir()] == [other.name]
 
 
+@pytest.mark.e2e
 def test_a_sync_killed_between_its_import_and_removing_the_partial_file_leaves_none(
     tmp_path: Path,
 ) -> None:
@@ -291,6 +292,7 @@ def test_a_sync_into_a_locked_store_stops_with_exit_1_and_keeps_the_sessions(
     assert dev.store.sessions() == [1, 2]
 
 
+@pytest.mark.e2e
 def test_a_sync_onto_a_full_disk_stops_with_exit_1_and_names_it(tmp_path: Path) -> None:
     got = in_private_mounts(
         """

@@ -8,6 +8,10 @@ from footfall.scoring import cadence_window_errors
 
 from tests.unixport import datasets_or_skip
 
+# Sweeps of real recordings: the full suite (make test) runs them, the fast loop does not.
+pytestmark = pytest.mark.e2e
+
+
 RUNS = ("adept__run_bout01_hip", "adept__run_bout02_hip", "adept__run_bout03_hip")
 
 
