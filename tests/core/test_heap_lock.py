@@ -14,64 +14,11 @@ from footfall.csvio import read_recording
 from footfall.resample import resample
 from footfall.synth import Segment, synthesize
 
-from tests.unixport import run_mpy
+from tests.conftest import MPY_SCRIPTS
+from tests.unixport import run_mpy_file
 
 DATA = Path(__file__).resolve().parents[1] / "data"
 OXFORD = DATA / "oxford__Samsung_Dario_Hard_BackPocket_1.csv"
-
-SCRIPT = """
-import micropython
-from array import array
-from footfall_core.tracker import Tracker
-from footfall_core.coach import Coach, CoachConfig
-
-RATE, PLACEMENT, PATH, BLOCK = {rate}, {placement!r}, {path!r}, {block}
-
-class Sink:
-    def __init__(self, cap):
-        self.index = array("i", bytes(4 * cap))
-        self.n = 0
-
-    def on_step(self, index, peak_mg, spm):
-        if self.n < len(self.index):
-            self.index[self.n] = index
-        self.n += 1
-
-def feed(tracker, coach, buf, n, blk):
-    # BLOCK > 0: as the firmware does, copy FIFO-sized bursts into one buffer and push_block.
-    cues = 0
-    k = 0
-    while k < n:
-        if BLOCK:
-            m = n - k if n - k < BLOCK else BLOCK
-            for j in range(3 * m):
-                blk[j] = buf[3 * k + j]
-            tracker.push_block(blk, m)
-        else:
-            m = 1
-            j = 3 * k
-            tracker.push(buf[j], buf[j + 1], buf[j + 2])
-        for _ in range(m):
-            k += 1
-            if k % RATE == 0:
-                t_ms = k * 1000 // RATE
-                cues += coach.update(t_ms, tracker.cadence_spm(), tracker.state())
-    tracker.flush()
-    return cues
-
-with open(PATH, "rb") as f:
-    raw = f.read()
-buf = array("h", raw)
-n = len(buf) // 3
-sink = Sink(4096)
-blk = array("h", bytes(6 * BLOCK))
-tracker = Tracker(RATE, PLACEMENT, sink.on_step)
-coach = Coach(CoachConfig(target_spm=200))
-micropython.heap_lock()
-cues = feed(tracker, coach, buf, n, blk)
-micropython.heap_unlock()
-print(n, sink.n, cues)
-"""
 
 
 def samples_file(tmp_path: Path, t_ms: np.ndarray, acc_mg: np.ndarray, rate_hz: int) -> Path:
@@ -82,8 +29,9 @@ def samples_file(tmp_path: Path, t_ms: np.ndarray, acc_mg: np.ndarray, rate_hz: 
 
 
 def run_locked(path: Path, rate_hz: int, placement: str, block: int = 0) -> tuple[int, int, int]:
-    script = SCRIPT.format(rate=rate_hz, placement=placement, path=str(path), block=block)
-    n, steps, cues = map(int, run_mpy(script).stdout.split())
+    params = repr((rate_hz, placement, str(path), block)).encode()
+    out = run_mpy_file(MPY_SCRIPTS / "tracker_heap_lock.py", stdin=params).stdout
+    n, steps, cues = map(int, out.split())
     return n, steps, cues
 
 
