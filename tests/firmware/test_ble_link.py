@@ -10,96 +10,21 @@ from pathlib import Path
 
 from footfall_core import ble_defs as B
 from footfall_core import protocol as P
-from footfall_core.crc import session_crc
 from footfall_core.frames import FrameParser, pack_frame
 
+from tests.conftest import MPY_SCRIPTS
 from tests.unixport import run_mpy
 
 FAKE = str(Path(__file__).parent / "fake_aioble")
 DEVICE_ID = bytes.fromhex("246f281a2b3c")
 SESSION = bytes(range(256)) * 9  # 2304 bytes: several DATA windows at either MTU
 
-PRELUDE = f"""
-import asyncio, json
-import aioble, bluetooth
-from footfall_core import ble_defs as B
-from footfall_core import protocol as P
-from footfall_fw import ble_link
-from footfall_fw.ble_link import BleLink
-
-SESSION = bytes(range(256)) * 9
-
-class Device:
-    device_id = {DEVICE_ID!r}
-    fw_version = (0, 1, 0)
-    capabilities = P.CAP_BLE | P.CAP_RSC | P.CAP_LIVE
-    def status(self):
-        return (3900, 87, 0, 0)
-    def set_time(self, unix_s):
-        pass
-    def set_live(self, on):
-        pass
-
-class Config:
-    def get(self):
-        return {{"target_spm": 170}}
-    def set(self, changes):
-        raise ValueError("read-only")
-
-class Store:
-    def sessions(self):
-        return [1]
-    def session_info(self, sid):
-        if sid != 1:
-            raise KeyError(sid)
-        return (1800000000, 60, 100, len(SESSION), {session_crc(SESSION)})
-    def read_into(self, sid, offset, buf, start, n):
-        data = SESSION[offset : offset + n]
-        buf[start : start + len(data)] = data
-        return len(data)
-    def delete(self, sid):
-        pass
-    def free_bytes(self):
-        return 1 << 20
-    def total_bytes(self):
-        return 1 << 21
-
-class Tracker:
-    spm = 0
-    running = False
-    def cadence_spm(self):
-        return self.spm
-    def state(self):
-        return 2 if self.running else 1
-
-tracker = Tracker()
-link = BleLink(Device(), Store(), Config(), tracker, placement="waist", model="test-board")
-rx = lambda: aioble.find(bluetooth.UUID(B.SYNC_RX_UUID))
-tx = lambda: aioble.find(bluetooth.UUID(B.SYNC_TX_UUID))
-
-async def settle(n=50):
-    for _ in range(n):
-        await asyncio.sleep_ms(0)
-
-async def drain(conn):
-    # Let the notifier empty its ring (it sleeps a little after every burst); bounded, so a
-    # stuck notifier fails the test instead of hanging it.
-    await settle()
-    for _ in range(2000):
-        if not link._used:
-            break
-        await asyncio.sleep_ms(1)
-    await settle()
-
-def out(**values):
-    print("RESULT " + json.dumps(values))
-"""
-
 
 def run(body: str, *, bond: bool = True) -> dict:
     """Run `async def main()` from body after the prelude; return what it passed to out()."""
-    script = PRELUDE + f"aioble.state['bond'] = {bond}\n" + body + "\nasyncio.run(main())\n"
-    proc = run_mpy(script, extra_paths=(FAKE,), timeout_s=60)
+    script = "from ble_rig import *\n" + f"aioble.state['bond'] = {bond}\n" + body
+    script += "\nasyncio.run(main())\n"
+    proc = run_mpy(script, extra_paths=(FAKE, str(MPY_SCRIPTS)), timeout_s=60)
     lines = [ln for ln in proc.stdout.decode().splitlines() if ln.startswith("RESULT ")]
     assert lines, proc.stdout.decode() + proc.stderr.decode()
     return json.loads(lines[-1][len("RESULT ") :])
@@ -408,7 +333,8 @@ def test_a_window_larger_than_the_ring_drops_frames_and_the_link_survives() -> N
     hello = pack_frame(P.HELLO, 6).hex()
     got = run(
         f"""
-SESSION = bytes(9000)  # 39 DATA frames at MTU 247: more than the ring holds
+import ble_rig
+ble_rig.SESSION = bytes(9000)  # 39 DATA frames at MTU 247: more than the ring holds
 async def main():
     await link.start()
     conn = await aioble.connect(247)
