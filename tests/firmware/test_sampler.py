@@ -2,44 +2,20 @@
 
 from footfall.sim import MPY_DIR
 
+from tests.conftest import MPY_SCRIPTS
 from tests.unixport import run_mpy
 
-# A fake IMU that copies bursts of a synthetic 3 Hz bounce out of a table made up front.
-FAKE_IMU = """
-import micropython, asyncio, time
-from array import array
-from footfall_core.tracker import Tracker
-from footfall_fw.sampler import Sampler, period_for
-TABLE = array('h', [0] * (3 * 400))
-for k in range(400):
-    TABLE[3 * k + 2] = 1000 + (1200 if (k * 3 * 4) % 400 < 40 else -200)
-class FakeIMU:
-    rate_hz = 100
-    max_samples = 64
-    def __init__(self):
-        self.overflows = 0
-        self.k = 0
-        self.burst = 8
-    def read_fifo(self, out):
-        t = TABLE; k = self.k
-        for i in range(3 * self.burst):
-            out[i] = t[(k * 3 + i) % 1200]
-        self.k = (k + self.burst) % 400
-        return self.burst
-"""
+RIG = "from sampler_rig import *\n"
 
 
-NULL_TRACKER = """
-class NullTracker:
-    def push_block(self, buf, n): pass
-    def skip(self, n): pass
-    def set_rate_mhz(self, rate_mhz): pass
-"""
+def run_rig(script: str, extra: tuple[str, ...] = ()):
+    """run_mpy with tests/mpy/ (the rigs) on the path after `extra`."""
+    return run_mpy(script, extra_paths=(*extra, str(MPY_SCRIPTS)))
 
 
 def test_polls_into_the_real_tracker_allocate_nothing_under_heap_lock() -> None:
-    out = run_mpy(
-        FAKE_IMU
+    out = run_rig(
+        RIG
         + """
 imu = FakeIMU()
 tracker = Tracker(100, 'waist')
@@ -56,9 +32,8 @@ print(s.samples, tracker.steps > 0)
 
 
 def test_sampler_task_and_event_loop_run_under_heap_lock() -> None:
-    out = run_mpy(
-        FAKE_IMU
-        + NULL_TRACKER
+    out = run_rig(
+        RIG
         + """
 s = Sampler(FakeIMU(), NullTracker())
 async def locked():
@@ -73,14 +48,14 @@ async def main():
 asyncio.run(main())
 print(s.polls)
 """,
-        extra_paths=(str(MPY_DIR),),
+        extra=(str(MPY_DIR),),
     )
     assert 60000 // 80 - 1 <= int(out.stdout) <= 60000 // 80 + 1
 
 
 def test_one_push_block_per_burst() -> None:
-    out = run_mpy(
-        FAKE_IMU
+    out = run_rig(
+        RIG
         + """
 class CountingTracker:
     def __init__(self): self.calls = []
@@ -98,8 +73,8 @@ print(t.calls, s.samples, s.polls)
 
 
 def test_overflows_follow_the_driver_counter() -> None:
-    out = run_mpy(
-        FAKE_IMU
+    out = run_rig(
+        RIG
         + """
 imu = FakeIMU()
 s = Sampler(imu, Tracker(100, 'waist'))
@@ -112,81 +87,16 @@ print(s.overflows)
 
 
 def test_period_drains_a_small_fifo_before_it_is_a_quarter_full() -> None:
-    out = run_mpy(
+    out = run_rig(
         "from footfall_fw.sampler import period_for\n"
         "print(period_for(100, 170), period_for(200, 32), period_for(400, 32))\n"
     )
     assert out.stdout.split() == [b"80", b"40", b"20"]
 
 
-# An IMU on the virtual board's clock (the stand-in `time`: sleep_ms moves it on): it makes
-# rate_mhz samples per second into a FIFO of `depth`, stops when full (counting an
-# overflow, as the drivers do), sleeps after `asleep()` until configure(), and fails the
-# next `fail` reads with OSError(5).
-CLOCKED_IMU = """
-import time
-from array import array
-from footfall_fw import sampler as S
-from footfall_fw.sampler import Sampler
-class ClockedIMU:
-    rate_hz = 100
-    def __init__(self, rate_mhz=100000, depth=32):
-        self.true_mhz = rate_mhz
-        self.max_samples = depth
-        self.overflows = 0
-        self.configures = 0
-        self.fail = 0
-        self.awake = True
-        self.fifo = 0
-        self.acc = 0
-        self.last = time.ticks_ms()
-    def _run(self):
-        now = time.ticks_ms()
-        self.acc += time.ticks_diff(now, self.last) * self.true_mhz
-        self.last = now
-        made = self.acc // 1000000
-        self.acc -= made * 1000000
-        if self.awake:
-            self.fifo += made
-    def configure(self):
-        self._run()
-        self.configures += 1
-        self.awake = True
-        self.fifo = 0
-    def read_fifo(self, out):
-        if self.fail:
-            self.fail -= 1
-            raise OSError(5)
-        self._run()
-        n = min(self.fifo, self.max_samples)
-        if self.fifo > self.max_samples:
-            self.overflows += 1
-        self.fifo = 0
-        for i in range(3 * n):
-            out[i] = 1000
-        return n
-class LogTracker:
-    def __init__(self):
-        self.pushed = 0
-        self.skipped = []
-        self.rates = []
-    def push_block(self, buf, n):
-        self.pushed += n
-    def skip(self, n):
-        self.skipped.append(n)
-    def set_rate_mhz(self, r):
-        self.rates.append(r)
-def run_for(s, ms, period_ms=80):
-    t0 = time.ticks_ms()
-    while time.ticks_diff(time.ticks_ms(), t0) < ms:
-        s.poll()
-        time.sleep_ms(period_ms)
-"""
-
-
 def run_clocked(body: str) -> list[str]:
     """The words the script printed, less the sampler's own "footfall:" log lines."""
-    out = run_mpy(CLOCKED_IMU + body, extra_paths=(str(MPY_DIR),)).stdout.decode()
+    out = run_rig("from clocked_imu_rig import *\n" + body, extra=(str(MPY_DIR),)).stdout.decode()
     return [
         w for line in out.splitlines() if not line.startswith("footfall:") for w in line.split()
     ]
@@ -326,26 +236,9 @@ print(t.pushed - before)
     assert abs(int(resumed) - 100) <= 8
 
 
-FAKE_TIMER = """
-class FakeTimer:
-    # machine.Timer as the sampler uses it: init(period=, callback=), deinit().
-    def __init__(self):
-        self.callback = None
-        self.period = None
-    def init(self, period, callback):
-        self.period = period
-        self.callback = callback
-    def deinit(self):
-        self.callback = None
-    def fire(self):
-        self.callback(self)
-"""
-
-
 def test_timer_reads_allocate_nothing_and_the_task_feeds_them_in_order() -> None:
-    out = run_mpy(
-        FAKE_IMU
-        + FAKE_TIMER
+    out = run_rig(
+        RIG
         + """
 class CountingTracker:
     def __init__(self): self.calls = []
@@ -379,10 +272,8 @@ print(timer.callback is None)
 
 
 def test_a_timer_read_while_the_task_holds_the_imu_is_skipped_and_a_full_ring_counted() -> None:
-    out = run_mpy(
-        FAKE_IMU
-        + FAKE_TIMER
-        + NULL_TRACKER
+    out = run_rig(
+        RIG
         + """
 imu = FakeIMU()
 timer = FakeTimer()
