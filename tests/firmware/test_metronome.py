@@ -2,27 +2,14 @@
 
 from footfall.sim import MPY_DIR
 
+from tests.conftest import MPY_SCRIPTS
 from tests.unixport import run_mpy
-
-# The virtual board's clock (MPY_DIR's time and select): waits take no real time.
-PRELUDE = """
-import asyncio, time
-from footfall_fw.haptics import Haptics, BEAT_HZ
-from footfall_fw.metronome import Metronome
-ons = []
-class FakePWM:
-    def __init__(self): self.hz = 0; self.on = 0
-    def freq(self, hz): self.hz = hz
-    def duty_u16(self, d):
-        if d and not self.on: ons.append((time.ticks_ms(), self.hz))
-        self.on = d
-h = Haptics(FakePWM(), None)
-m = Metronome(h)
-"""
 
 
 def run(script: str) -> list[str]:
-    out = run_mpy(PRELUDE + script, extra_paths=(str(MPY_DIR),))
+    """Run script after `from metronome_rig import *` (tests/mpy/) on the virtual clock."""
+    script = "from metronome_rig import *\n" + script
+    out = run_mpy(script, extra_paths=(str(MPY_DIR), str(MPY_SCRIPTS)))
     return out.stdout.decode().split()
 
 
