@@ -8,42 +8,8 @@ from pathlib import Path
 from footfall_core import frames
 from footfall_core import protocol as P
 
+from tests.conftest import MPY_SCRIPTS
 from tests.unixport import run_mpy
-
-LINK = """
-import json
-from footfall_core import protocol as P
-from footfall_fw.usb_link import UsbLink
-
-class Tx:
-    def __init__(self):
-        self.data = bytearray()
-    def write(self, buf, off, n):
-        self.data += bytes(buf[off:off + n])
-        return n
-
-class Store:
-    def sessions(self): return []
-    def free_bytes(self): return 1000
-    def total_bytes(self): return 2000
-
-class Device:
-    device_id = bytes(6)
-    fw_version = (0, 1, 0)
-    capabilities = P.CAP_SERIAL
-    def status(self): return (4000, 90, 0, 0)
-
-class Config:
-    def get(self): return {}
-
-class Broken:
-    def readinto(self, buf):
-        raise OSError(5)
-
-calls = []
-tx = Tx()
-link = UsbLink(Store(), Config(), Device(), open(PATH, 'rb'), tx, calls.append, TIMEOUT)
-"""
 
 REPORT = """
 print(json.dumps({'kbd': calls, 'tx': tx.data.hex(), 'active': link.active,
@@ -54,8 +20,10 @@ print(json.dumps({'kbd': calls, 'tx': tx.data.hex(), 'active': link.active,
 def run_link(tmp_path: Path, data: bytes, actions: str = "link.step()\n", timeout=10000) -> dict:
     path = tmp_path / "rx.bin"
     path.write_bytes(data)
-    script = f"PATH = {str(path)!r}\nTIMEOUT = {timeout}\n" + LINK + actions + REPORT
-    return json.loads(run_mpy(script).stdout.splitlines()[-1])  # after any traceback
+    script = "from usb_link_rig import *\n"  # tests/mpy/usb_link_rig.py
+    script += f"calls, tx, link = open_link({str(path)!r}, {timeout})\n" + actions + REPORT
+    out = run_mpy(script, extra_paths=(str(MPY_SCRIPTS),)).stdout
+    return json.loads(out.splitlines()[-1])  # after any traceback
 
 
 def replies(out: dict) -> list[tuple[int, int]]:
