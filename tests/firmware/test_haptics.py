@@ -5,21 +5,13 @@ import pytest  # noqa: I001 - fwpath must put firmware/ on the path before footf
 import tests.firmware.fwpath  # noqa: F401
 from footfall.sim import MPY_DIR
 from footfall_fw import haptics
+from tests.conftest import MPY_SCRIPTS
 from tests.unixport import run_mpy
 
 REQUIRED = ("quicken", "quicken_more", "started", "stopped", "storage_full", "low_battery")
 
-# A fake PWM logging (virtual ms, what, value), run on the virtual board's clock so the
-# patterns play in no real time.
-PRELUDE = """
-import asyncio, time
-from footfall_fw.haptics import Haptics, PATTERNS, GAP_MS
-log = []
-class FakePWM:
-    def __init__(self, name): self.name = name
-    def freq(self, hz): log.append((time.ticks_ms(), self.name, 'freq', hz))
-    def duty_u16(self, d): log.append((time.ticks_ms(), self.name, 'duty', d))
-"""
+# The fake PWM and its log: tests/mpy/haptics_rig.py.
+PRELUDE = "from haptics_rig import *\n"
 
 
 def rhythm(pattern: tuple[tuple[int, int, int], ...]) -> tuple[tuple[int, int], ...]:
@@ -62,7 +54,7 @@ print('buzzer_on_ms', [b[0] - a[0] for a, b in zip(ons, offs) if a[1] == 'buzzer
 print('motor_on_ms', [b[0] - a[0] for a, b in zip(ons, offs) if a[1] == 'motor'])
 print('tones', [v for t, who, what, v in log if what == 'freq'])
 """,
-        extra_paths=(str(MPY_DIR),),
+        extra_paths=(str(MPY_DIR), str(MPY_SCRIPTS)),
     )
     lines = out.stdout.decode().splitlines()
     # The virtual clock carries real processing time, so a loaded machine adds a few ms;
@@ -95,7 +87,7 @@ async def main():
 asyncio.run(main())
 print(h.played, max(late))
 """,
-        extra_paths=(str(MPY_DIR),),
+        extra_paths=(str(MPY_DIR), str(MPY_SCRIPTS)),
     )
     played, worst_late_ms = map(int, out.stdout.split())
     assert played == 2
@@ -110,7 +102,8 @@ def test_full_queue_drops_and_counts_instead_of_blocking() -> None:
         + """
 h = Haptics(None, FakePWM('motor'))
 print([h.play('quicken') for _ in range(6)], h.dropped)
-"""
+""",
+        extra_paths=(str(MPY_SCRIPTS),),
     )
     assert out.stdout.decode().split("] ")[1].strip() == "2"
     assert out.stdout.decode().startswith("[True, True, True, True, False, False]")
@@ -140,6 +133,6 @@ async def main():
     print(seen)
 asyncio.run(main())
 """,
-        extra_paths=(str(MPY_DIR),),
+        extra_paths=(str(MPY_DIR), str(MPY_SCRIPTS)),
     )
     assert out.stdout.decode().split() == ["[False,", "True,", "False]"]
