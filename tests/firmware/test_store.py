@@ -12,7 +12,8 @@ from footfall_fw.session_writer import FLUSH_MS
 from footfall_fw.store import Store, StoreFull
 from footfall_fw.store_index import INDEX
 from tests.crc_ref import session_crc_ref
-from tests.unixport import run_mpy
+from tests.conftest import MPY_SCRIPTS
+from tests.unixport import run_mpy_file
 
 RUNNING = 2
 BLOCK = 4096
@@ -27,6 +28,11 @@ class Flash:
 
     def __call__(self) -> int:
         return self.capacity - sum(p.stat().st_size for p in self.root.iterdir())
+
+
+def run_store_script(name: str, root: str):
+    """Run tests/mpy/<name> in the unix port on the store at root."""
+    return run_mpy_file(MPY_SCRIPTS / name, stdin=repr(root).encode())
 
 
 def header() -> rec.Header:
@@ -267,24 +273,11 @@ def test_list_leaves_out_the_session_being_written(store: Store) -> None:
 
 
 def test_store_logs_lists_and_repairs_in_the_unix_port(tmp_path: Path) -> None:
-    script = f"""
-from footfall_core import records as rec
-from footfall_fw.store import Store
-s = Store({str(tmp_path / "s")!r}, free_bytes_fn=lambda: 10000000)
-w = s.begin(rec.Header(device_id=b"abcdef", start_s=1800000000))
-t = 0
-for i in range(2000):
-    t += 350
-    w.add_step(350, 2000, 171, 2)
-    w.tick(t)
-w.close(now_ms=t)
-info = s.list()[0]
-f = open(s.path(info.name), "ab")
-f.write(b"\\x01\\x20torn")
-f.close()
-print(info.steps, info.size, info.start_s, s.repair(), s.list()[0].size)
-"""
-    out = run_mpy(script).stdout.decode().split(None, 3)
+    out = (
+        run_store_script("store_log_list_repair.py", str(tmp_path / "s"))
+        .stdout.decode()
+        .split(None, 3)
+    )
     size = int(out[1])
     assert out[0] == "2000" and out[2] == "1800000000"
     assert out[3].strip() == f"[('00001.ffs', 'truncated', 6, {size}, 1)] {size}"
@@ -295,29 +288,11 @@ def test_a_flipped_bit_costs_one_record_of_an_unsynced_session_in_the_unix_port(
 ) -> None:
     # The board's next boot, with the index lost: repair drops the damaged step block and
     # keeps every other record (it used to cut the file to its header: every step gone).
-    script = f"""
-import os
-from footfall_core import records as rec
-from footfall_fw.store import Store
-root = {str(tmp_path / "s")!r}
-s = Store(root, free_bytes_fn=lambda: 10000000)
-w = s.begin(rec.Header(device_id=b"abcdef", start_s=1800000000))
-t = 0
-for i in range(1061):
-    t += 350
-    w.add_step(350, 2000, 171, 2)
-    w.tick(t)
-w.close(now_ms=t)
-path = s.path(s.list()[0].name)
-data = bytearray(open(path, "rb").read())
-at = rec.HEADER_BYTES + data[rec.HEADER_BYTES + 1] + 4  # the second record: a step block
-data[at + 9] ^= 0x08
-open(path, "wb").write(data)
-os.remove(s.path("index.txt"))
-boot = Store(root, free_bytes_fn=lambda: 10000000)
-print(boot.repair(), at, data[at + 1] + 4, boot.list()[0].steps)
-"""
-    out = run_mpy(script).stdout.decode().strip()
+    out = (
+        run_store_script("store_flipped_bit_repair.py", str(tmp_path / "s"))
+        .stdout.decode()
+        .strip()
+    )
     report, rest = out.rsplit("]", 1)
     at, size, steps = (int(v) for v in rest.split())
     assert report + "]" == f"[('00001.ffs', 'dropped', {size}, {at}, 1)]"
@@ -357,27 +332,10 @@ def test_delete_closes_the_file_sync_was_reading(store: Store) -> None:
 
 
 def test_add_step_between_flushes_allocates_nothing_in_the_unix_port(tmp_path: Path) -> None:
-    script = f"""
-import micropython
-from footfall_core import records as rec
-from footfall_fw.store import Store
-
-def log(w, n):
-    ok = 0
-    for i in range(n):
-        ok += w.add_step(340 + i % 30, 1500 + i * 7, 170 + i % 9, 2)
-    return ok
-
-s = Store({str(tmp_path / "s")!r}, free_bytes_fn=lambda: 10000000)
-w = s.begin(rec.Header(device_id=b"abcdef"))
-ok = 0
-micropython.heap_lock()
-ok = log(w, 900)  # 900 steps fit in one 4096-byte block: no flush
-micropython.heap_unlock()
-w.close()
-print(ok, s.list()[0].steps)
-"""
-    assert run_mpy(script).stdout.split() == [b"900", b"900"]
+    assert run_store_script("store_add_step_heap_lock.py", str(tmp_path / "s")).stdout.split() == [
+        b"900",
+        b"900",
+    ]
 
 
 # -- cost: what listing and serving read, counted in bytes (not timed) -------------------
@@ -597,30 +555,7 @@ def test_the_store_task_learns_a_store_without_an_index_in_steps_in_the_unix_por
     root = tmp_path / "s"
     files = many_sessions(root, 5, steps=2000)
     (root / INDEX).unlink()
-    script = f"""
-import asyncio
-from footfall_fw.store import Store
-s = Store({str(root)!r}, free_bytes_fn=lambda: 10000000)
-ticks = [0]
-async def sampler():
-    while True:
-        ticks[0] += 1
-        await asyncio.sleep_ms(0)
-async def main():
-    asyncio.create_task(sampler())
-    task = asyncio.create_task(s.run())
-    seen = []
-    while not s.ready:
-        seen.append(ticks[0])
-        await asyncio.sleep_ms(1)
-    task.cancel()
-    print(len(set(seen)) > 5, [(i, s.session_info(i)[3:]) for i in s.sessions()])
-asyncio.run(main())
-again = Store({str(root)!r}, free_bytes_fn=lambda: 10000000)
-again.finish()
-print(again.scanned_bytes, len(again.sessions()))
-"""
-    out = run_mpy(script).stdout.decode().splitlines()
+    out = run_store_script("store_task_learns_index.py", str(root)).stdout.decode().splitlines()
     want = [(sid, (len(d), session_crc_ref(d))) for sid, d in sorted(files.items())]
     assert out[0] == f"True {want}"  # the sampler ran between the steps
     assert out[1] == "0 5"  # the rebuilt index: the next boot reads no session byte
