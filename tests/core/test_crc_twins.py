@@ -7,41 +7,20 @@ from pathlib import Path
 
 from footfall_core.crc import crc16, session_crc
 
-from tests.unixport import FIRMWARE, run_mpy
-
-TWINS = """
-import random
-from footfall_core import crc
-random.seed(7)
-bad = 0
-for k in range(300):
-    n = random.getrandbits(10) + 1
-    data = bytearray(random.getrandbits(8) for _ in range(n))
-    a = random.getrandbits(9) % n
-    b = a + random.getrandbits(9) % (n - a + 1)
-    seed = random.getrandbits(16)
-    for buf in (data, bytes(data), memoryview(data)):
-        if crc._fast(buf, a, b, seed) != crc._span(buf, a, b, seed):
-            bad += 1
-        if crc._session_fast(buf, a, b, seed) != crc._session_span(buf, a, b, seed):
-            bad += 1
-print(crc.CRC, bad, crc.crc16(b"123456789"), crc.session_crc(b"123456789"))
-"""
+from tests.conftest import MPY_SCRIPTS
+from tests.unixport import FIRMWARE, run_mpy, run_mpy_file
 
 
 def test_the_viper_loop_equals_the_plain_one_on_bytes_bytearrays_and_memoryviews() -> None:
-    out = run_mpy(TWINS).stdout.decode().split()
+    out = run_mpy_file(MPY_SCRIPTS / "crc_twins.py").stdout.decode().split()
     assert out == ["viper", "0", str(0x29B1), str(0xAEE7)]
 
 
 def test_the_unix_port_and_cpython_agree_on_random_blocks() -> None:
     rng = random.Random(3)
     blocks = [bytes(rng.getrandbits(8) for _ in range(rng.randrange(1, 5000))) for _ in range(5)]
-    script = "from footfall_core.crc import crc16, session_crc\n" + "".join(
-        f"print(crc16({b!r}, 1, {len(b)}, 0x1D0F), session_crc({b!r}, 1, {len(b)}, 0x1D0F))\n"
-        for b in blocks
-    )
-    got = run_mpy(script).stdout.decode().split()
+    got = run_mpy_file(MPY_SCRIPTS / "crc_of_blocks.py", stdin=repr(blocks).encode())
+    got = got.stdout.decode().split()
     want = [(crc16(b, 1, len(b), 0x1D0F), session_crc(b, 1, len(b), 0x1D0F)) for b in blocks]
     assert got == [str(v) for pair in want for v in pair]
 
