@@ -49,11 +49,16 @@ def run_mpy(
 
 
 def run_mpy_file(
-    path: Path, stdin: bytes = b"", timeout_s: float = 300, heap: str = "4M"
+    path: Path,
+    stdin: bytes = b"",
+    paths: tuple[str, ...] = (),
+    timeout_s: float = 300,
+    heap: str = "4M",
 ) -> subprocess.CompletedProcess:
-    """Run the script file `path` in the unix port as __main__, with its own folder and then
-    firmware/ on sys.path. Raises AssertionError with the port's output when it fails."""
-    env = dict(os.environ, MICROPYPATH=f".frozen:{FIRMWARE}")
+    """Run the script file `path` in the unix port as __main__, with its own folder, then
+    firmware/, then `paths` on sys.path. Raises AssertionError with the port's output when
+    it fails."""
+    env = dict(os.environ, MICROPYPATH=":".join([".frozen", str(FIRMWARE), *paths]))
     proc = subprocess.run(
         [micropython_binary(), "-X", f"heapsize={heap}", str(path)],
         input=stdin,

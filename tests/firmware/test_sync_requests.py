@@ -15,7 +15,8 @@ from footfall_core import protocol as P
 from footfall_core.header import CLOCK_MAX_S, CLOCK_MIN_S
 from footfall_fw import config
 from tests.firmware.device_rig import BOOT_S, DeviceRig, files
-from tests.unixport import run_mpy
+from tests.conftest import MPY_SCRIPTS
+from tests.unixport import run_mpy_file
 
 
 @pytest.fixture
@@ -107,47 +108,13 @@ def test_delete_of_the_session_being_sent_ends_the_transfer(rig: DeviceRig) -> N
 
 # -- the unix port, on the virtual board's stand-in machine ---------------------------------
 
-APP = """
-import os, time, _sim
-os.chdir({folder!r})
-_sim.scenario = {{"board": {board!r}, "epoch_s": 1800000000}}  # the RTC chip kept UTC
-_sim.samples = open("/dev/null", "rb")
-time.set_epoch(1800000000)  # the clocks set by an earlier sync
-from footfall_core import protocol as P
-from footfall_core import records as rec
-from footfall_core.activity import RUNNING
-from footfall_core.frames import FrameParser, pack_frame
-from footfall_core.header import Header
-from footfall_core.sync_server import SyncServer
-from footfall_fw import app as A, board, clock, config
-from footfall_fw.sync_device import SyncConfig, SyncDevice
-hw = board.Hardware({board!r}, 100)
-clock.set_valid(True)
-app = A.App(hw, config.defaults(), "sessions")
-wire = bytearray()
-def send(buf, n):
-    wire.extend(buf[:n])
-server = SyncServer(app.store, SyncConfig(app), SyncDevice(app, 8), send)
-def ask(ftype, payload):
-    server.feed(pack_frame(ftype, 9, payload))
-    got = []
-    FrameParser(lambda t, s, b, o, n: got.append((t, bytes(b[o:o + n])))).feed(wire)
-    wire[:] = b""
-    return got
-def auto_start():
-    for _ in range(12):
-        if app.sessions.update_auto(1000, 160, RUNNING) == "start":
-            app.start_session(True, app.cfg["start_s"] * 1000)
-            with open(app.store.path(app.sessions.writer.name), "rb") as f:
-                h = Header.unpack_from(f.read(rec.HEADER_BYTES))
-            app.stop_session()
-            return h.start_s(), h.clock_set
-"""
+STANDINS = (str(MPY_DIR), str(MPY_DIR.parent))
 
 
 def run_app(tmp_path: Path, board: str, script: str) -> object:
-    body = APP.format(folder=str(tmp_path), board=board) + script + "\nprint(repr(result))\n"
-    out = run_mpy(body, extra_paths=(str(MPY_DIR), str(MPY_DIR.parent)))
+    """Run script in tests/mpy/app_sync_requests.py's app on `board`; its `result`."""
+    params = repr((str(tmp_path), board, script)).encode()
+    out = run_mpy_file(MPY_SCRIPTS / "app_sync_requests.py", stdin=params, paths=STANDINS)
     return ast.literal_eval(out.stdout.decode().strip().splitlines()[-1])
 
 
