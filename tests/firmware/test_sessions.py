@@ -199,60 +199,15 @@ def test_the_header_says_whether_the_clock_is_set_and_when_in_uptime_it_began() 
 
 
 def test_gap_allocates_nothing_and_keeps_time_true_in_the_unix_port() -> None:
-    from tests.unixport import run_mpy
+    from tests.conftest import MPY_SCRIPTS
+    from tests.unixport import run_mpy_file
 
-    script = """
-import micropython
-from footfall_fw import config
-from footfall_fw.sessions import Sessions
-
-class Act:
-    def state(self, index):
-        return 2
-
-class Tracker:
-    rate_hz = 100
-    index = 0
-    activity = Act()
-    def flush(self):
-        pass
-
-class Writer:
-    stopped = False
-    def __init__(self):
-        self.log = []
-    def add_step(self, *a):
-        self.log.append(("step",) + a)
-        return True
-    def add_gap(self, *a):
-        self.log.append(("gap",) + a)
-        return True
-    def close(self, reason, now_ms):
-        self.log.append(("end", now_ms))
-
-class Store:
-    def begin(self, header):
-        self.header = header
-        self.w = Writer()
-        return self.w
-
-t, st = Tracker(), Store()
-s = Sessions(st, t, config.validate({}))
-s.rate_mhz = 100000
-s.start()
-s.on_step(35, 3000, 170)
-t.index = 65  # Tracker.skip(25) after sample 40, then skip(5): the sampler's order
-micropython.heap_lock()
-s.gap(25)
-t.index = 70
-s.gap(5)
-micropython.heap_unlock()
-s.on_step(100, 3000, 170)
-t.index = 110
-s.stop()
-print(st.w.log, st.header.clock_set, st.header.rate_mhz)
-"""
-    out = run_mpy(script).stdout.decode().strip().splitlines()[-1]
+    out = (
+        run_mpy_file(MPY_SCRIPTS / "sessions_gap_heap_lock.py")
+        .stdout.decode()
+        .strip()
+        .splitlines()[-1]
+    )
     assert out == (
         "[('step', 350, 3000, 170, 2), ('gap', 400, 300, 30), ('step', 650, 3000, 170, 2), "
         "('end', 1100)] False 100000"
