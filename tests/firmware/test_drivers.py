@@ -12,7 +12,8 @@ from drivers.lsm6dso import LSM6DSO
 from drivers.mpu6886 import MPU6886
 from footfall.sim import imu_emu
 from footfall.sim.imu_emu import LIS3DHEmu, LSM6DSOEmu, MPU6886Emu
-from tests.unixport import REPO, datasets_or_skip, run_mpy
+from tests.conftest import MPY_SCRIPTS
+from tests.unixport import REPO, datasets_or_skip, run_mpy, run_mpy_file
 
 SIM_DIR = str(REPO / "host" / "footfall" / "sim")
 BUNDLED = REPO / "tests" / "data" / "mobilised__HA001_Test11_Trial1.csv"  # real, Apache-2.0
@@ -293,31 +294,12 @@ def test_lsm6dso_skips_and_counts_words_of_other_sensors():
 
 
 # -- no allocation, in the real MicroPython unix port
-HEAP_LOCK = """
-import micropython
-from array import array
-import imu_emu
-from drivers.{module} import {cls}
-rec = []
-for k in range(600):
-    rec += [(k * 977) % 31999 - 15999, 15999 - (k * 613) % 31999, 1000 + (k * 7) % 3000]
-emu = imu_emu.EMULATORS["{module}"](rec)
-imu = {cls}(emu, addr=emu.addr)
-out = array('h', [0] * (3 * imu.max_samples))
-total = 0
-while emu.remaining:
-    emu.advance_samples(23)
-    micropython.heap_lock()
-    n = imu.read_fifo(out)
-    micropython.heap_unlock()
-    total += n
-print(total, imu.overflows)
-"""
 
 
 @pytest.mark.parametrize("module, cls", [(m, m.upper()) for m in sorted(imu_emu.EMULATORS)])
 def test_read_fifo_allocates_nothing_in_the_unix_port(module, cls):
-    proc = run_mpy(HEAP_LOCK.format(module=module, cls=cls), extra_paths=(SIM_DIR,))
+    script = MPY_SCRIPTS / "driver_read_fifo_heap_lock.py"
+    proc = run_mpy_file(script, stdin=repr((module, cls)).encode(), paths=(SIM_DIR,))
     assert proc.stdout.split() == [b"600", b"0"]
 
 
