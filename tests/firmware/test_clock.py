@@ -14,6 +14,8 @@ from footfall.engine import micropython_binary
 from footfall.sim.cli import CLOCK_MARK, unix_port_env
 from footfall.sim.rtc_emu import BM8563Emu
 
+from tests.conftest import MPY_SCRIPTS
+
 
 class Clock:
     def __init__(self, s: int = 0) -> None:
@@ -59,27 +61,14 @@ def test_a_missing_chip_raises_enodev_on_another_address() -> None:
         BM8563(BM8563Emu(now_s=Clock()), addr=0x52).datetime()
 
 
-PRELUDE = """
-import _sim, time, machine
-_sim.scenario = {scenario!r}
-_sim.samples = []
-time.set_epoch(946684800)  # the ESP32 clock at power-on: 2000-01-01
-from footfall_fw import board as b, clock
-brd = b.load_board("m5stickc_plus2")
-chip = b._rtc_chip(brd, machine.I2C(0))
-"""
-
-
 def run_board(script: str, **scenario: object) -> object:
-    """Run PRELUDE + script on the stand-in machine in the unix port; `result` back."""
+    """Run script in tests/mpy/board_clock.py on the stand-in machine in the unix port;
+    `result` back."""
     sc = {"board": "m5stickc_plus2", **scenario}
     env = unix_port_env()
     proc = subprocess.run(
-        [
-            micropython_binary(),
-            "-c",
-            PRELUDE.format(scenario=sc) + script + "\nprint(repr(result))",
-        ],
+        [micropython_binary(), str(MPY_SCRIPTS / "board_clock.py")],
+        input=repr((sc, script)).encode(),
         capture_output=True,
         env=env,
         timeout=120,
