@@ -11,7 +11,7 @@ boot.py skips main.py (shared/runtime/pyexec.h: PYEXEC_UNHANDLED_EXCEPTION is 0 
 
 import machine
 
-# The same as footfall_fw.guard.WDT_RELAXED_MS, not imported from it: `footfall flash` copies
+# The same as footfall_fw.board.WDT_RELAXED_MS, not imported from it: `footfall flash` copies
 # this file first, onto a board whose footfall_fw may be older and have no guard.
 WDT_RELAXED_MS = 3_600_000
 
