@@ -9,8 +9,9 @@ import argparse
 from pathlib import Path
 
 import pytest
+from footfall.cli.sim import register, simulate
 from footfall.sim import MPY_DIR
-from footfall.sim.cli import ESP32_FACTOR_MILLI, register, simulate
+from footfall.sim.board import ESP32_FACTOR_MILLI
 
 from tests.unixport import run_mpy
 

@@ -53,12 +53,12 @@ MESSAGE_CHARS = 400  # the longest error line printed
 # Each module exposes register(subparsers); register() sets `func` on its parser, and
 # func(args) returns the exit status.
 COMMANDS = (
-    "footfall.detect",
-    "footfall.evaluate",
-    "footfall.sim",
-    "footfall.flash",
+    "footfall.cli.detect",
+    "footfall.cli.evaluate",
+    "footfall.cli.sim",
+    "footfall.cli.flash",
     "footfall.cli.inspect",
-    "footfall.demo",
+    "footfall.cli.demo",
     "footfall.cli.devices",
     "footfall.cli.sync",
     "footfall.cli.config",

@@ -136,7 +136,7 @@ class BumbleScanner(BaseBleakScanner):
         detection_callback: AdvertisementDataCallback | None,
         service_uuids: list[str] | None,
         scanning_mode: str = "active",
-        **kwargs: Any,
+        **options: Any,
     ) -> None:
         super().__init__(detection_callback, service_uuids)
         self._active = scanning_mode != "passive"
@@ -174,14 +174,14 @@ class BumbleClient(BaseBleakClient):
         *,
         disconnected_callback: Callable[[], None] | None = None,
         timeout: float = 10.0,
-        **kwargs: Any,
+        **options: Any,
     ) -> None:
         super().__init__(
             address_or_ble_device, disconnected_callback=disconnected_callback, timeout=timeout
         )
         self._seen = isinstance(address_or_ble_device, BLEDevice)
         self._name = getattr(address_or_ble_device, "name", None) or self.address
-        self._wanted_mtu = int(kwargs.get("bumble", {}).get("mtu", DEFAULT_MTU))
+        self._wanted_mtu = int(options.get("bumble", {}).get("mtu", DEFAULT_MTU))
         self._conn: Connection | None = None
         self._peer: Peer | None = None
         self._subscribers: dict[int, Callable[[bytes], None]] = {}
