@@ -1,8 +1,11 @@
-"""The package's shape: commands only in footfall.cli, and no import cycles anywhere."""
+"""The package's shape: commands only in footfall.cli, no import cycles anywhere, and
+bumble (the ble-sim extra) needed only by what uses it."""
 
 from __future__ import annotations
 
 import ast
+import subprocess
+import sys
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[2]
@@ -120,3 +123,52 @@ def test_the_argparse_check_sees_a_namespace_in_a_domain_module(tmp_path: Path) 
     bad = tmp_path / "bad.py"
     bad.write_text("import argparse\n\ndef run(args: argparse.Namespace):\n    return args.out\n")
     assert len(argparse_uses(bad)) == 4
+
+
+# Run in a fresh interpreter where `import bumble` fails, as in an install without the
+# ble-sim extra: import every footfall module, print `footfall --help`'s status, then make
+# the one thing that needs bumble, a virtual radio, and print what the CLI would report.
+WITHOUT_BUMBLE = """
+import contextlib, importlib, io, pkgutil, sys
+
+class NoBumble:
+    def find_spec(self, name, path=None, target=None):
+        if name == "bumble" or name.startswith("bumble."):
+            raise ImportError(f"No module named {name!r} (blocked)")
+
+sys.meta_path.insert(0, NoBumble())
+import footfall
+from footfall import cli
+
+names = [m.name for m in pkgutil.walk_packages(footfall.__path__, "footfall.")]
+for name in names:
+    if ".mpy" not in name and not name.endswith("__main__"):
+        importlib.import_module(name)
+print("imported", len(names))
+with contextlib.redirect_stdout(io.StringIO()) as shown:
+    try:
+        cli.main(["--help"])
+    except SystemExit as exc:
+        print("help", exc.code, "sim" in shown.getvalue(), file=sys.stderr)
+from footfall.transport.ble_bumble import VirtualRadio
+try:
+    VirtualRadio()
+except footfall.errors.FootfallError as exc:
+    print("status", cli.fail(exc))
+assert "bumble" not in sys.modules
+"""
+
+
+def test_without_bumble_every_module_imports_and_a_radio_asks_for_the_extra() -> None:
+    proc = subprocess.run(
+        [sys.executable, "-c", WITHOUT_BUMBLE], capture_output=True, text=True, check=False
+    )
+    assert proc.returncode == 0, proc.stderr
+    out = proc.stdout.splitlines()
+    assert out[0].startswith("imported ") and int(out[0].split()[1]) > 40
+    assert out[1] == "status 1"
+    err = proc.stderr.splitlines()
+    assert err[0] == "help 0 True"
+    assert err[1:] == [
+        "footfall: bumble is not installed; it comes with pip install 'footfall[ble-sim]'"
+    ]

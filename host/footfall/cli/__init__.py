@@ -20,6 +20,7 @@ from footfall.errors import (
     FootfallError,
     FrameError,
     InputError,
+    MissingExtra,
     NoSuchSession,
     OutputError,
     RecordError,
@@ -44,6 +45,7 @@ EXIT_STATUS: dict[type[FootfallError], int] = {
     FrameError: 1,  # the link carried what the protocol does not allow
     TransportError: 1,  # the link could not be opened, dropped or went silent
     ResourceError: 1,  # a locked store, a full disk
+    MissingExtra: 1,  # an optional dependency, named with its pip extra
     StoreAccessError: 1,  # the same, met by the store (it is also a StoreError)
     FootfallError: 1,
 }
