@@ -1,6 +1,6 @@
 """The virtual board's state, shared by the stand-in `machine` and the boot script.
 
-The host writes a JSON scenario (see footfall.sim.cli) and the samples, already resampled to
+The host writes a JSON scenario (see footfall.sim.board) and the samples, already resampled to
 the board's rate, as little-endian int16 x, y, z. Sensor time 0 is when the firmware first
 touches the IMU; sample k becomes available (k + 1) sample periods later, so the FIFO fills at
 exactly the board's rate in virtual time.
