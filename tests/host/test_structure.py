@@ -172,3 +172,15 @@ def test_without_bumble_every_module_imports_and_a_radio_asks_for_the_extra() ->
     assert err[1:] == [
         "footfall: bumble is not installed; it comes with pip install 'footfall[ble-sim]'"
     ]
+
+
+def test_no_domain_module_imports_the_command_line() -> None:
+    known = modules()
+    wrong = [
+        f"{name} imports {dep}"
+        for name, path in known.items()
+        if name.startswith("footfall.") and not name.startswith("footfall.cli")
+        for dep in sorted(imports(name, path, known))
+        if dep == "footfall.cli" or dep.startswith("footfall.cli.")
+    ]
+    assert not wrong, wrong

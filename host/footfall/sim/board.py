@@ -30,12 +30,11 @@ from pathlib import Path
 
 import numpy as np
 
-from footfall.cli.config import firmware_config
 from footfall.csvio import read_recording
 from footfall.engine import micropython_binary, port_failure
 from footfall.errors import EngineError, UsageError
 from footfall.flash import SCRIPTS, compile_commands, run_command
-from footfall.paths import FIRMWARE
+from footfall.paths import FIRMWARE, firmware_config
 from footfall.resample import Resampled, continuous, resample
 from footfall.sim import MPY_DIR
 
