@@ -13,7 +13,7 @@ import argparse
 import asyncio
 import sys
 
-from tqdm import tqdm  # type: ignore[import-untyped]
+from tqdm import tqdm
 
 from footfall.cli_args import positive_seconds
 from footfall.devices_cmd import scan_sensors

@@ -4,7 +4,7 @@ from pathlib import Path
 
 # Stand-in `machine`, `time` and `select` modules, first on the unix port's sys.path only
 # when simulating.
-MPY_DIR = Path(__file__).resolve().parent / "mpy"
+MPY_DIR: Path = Path(__file__).resolve().parent / "mpy"
 
 from footfall.sim.cli import register  # noqa: E402 - `footfall sim`; cli needs MPY_DIR
 

@@ -73,8 +73,8 @@ def heap(args: argparse.Namespace) -> str:
 
 
 # sys.implementation._mpy >> 10 -> mpy-cross -march (py/persistentcode.h MP_NATIVE_ARCH_*)
-MPY_ARCHS = ("", "x86", "x64", "armv6", "armv6m", "armv7m", "armv7em", "armv7emsp")
-MPY_ARCHS += ("armv7emdp", "xtensa", "xtensawin", "rv32imc", "rv64imc")
+MPY_ARCHS: tuple[str, ...] = ("", "x86", "x64", "armv6", "armv6m", "armv7m", "armv7em")
+MPY_ARCHS += ("armv7emsp", "armv7emdp", "xtensa", "xtensawin", "rv32imc", "rv64imc")
 
 
 def unix_port_env(path: list[Path] | None = None) -> dict[str, str]:

@@ -15,7 +15,7 @@ import time
 try:
     from calendar import timegm  # CPython: UTC tuple -> Unix seconds
 except ImportError:  # the unix port: its mktime counts from 1970 and knows no time zone
-    from time import mktime as timegm
+    from time import mktime as timegm  # type: ignore[assignment]  # MicroPython only
 
 ADDR = 0x51
 _ENODEV = 19
