@@ -81,7 +81,7 @@ def board_arch(board: str) -> str:
     if not path.exists():
         raise FlashError(f"unknown board {board!r} (known: {', '.join(known_boards())})")
     names: dict[str, object] = {}
-    exec(path.read_text(), names)  # noqa: S102 - a data-only file of this repository
+    exec(path.read_text(), names)  # a data-only file of this repository
     return str(names.get("MPY_ARCH", DEFAULT_ARCH))
 
 

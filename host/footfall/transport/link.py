@@ -105,7 +105,7 @@ class FrameLink:
                 return frame
 
 
-def decode(unpack: Callable, frame: Frame):  # noqa: ANN201 (returns the decoder's tuple)
+def decode(unpack: Callable, frame: Frame):  # -> the decoder's tuple
     """Run a footfall_core.protocol decoder on a frame's payload, as a host FrameError."""
     try:
         return unpack(frame.payload, 0, len(frame.payload))
