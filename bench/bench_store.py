@@ -71,7 +71,7 @@ def list_pages(s):
     got = 0
     while True:
         first = bytearray(2)
-        P.put_u16(first, 0, got)
+        P.put_u16_le(first, 0, got)
         server.feed(pack_frame(P.LIST, 1, bytes(first)))
         total, _f, page = P.unpack_list(replies[-1], 0, len(replies[-1]))
         got += len(page)

@@ -130,14 +130,14 @@ class StepBlock:
         steps = tuple(
             Step(*core.unpack_step(buf, q)) for q in range(first, p + n, core.STEP_BYTES)
         )
-        return cls(core.get_u30(buf, p), steps)
+        return cls(core.get_u30_be(buf, p), steps)
 
     def __bytes__(self) -> bytes:
         if not 1 <= len(self.steps) <= core.STEPS_PER_BLOCK:
             raise RecordError(f"a step block holds 1..{core.STEPS_PER_BLOCK} steps")
         buf = bytearray(2 + core.T0_BYTES + core.STEP_BYTES * len(self.steps) + 2)
         buf[0] = core.REC_STEPS
-        core.put_u30(buf, 2, self.t0_ms)
+        core.put_u30_be(buf, 2, self.t0_ms)
         p = 2 + core.T0_BYTES
         for s in self.steps:
             p = core.pack_step(buf, p, s.interval_ms, s.peak_mg, s.cadence_spm, s.flags)

@@ -138,7 +138,7 @@ async def list_sessions(link: FrameLink) -> list[tuple[int, int, int, int, int, 
     entries: list[tuple[int, int, int, int, int, int]] = []
     while True:
         first = bytearray(2)
-        P.put_u16(first, 0, len(entries))
+        P.put_u16_le(first, 0, len(entries))
         total, _first, page = decode(P.unpack_list, await link.request(P.LIST, bytes(first)))
         entries += page
         if not page or len(entries) >= total:

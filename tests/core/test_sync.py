@@ -150,7 +150,7 @@ data = bytearray()
 replies = r.ask(P.GET, 4, P.request_get(1, {offset}, 2, 0))
 while True:
     for t, s, p in replies:
-        off = P.get_u32(p, 0)
+        off = P.get_u32_le(p, 0)
         assert off == {offset} + len(data)
         data += p[4:]
     if len(replies[-1][2]) == 4:
