@@ -31,6 +31,11 @@ ignored (room for fields a later protocol appends). Payloads:
     DELETE     request: id u32 (a listed session, else ERR_NO_SESSION), crc u16. Refused
                (ERR_CRC_MISMATCH) unless the CRC matches, so only a host holding an exact
                copy can delete. reply: empty
+    SYNCED     request: id u32 (a listed session, else ERR_NO_SESSION), crc u16, as DELETE
+               (since protocol 4): the host has stored an exact copy and keeps it on the
+               device. Refused (ERR_CRC_MISMATCH) unless the CRC matches. The device marks
+               the session synced, so it may delete it to make room for a new session.
+               reply: empty
     GET_CONFIG request: empty. reply: config JSON object
     SET_CONFIG request: JSON object of changes (not JSON, or not an object: ERR_BAD_PAYLOAD).
                reply: the whole new config; an unknown key or a value outside the config's
@@ -59,7 +64,7 @@ from footfall_core.sync_defs import (  # noqa: F401 - defined there, part of the
     SERIAL_ENTER,
 )
 
-PROTOCOL_VERSION = 3  # 3: LIST and DELETE carry the session CRC
+PROTOCOL_VERSION = 4  # 3: LIST and DELETE carry the session CRC; 4: SYNCED
 REPLY = 0x80
 HELLO = 0x01
 INFO = 0x02
@@ -72,6 +77,7 @@ SET_CONFIG = 0x08
 SET_TIME = 0x09
 LIVE = 0x0A
 BYE = 0x0B
+SYNCED = 0x0C
 DATA = GET | REPLY
 ERROR = 0xFF
 
@@ -95,6 +101,7 @@ DATA_HEADER = 4
 GET_SIZE = 11  # id u32, offset u32, window u8, chunk u16
 ACK_SIZE = 8  # id u32, offset u32
 DELETE_SIZE = 6  # id u32, crc u16
+SYNCED_SIZE = DELETE_SIZE  # id u32, crc u16
 
 
 def put_u16_le(buf, off, v):
@@ -224,6 +231,7 @@ def request_get(sid, offset, window=8, chunk=0):
 
 
 def request_delete(sid, crc):
+    """DELETE's payload; SYNCED has the same."""
     b = bytearray(DELETE_SIZE)
     put_u32_le(b, 0, sid)
     put_u16_le(b, 4, crc)

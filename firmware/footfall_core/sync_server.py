@@ -15,7 +15,7 @@ Injected objects (duck-typed, the smallest interface the protocol needs):
         O(1) in the number of sessions (footfall_fw.store keeps its listing in RAM)
     store.session_info(sid) -> (start_s, duration_s, steps, size, crc); KeyError if unknown
     store.read_into(sid, offset, buf, start, n) -> bytes read into buf[start:start + n]
-    store.delete(sid);  store.free_bytes();  store.total_bytes()
+    store.delete(sid);  store.mark_synced(sid);  store.free_bytes();  store.total_bytes()
     config.get() -> dict;  config.set(changes) raises ValueError(reason) for bad values
     device.device_id (6 bytes), device.fw_version (3 ints), device.capabilities (CAP_*)
     device.status() -> (battery_mv, battery_pct, state, fifo_overflows)
@@ -152,8 +152,8 @@ class SyncServer:
             self._get(seq, buf, off, n)
         elif ftype == P.ACK:
             self._ack(buf, off, n)
-        elif ftype == P.DELETE:
-            self._delete(seq, buf, off, n)
+        elif ftype == P.DELETE or ftype == P.SYNCED:
+            self._delete(seq, ftype, buf, off, n)
         elif ftype == P.GET_CONFIG:
             self._send_config(seq, ftype)
         elif ftype == P.SET_CONFIG:
@@ -261,8 +261,9 @@ class SyncServer:
             self._reply(P.DATA, self._data_seq, P.DATA_HEADER)
             self._eof_sent = True
 
-    def _delete(self, seq, buf, off, n):
-        P.need(n, P.DELETE_SIZE, "DELETE")
+    def _delete(self, seq, ftype, buf, off, n):
+        # DELETE removes the session, SYNCED only marks it: both need the exact copy's CRC.
+        P.need(n, P.DELETE_SIZE, "DELETE" if ftype == P.DELETE else "SYNCED")
         sid = P.get_u32_le(buf, off)
         crc = P.get_u16_le(buf, off + 4)
         have = self.store.session_info(sid)[4]
@@ -270,11 +271,14 @@ class SyncServer:
             self.error(
                 seq,
                 P.ERR_CRC_MISMATCH,
-                P.DELETE,
+                ftype,
                 f"CRC 0x{crc:04x} does not match the session's 0x{have:04x}",
             )
             return
-        self.store.delete(sid)
-        if sid == self._sid:
-            self._sid = -1
-        self._reply(P.DELETE | P.REPLY, seq, 0)
+        if ftype == P.SYNCED:
+            self.store.mark_synced(sid)
+        else:
+            self.store.delete(sid)
+            if sid == self._sid:
+                self._sid = -1
+        self._reply(ftype | P.REPLY, seq, 0)
