@@ -202,7 +202,7 @@ def render(rows: list[dict], repeat: int) -> str:
         "  per-sample Python call pays; net = Tracker.push - empty loop.\n"
         "- bytes allocated: gc.mem_alloc() delta over one full pass with gc disabled, per "
         "sample;\n  heap_lock: one full pass of Tracker.push under micropython.heap_lock().\n"
-        "- goal (issue 2): <= 0.5 us/sample, 0 bytes/sample.\n"
+        "- goal: <= 0.5 us/sample, 0 bytes/sample.\n"
     )
 
 
