@@ -21,6 +21,7 @@ from pathlib import Path
 
 import numpy as np
 from footfall.csvio import read_recording
+from footfall.paths import FIRMWARE
 from footfall.resample import resample
 from footfall.synth import Segment, synthesize
 from hostinfo import cpu_name  # bench/hostinfo.py: scripts run from bench/
@@ -35,7 +36,7 @@ CASES = (
     (SYNTH_SHOE, "shoe", 100),
 )
 # The detector's per-sample front end exists as a plain twin and a viper-compiled one.
-HAS_VIPER = (REPO / "firmware" / "footfall_core" / "front_viper.py").exists()
+HAS_VIPER = (FIRMWARE / "footfall_core" / "front_viper.py").exists()
 VARIANTS = ("viper", "plain") if HAS_VIPER else ("plain",)
 
 SCRIPT = """
@@ -132,7 +133,7 @@ def run_case(name: str, placement: str, rate_hz: int, variant: str, repeat: int)
         path = Path(tmp) / "samples.bin"
         path.write_bytes(grid.astype("<i2").tobytes())
         script = SCRIPT.format(
-            firmware=str(REPO / "firmware"),
+            firmware=str(FIRMWARE),
             rate=rate_hz,
             placement=placement,
             repeat=repeat,

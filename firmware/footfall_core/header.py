@@ -15,6 +15,9 @@ HEADER_BYTES_V1 = 34
 CLOCK_MIN_S = 1704067200
 CLOCK_MAX_S = 4102444799
 CLOCK_FLOOR_HI = 1704067200 >> 16  # CLOCK_MIN_S's top 16 bits, a small int
+# 2000-01-01 00:00 UTC in Unix seconds: the ESP32 port's time functions count from it, and an
+# ESP32 clock restarts there at power-on (a long int on 32-bit ports, used per session).
+EPOCH_2000_S = 946684800
 
 MAX_TIME_MS = 0x3FFFFFFF  # 2**30 - 1, written so that no step of it leaves the small ints
 PLACEMENTS = ("waist", "shoe")

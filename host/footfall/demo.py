@@ -14,6 +14,7 @@ from pathlib import Path
 import numpy as np
 from footfall_core import activity
 from footfall_core.coach import CUE, R_CUE, Coach, CoachConfig
+from footfall_core.header import PLACEMENTS
 from footfall_core.replay import Replay
 
 from footfall.csvio import Recording, read_recording
@@ -256,7 +257,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         metavar="SPM",
         help="target cadence, or 'auto': the runner's baseline + 7.5%% (default auto)",
     )
-    parser.add_argument("--placement", choices=("waist", "shoe"), default="waist")
+    parser.add_argument("--placement", choices=PLACEMENTS, default="waist")
     parser.set_defaults(func=main)
 
 

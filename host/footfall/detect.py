@@ -14,6 +14,7 @@ import sys
 from dataclasses import dataclass
 
 import numpy as np
+from footfall_core.header import PLACEMENTS
 
 from footfall import engine
 from footfall.cli import fail
@@ -21,7 +22,6 @@ from footfall.csvio import Recording, read_recording
 from footfall.errors import FootfallError
 from footfall.resample import grid_time_ms, resample, segments
 
-PLACEMENTS = ("waist", "shoe")
 MIN_RATE_HZ, MAX_RATE_HZ = 25, 400
 
 

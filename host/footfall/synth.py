@@ -48,6 +48,7 @@ from pathlib import Path
 from typing import NamedTuple
 
 import numpy as np
+from footfall_core.header import PLACEMENTS
 
 KINDS = ("run", "walk", "idle")
 FULL_SCALE_MG = 16000
@@ -117,7 +118,7 @@ def synthesize(
     params: Params | None = None,
 ) -> Recording:
     """Generate a recording; see the module docstring for the model."""
-    if placement not in ("waist", "shoe"):
+    if placement not in PLACEMENTS:
         raise ValueError(f"placement must be 'waist' or 'shoe', got {placement!r}")
     if not 10 <= rate_hz <= 1000:
         raise ValueError(f"rate_hz must be 10..1000, got {rate_hz}")
@@ -302,7 +303,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--out", type=Path, required=True, help="CSV to write")
     parser.add_argument("--seed", type=int, default=DEMO_SEED)
     parser.add_argument("--rate", type=int, default=100, help="sample rate in Hz")
-    parser.add_argument("--placement", choices=("waist", "shoe"), default="waist")
+    parser.add_argument("--placement", choices=PLACEMENTS, default="waist")
     args = parser.parse_args(argv)
     rec = synthesize(demo_segments(), args.rate, args.placement, args.seed)
     steps_path = write_csv(rec, args.out)

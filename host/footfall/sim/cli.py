@@ -24,6 +24,7 @@ import time
 from pathlib import Path
 
 import numpy as np
+from footfall_core.header import EPOCH_2000_S, PLACEMENTS
 
 from footfall.config_cmd import add_coach_options, firmware_config
 from footfall.csvio import read_recording
@@ -39,7 +40,6 @@ DEFAULT_BOARD = "m5stickc_plus2"
 HEAP = "8M"
 TIMEOUT_S = 900
 TRACEBACK_LINES = 6  # of the board's console, shown when the firmware does not start
-EPOCH_2000_S = 946684800  # 2000-01-01 00:00 UTC: where the ESP32 clock starts at power-on
 CLOCK_MARK = "footfall-utc"  # firmware/footfall_fw/board.py CLOCK_MARK
 CUE_PATTERNS = ("quicken", "quicken_more")  # firmware/footfall_fw/app.py CUE_PATTERNS
 
@@ -380,7 +380,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument(
         "--board", default=DEFAULT_BOARD, choices=known_boards(), help="the board to emulate"
     )
-    parser.add_argument("--placement", choices=("waist", "shoe"), default="waist")
+    parser.add_argument("--placement", choices=PLACEMENTS, default="waist")
     parser.add_argument(
         "--target", type=int, metavar="SPM", help="fixed cadence target (default: auto-target)"
     )
