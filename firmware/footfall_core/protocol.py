@@ -101,7 +101,6 @@ DATA_HEADER = 4
 GET_SIZE = 11  # id u32, offset u32, window u8, chunk u16
 ACK_SIZE = 8  # id u32, offset u32
 DELETE_SIZE = 6  # id u32, crc u16
-SYNCED_SIZE = DELETE_SIZE  # id u32, crc u16
 
 
 def put_u16_le(buf, off, v):
