@@ -19,6 +19,10 @@ EVENT_KINDS = {core.EV_CUE: "cue", core.EV_PAUSE: "pause", core.EV_RESUME: "resu
                core.EV_TARGET: "target"}  # fmt: skip
 END_REASONS = {core.END_STOPPED: "stopped", core.END_AUTO: "auto-stop",
                core.END_FULL: "storage full", core.END_BATTERY: "low battery"}  # fmt: skip
+# A session's steps as columns, one array each, in this order: session time of the step,
+# its peak impact (milli-g), the cadence then (steps/min) and its flags (activity, cue).
+# Session's arrays, the store's arrays table and StepArrays all use these names.
+STEP_COLUMNS = ("t_ms", "peak_mg", "cadence_spm", "flags")
 
 
 @dataclass(frozen=True)
@@ -384,7 +388,7 @@ class Session:
 
 
 def _steps(records: list[Record]) -> tuple[np.ndarray, ...]:
-    # (t_ms, peak_mg, cadence_spm, flags): each block starts at its exact t0_ms.
+    # STEP_COLUMNS: each block starts at its exact t0_ms.
     parts = []
     for b in records:
         if isinstance(b, StepBlock):
