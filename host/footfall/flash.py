@@ -23,6 +23,7 @@ The same module list feeds `firmware/package.json` (mip) and `firmware/manifest.
 """
 
 import argparse
+import ast
 import json
 import shlex
 import subprocess
@@ -69,6 +70,18 @@ def package_json(root: Path = FIRMWARE) -> dict:
     version = (root / "footfall_fw" / "__init__.py").read_text().split('VERSION = "')[1]
     urls = [[m, m] for m in firmware_modules(root)]
     return {"urls": urls, "deps": DEPS, "version": version.split('"')[0]}
+
+
+def default_board(root: Path = FIRMWARE) -> str:
+    """The board the firmware runs as without a board.txt: footfall_fw.board.DEFAULT_BOARD,
+    read from its source (board.py imports `machine`, so the host cannot import it)."""
+    tree = ast.parse((root / "footfall_fw" / "board.py").read_text())
+    for node in tree.body:
+        if isinstance(node, ast.Assign) and any(
+            isinstance(t, ast.Name) and t.id == "DEFAULT_BOARD" for t in node.targets
+        ):
+            return str(ast.literal_eval(node.value))
+    raise FlashError(f"{root / 'footfall_fw' / 'board.py'} names no DEFAULT_BOARD")
 
 
 def known_boards() -> list[str]:

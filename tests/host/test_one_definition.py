@@ -50,3 +50,29 @@ def test_the_configs_placements_are_the_session_headers() -> None:
     assert config is not None
     assert config.FIELDS["placement"][1] == PLACEMENTS
     assert config.FIELDS["placement"][0] in PLACEMENTS
+
+
+def test_the_host_takes_the_default_board_from_the_firmware() -> None:
+    from footfall.flash import default_board, known_boards
+    from footfall.sim.cli import DEFAULT_BOARD
+
+    board_py = (REPO / "firmware" / "footfall_fw" / "board.py").read_text("utf-8")
+    assert f'DEFAULT_BOARD = "{default_board()}"' in board_py
+    assert DEFAULT_BOARD == default_board() and default_board() in known_boards()
+
+
+def test_boot_py_holds_the_power_of_the_default_board() -> None:
+    from footfall.flash import default_board
+
+    boot_py = (REPO / "firmware" / "boot.py").read_text("utf-8")
+    assert f'name = name or "{default_board()}"' in boot_py
+
+
+def test_a_firmware_tree_without_a_default_board_is_a_flash_error(tmp_path: Path) -> None:
+    from footfall.errors import FootfallError
+    from footfall.flash import default_board
+
+    (tmp_path / "footfall_fw").mkdir()
+    (tmp_path / "footfall_fw" / "board.py").write_text("BOARD_FILE = 'board.txt'\n")
+    with pytest.raises(FootfallError, match="DEFAULT_BOARD"):
+        default_board(tmp_path)

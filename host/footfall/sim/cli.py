@@ -30,13 +30,13 @@ from footfall.config_cmd import add_coach_options, firmware_config
 from footfall.csvio import read_recording
 from footfall.engine import micropython_binary, port_failure
 from footfall.errors import EngineError, UsageError
-from footfall.flash import SCRIPTS, compile_commands, known_boards, run_command
+from footfall.flash import SCRIPTS, compile_commands, default_board, known_boards, run_command
 from footfall.paths import FIRMWARE
 from footfall.resample import Resampled, continuous, resample
 from footfall.sim import MPY_DIR
 
 SIM_DIR = MPY_DIR.parent  # helper modules beside mpy/: imu_emu
-DEFAULT_BOARD = "m5stickc_plus2"
+DEFAULT_BOARD = default_board()
 HEAP = "8M"
 TIMEOUT_S = 900
 TRACEBACK_LINES = 6  # of the board's console, shown when the firmware does not start
