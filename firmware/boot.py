@@ -23,6 +23,8 @@ def _hold():
             name = f.read().strip()
     except OSError:
         pass
+    # footfall_fw.board.DEFAULT_BOARD, written out: this file must run beside an older
+    # footfall_fw (tests/host/test_one_definition.py keeps the two equal)
     name = name or "m5stickc_plus2"
     pin = getattr(getattr(__import__("boards." + name), name), "HOLD_PIN", None)
     if pin is not None:

@@ -12,7 +12,6 @@ from footfall import engine
 from footfall.csvio import Recording
 from footfall.resample import grid_time_ms, resample, segments
 
-PLACEMENTS = ("waist", "shoe")
 MIN_RATE_HZ, MAX_RATE_HZ = 25, 400
 
 

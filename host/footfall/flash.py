@@ -22,6 +22,7 @@ The same module list feeds `firmware/package.json` (mip) and `firmware/manifest.
 (freezing): `package_json()` builds the former, and a test checks both cover every module.
 """
 
+import ast
 import json
 import shlex
 import subprocess
@@ -69,6 +70,18 @@ def package_json(root: Path = FIRMWARE) -> dict:
     return {"urls": urls, "deps": DEPS, "version": version.split('"')[0]}
 
 
+def default_board(root: Path = FIRMWARE) -> str:
+    """The board the firmware runs as without a board.txt: footfall_fw.board.DEFAULT_BOARD,
+    read from its source (board.py imports `machine`, so the host cannot import it)."""
+    tree = ast.parse((root / "footfall_fw" / "board.py").read_text())
+    for node in tree.body:
+        if isinstance(node, ast.Assign) and any(
+            isinstance(t, ast.Name) and t.id == "DEFAULT_BOARD" for t in node.targets
+        ):
+            return str(ast.literal_eval(node.value))
+    raise FlashError(f"{root / 'footfall_fw' / 'board.py'} names no DEFAULT_BOARD")
+
+
 def known_boards() -> list[str]:
     """The board names: one data-only module each in firmware/boards/."""
     return sorted(p.stem for p in (FIRMWARE / "boards").glob("*.py") if p.stem != "__init__")
@@ -79,7 +92,7 @@ def board_arch(board: str) -> str:
     if not path.exists():
         raise FlashError(f"unknown board {board!r} (known: {', '.join(known_boards())})")
     names: dict[str, object] = {}
-    exec(path.read_text(), names)  # noqa: S102 - a data-only file of this repository
+    exec(path.read_text(), names)  # a data-only file of this repository
     return str(names.get("MPY_ARCH", DEFAULT_ARCH))
 
 

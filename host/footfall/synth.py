@@ -46,6 +46,7 @@ from pathlib import Path
 from typing import NamedTuple
 
 import numpy as np
+from footfall_core.header import PLACEMENTS
 
 KINDS = ("run", "walk", "idle")
 FULL_SCALE_MG = 16000
@@ -115,7 +116,7 @@ def synthesize(
     params: Params | None = None,
 ) -> Recording:
     """Generate a recording; see the module docstring for the model."""
-    if placement not in ("waist", "shoe"):
+    if placement not in PLACEMENTS:
         raise ValueError(f"placement must be 'waist' or 'shoe', got {placement!r}")
     if not 10 <= rate_hz <= 1000:
         raise ValueError(f"rate_hz must be 10..1000, got {rate_hz}")

@@ -101,7 +101,7 @@ print(time.ticks_diff(time.ticks_ms(), t0) >= 300, seen)
         extra_paths=(str(MPY_DIR),),
     )
     done, seen = out.stdout.decode().split(" ", 1)
-    ticks = eval(seen)  # noqa: S307 - our own printed list
+    ticks = eval(seen)  # our own printed list
     assert done == "True" and len(ticks) >= 7
     assert all(abs(at - ticks[0] - 40 * k) <= 2 for k, at in enumerate(ticks))
 
@@ -119,7 +119,7 @@ print(seen)
 """,
         extra_paths=(str(MPY_DIR),),
     )
-    ticks = eval(out.stdout.decode())  # noqa: S307 - our own printed list
+    ticks = eval(out.stdout.decode())  # our own printed list
     assert abs(ticks[0] - 40) <= 2
     late = ticks[1:]
     assert len(late) == 8 and all(abs(at - 550) <= 2 for at in late)  # 12 fell due

@@ -89,7 +89,7 @@ def exit_status(exc: FootfallError) -> int:
     """The exit status of an error's class (EXIT_STATUS, by its nearest listed ancestor)."""
     for cls in type(exc).__mro__:
         if cls in EXIT_STATUS:
-            return EXIT_STATUS[cls]  # type: ignore[index]
+            return EXIT_STATUS[cls]
     return 1
 
 

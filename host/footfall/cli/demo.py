@@ -3,6 +3,8 @@
 
 import argparse
 
+from footfall_core.header import PLACEMENTS
+
 from footfall import demo
 
 
@@ -36,7 +38,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         metavar="SPM",
         help="target cadence, or 'auto': the runner's baseline + 7.5%% (default auto)",
     )
-    parser.add_argument("--placement", choices=("waist", "shoe"), default="waist")
+    parser.add_argument("--placement", choices=PLACEMENTS, default="waist")
     parser.set_defaults(func=main)
 
 

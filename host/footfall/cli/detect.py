@@ -12,6 +12,8 @@ import argparse
 import json
 import sys
 
+from footfall_core.header import PLACEMENTS
+
 from footfall import detect
 from footfall.cli import fail
 from footfall.cli.args import add_engine_args
@@ -25,7 +27,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         help="count steps and cadence in t_ms,ax,ay,az CSV recordings",
         description="Resample each recording to the detector's rate and run the step core.",
     )
-    parser.add_argument("--placement", choices=detect.PLACEMENTS, default="waist")
+    parser.add_argument("--placement", choices=PLACEMENTS, default="waist")
     add_engine_args(parser)
     parser.add_argument("--json", action="store_true", help="one JSON object per file per line")
     parser.add_argument("files", nargs="+", metavar="FILE")

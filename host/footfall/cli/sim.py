@@ -11,6 +11,8 @@ import argparse
 import json
 from dataclasses import fields
 
+from footfall_core.header import PLACEMENTS
+
 from footfall.cli.config import add_coach_options
 from footfall.flash import known_boards
 from footfall.sim import board
@@ -76,7 +78,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument(
         "--board", default=DEFAULT_BOARD, choices=known_boards(), help="the board to emulate"
     )
-    parser.add_argument("--placement", choices=("waist", "shoe"), default="waist")
+    parser.add_argument("--placement", choices=PLACEMENTS, default="waist")
     parser.add_argument(
         "--target", type=int, metavar="SPM", help="fixed cadence target (default: auto-target)"
     )

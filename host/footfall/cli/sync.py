@@ -13,7 +13,7 @@ import argparse
 import asyncio
 import sys
 
-from tqdm import tqdm  # type: ignore[import-untyped]
+from tqdm import tqdm
 
 from footfall.cli.args import add_store_argument, positive_seconds
 from footfall.cli.devices import scan_sensors

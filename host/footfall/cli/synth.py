@@ -5,6 +5,8 @@ import argparse
 import sys
 from pathlib import Path
 
+from footfall_core.header import PLACEMENTS
+
 from footfall import synth
 
 
@@ -16,7 +18,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--out", type=Path, required=True, help="CSV to write")
     parser.add_argument("--seed", type=int, default=synth.DEMO_SEED)
     parser.add_argument("--rate", type=int, default=100, help="sample rate in Hz")
-    parser.add_argument("--placement", choices=("waist", "shoe"), default="waist")
+    parser.add_argument("--placement", choices=PLACEMENTS, default="waist")
     args = parser.parse_args(argv)
     rec = synth.synthesize(synth.demo_segments(), args.rate, args.placement, args.seed)
     steps_path = synth.write_csv(rec, args.out)

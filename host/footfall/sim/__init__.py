@@ -8,6 +8,6 @@ from pathlib import Path
 
 # Stand-in `machine`, `time` and `select` modules, first on the unix port's sys.path only
 # when simulating.
-MPY_DIR = Path(__file__).resolve().parent / "mpy"
+MPY_DIR: Path = Path(__file__).resolve().parent / "mpy"
 
 __all__ = ["MPY_DIR"]

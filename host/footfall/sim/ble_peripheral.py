@@ -40,6 +40,7 @@ class MemoryStore:
 
     def __init__(self, sessions: dict[int, tuple[int, int, int, bytes]] | None = None) -> None:
         self.files = dict(sessions or {})
+        self.synced: set[int] = set()  # the sessions a host marked SYNCED
 
     def sessions(self) -> list[int]:
         return sorted(self.files)
@@ -55,6 +56,12 @@ class MemoryStore:
 
     def delete(self, sid: int) -> None:
         del self.files[sid]
+        self.synced.discard(sid)
+
+    def mark_synced(self, sid: int) -> bool:
+        new = sid not in self.synced
+        self.synced.add(sid)
+        return new
 
     def free_bytes(self) -> int:
         return 6 * 1024 * 1024 - sum(len(f[3]) for f in self.files.values())

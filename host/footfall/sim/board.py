@@ -29,20 +29,20 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
+from footfall_core.header import EPOCH_2000_S
 
 from footfall.csvio import read_recording
 from footfall.engine import micropython_binary, port_failure
 from footfall.errors import EngineError, UsageError
-from footfall.flash import SCRIPTS, compile_commands, run_command
+from footfall.flash import SCRIPTS, compile_commands, default_board, run_command
 from footfall.paths import FIRMWARE, firmware_config
 from footfall.resample import Resampled, continuous, resample
 from footfall.sim import MPY_DIR
 
 SIM_DIR = MPY_DIR.parent  # helper modules beside mpy/: imu_emu
-DEFAULT_BOARD = "m5stickc_plus2"
+DEFAULT_BOARD = default_board()
 HEAP = "8M"
 TIMEOUT_S = 900
-EPOCH_2000_S = 946684800  # 2000-01-01 00:00 UTC: where the ESP32 clock starts at power-on
 CLOCK_MARK = "footfall-utc"  # firmware/footfall_fw/board.py CLOCK_MARK
 CUE_PATTERNS = ("quicken", "quicken_more")  # firmware/footfall_fw/app.py CUE_PATTERNS
 
@@ -112,8 +112,8 @@ def heap(opts: SimOptions) -> str:
 
 
 # sys.implementation._mpy >> 10 -> mpy-cross -march (py/persistentcode.h MP_NATIVE_ARCH_*)
-MPY_ARCHS = ("", "x86", "x64", "armv6", "armv6m", "armv7m", "armv7em", "armv7emsp")
-MPY_ARCHS += ("armv7emdp", "xtensa", "xtensawin", "rv32imc", "rv64imc")
+MPY_ARCHS: tuple[str, ...] = ("", "x86", "x64", "armv6", "armv6m", "armv7m", "armv7em")
+MPY_ARCHS += ("armv7emsp", "armv7emdp", "xtensa", "xtensawin", "rv32imc", "rv64imc")
 
 
 def unix_port_env(path: list[Path] | None = None) -> dict[str, str]:
@@ -242,7 +242,7 @@ def check(opts: SimOptions) -> None:
 
 
 def scenario(opts: SimOptions, work: Path, samples: Path, rate_hz: int) -> dict:
-    cfg = {"placement": opts.placement}
+    cfg: dict[str, object] = {"placement": opts.placement}
     for option, field in CONFIG_OPTIONS.items():
         if getattr(opts, option) is not None:
             cfg[field] = getattr(opts, option)
@@ -310,7 +310,7 @@ def press_spec(board: str, spec: str) -> list[int]:
 def board_value(board: str, name: str) -> int:
     """A constant from firmware/boards/<board>.py (data only: executed, not imported)."""
     names: dict[str, object] = {}
-    exec((FIRMWARE / "boards" / f"{board}.py").read_text(), names)  # noqa: S102 - our data
+    exec((FIRMWARE / "boards" / f"{board}.py").read_text(), names)  # our data
     return int(names[name])  # type: ignore[call-overload]
 
 

@@ -121,12 +121,12 @@ def _advertisement_data(adv: Advertisement) -> AdvertisementData:
         AdvertisingData.INCOMPLETE_LIST_OF_128_BIT_SERVICE_CLASS_UUIDS,
     ):
         for found in data.get_all(kind):
-            uuids.extend(uuid_str(u) for u in found)  # type: ignore[union-attr]
+            uuids.extend(uuid_str(u) for u in found)
     maker = {c: bytes(v) for c, v in data.get_all(AdvertisingData.MANUFACTURER_SPECIFIC_DATA)}
     tx = data.get(AdvertisingData.TX_POWER_LEVEL)
     return AdvertisementData(
         local_name=name if isinstance(name, str) else None,
-        manufacturer_data=maker,  # type: ignore[arg-type]
+        manufacturer_data=maker,
         service_data={},
         service_uuids=uuids,
         tx_power=tx if isinstance(tx, int) else None,
