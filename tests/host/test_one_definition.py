@@ -43,7 +43,7 @@ def test_a_shared_data_shape_is_written_once_in_its_owner(what, pattern, owner) 
 
 
 def test_the_configs_placements_are_the_session_headers() -> None:
-    from footfall.config_cmd import firmware_config
+    from footfall.paths import firmware_config
     from footfall_core.header import PLACEMENTS
 
     config = firmware_config()
@@ -54,7 +54,7 @@ def test_the_configs_placements_are_the_session_headers() -> None:
 
 def test_the_host_takes_the_default_board_from_the_firmware() -> None:
     from footfall.flash import default_board, known_boards
-    from footfall.sim.cli import DEFAULT_BOARD
+    from footfall.sim.board import DEFAULT_BOARD
 
     board_py = (REPO / "firmware" / "footfall_fw" / "board.py").read_text("utf-8")
     assert f'DEFAULT_BOARD = "{default_board()}"' in board_py
