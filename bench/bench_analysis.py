@@ -35,7 +35,7 @@ from footfall.store import Store
 from footfall.trends import weekly
 from footfall_core import records as core
 from footfall_core.activity import RUNNING, WALKING
-from hostinfo import cpu_name  # noqa: E402 (bench/hostinfo.py; scripts run from bench/)
+from hostinfo import cpu_name  # bench/hostinfo.py: scripts run from bench/
 
 REPO = Path(__file__).resolve().parents[1]
 RUNNERS = 20

@@ -21,6 +21,7 @@ from pathlib import Path
 
 import numpy as np
 from footfall.csvio import read_recording
+from footfall.paths import FIRMWARE
 from footfall.resample import resample
 from footfall.synth import Segment, synthesize
 from hostinfo import cpu_name  # bench/hostinfo.py: scripts run from bench/
@@ -35,7 +36,7 @@ CASES = (
     (SYNTH_SHOE, "shoe", 100),
 )
 # The detector's per-sample front end exists as a plain twin and a viper-compiled one.
-HAS_VIPER = (REPO / "firmware" / "footfall_core" / "front_viper.py").exists()
+HAS_VIPER = (FIRMWARE / "footfall_core" / "front_viper.py").exists()
 VARIANTS = ("viper", "plain") if HAS_VIPER else ("plain",)
 
 SCRIPT = """
@@ -132,7 +133,7 @@ def run_case(name: str, placement: str, rate_hz: int, variant: str, repeat: int)
         path = Path(tmp) / "samples.bin"
         path.write_bytes(grid.astype("<i2").tobytes())
         script = SCRIPT.format(
-            firmware=str(REPO / "firmware"),
+            firmware=str(FIRMWARE),
             rate=rate_hz,
             placement=placement,
             repeat=repeat,
@@ -202,7 +203,7 @@ def render(rows: list[dict], repeat: int) -> str:
         "  per-sample Python call pays; net = Tracker.push - empty loop.\n"
         "- bytes allocated: gc.mem_alloc() delta over one full pass with gc disabled, per "
         "sample;\n  heap_lock: one full pass of Tracker.push under micropython.heap_lock().\n"
-        "- goal (issue 2): <= 0.5 us/sample, 0 bytes/sample.\n"
+        "- goal: <= 0.5 us/sample, 0 bytes/sample.\n"
     )
 
 

@@ -22,7 +22,7 @@ from pathlib import Path
 
 from footfall.engine import micropython_binary
 from footfall.sim import MPY_DIR
-from footfall.sim.cli import ESP32_FACTOR_MILLI
+from footfall.sim.board import ESP32_FACTOR_MILLI
 from hostinfo import cpu_name
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -29,6 +29,7 @@ from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
+from footfall.paths import FIRMWARE
 from footfall.records import Header
 from footfall.store import Store
 from footfall_core import records as core
@@ -71,7 +72,7 @@ def list_pages(s):
     got = 0
     while True:
         first = bytearray(2)
-        P.put_u16(first, 0, got)
+        P.put_u16_le(first, 0, got)
         server.feed(pack_frame(P.LIST, 1, bytes(first)))
         total, _f, page = P.unpack_list(replies[-1], 0, len(replies[-1]))
         got += len(page)
@@ -145,7 +146,7 @@ def body(steps: int) -> bytes:
 
 def device_store(root: Path, count: int) -> int:
     """count sessions of DEVICE_STEPS steps by the firmware's writer (in CPython); bytes."""
-    sys.path.insert(0, str(REPO / "firmware"))
+    sys.path.insert(0, str(FIRMWARE))
     from footfall_fw.store import Store as DeviceStore
 
     store = DeviceStore(str(root), free_bytes_fn=lambda: 10**9)
@@ -162,7 +163,7 @@ def device_store(root: Path, count: int) -> int:
 
 def firmware_at(rev: str | None, tmp: Path) -> Path:
     if rev is None:
-        return REPO / "firmware"
+        return FIRMWARE
     tar = subprocess.run(["git", "-C", str(REPO), "archive", rev, "firmware"], check=True,
                          capture_output=True).stdout  # fmt: skip
     subprocess.run(["tar", "-x", "-C", str(tmp)], input=tar, check=True)

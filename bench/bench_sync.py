@@ -30,8 +30,10 @@ import time
 from pathlib import Path
 from typing import Any
 
+from footfall.paths import FIRMWARE
+
 REPO = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(REPO / "firmware"))
+sys.path.insert(0, str(FIRMWARE))
 
 from footfall import synth  # noqa: E402
 from footfall.transport import open_transport  # noqa: E402
@@ -205,7 +207,7 @@ def main() -> int:
         "  nothing about a real radio; its efficiency figure is exact.",
         "- a whole serial sync of the hour (open the port, SERIAL_ENTER, HELLO, GET to the end,",
         f"  BYE, close): **{serial['cycle_s']:.3f} s** (median of {args.runs}).",
-        "- goal (issue 4): >= 95% on serial, >= 90% of the ATT payload at MTU 247.",
+        "- goal: >= 95% on serial, >= 90% of the ATT payload at MTU 247.",
         "",
     ]
     args.out.write_text("\n".join(lines))

@@ -11,7 +11,7 @@ boot.py skips main.py (shared/runtime/pyexec.h: PYEXEC_UNHANDLED_EXCEPTION is 0 
 
 import machine
 
-# The same as footfall_fw.guard.WDT_RELAXED_MS, not imported from it: `footfall flash` copies
+# The same as footfall_fw.board.WDT_RELAXED_MS, not imported from it: `footfall flash` copies
 # this file first, onto a board whose footfall_fw may be older and have no guard.
 WDT_RELAXED_MS = 3_600_000
 
@@ -23,6 +23,8 @@ def _hold():
             name = f.read().strip()
     except OSError:
         pass
+    # footfall_fw.board.DEFAULT_BOARD, written out: this file must run beside an older
+    # footfall_fw (tests/host/test_one_definition.py keeps the two equal)
     name = name or "m5stickc_plus2"
     pin = getattr(getattr(__import__("boards." + name), name), "HOLD_PIN", None)
     if pin is not None:

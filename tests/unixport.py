@@ -7,9 +7,9 @@ from pathlib import Path
 import pytest
 from footfall import engine
 from footfall.errors import EngineError
+from footfall.paths import FIRMWARE
 
 REPO = Path(__file__).resolve().parents[1]
-FIRMWARE = REPO / "firmware"
 DATASETS = REPO.parent / "shared" / "datasets"
 
 

@@ -42,20 +42,6 @@ R_WAIT = 8  # slow, already cued this spell: the next cue comes repeat_s after t
 R_GAP = 9  # below long enough, but the last cue was less than min_gap_s ago
 R_CUE = 10  # cue now
 
-REASON_NAMES = (
-    "no update yet",
-    "no target set",
-    "learning baseline",
-    "not running",
-    "paused",
-    "stopped",
-    "in zone",
-    "below target",
-    "already cued: waiting to repeat",
-    "too soon after last cue",
-    "cue",
-)
-
 _MASK = 0x3FFFFFFF  # ticks_ms() wraps at 2**30 on the ports we run on
 _MAX_DT_MS = 5000  # longest gap between updates credited to the baseline
 _BINS = 256  # baseline histogram: one bin per spm, 0..255

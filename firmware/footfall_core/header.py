@@ -15,6 +15,9 @@ HEADER_BYTES_V1 = 34
 CLOCK_MIN_S = 1704067200
 CLOCK_MAX_S = 4102444799
 CLOCK_FLOOR_HI = 1704067200 >> 16  # CLOCK_MIN_S's top 16 bits, a small int
+# 2000-01-01 00:00 UTC in Unix seconds: the ESP32 port's time functions count from it, and an
+# ESP32 clock restarts there at power-on (a long int on 32-bit ports, used per session).
+EPOCH_2000_S = 946684800
 
 MAX_TIME_MS = 0x3FFFFFFF  # 2**30 - 1, written so that no step of it leaves the small ints
 PLACEMENTS = ("waist", "shoe")
@@ -24,16 +27,16 @@ def _clamp(v, hi):
     return 0 if v < 0 else (hi if v > hi else v)
 
 
-def put_u16(buf, off, v):
+def put_u16_be(buf, off, v):
     buf[off] = (v >> 8) & 0xFF
     buf[off + 1] = v & 0xFF
 
 
-def get_u16(buf, off):
+def get_u16_be(buf, off):
     return (buf[off] << 8) | buf[off + 1]
 
 
-def put_u30(buf, off, v):
+def put_u30_be(buf, off, v):
     """Write 0 <= v < 2**30 as a u32 (clamped so the top two bits stay clear)."""
     v = _clamp(v, MAX_TIME_MS)
     buf[off] = v >> 24
@@ -42,8 +45,8 @@ def put_u30(buf, off, v):
     buf[off + 3] = v & 0xFF
 
 
-def get_u30(buf, off):
-    """Read a u32 written by put_u30; the top two bits are ignored to stay a small int."""
+def get_u30_be(buf, off):
+    """Read a u32 written by put_u30_be; the top two bits are ignored to stay a small int."""
     return ((buf[off] & 0x3F) << 24) | (buf[off + 1] << 16) | (buf[off + 2] << 8) | buf[off + 3]
 
 
@@ -124,21 +127,21 @@ class Header:
         buf[off + 6 : off + 12] = self.device_id
         buf[off + 12 : off + 15] = bytes(self.fw)
         buf[off + 15] = PLACEMENTS.index(self.placement)
-        put_u16(buf, off + 16, self.start_hi)
-        put_u16(buf, off + 18, self.start_lo)
-        put_u16(buf, off + 20, self.rate_hz)
-        put_u16(buf, off + 22, self.session_id)
+        put_u16_be(buf, off + 16, self.start_hi)
+        put_u16_be(buf, off + 18, self.start_lo)
+        put_u16_be(buf, off + 20, self.rate_hz)
+        put_u16_be(buf, off + 22, self.session_id)
         buf[off + 24] = self.target_spm
         buf[off + 25] = self.tolerance_spm
         buf[off + 26] = self.below_s
         buf[off + 27] = self.min_gap_s
         buf[off + 28] = self.rearm_s
         buf[off + 29] = (1 if self.auto_target else 0) | (2 if self.clock_set else 0)
-        put_u16(buf, off + 30, self.baseline_s)
-        put_u30(buf, off + 32, self.rate_mhz)
-        put_u16(buf, off + 36, self.boot_id)
-        put_u30(buf, off + 38, self.start_up_ms)
-        put_u16(buf, off + 42, crc16(buf, off, off + 42))
+        put_u16_be(buf, off + 30, self.baseline_s)
+        put_u30_be(buf, off + 32, self.rate_mhz)
+        put_u16_be(buf, off + 36, self.boot_id)
+        put_u30_be(buf, off + 38, self.start_up_ms)
+        put_u16_be(buf, off + 42, crc16(buf, off, off + 42))
         return off + HEADER_BYTES
 
     @classmethod
@@ -154,7 +157,8 @@ class Header:
             raise ValueError(f"truncated header: {max(have, 0)} of {size} bytes")
         if version not in (1, VERSION):
             raise ValueError(f"unsupported session format version {version}")
-        if buf[off + 5] != size or get_u16(buf, off + size - 2) != crc16(buf, off, off + size - 2):
+        stored_crc = get_u16_be(buf, off + size - 2)
+        if buf[off + 5] != size or stored_crc != crc16(buf, off, off + size - 2):
             raise ValueError("header CRC mismatch (corrupt header)")
         if buf[off + 15] >= len(PLACEMENTS):
             raise ValueError(f"unknown placement code {buf[off + 15]}")
@@ -162,25 +166,25 @@ class Header:
         h.version = version
         h.size = size
         h.placement = PLACEMENTS[buf[off + 15]]
-        h.start_hi = get_u16(buf, off + 16)
-        h.start_lo = get_u16(buf, off + 18)
-        h.rate_hz = get_u16(buf, off + 20)
-        h.session_id = get_u16(buf, off + 22)
+        h.start_hi = get_u16_be(buf, off + 16)
+        h.start_lo = get_u16_be(buf, off + 18)
+        h.rate_hz = get_u16_be(buf, off + 20)
+        h.session_id = get_u16_be(buf, off + 22)
         h.target_spm = buf[off + 24]
         h.tolerance_spm = buf[off + 25]
         h.below_s = buf[off + 26]
         h.min_gap_s = buf[off + 27]
         h.rearm_s = buf[off + 28]
         h.auto_target = bool(buf[off + 29] & 1)
-        h.baseline_s = get_u16(buf, off + 30)
+        h.baseline_s = get_u16_be(buf, off + 30)
         if version == 1:
             h.clock_set = h.start_hi >= CLOCK_FLOOR_HI
             h.rate_mhz = h.rate_hz * 1000
         else:
             h.clock_set = bool(buf[off + 29] & 2)
-            h.rate_mhz = get_u30(buf, off + 32)
-            h.boot_id = get_u16(buf, off + 36)
-            h.start_up_ms = get_u30(buf, off + 38)
+            h.rate_mhz = get_u30_be(buf, off + 32)
+            h.boot_id = get_u16_be(buf, off + 36)
+            h.start_up_ms = get_u30_be(buf, off + 38)
         return h
 
 

@@ -31,6 +31,11 @@ ignored (room for fields a later protocol appends). Payloads:
     DELETE     request: id u32 (a listed session, else ERR_NO_SESSION), crc u16. Refused
                (ERR_CRC_MISMATCH) unless the CRC matches, so only a host holding an exact
                copy can delete. reply: empty
+    SYNCED     request: id u32 (a listed session, else ERR_NO_SESSION), crc u16, as DELETE
+               (since protocol 4): the host has stored an exact copy and keeps it on the
+               device. Refused (ERR_CRC_MISMATCH) unless the CRC matches. The device marks
+               the session synced, so it may delete it to make room for a new session.
+               reply: empty
     GET_CONFIG request: empty. reply: config JSON object
     SET_CONFIG request: JSON object of changes (not JSON, or not an object: ERR_BAD_PAYLOAD).
                reply: the whole new config; an unknown key or a value outside the config's
@@ -59,7 +64,7 @@ from footfall_core.sync_defs import (  # noqa: F401 - defined there, part of the
     SERIAL_ENTER,
 )
 
-PROTOCOL_VERSION = 3  # 3: LIST and DELETE carry the session CRC
+PROTOCOL_VERSION = 4  # 3: LIST and DELETE carry the session CRC; 4: SYNCED
 REPLY = 0x80
 HELLO = 0x01
 INFO = 0x02
@@ -72,6 +77,7 @@ SET_CONFIG = 0x08
 SET_TIME = 0x09
 LIVE = 0x0A
 BYE = 0x0B
+SYNCED = 0x0C
 DATA = GET | REPLY
 ERROR = 0xFF
 
@@ -87,28 +93,31 @@ ERR_BAD_CONFIG = 7
 ERR_STORAGE = 8
 ERR_DEVICE = 11  # the device failed while handling the request (a bug or out of memory)
 
-HELLO_SIZE = 13
+HELLO_SIZE = 14  # the protocol 1 reply: version, firmware, capabilities, max_payload, id
 HELLO_CLOCK = 7  # the clock fields appended in protocol 2
 INFO_SIZE = 26
 LIST_ENTRY = 22
 DATA_HEADER = 4
+GET_SIZE = 11  # id u32, offset u32, window u8, chunk u16
+ACK_SIZE = 8  # id u32, offset u32
+DELETE_SIZE = 6  # id u32, crc u16
 
 
-def put_u16(buf, off, v):
+def put_u16_le(buf, off, v):
     buf[off] = v & 0xFF
     buf[off + 1] = (v >> 8) & 0xFF
 
 
-def put_u32(buf, off, v):
+def put_u32_le(buf, off, v):
     for i in range(4):
         buf[off + i] = (v >> (8 * i)) & 0xFF
 
 
-def get_u16(buf, off):
+def get_u16_le(buf, off):
     return buf[off] | (buf[off + 1] << 8)
 
 
-def get_u32(buf, off):
+def get_u32_le(buf, off):
     return buf[off] | (buf[off + 1] << 8) | (buf[off + 2] << 16) | (buf[off + 3] << 24)
 
 
@@ -123,45 +132,45 @@ def pack_hello(buf, off, device_id, fw_version, capabilities, max_payload, clock
     buf[off] = PROTOCOL_VERSION
     for i in range(3):
         buf[off + 1 + i] = fw_version[i]
-    put_u16(buf, off + 4, capabilities)
-    put_u16(buf, off + 6, max_payload)
+    put_u16_le(buf, off + 4, capabilities)
+    put_u16_le(buf, off + 6, max_payload)
     for i in range(6):
         buf[off + 8 + i] = device_id[i]
     if clock is None:
-        return HELLO_SIZE + 1
-    put_u16(buf, off + 14, clock[0])
-    put_u32(buf, off + 16, clock[1])
+        return HELLO_SIZE
+    put_u16_le(buf, off + 14, clock[0])
+    put_u32_le(buf, off + 16, clock[1])
     buf[off + 20] = 1 if clock[2] else 0
-    return HELLO_SIZE + 1 + HELLO_CLOCK
+    return HELLO_SIZE + HELLO_CLOCK
 
 
 def unpack_hello(buf, off, n):
     """-> (protocol, device_id bytes, (major, minor, patch), capabilities, max_payload)."""
-    need(n, HELLO_SIZE + 1, "HELLO")
+    need(n, HELLO_SIZE, "HELLO")
     fw = (buf[off + 1], buf[off + 2], buf[off + 3])
     dev = bytes(buf[off + 8 : off + 14])
-    return buf[off], dev, fw, get_u16(buf, off + 4), get_u16(buf, off + 6)
+    return buf[off], dev, fw, get_u16_le(buf, off + 4), get_u16_le(buf, off + 6)
 
 
 def unpack_hello_clock(buf, off, n):
     """-> (boot_id, uptime_ms, clock_set) from a HELLO reply, or None from a protocol 1
     device (no clock fields)."""
-    if n < HELLO_SIZE + 1 + HELLO_CLOCK:
+    if n < HELLO_SIZE + HELLO_CLOCK:
         return None
-    return get_u16(buf, off + 14), get_u32(buf, off + 16), bool(buf[off + 20] & 1)
+    return get_u16_le(buf, off + 14), get_u32_le(buf, off + 16), bool(buf[off + 20] & 1)
 
 
 def pack_info(buf, off, status, store, rx_frames, rx_errors, config_json):
     battery_mv, battery_pct, state, overflows = status
-    put_u16(buf, off, battery_mv)
+    put_u16_le(buf, off, battery_mv)
     buf[off + 2] = battery_pct
     buf[off + 3] = state
-    put_u32(buf, off + 4, store.free_bytes())
-    put_u32(buf, off + 8, store.total_bytes())
-    put_u16(buf, off + 12, len(store.sessions()))
-    put_u32(buf, off + 14, rx_frames)
-    put_u32(buf, off + 18, rx_errors)
-    put_u32(buf, off + 22, overflows)
+    put_u32_le(buf, off + 4, store.free_bytes())
+    put_u32_le(buf, off + 8, store.total_bytes())
+    put_u16_le(buf, off + 12, len(store.sessions()))
+    put_u32_le(buf, off + 14, rx_frames)
+    put_u32_le(buf, off + 18, rx_errors)
+    put_u32_le(buf, off + 22, overflows)
     k = len(config_json)
     buf[off + INFO_SIZE : off + INFO_SIZE + k] = config_json
     return INFO_SIZE + k
@@ -171,21 +180,21 @@ def unpack_info(buf, off, n):
     """-> (battery_mv, battery_pct, state, free_bytes, total_bytes, sessions, rx_frames,
     rx_errors, fifo_overflows, config dict)."""
     need(n, INFO_SIZE, "INFO")
-    head = (get_u16(buf, off), buf[off + 2], buf[off + 3])
-    nums = tuple(get_u32(buf, off + i) for i in (4, 8))
-    counts = tuple(get_u32(buf, off + i) for i in (14, 18, 22))
+    head = (get_u16_le(buf, off), buf[off + 2], buf[off + 3])
+    nums = tuple(get_u32_le(buf, off + i) for i in (4, 8))
+    counts = tuple(get_u32_le(buf, off + i) for i in (14, 18, 22))
     cfg = decode_config(buf, off + INFO_SIZE, n - INFO_SIZE)
-    return head + nums + (get_u16(buf, off + 12),) + counts + (cfg,)
+    return head + nums + (get_u16_le(buf, off + 12),) + counts + (cfg,)
 
 
 def pack_list_entry(buf, off, sid, info):
     start_s, duration_s, steps, size, crc = info
-    put_u32(buf, off, sid)
-    put_u32(buf, off + 4, start_s)
-    put_u32(buf, off + 8, duration_s)
-    put_u32(buf, off + 12, steps)
-    put_u32(buf, off + 16, size)
-    put_u16(buf, off + 20, crc)
+    put_u32_le(buf, off, sid)
+    put_u32_le(buf, off + 4, start_s)
+    put_u32_le(buf, off + 8, duration_s)
+    put_u32_le(buf, off + 12, steps)
+    put_u32_le(buf, off + 16, size)
+    put_u16_le(buf, off + 20, crc)
 
 
 def unpack_list(buf, off, n):
@@ -195,35 +204,42 @@ def unpack_list(buf, off, n):
         raise FrameError(f"LIST payload of {n} bytes is not whole entries")
     out = []
     for p in range(off + 4, off + n, LIST_ENTRY):
-        vals = tuple(get_u32(buf, p + 4 * i) for i in range(5))
-        out.append(vals + (get_u16(buf, p + 20),))
-    return get_u16(buf, off), get_u16(buf, off + 2), out
+        vals = tuple(get_u32_le(buf, p + 4 * i) for i in range(5))
+        out.append(vals + (get_u16_le(buf, p + 20),))
+    return get_u16_le(buf, off), get_u16_le(buf, off + 2), out
 
 
 def pack_u32s(buf, off, *values):
     """Requests of u32 fields (GET head, ACK, SET_TIME); returns the bytes written."""
     for i, v in enumerate(values):
-        put_u32(buf, off + 4 * i, v)
+        put_u32_le(buf, off + 4 * i, v)
     return 4 * len(values)
 
 
 def unpack_u32s(buf, off, n, count, what):
     need(n, 4 * count, what)
-    return tuple(get_u32(buf, off + 4 * i) for i in range(count))
+    return tuple(get_u32_le(buf, off + 4 * i) for i in range(count))
 
 
 def request_get(sid, offset, window=8, chunk=0):
-    b = bytearray(11)
+    b = bytearray(GET_SIZE)
     pack_u32s(b, 0, sid, offset)
     b[8] = window
-    put_u16(b, 9, chunk)
+    put_u16_le(b, 9, chunk)
     return bytes(b)
 
 
 def request_delete(sid, crc):
-    b = bytearray(6)
-    put_u32(b, 0, sid)
-    put_u16(b, 4, crc)
+    """DELETE's payload; SYNCED has the same."""
+    b = bytearray(DELETE_SIZE)
+    put_u32_le(b, 0, sid)
+    put_u16_le(b, 4, crc)
+    return bytes(b)
+
+
+def request_ack(sid, offset):
+    b = bytearray(ACK_SIZE)
+    pack_u32s(b, 0, sid, offset)
     return bytes(b)
 
 

@@ -31,7 +31,7 @@ where to go on (a record that may run past end is read again with the next piece
 intermediate stays below 2**30 and nothing is allocated per record.
 """
 
-from footfall_core.header import MAX_TIME_MS, get_u16, get_u30
+from footfall_core.header import MAX_TIME_MS, get_u16_be, get_u30_be
 from footfall_core.records import (
     FRAMING_BYTES,
     INCOMPLETE,
@@ -122,28 +122,28 @@ class Reader:
         if self.ended:
             return AFTER_END
         if rtype == REC_STEPS:
-            t = get_u30(buf, p)
+            t = get_u30_be(buf, p)
             if t <= self.t_step or t < self.t_gap:
                 return BACKWARDS
             if (n - T0_BYTES) // STEP_BYTES > MAX_STEPS - self.steps:
                 return TOO_MANY_STEPS
             q = p + T0_BYTES + STEP_BYTES
             while q < p + n:
-                d = get_u16(buf, q) >> 3
+                d = get_u16_be(buf, q) >> 3
                 if d > MAX_TIME_MS - t:
                     return TOO_LONG
                 t += d
                 q += STEP_BYTES
         elif rtype == REC_GAP:
-            t = get_u30(buf, p)
+            t = get_u30_be(buf, p)
             if t < self.t_step or t < self.t_gap:
                 return BACKWARDS
         elif rtype == REC_EVENT:
-            t = get_u30(buf, p)
+            t = get_u30_be(buf, p)
             if t < self.t_event:
                 return BACKWARDS
         elif rtype == REC_SUMMARY or rtype == REC_END:
-            t = get_u30(buf, p)
+            t = get_u30_be(buf, p)
             if t < self.t_clock:
                 return BACKWARDS
         else:

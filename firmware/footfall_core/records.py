@@ -53,10 +53,10 @@ from footfall_core.header import (  # noqa: F401 - the header is part of this fo
     VERSION,
     Header,
     _clamp,
-    get_u16,
-    get_u30,
-    put_u16,
-    put_u30,
+    get_u16_be,
+    get_u30_be,
+    put_u16_be,
+    put_u30_be,
     samples_ms,
 )
 
@@ -105,7 +105,7 @@ def seal(buf, start, end):
     """Finish the record at buf[start:end] (type byte written, payload in place): write its
     length and CRC; returns the offset after the CRC."""
     buf[start + 1] = end - start - 2
-    put_u16(buf, end, crc16(buf, start, end))
+    put_u16_be(buf, end, crc16(buf, start, end))
     return end + 2
 
 
@@ -121,72 +121,72 @@ def pack_step(buf, off, interval_ms, peak_mg, cadence_spm, flags):
 
 def unpack_step(buf, off):
     """(interval_ms, peak_mg, cadence_spm, flags) of the step at off."""
-    word = get_u16(buf, off)
+    word = get_u16_be(buf, off)
     return word >> 3, buf[off + 2] * PEAK_UNIT_MG, buf[off + 3], word & 7
 
 
 def pack_summary(buf, off, elapsed_ms, steps, running_ms, cues, overflows):
     """Write a SUMMARY record at off; returns the offset after it."""
     buf[off] = REC_SUMMARY
-    put_u30(buf, off + 2, elapsed_ms)
-    put_u30(buf, off + 6, steps)
-    put_u30(buf, off + 10, running_ms)
-    put_u16(buf, off + 14, _clamp(cues, 0xFFFF))
-    put_u16(buf, off + 16, _clamp(overflows, 0xFFFF))
+    put_u30_be(buf, off + 2, elapsed_ms)
+    put_u30_be(buf, off + 6, steps)
+    put_u30_be(buf, off + 10, running_ms)
+    put_u16_be(buf, off + 14, _clamp(cues, 0xFFFF))
+    put_u16_be(buf, off + 16, _clamp(overflows, 0xFFFF))
     return seal(buf, off, off + 18)
 
 
 def unpack_summary(buf, p):
     """(elapsed_ms, steps, running_ms, cues, overflows) of the payload at p."""
     return (
-        get_u30(buf, p),
-        get_u30(buf, p + 4),
-        get_u30(buf, p + 8),
-        get_u16(buf, p + 12),
-        get_u16(buf, p + 14),
+        get_u30_be(buf, p),
+        get_u30_be(buf, p + 4),
+        get_u30_be(buf, p + 8),
+        get_u16_be(buf, p + 12),
+        get_u16_be(buf, p + 14),
     )
 
 
 def pack_event(buf, off, elapsed_ms, kind, value):
     """Write an EVENT record (EV_* kind, u16 value) at off; returns the offset after it."""
     buf[off] = REC_EVENT
-    put_u30(buf, off + 2, elapsed_ms)
+    put_u30_be(buf, off + 2, elapsed_ms)
     buf[off + 6] = kind & 0xFF
-    put_u16(buf, off + 7, _clamp(value, 0xFFFF))
+    put_u16_be(buf, off + 7, _clamp(value, 0xFFFF))
     return seal(buf, off, off + 9)
 
 
 def unpack_event(buf, p):
     """(elapsed_ms, kind, value) of the payload at p."""
-    return get_u30(buf, p), buf[p + 4], get_u16(buf, p + 5)
+    return get_u30_be(buf, p), buf[p + 4], get_u16_be(buf, p + 5)
 
 
 def pack_end(buf, off, elapsed_ms, steps, reason):
     """Write the END record (END_* reason) at off; returns the offset after it."""
     buf[off] = REC_END
-    put_u30(buf, off + 2, elapsed_ms)
-    put_u30(buf, off + 6, steps)
+    put_u30_be(buf, off + 2, elapsed_ms)
+    put_u30_be(buf, off + 6, steps)
     buf[off + 10] = reason & 0xFF
     return seal(buf, off, off + 11)
 
 
 def unpack_end(buf, p):
     """(elapsed_ms, steps, reason) of the payload at p."""
-    return get_u30(buf, p), get_u30(buf, p + 4), buf[p + 8]
+    return get_u30_be(buf, p), get_u30_be(buf, p + 4), buf[p + 8]
 
 
 def pack_gap(buf, off, at_ms, lost_ms, lost_samples):
     """Write a GAP record at off; returns the offset after it."""
     buf[off] = REC_GAP
-    put_u30(buf, off + 2, at_ms)
-    put_u30(buf, off + 6, lost_ms)
-    put_u16(buf, off + 10, _clamp(lost_samples, 0xFFFF))
+    put_u30_be(buf, off + 2, at_ms)
+    put_u30_be(buf, off + 6, lost_ms)
+    put_u16_be(buf, off + 10, _clamp(lost_samples, 0xFFFF))
     return seal(buf, off, off + 12)
 
 
 def unpack_gap(buf, p):
     """(at_ms, lost_ms, lost_samples) of the payload at p."""
-    return get_u30(buf, p), get_u30(buf, p + 4), get_u16(buf, p + 8)
+    return get_u30_be(buf, p), get_u30_be(buf, p + 4), get_u16_be(buf, p + 8)
 
 
 def record_ok(buf, pos, end):
@@ -204,7 +204,7 @@ def record_ok(buf, pos, end):
         return INVALID
     if pos + n + FRAMING_BYTES > end:
         return INCOMPLETE
-    if get_u16(buf, pos + 2 + n) != crc16(buf, pos, pos + 2 + n):
+    if get_u16_be(buf, pos + 2 + n) != crc16(buf, pos, pos + 2 + n):
         return INVALID
     return n
 
@@ -243,7 +243,7 @@ class SessionEncoder:
             self._block = self.pos
             self._n = 0
             self.buf[self.pos] = REC_STEPS
-            put_u30(self.buf, self.pos + 2, t)
+            put_u30_be(self.buf, self.pos + 2, t)
             self.pos += 2 + T0_BYTES
         elif self.pos + STEP_BYTES + 2 > self.limit:
             self.seal()

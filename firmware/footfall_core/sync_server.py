@@ -15,7 +15,7 @@ Injected objects (duck-typed, the smallest interface the protocol needs):
         O(1) in the number of sessions (footfall_fw.store keeps its listing in RAM)
     store.session_info(sid) -> (start_s, duration_s, steps, size, crc); KeyError if unknown
     store.read_into(sid, offset, buf, start, n) -> bytes read into buf[start:start + n]
-    store.delete(sid);  store.free_bytes();  store.total_bytes()
+    store.delete(sid);  store.mark_synced(sid);  store.free_bytes();  store.total_bytes()
     config.get() -> dict;  config.set(changes) raises ValueError(reason) for bad values
     device.device_id (6 bytes), device.fw_version (3 ints), device.capabilities (CAP_*)
     device.status() -> (battery_mv, battery_pct, state, fifo_overflows)
@@ -152,8 +152,8 @@ class SyncServer:
             self._get(seq, buf, off, n)
         elif ftype == P.ACK:
             self._ack(buf, off, n)
-        elif ftype == P.DELETE:
-            self._delete(seq, buf, off, n)
+        elif ftype == P.DELETE or ftype == P.SYNCED:
+            self._delete(seq, ftype, buf, off, n)
         elif ftype == P.GET_CONFIG:
             self._send_config(seq, ftype)
         elif ftype == P.SET_CONFIG:
@@ -197,12 +197,12 @@ class SyncServer:
 
     def _list(self, seq, buf, off, n):
         P.need(n, 2, "LIST")
-        first = P.get_u16(buf, off)
+        first = P.get_u16_le(buf, off)
         ids = self.store.sessions()
         room = (self.max_payload - 4) // P.LIST_ENTRY
         out = self._out
-        P.put_u16(out, HEADER, len(ids))
-        P.put_u16(out, HEADER + 2, first)
+        P.put_u16_le(out, HEADER, len(ids))
+        P.put_u16_le(out, HEADER + 2, first)
         p = HEADER + 4
         for sid in ids[first : first + room]:
             P.pack_list_entry(out, p, sid, self.store.session_info(sid))
@@ -210,7 +210,7 @@ class SyncServer:
         self._reply(P.LIST | P.REPLY, seq, p - HEADER)
 
     def _get(self, seq, buf, off, n):
-        P.need(n, 11, "GET")
+        P.need(n, P.GET_SIZE, "GET")
         sid, offset = P.unpack_u32s(buf, off, n, 2, "GET")
         size = self.store.session_info(sid)[3]
         if offset > size:
@@ -218,7 +218,7 @@ class SyncServer:
         if buf[off + 8] == 0:
             raise FrameError("GET window must be 1..255 chunks")
         room = self.max_payload - P.DATA_HEADER
-        chunk = P.get_u16(buf, off + 9)
+        chunk = P.get_u16_le(buf, off + 9)
         self._chunk = room if chunk == 0 or chunk > room else chunk
         self._window = min(buf[off + 8], self.max_window)
         self._sid = sid
@@ -232,9 +232,9 @@ class SyncServer:
         # No reply, no tuple: ACKs arrive once per window during a transfer. One for another
         # session or below the last is stale (it crossed a new GET) and is ignored; one past
         # the bytes sent would open the window wider than max_window allows: refused.
-        P.need(n, 8, "ACK")
-        offset = P.get_u32(buf, off + 4)
-        if P.get_u32(buf, off) != self._sid or offset <= self._acked:
+        P.need(n, P.ACK_SIZE, "ACK")
+        offset = P.get_u32_le(buf, off + 4)
+        if P.get_u32_le(buf, off) != self._sid or offset <= self._acked:
             return
         if offset > self._next:
             raise FrameError(f"ACK at {offset} is past the {self._next} bytes sent")
@@ -249,32 +249,36 @@ class SyncServer:
         limit = self._acked + self._window * self._chunk
         while self._next < self._size and self._next < limit:
             k = min(self._chunk, self._size - self._next)
-            P.put_u32(out, HEADER, self._next)
-            got = self.store.read_into(self._sid, self._next, out, HEADER + 4, k)
+            P.put_u32_le(out, HEADER, self._next)
+            got = self.store.read_into(self._sid, self._next, out, HEADER + P.DATA_HEADER, k)
             if got <= 0:
                 raise OSError(f"short read at {self._next}")
-            self._reply(P.DATA, self._data_seq, 4 + got)
+            self._reply(P.DATA, self._data_seq, P.DATA_HEADER + got)
             self._data_seq = (self._data_seq + 1) & 0xFF
             self._next += got
         if self._next >= self._size and not self._eof_sent:
-            P.put_u32(out, HEADER, self._size)
-            self._reply(P.DATA, self._data_seq, 4)
+            P.put_u32_le(out, HEADER, self._size)
+            self._reply(P.DATA, self._data_seq, P.DATA_HEADER)
             self._eof_sent = True
 
-    def _delete(self, seq, buf, off, n):
-        P.need(n, 6, "DELETE")
-        sid = P.get_u32(buf, off)
-        crc = P.get_u16(buf, off + 4)
+    def _delete(self, seq, ftype, buf, off, n):
+        # DELETE removes the session, SYNCED only marks it: both need the exact copy's CRC.
+        P.need(n, P.DELETE_SIZE, "DELETE" if ftype == P.DELETE else "SYNCED")
+        sid = P.get_u32_le(buf, off)
+        crc = P.get_u16_le(buf, off + 4)
         have = self.store.session_info(sid)[4]
         if crc != have:
             self.error(
                 seq,
                 P.ERR_CRC_MISMATCH,
-                P.DELETE,
+                ftype,
                 f"CRC 0x{crc:04x} does not match the session's 0x{have:04x}",
             )
             return
-        self.store.delete(sid)
-        if sid == self._sid:
-            self._sid = -1
-        self._reply(P.DELETE | P.REPLY, seq, 0)
+        if ftype == P.SYNCED:
+            self.store.mark_synced(sid)
+        else:
+            self.store.delete(sid)
+            if sid == self._sid:
+                self._sid = -1
+        self._reply(ftype | P.REPLY, seq, 0)

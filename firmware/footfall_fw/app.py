@@ -18,8 +18,9 @@ from footfall_core.coach import Coach, CoachConfig
 from footfall_core.sync_defs import CAP_BLE, CAP_LIVE, CAP_RSC, CAP_SERIAL
 from footfall_core.tracker import Tracker
 
-from footfall_fw import VERSION, buttons, config, guard
+from footfall_fw import VERSION, buttons, config, log
 from footfall_fw.battery import CRITICAL, LOW, Battery
+from footfall_fw.board import WDT_RELAXED_MS
 from footfall_fw.haptics import Haptics
 from footfall_fw.metronome import Metronome
 from footfall_fw.sampler import Sampler
@@ -36,10 +37,6 @@ ERROR_RESET_MS = 3000  # time for the "error" pattern before resetting
 CUE_PATTERNS = ("", "quicken", "quicken_more")  # by Coach.update()'s CUE / CUE_AGAIN
 
 instance = None
-
-
-def log(msg):
-    print("footfall:", msg)
 
 
 def coach_config(cfg):
@@ -203,7 +200,7 @@ class App:
     async def _watchdog_task(self):
         # Take the watchdog over from boot.py's relaxed hour: fed before its timeout shrinks
         # to WDT_MS, so the time it spent relaxed cannot count against the short one.
-        self.hw.watchdog(guard.WDT_RELAXED_MS).feed()
+        self.hw.watchdog(WDT_RELAXED_MS).feed()
         wdt = self.hw.watchdog(WDT_MS)
         wdt.feed()
         while True:
@@ -266,7 +263,7 @@ def run(app):
     try:
         asyncio.run(app.main())
     except KeyboardInterrupt:
-        guard.relax()  # first: nothing feeds the watchdog from here on
+        hw.watchdog(WDT_RELAXED_MS).feed()  # first: nothing feeds the watchdog from here on
         app.sampler.stop()  # a timer keeps firing in the REPL until it is stopped
         try:
             app.stop_session()

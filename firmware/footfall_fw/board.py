@@ -14,6 +14,9 @@ from footfall_fw import clock
 BOARD_FILE = "board.txt"
 DEFAULT_BOARD = "m5stickc_plus2"
 PWM_IDLE_HZ = 2000
+# The watchdog's timeout while no app feeds it (as boot.py sets it): a forgotten REPL resets
+# within the hour. The app shortens it when it takes over and relaxes it again on Ctrl-C.
+WDT_RELAXED_MS = 3_600_000
 
 
 def board_name(path=BOARD_FILE):

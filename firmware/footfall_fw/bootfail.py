@@ -8,7 +8,7 @@ import time
 
 import machine
 
-from footfall_fw.guard import log
+from footfall_fw import log
 
 ERROR_LOG = "error.log"
 ERROR_LOG_BYTES = 4096  # newest kept: older records are dropped to stay within this

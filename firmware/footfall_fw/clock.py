@@ -13,10 +13,9 @@ of the clock can make a session's header unwritable.
 import os
 import time
 
-from footfall_core.header import CLOCK_MAX_S, CLOCK_MIN_S
+from footfall_core.header import CLOCK_MAX_S, CLOCK_MIN_S, EPOCH_2000_S
 
 UPTIME_MASK = (1 << 30) - 1  # ticks_ms's period on MicroPython ports
-EPOCH_2000_S = 946684800  # 2000-01-01 in Unix s: where an ESP32 clock restarts
 # Unix s = port s + EPOCH_OFFSET_S: the ESP32 port's time functions count from 2000
 EPOCH_OFFSET_S = EPOCH_2000_S if time.gmtime(0)[0] == 2000 else 0
 

@@ -29,6 +29,8 @@ FIELDS = {
     "rearm_s": (5, "int", 0, 255),  # back in the zone this long before the next cue
     "auto_target": (True, "bool", 0, 0),  # target = own baseline + 7.5 % (else target_spm)
     "baseline_s": (120, "int", 10, 1800),  # running time the baseline is taken from
+    # footfall_core.header.PLACEMENTS, written out: importing header here would cost the
+    # config's boot-time load on a small heap more than the file itself (test_config.py)
     "placement": ("waist", ("waist", "shoe"), 0, 0),
     "rate_hz": (100, "int", 25, 400),
     "auto_start": (True, "bool", 0, 0),  # sessions start and stop with running

@@ -16,17 +16,15 @@ import time
 
 import machine
 
+from footfall_fw import log
+from footfall_fw.board import WDT_RELAXED_MS
+
 SAFE_WINDOW_MS = 2000
 SAFE_HOLD_MS = 100  # pressed this long in the window: safe mode (a bounce is not enough)
 SAFE_POLL_MS = 20
-WDT_RELAXED_MS = 3_600_000  # no app feeding (as boot.py sets it); a forgotten REPL resets
 
 safe = False  # safe mode was entered (for the REPL and the virtual board)
 failure = None  # repr of the boot exception that ended in power off
-
-
-def log(msg):
-    print("footfall:", msg)
 
 
 def relax():

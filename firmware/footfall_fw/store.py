@@ -39,7 +39,7 @@ from footfall_core.crc import session_crc
 
 from footfall_fw import store_index as ix
 from footfall_fw.session_writer import SessionWriter
-from footfall_fw.store_index import SUFFIX, SYNCED, SessionInfo  # noqa: F401 - the API
+from footfall_fw.store_index import SUFFIX, SYNCED, SessionInfo
 
 FILES_PER_STEP = 8  # directory entries read or matched against the index per step
 STEP_PAUSE_MS = 5  # run(): pause between steps while there is work

@@ -73,11 +73,11 @@ class Scan:
         t = 0
         if rtype == rec.REC_STEPS:
             info.steps += (n - rec.T0_BYTES) // rec.STEP_BYTES
-            t = rec.get_u30(buf, p)
+            t = rec.get_u30_be(buf, p)
             for q in range(p + rec.T0_BYTES + rec.STEP_BYTES, p + n, rec.STEP_BYTES):
-                t += rec.get_u16(buf, q) >> 3
+                t += rec.get_u16_be(buf, q) >> 3
         elif rtype in (rec.REC_SUMMARY, rec.REC_EVENT, rec.REC_END):
-            t = rec.get_u30(buf, p)
+            t = rec.get_u30_be(buf, p)
             info.ended = info.ended or rtype == rec.REC_END
         if t > info.duration_ms:
             info.duration_ms = t

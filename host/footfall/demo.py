@@ -1,4 +1,4 @@
-"""`footfall demo`: replay the bundled run through the real core and coach, and explain it.
+"""Replay a run through the real core and coach, and explain it (`footfall demo`).
 
 The recording is resampled exactly as `footfall detect` does it and fed to
 footfall_core.replay.Replay, so the step count is the detector's. Once per second of
@@ -7,7 +7,6 @@ as the firmware's coach task does on the board. Nothing here detects, measures c
 decides a cue: it only collects what the core reports and prints it for a runner.
 """
 
-import argparse
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -59,6 +58,26 @@ class DemoRun:
 def bundled_recording() -> Path:
     """The demo run: the checkout's, or the copy an installed wheel carries."""
     return DEMO_RECORDING
+
+
+def load_recording(path: str | None) -> Recording:
+    """The recording at `path`, or the bundled run for None; InputError when the bundled run
+    is missing, or for a recording with a gap the coach cannot run across."""
+    if path is None:
+        bundled = bundled_recording()
+        if not bundled.is_file():
+            raise InputError(
+                str(bundled),
+                None,
+                "the bundled demo recording is missing (it ships with "
+                "footfall; pass --recording CSV)",
+            )
+        rec_path, name = bundled, bundled.name
+    else:
+        rec_path, name = Path(path), path
+    rec = read_recording(rec_path, name)
+    continuous(rec, RATE_HZ)  # one run through the coach
+    return rec
 
 
 def coach_config(target: str) -> CoachConfig:
@@ -224,56 +243,3 @@ def _describe(cfg: CoachConfig, run: DemoRun) -> str:
         f"of running + {cfg.auto_raise_pct10 / 10:g}%), known at "
         f"{clock(learned.t_ms - run.t0_ms)}"
     )
-
-
-def target_arg(text: str) -> str:
-    """argparse type for --target: 60-240 spm or "auto"."""
-    if text == "auto":
-        return text
-    try:
-        spm = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"not an integer or 'auto': {text!r}") from None
-    if not 60 <= spm <= 240:
-        raise argparse.ArgumentTypeError(f"{spm} spm is outside 60-240")
-    return text
-
-
-def register(subparsers: argparse._SubParsersAction) -> None:
-    parser = subparsers.add_parser(
-        "demo",
-        help="replay the bundled run through the step core and the cadence coach",
-        description="Run the real core and coach over a running recording and explain the "
-        "steps, cadence, impacts and every cue.",
-    )
-    parser.add_argument(
-        "--recording", metavar="CSV", help="t_ms,ax,ay,az recording (default: the bundled run)"
-    )
-    parser.add_argument(
-        "--target",
-        type=target_arg,
-        default="auto",
-        metavar="SPM",
-        help="target cadence, or 'auto': the runner's baseline + 7.5%% (default auto)",
-    )
-    parser.add_argument("--placement", choices=("waist", "shoe"), default="waist")
-    parser.set_defaults(func=main)
-
-
-def main(args: argparse.Namespace) -> int:
-    if args.recording is None:
-        path = bundled_recording()
-        if not path.is_file():
-            raise InputError(
-                str(path),
-                None,
-                "the bundled demo recording is missing (it ships with "
-                "footfall; pass --recording CSV)",
-            )
-        rec_path, name = path, path.name
-    else:
-        rec_path, name = Path(args.recording), args.recording
-    rec = read_recording(rec_path, name)
-    continuous(rec, RATE_HZ)  # one run through the coach
-    print(summary(run_demo(rec, args.placement, coach_config(args.target))))
-    return 0

@@ -1,27 +1,17 @@
-"""`footfall detect`: run the step core over CSV recordings and report steps and cadence.
+"""Run the step core over a recording and map its steps and cadence back to the file's time.
 
-With --json, one object per file per line (a contract other tools rely on):
-  file (as given), steps, step_times_ms (file's own t_ms base), peak_impact_mg (one per step),
-  cadence_spm ([t_ms, spm] once per second), engine, rate_hz, placement, duration_s.
-Bad files get a one-line `footfall: FILE:LINE: ...` error on stderr and the other files are
-still processed; the exit status is the highest of the files' (2 for a bad file, 1 when the
-engine failed).
+`footfall detect` (footfall.cli.detect) prints what detect_recording() returns; Detection's
+to_json() is its --json line.
 """
 
-import argparse
-import json
-import sys
 from dataclasses import dataclass
 
 import numpy as np
 
 from footfall import engine
-from footfall.cli import fail
-from footfall.csvio import Recording, read_recording
-from footfall.errors import FootfallError
+from footfall.csvio import Recording
 from footfall.resample import grid_time_ms, resample, segments
 
-PLACEMENTS = ("waist", "shoe")
 MIN_RATE_HZ, MAX_RATE_HZ = 25, 400
 
 
@@ -78,56 +68,6 @@ def detect_recording(rec: Recording, rate_hz: int, placement: str, engine_name: 
         peak_impact_mg=[int(p) for p in events.peak_mg],
         cadence_spm=[[int(t), int(s)] for t, s in zip(cad_t, events.cadence_spm, strict=True)],
     )
-
-
-def rate_hz_arg(text: str) -> int:
-    """argparse type for --rate: an integer from 25 to 400."""
-    try:
-        rate = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"not an integer: {text!r}") from None
-    if not MIN_RATE_HZ <= rate <= MAX_RATE_HZ:
-        raise argparse.ArgumentTypeError(f"{rate} Hz is outside {MIN_RATE_HZ}-{MAX_RATE_HZ} Hz")
-    return rate
-
-
-def add_engine_args(parser: argparse.ArgumentParser) -> None:
-    """--rate and --engine, shared with `footfall eval`."""
-    parser.add_argument(
-        "--rate", type=rate_hz_arg, default=100, metavar="HZ", help="detector rate (25-400)"
-    )
-    parser.add_argument(
-        "--engine", choices=engine.ENGINES, default="cpython", help="interpreter running the core"
-    )
-
-
-def register(subparsers: argparse._SubParsersAction) -> None:
-    parser = subparsers.add_parser(
-        "detect",
-        help="count steps and cadence in t_ms,ax,ay,az CSV recordings",
-        description="Resample each recording to the detector's rate and run the step core.",
-    )
-    parser.add_argument("--placement", choices=PLACEMENTS, default="waist")
-    add_engine_args(parser)
-    parser.add_argument("--json", action="store_true", help="one JSON object per file per line")
-    parser.add_argument("files", nargs="+", metavar="FILE")
-    parser.set_defaults(func=main)
-
-
-def main(args: argparse.Namespace) -> int:
-    status = 0
-    for name in args.files:
-        try:
-            result = detect_recording(read_recording(name), args.rate, args.placement, args.engine)
-        except FootfallError as exc:
-            status = max(status, fail(exc))
-            continue
-        if args.json:
-            print(json.dumps(result.to_json(), separators=(",", ":")))
-        else:
-            print(summary(result))
-        sys.stdout.flush()
-    return status
 
 
 def summary(d: Detection) -> str:

@@ -91,6 +91,10 @@ class OutputError(FootfallError, ValueError):
     """A report or export that cannot be written (unknown format, unwritable path)."""
 
 
+class MissingExtra(FootfallError, ImportError):
+    """An optional dependency is not installed; the message names the pip extra with it."""
+
+
 # errno values that mean the machine, not the path given, is at fault: a full disk or quota,
 # an I/O error, no memory
 RESOURCE_ERRNOS = {errno.ENOSPC, errno.EDQUOT, errno.EIO, errno.ENOMEM}

@@ -1,4 +1,4 @@
-"""`footfall eval DIR`: score the detector on every recording listed in DIR/truth.csv.
+"""Score the detector on every recording listed in DIR/truth.csv (`footfall eval DIR`).
 
 truth.csv has columns recording,placement,activity,rate_hz,true_steps,source; recording R is
 DIR/R.csv and its true step times, when the dataset has them, DIR/R.steps.csv (header t_ms).
@@ -19,9 +19,7 @@ mistimed by 250-500 ms), each placed in steady walking, at the edge of a stretch
 in a pause of the truth (a turn, a stop) or outside it, and prints a table of where they lie.
 """
 
-import argparse
 import csv
-import json
 import signal
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import asdict, dataclass, fields
@@ -30,10 +28,9 @@ from pathlib import Path
 import numpy as np
 
 from footfall import scoring
-from footfall.cli import fail
 from footfall.csvio import MAX_T_MS, read_recording, read_text_lines
-from footfall.detect import add_engine_args, detect_recording
-from footfall.errors import FootfallError, InputError, os_failure, quote
+from footfall.detect import detect_recording
+from footfall.errors import FootfallError, InputError, quote
 
 IGNORE_SIGINT = (signal.SIGINT, signal.SIG_IGN)
 GROUPS = ("running_waist", "walking_waist", "shoe_foot", "other_placements", "non_walking")
@@ -249,68 +246,6 @@ def evaluate(
     finally:
         pool.shutdown(cancel_futures=True)
     return scores, disagreements, errors
-
-
-def register(subparsers: argparse._SubParsersAction) -> None:
-    parser = subparsers.add_parser(
-        "eval",
-        help="score the detector on labelled recordings (DIR/truth.csv)",
-        description=__doc__.split("\n\n", 1)[1] if __doc__ else None,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
-    )
-    parser.add_argument("dir", type=Path, metavar="DIR")
-    add_engine_args(parser)
-    parser.add_argument("--group", choices=GROUPS, action="append", help="only these groups")
-    parser.add_argument("--csv", type=Path, metavar="OUT", help="write the tables as CSV")
-    parser.add_argument("--json", type=Path, metavar="OUT", help="write the tables as JSON")
-    parser.add_argument(
-        "--per-recording", action="store_true", help="also print one line per recording"
-    )
-    parser.add_argument(
-        "--errors",
-        type=Path,
-        metavar="OUT",
-        help="write each missed, extra and mistimed step as CSV and print where they lie",
-    )
-    parser.add_argument("--jobs", type=int, default=2, help="worker processes (default 2)")
-    parser.set_defaults(func=main)
-
-
-def main(args: argparse.Namespace) -> int:
-    rows = read_truth(args.dir)
-    rows = [r for r in rows if not args.group or group_of(r) in args.group]
-    scores, disagreements, errors = evaluate(
-        args.dir, rows, args.rate, args.engine, max(1, args.jobs)
-    )
-    status = max((fail(exc) for exc in errors), default=0)
-    groups = [summarise(g, [s for s in scores if s.group == g]) for g in GROUPS]
-    groups = [g for g in groups if g.recordings]
-    if args.per_recording:
-        print(format_recordings(scores))
-        print()
-    print(format_groups(groups, args.rate, args.engine))
-    if args.errors:
-        print()
-        print(format_disagreements(groups, disagreements))
-    payload = {
-        "rate_hz": args.rate,
-        "engine": args.engine,
-        "groups": [asdict(g) for g in groups],
-        "recordings": [asdict(s) for s in scores],
-    }
-    outputs = [
-        (args.errors, lambda path: write_disagreements(path, disagreements)),
-        (args.csv, lambda path: write_csv(path, groups, scores)),
-        (args.json, lambda path: path.write_text(json.dumps(payload, indent=1) + "\n")),
-    ]
-    for path, write in outputs:
-        if path is None:
-            continue
-        try:
-            write(path)
-        except OSError as exc:  # the table is printed already; say which file failed
-            status = max(status, fail(os_failure(path, exc)))
-    return status
 
 
 def _fmt(value: float | None, spec: str, unit: str = "") -> str:

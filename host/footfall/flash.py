@@ -1,4 +1,4 @@
-"""`footfall flash --port PORT --board NAME`: put the firmware on a board with mpremote.
+"""Put the firmware on a board with mpremote (`footfall flash`, footfall.cli.flash).
 
 Steps (each an ordinary command; --dry-run prints them instead):
 1. precompile every firmware module with mpy-cross for the board's architecture
@@ -22,12 +22,11 @@ The same module list feeds `firmware/package.json` (mip) and `firmware/manifest.
 (freezing): `package_json()` builds the former, and a test checks both cover every module.
 """
 
-import argparse
+import ast
 import json
 import shlex
 import subprocess
 import sys
-import tempfile
 import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -71,6 +70,18 @@ def package_json(root: Path = FIRMWARE) -> dict:
     return {"urls": urls, "deps": DEPS, "version": version.split('"')[0]}
 
 
+def default_board(root: Path = FIRMWARE) -> str:
+    """The board the firmware runs as without a board.txt: footfall_fw.board.DEFAULT_BOARD,
+    read from its source (board.py imports `machine`, so the host cannot import it)."""
+    tree = ast.parse((root / "footfall_fw" / "board.py").read_text())
+    for node in tree.body:
+        if isinstance(node, ast.Assign) and any(
+            isinstance(t, ast.Name) and t.id == "DEFAULT_BOARD" for t in node.targets
+        ):
+            return str(ast.literal_eval(node.value))
+    raise FlashError(f"{root / 'footfall_fw' / 'board.py'} names no DEFAULT_BOARD")
+
+
 def known_boards() -> list[str]:
     """The board names: one data-only module each in firmware/boards/."""
     return sorted(p.stem for p in (FIRMWARE / "boards").glob("*.py") if p.stem != "__init__")
@@ -81,7 +92,7 @@ def board_arch(board: str) -> str:
     if not path.exists():
         raise FlashError(f"unknown board {board!r} (known: {', '.join(known_boards())})")
     names: dict[str, object] = {}
-    exec(path.read_text(), names)  # noqa: S102 - a data-only file of this repository
+    exec(path.read_text(), names)  # a data-only file of this repository
     return str(names.get("MPY_ARCH", DEFAULT_ARCH))
 
 
@@ -157,35 +168,6 @@ def run_command(cmd: Sequence[str]) -> subprocess.CompletedProcess:
             f"`{cmd[0]}` is not installed: footfall installs it where a wheel of it exists "
             f"(pip install footfall); elsewhere put MicroPython's {cmd[0]} on PATH"
         ) from None
-
-
-def register(subparsers: argparse._SubParsersAction) -> None:
-    parser = subparsers.add_parser(
-        "flash",
-        help="precompile and copy the firmware to a board with mpremote",
-        description="Precompile with mpy-cross, copy with mpremote, set the clock, check.",
-        epilog="The board must run MicroPython 1.23 or later (1.29 recommended): "
-        "m5stickc_plus2 ESP32_GENERIC variant SPIRAM, xiao_esp32s3_lsm6dso ESP32_GENERIC_S3 "
-        "variant SPIRAM_OCT, esp32_lis3dh ESP32_GENERIC. From a new board: docs/flashing.md.",
-    )
-    parser.add_argument("--port", required=True, help="serial port, e.g. /dev/ttyACM0")
-    parser.add_argument("--board", required=True, choices=known_boards(), help="the board")
-    parser.add_argument("--dry-run", action="store_true", help="print the commands only")
-    parser.add_argument(
-        "--no-ble", action="store_true", help="skip installing aioble (offline; BLE stays off)"
-    )
-    parser.set_defaults(func=main)
-
-
-def main(args: argparse.Namespace) -> int:
-    with tempfile.TemporaryDirectory(prefix="footfall-flash-") as tmp:
-        cmds = flash(args.port, args.board, run_command, Path(tmp), args.dry_run, not args.no_ble)
-    if args.dry_run:
-        for cmd in cmds:
-            print(shlex.join(cmd))
-    else:
-        print(f"footfall {package_json()['version']} on {args.board} at {args.port}")
-    return 0
 
 
 def package_json_text(root: Path = FIRMWARE) -> str:

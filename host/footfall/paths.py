@@ -5,7 +5,9 @@ In a source checkout (an editable install) they are the checkout's `firmware/` a
 and `footfall/_data/` (pyproject.toml maps them), so every command works from either.
 """
 
+import importlib.util
 from pathlib import Path
+from types import ModuleType
 
 _PACKAGE = Path(__file__).resolve().parent
 _CHECKOUT = _PACKAGE.parents[1]  # host/footfall -> the repository
@@ -27,3 +29,16 @@ DEMO_RECORDING = _first(
     _CHECKOUT / "tests" / "data" / "synthetic_run.csv",
     _PACKAGE / "_data" / "synthetic_run.csv",
 )
+
+
+def firmware_config() -> ModuleType | None:
+    """The firmware's footfall_fw/config.py (FIELDS, check), loaded by path from the
+    firmware tree that ships with footfall; None where it is missing (the device still
+    validates)."""
+    path = FIRMWARE / "footfall_fw" / "config.py"
+    spec = importlib.util.spec_from_file_location("footfall_fw_config", path)
+    if spec is None or spec.loader is None or not path.exists():
+        return None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module

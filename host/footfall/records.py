@@ -19,6 +19,10 @@ EVENT_KINDS = {core.EV_CUE: "cue", core.EV_PAUSE: "pause", core.EV_RESUME: "resu
                core.EV_TARGET: "target"}  # fmt: skip
 END_REASONS = {core.END_STOPPED: "stopped", core.END_AUTO: "auto-stop",
                core.END_FULL: "storage full", core.END_BATTERY: "low battery"}  # fmt: skip
+# A session's steps as columns, one array each, in this order: session time of the step,
+# its peak impact (milli-g), the cadence then (steps/min) and its flags (activity, cue).
+# Session's arrays, the store's arrays table and StepArrays all use these names.
+STEP_COLUMNS = ("t_ms", "peak_mg", "cadence_spm", "flags")
 
 
 @dataclass(frozen=True)
@@ -130,14 +134,14 @@ class StepBlock:
         steps = tuple(
             Step(*core.unpack_step(buf, q)) for q in range(first, p + n, core.STEP_BYTES)
         )
-        return cls(core.get_u30(buf, p), steps)
+        return cls(core.get_u30_be(buf, p), steps)
 
     def __bytes__(self) -> bytes:
         if not 1 <= len(self.steps) <= core.STEPS_PER_BLOCK:
             raise RecordError(f"a step block holds 1..{core.STEPS_PER_BLOCK} steps")
         buf = bytearray(2 + core.T0_BYTES + core.STEP_BYTES * len(self.steps) + 2)
         buf[0] = core.REC_STEPS
-        core.put_u30(buf, 2, self.t0_ms)
+        core.put_u30_be(buf, 2, self.t0_ms)
         p = 2 + core.T0_BYTES
         for s in self.steps:
             p = core.pack_step(buf, p, s.interval_ms, s.peak_mg, s.cadence_spm, s.flags)
@@ -384,7 +388,7 @@ class Session:
 
 
 def _steps(records: list[Record]) -> tuple[np.ndarray, ...]:
-    # (t_ms, peak_mg, cadence_spm, flags): each block starts at its exact t0_ms.
+    # STEP_COLUMNS: each block starts at its exact t0_ms.
     parts = []
     for b in records:
         if isinstance(b, StepBlock):

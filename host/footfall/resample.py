@@ -26,6 +26,7 @@ engines' wire format take (the core itself clamps at +/-16 g).
 """
 
 from dataclasses import dataclass
+from typing import overload
 
 import numpy as np
 from footfall_core.steps import GRACE_MS
@@ -53,6 +54,10 @@ class Resampled:
         return grid_time_ms(self.t0_ms, np.arange(len(self.acc_mg), dtype=np.int64), self.rate_hz)
 
 
+@overload
+def grid_time_ms(t0_ms: int, index: int, rate_hz: int) -> int: ...
+@overload
+def grid_time_ms(t0_ms: int | np.ndarray, index: np.ndarray, rate_hz: int) -> np.ndarray: ...
 def grid_time_ms(
     t0_ms: int | np.ndarray, index: np.ndarray | int, rate_hz: int
 ) -> np.ndarray | int:

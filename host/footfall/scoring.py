@@ -109,7 +109,7 @@ def cadence_window_errors(
     t = np.sort(np.asarray(true_ms, dtype=np.int64))
     cad_t = np.asarray(cadence_t_ms)
     cad = np.asarray(cadence_spm, dtype=np.float64)
-    errors = []
+    errors: list[float] = []
     if len(t) < 2:
         return np.array(errors)
     start = int(t[0])

@@ -1,6 +1,6 @@
 """Where the analysis commands get sessions: the store (`--store PATH`) or a session file.
 
-`add_store_argument` gives every store-reading command the same `--store PATH`.
+`open_store(path)` opens the store a command names with `--store` (footfall.cli.args).
 `load(store, id)` builds the analysis input from the store's step arrays; an id may be
 given by any unique prefix. `load_file(path)` does the same from a session file, so a
 session can be analysed before (or without) a sync. `read_session_file(path)` is how every
@@ -10,7 +10,6 @@ ends), at most MAX_SESSION_FILE_BYTES.
 
 from __future__ import annotations
 
-import argparse
 import os
 import stat
 from collections.abc import Iterator
@@ -50,28 +49,22 @@ def read_session_file(path: str | Path) -> bytes:
     return b"".join(parts)
 
 
-def add_store_argument(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument(
-        "--store", metavar="PATH", help=f"the session store (default: {default_path()})"
-    )
-
-
-def existing_store(args: argparse.Namespace) -> Store:
-    """The store named by --store (or the default); StoreError when there is none yet."""
-    path = Path(args.store) if args.store else default_path()
+def existing_store(store: str | None) -> Store:
+    """The store at `store` (--store; None: the default); StoreError when there is none yet."""
+    path = Path(store) if store else default_path()
     if not path.exists():  # reading never creates a store
-        flag = f" --store {path}" if args.store else ""
+        flag = f" --store {path}" if store else ""
         raise StoreError(f"{path}: no such store (run `footfall sync{flag}` first)")
     return Store(path, read_only=True)
 
 
-def open_store(args: argparse.Namespace) -> Store:
-    """existing_store(args); AnalysisError when it holds no sessions."""
-    store = existing_store(args)
-    if not store.sessions():
-        store.close()
-        raise AnalysisError(f"the store {store.path} holds no sessions: run `footfall sync`")
-    return store
+def open_store(store: str | None) -> Store:
+    """existing_store(store); AnalysisError when it holds no sessions."""
+    opened = existing_store(store)
+    if not opened.sessions():
+        opened.close()
+        raise AnalysisError(f"the store {opened.path} holds no sessions: run `footfall sync`")
+    return opened
 
 
 def resolve(store: Store, sid: str) -> SessionRow:

@@ -4,7 +4,7 @@
     store = Store(path, read_only=True)  # readers: never write, never create
     result = store.import_session(raw)   # ImportResult(id, new); atomic, idempotent
     for row in store.sessions(): ...     # SessionRow, oldest first
-    t_ms, peak_mg, cadence_spm, flags = store.arrays(row.id)
+    t_ms, peak_mg, cadence_spm, flags = store.arrays(row.id)   # records.STEP_COLUMNS
 
 Tables (PRAGMA application_id = APPLICATION_ID, user_version = SCHEMA_VERSION; store_db
 refuses any other database untouched):
@@ -47,13 +47,13 @@ from footfall_core.crc import crc16, session_crc
 from platformdirs import user_data_dir
 
 from footfall.errors import NoSuchSession, RecordError, StoreError
-from footfall.records import Event, Session, Summary
+from footfall.records import STEP_COLUMNS, Event, Session, Summary
 from footfall.store_db import CLOCK_FLOOR_S, access_error, open_db
 
 DB_NAME = "footfall.db"
 PARTIAL_DIR = "partial"
-# name -> dtype of each array column, in the order arrays() returns them
-ARRAY_DTYPES = {"t_ms": "<u4", "peak_mg": "<u2", "cadence_spm": "u1", "flags": "u1"}
+# name -> dtype of each array column (records.STEP_COLUMNS), in the order arrays() returns them
+ARRAY_DTYPES = dict(zip(STEP_COLUMNS, ("<u4", "<u2", "u1", "u1"), strict=True))
 
 _ROW_COLUMNS = (
     "id, device, (SELECT name FROM devices WHERE devices.id = device), session_id, start_s, "
@@ -120,7 +120,7 @@ class StepArrays:
     flags: np.ndarray
 
     def __iter__(self) -> Iterator[np.ndarray]:
-        return iter((self.t_ms, self.peak_mg, self.cadence_spm, self.flags))
+        return iter([getattr(self, name) for name in STEP_COLUMNS])
 
 
 def session_key(device_hex: str, session_id: int, start_s: int) -> str:
@@ -213,8 +213,7 @@ def _summary_values(
 
 
 def _pack_arrays(s: Session) -> list[bytes]:
-    cols = (s.t_ms, s.peak_mg, s.cadence_spm, s.flags)
-    return [c.astype(d).tobytes() for c, d in zip(cols, ARRAY_DTYPES.values(), strict=True)]
+    return [getattr(s, name).astype(dtype).tobytes() for name, dtype in ARRAY_DTYPES.items()]
 
 
 class Store:
@@ -415,7 +414,7 @@ class Store:
         return rows[0][0] if rows else None
 
     def arrays(self, sid: str) -> StepArrays:
-        """(t_ms, peak_mg, cadence_spm, flags) of one session; StoreError if corrupt."""
+        """The STEP_COLUMNS arrays of one session; StoreError if corrupt."""
         rows = self._query("SELECT * FROM arrays WHERE session = ?", (sid,))
         if not rows:
             raise NoSuchSession(f"no session {sid!r} in {self.path}")

@@ -34,6 +34,7 @@ from footfall_core import records as core
 from footfall_core.crc import session_crc
 
 from footfall.errors import StoreAccessError, StoreError
+from footfall.records import STEP_COLUMNS
 
 APPLICATION_ID = 0x46464442  # b"FFDB"
 SCHEMA_VERSION = 3
@@ -72,10 +73,9 @@ CREATE INDEX sessions_by_start ON sessions(start_s, device);
 CREATE INDEX sessions_by_header ON sessions(device, header_start_s, crc, size);
 CREATE TABLE arrays (
     session TEXT PRIMARY KEY REFERENCES sessions(id),
-    n INTEGER NOT NULL, t_ms BLOB NOT NULL, peak_mg BLOB NOT NULL,
-    cadence_spm BLOB NOT NULL, flags BLOB NOT NULL
+    n INTEGER NOT NULL, {STEP_BLOBS}
 );
-"""
+""".replace("{STEP_BLOBS}", ", ".join(f"{name} BLOB NOT NULL" for name in STEP_COLUMNS))
 
 # Schema 1 -> 2: the clock columns; a start before 2024 was an ESP32 clock restarted at 2000.
 _MIGRATE_1 = (

@@ -72,6 +72,7 @@ class Outcome:
     fetched: int = 0  # bytes received over the link in this run
     resumed_from: int = 0  # bytes kept from an earlier, interrupted transfer
     deleted: bool = False
+    marked_synced: bool = False  # the device was told (SYNCED) that the store holds it
     error: str | None = None
     note: str | None = None  # what the import dropped from a damaged file; a header naming
     # another device
@@ -138,7 +139,7 @@ async def list_sessions(link: FrameLink) -> list[tuple[int, int, int, int, int, 
     entries: list[tuple[int, int, int, int, int, int]] = []
     while True:
         first = bytearray(2)
-        P.put_u16(first, 0, len(entries))
+        P.put_u16_le(first, 0, len(entries))
         total, _first, page = decode(P.unpack_list, await link.request(P.LIST, bytes(first)))
         entries += page
         if not page or len(entries) >= total:
@@ -164,6 +165,7 @@ class Syncer:
         self.timeout_s = timeout_s
         self.clock: DeviceClock | None = None  # the device's, from the last HELLO
         self.legacy_crc = False  # a protocol 2 device: LIST's CRC is crc16 of the file
+        self.marks_synced = False  # a protocol 4 device: SYNCED marks a stored session
 
     def partial_path(self, device_hex: str, entry: tuple[int, ...]) -> Path:
         sid, start_s, _dur, _steps, _size, crc = entry
@@ -175,6 +177,7 @@ class Syncer:
         at_s = time.time()
         hello = decode(P.unpack_hello, reply)
         self.legacy_crc = hello[0] < 3
+        self.marks_synced = hello[0] >= 4
         clock = decode(P.unpack_hello_clock, reply)
         self.clock = None if clock is None else DeviceClock(clock[0], clock[1], at_s)
         device_hex = hello[1].hex()
@@ -244,13 +247,25 @@ class Syncer:
             other = f"its header names device {ident[0]}, not this one ({device_hex})"
             out.note = f"{out.note}; {other}" if out.note else other
         _unlink(part)
-        if self.delete_after and self.store.find_copy(*ident, crc, size, self.legacy_crc):
+        if not (self.delete_after or self.marks_synced):
+            return
+        if not self.store.find_copy(*ident, crc, size, self.legacy_crc):
+            return
+        if self.delete_after:
             try:
                 await link.request(P.DELETE, P.request_delete(sid, crc), self.timeout_s)
             except DeviceError as e:
                 out.error = f"kept on the device: DELETE refused ({e})"
                 return
             out.deleted = True
+        elif self.marks_synced:
+            # The device may now delete it to make room when its flash fills.
+            try:
+                await link.request(P.SYNCED, P.request_delete(sid, crc), self.timeout_s)
+            except DeviceError as e:
+                out.error = f"not marked synced on the device: SYNCED refused ({e})"
+                return
+            out.marked_synced = True
 
     def _kept(self, part: Path, size: int) -> int:
         """Bytes of the session kept in its partial file (one longer than the session is

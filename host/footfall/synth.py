@@ -38,16 +38,15 @@ This is a plausible shape, not a biomechanical simulation: it is for exercising 
 detector's timing, cadence tracking and robustness to orientation and noise. Accuracy
 figures come from the real recordings.
 
-Regenerate the bundled demo run: `python -m footfall.synth --out tests/data/synthetic_run.csv`
+Regenerate the bundled demo run: `python -m footfall.cli.synth --out tests/data/synthetic_run.csv`
 """
 
-import argparse
-import sys
 from dataclasses import dataclass
 from pathlib import Path
 from typing import NamedTuple
 
 import numpy as np
+from footfall_core.header import PLACEMENTS
 
 KINDS = ("run", "walk", "idle")
 FULL_SCALE_MG = 16000
@@ -117,7 +116,7 @@ def synthesize(
     params: Params | None = None,
 ) -> Recording:
     """Generate a recording; see the module docstring for the model."""
-    if placement not in ("waist", "shoe"):
+    if placement not in PLACEMENTS:
         raise ValueError(f"placement must be 'waist' or 'shoe', got {placement!r}")
     if not 10 <= rate_hz <= 1000:
         raise ValueError(f"rate_hz must be 10..1000, got {rate_hz}")
@@ -292,23 +291,3 @@ def write_csv(rec: Recording, path: Path) -> Path:
     steps_path = path.with_name(path.stem + ".steps.csv")
     np.savetxt(steps_path, rec.steps_ms, fmt="%d", header="t_ms", comments="")
     return steps_path
-
-
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(
-        prog="python -m footfall.synth",
-        description="Write the synthetic demo run (stand, walk, run with a cadence sag, walk).",
-    )
-    parser.add_argument("--out", type=Path, required=True, help="CSV to write")
-    parser.add_argument("--seed", type=int, default=DEMO_SEED)
-    parser.add_argument("--rate", type=int, default=100, help="sample rate in Hz")
-    parser.add_argument("--placement", choices=("waist", "shoe"), default="waist")
-    args = parser.parse_args(argv)
-    rec = synthesize(demo_segments(), args.rate, args.placement, args.seed)
-    steps_path = write_csv(rec, args.out)
-    print(f"{args.out}: {len(rec.t_ms)} samples, {len(rec.steps_ms)} steps -> {steps_path}")
-    return 0
-
-
-if __name__ == "__main__":
-    sys.exit(main())

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 from footfall.flash import run_command
-from footfall.sim.cli import MPY_ARCHS
+from footfall.sim.board import MPY_ARCHS
 
 from tests.unixport import FIRMWARE, micropython_binary, run_mpy
 

@@ -132,15 +132,15 @@ def after(at):
 
 def back_in_time(data, at):
     out = bytearray(data)
-    t = rec.get_u30(out, at + 2) - 300 * 3600000
-    rec.put_u30(out, at + 2, t if t > 0 else 0)
+    t = rec.get_u30_be(out, at + 2) - 300 * 3600000
+    rec.put_u30_be(out, at + 2, t if t > 0 else 0)
     rec.seal(out, at, at + 2 + out[at + 1])
     return bytes(out)
 
 def late_block():
     buf = bytearray(64)
     buf[0] = rec.REC_STEPS
-    rec.put_u30(buf, 2, rec.MAX_TIME_MS - 100)
+    rec.put_u30_be(buf, 2, rec.MAX_TIME_MS - 100)
     p = rec.pack_step(buf, 6, 0, 1000, 170, 2)
     p = rec.pack_step(buf, p, 300, 1000, 170, 2)
     return bytes(buf[:rec.seal(buf, 0, p)])

@@ -95,7 +95,7 @@ def test_hello_reply_carries_device_identity(run):
     got = run(
         "r = Rig()\n(t, s, p), = r.ask(P.HELLO, 9)\nresult = t, s, P.unpack_hello(p, 0, len(p))"
     )
-    assert got == (0x81, 9, (3, bytes.fromhex("246f281a2b3c"), (0, 1, 0), 3, 236))
+    assert got == (0x81, 9, (4, bytes.fromhex("246f281a2b3c"), (0, 1, 0), 3, 236))
 
 
 def test_hello_reply_carries_the_device_clock_after_its_identity(run):
@@ -137,7 +137,7 @@ data = bytearray()
 replies = r.ask(P.GET, 4, P.request_get(1, {offset}, 2, 0))
 while True:
     for t, s, p in replies:
-        off = P.get_u32(p, 0)
+        off = P.get_u32_le(p, 0)
         assert off == {offset} + len(data)
         data += p[4:]
     if len(replies[-1][2]) == 4:
@@ -208,7 +208,7 @@ def test_corrupt_frame_gets_an_error_frame_and_the_next_request_is_served(run):
     body = "r = Rig()\nf = bytearray(pack_frame(P.HELLO, 1)); f[3] ^= 0x40\n"
     body += "r.feed(bytes(f) + pack_frame(P.HELLO, 2))\n"
     body += "result = [(t, s, p[:1]) for t, s, p in r.replies()], r.server.rx_errors"
-    assert run(body) == ([(0xFF, 0, b"\x02"), (0x81, 2, b"\x03")], 1)  # protocol 3
+    assert run(body) == ([(0xFF, 0, b"\x02"), (0x81, 2, b"\x04")], 1)  # protocol 4
 
 
 def test_unknown_request_type_is_an_error(run):

@@ -81,7 +81,7 @@ first = r.ask(P.GET, 4, P.request_get(1, 0, 2, 100))  # 200 bytes sent of 1000
 late = r.ask(P.ACK, 5, P.request_u32s(1, 1000))
 fair = r.ask(P.ACK, 6, P.request_u32s(1, 200))
 result = (len(first), [(t, P.unpack_error(p, 0, len(p))[:2]) for t, s, p in late],
-          [(t, P.get_u32(p, 0)) for t, s, p in fair])
+          [(t, P.get_u32_le(p, 0)) for t, s, p in fair])
 """
 
 

@@ -159,7 +159,7 @@ class DeviceRig:
         replies = self.ask(P.GET, P.request_get(sid, 0, 4, 0))
         while True:
             for t, _s, p in replies:
-                assert t == P.DATA and P.get_u32(p, 0) == len(data), (t, p)
+                assert t == P.DATA and P.get_u32_le(p, 0) == len(data), (t, p)
                 if len(p) == P.DATA_HEADER:
                     return bytes(data)
                 data += p[P.DATA_HEADER :]

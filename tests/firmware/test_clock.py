@@ -11,7 +11,7 @@ import pytest
 import tests.firmware.fwpath  # noqa: F401
 from drivers.bm8563 import BM8563
 from footfall.engine import micropython_binary
-from footfall.sim.cli import CLOCK_MARK, unix_port_env
+from footfall.sim.board import CLOCK_MARK, unix_port_env
 from footfall.sim.rtc_emu import BM8563Emu
 
 from tests.conftest import MPY_SCRIPTS

@@ -118,7 +118,7 @@ def check_replies(ftype: int, replies: list, max_window: int) -> None:
 
 def accepted_time(ftype: int, payload: bytes, replies: list) -> int | None:
     if ftype == P.SET_TIME and [t for t, _s, _p in replies] == [P.SET_TIME | P.REPLY]:
-        return P.get_u32(payload, 0)
+        return P.get_u32_le(payload, 0)
     return None
 
 
@@ -253,7 +253,7 @@ def test_any_acks_during_a_transfer_send_the_session_in_order_a_window_at_most(d
         for _ in range(data.draw(st.integers(0, 12))):
             for t, _s, p in replies:
                 if t == P.DATA:
-                    assert P.get_u32(p, 0) == at  # no gap, no repeat
+                    assert P.get_u32_le(p, 0) == at  # no gap, no repeat
                     at += len(p) - P.DATA_HEADER
             offset = data.draw(st.one_of(st.integers(0, size + 40), U32, st.just(at)))
             replies = send(rig, P.ACK, P.request_u32s(sid, offset))

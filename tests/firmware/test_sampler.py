@@ -265,7 +265,7 @@ print(timer.callback is None)
     assert lines[0] == "True True"
     assert lines[1] == "0 5"
     # five bursts of 8, fed in the order they were read (each burst's first z differs)
-    calls = eval(lines[2].split("]")[0] + "]")  # noqa: S307 - our own printed list
+    calls = eval(lines[2].split("]")[0] + "]")  # our own printed list
     assert [n for n, _ in calls] == [8] * 5 and lines[2].endswith(" 40")
     assert len({z for _, z in calls}) > 1
     assert lines[3] == "True"

@@ -414,7 +414,7 @@ def list_all_pages(store: Store, page_bytes: int = 236) -> list[tuple]:
     entries: list[tuple] = []
     while True:
         first = bytearray(2)
-        P.put_u16(first, 0, len(entries))
+        P.put_u16_le(first, 0, len(entries))
         from footfall_core.frames import pack_frame
 
         server.feed(pack_frame(P.LIST, 1, bytes(first)))

@@ -21,7 +21,7 @@ from footfall.detect import detect_recording
 from footfall.engine import port_failure
 from footfall.errors import FootfallError
 from footfall.resample import MAX_GAP_MS
-from footfall.sim import cli as sim_cli
+from footfall.sim import board as sim_cli
 
 from tests.host.session_files import session_file
 from tests.host.signals import running_waist, write_csv

@@ -223,7 +223,7 @@ async def data_frames(link: FrameLink, sid: int, offset: int, count: int) -> lis
         got.append(frame)
         if len(frame.payload) == P.DATA_HEADER:
             break
-        at = P.get_u32(frame.payload, 0) + len(frame.payload) - P.DATA_HEADER
+        at = P.get_u32_le(frame.payload, 0) + len(frame.payload) - P.DATA_HEADER
         if len(got) < count:
             await link.send(P.ACK, P.request_u32s(sid, at))
     return got

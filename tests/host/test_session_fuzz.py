@@ -235,7 +235,7 @@ def test_a_file_of_12_million_steps_is_refused() -> None:
         core.pack_step(block, 6 + 4 * i, 1, 1500, 200, 2)  # 1 ms apart: time stays short
     out = bytearray(REAL[:HEADER])
     for k in range(12_000_000 // 62 + 1):
-        core.put_u30(block, 2, 1 + k * 62)
+        core.put_u30_be(block, 2, 1 + k * 62)
         block[-2:] = binascii.crc_hqx(bytes(block[:-2]), 0xFFFF).to_bytes(2, "big")
         out += block
     whys: set[int] = set()

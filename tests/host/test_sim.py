@@ -8,8 +8,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 from footfall import detect
+from footfall.cli.sim import register, simulate
 from footfall.csvio import read_recording
-from footfall.sim.cli import register, simulate
 
 from tests.unixport import DATASETS, datasets_or_skip
 

@@ -9,8 +9,8 @@ import tarfile
 from pathlib import Path
 
 import pytest
-from footfall.sim import cli
-from footfall.sim.cli import simulate
+from footfall.cli.sim import simulate
+from footfall.sim import board as cli
 
 from tests.host.test_sim import REPO, SYNTHETIC_RUN, sim_args
 

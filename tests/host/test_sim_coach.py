@@ -7,8 +7,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 from footfall import synth
+from footfall.cli.sim import simulate
 from footfall.csvio import read_recording
-from footfall.sim.cli import CUE_PATTERNS, simulate
+from footfall.sim.board import CUE_PATTERNS
 
 from tests.host.test_sim import (
     SYNTHETIC_RUN,

@@ -9,8 +9,9 @@ import argparse
 from pathlib import Path
 
 import pytest
+from footfall.cli.sim import register, simulate
 from footfall.sim import MPY_DIR
-from footfall.sim.cli import ESP32_FACTOR_MILLI, register, simulate
+from footfall.sim.board import ESP32_FACTOR_MILLI
 
 from tests.unixport import run_mpy
 
@@ -100,7 +101,7 @@ print(time.ticks_diff(time.ticks_ms(), t0) >= 300, seen)
         extra_paths=(str(MPY_DIR),),
     )
     done, seen = out.stdout.decode().split(" ", 1)
-    ticks = eval(seen)  # noqa: S307 - our own printed list
+    ticks = eval(seen)  # our own printed list
     assert done == "True" and len(ticks) >= 7
     assert all(abs(at - ticks[0] - 40 * k) <= 2 for k, at in enumerate(ticks))
 
@@ -118,7 +119,7 @@ print(seen)
 """,
         extra_paths=(str(MPY_DIR),),
     )
-    ticks = eval(out.stdout.decode())  # noqa: S307 - our own printed list
+    ticks = eval(out.stdout.decode())  # our own printed list
     assert abs(ticks[0] - 40) <= 2
     late = ticks[1:]
     assert len(late) == 8 and all(abs(at - 550) <= 2 for at in late)  # 12 fell due

@@ -6,8 +6,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 from footfall.cli import main
+from footfall.cli.sim import simulate
 from footfall.records import Session
-from footfall.sim.cli import simulate
 
 from tests.host.test_sim import SYNTHETIC_RUN, detect_as_sim, sim_args
 

@@ -4,7 +4,7 @@ import statistics
 from pathlib import Path
 
 import pytest
-from footfall.sim.cli import simulate
+from footfall.cli.sim import simulate
 
 from tests.host.test_sim import SYNTHETIC_RUN, sim_args
 from tests.host.test_sim_coach import (

@@ -12,8 +12,8 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from footfall.sim import cli
-from footfall.sim.cli import simulate
+from footfall.cli.sim import simulate
+from footfall.sim import board as cli
 
 from tests.firmware.test_config import ATTACKS
 from tests.host.test_sim import SYNTHETIC_RUN, sim_args

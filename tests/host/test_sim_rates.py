@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 from footfall.cli import main as footfall
-from footfall.sim import cli
+from footfall.sim import board as cli
 
 from tests.host.test_sim import SYNTHETIC_RUN, detect_as_sim, sim_args
 

@@ -201,7 +201,7 @@ def test_a_step_block_back_in_time_is_refused(store: Store) -> None:
     # "running -299:51:35": a step block whose time was moved back 300 hours, CRC redone
     at = [a for a in record_starts(RAW) if RAW[a] == core.REC_STEPS][3]
     bad = bytearray(RAW)
-    core.put_u30(bad, at + 2, max(core.get_u30(bad, at + 2) - 300 * 3_600_000, 0))
+    core.put_u30_be(bad, at + 2, max(core.get_u30_be(bad, at + 2) - 300 * 3_600_000, 0))
     core.seal(bad, at, at + 2 + bad[at + 1])
     with pytest.raises(StoreError, match="session time goes back"):
         store.import_session(bytes(bad))

@@ -5,6 +5,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 from footfall import synth
+from footfall.cli import synth as synth_cli
 from footfall.synth import Params, Segment, synthesize
 
 DATA = Path(__file__).resolve().parents[1] / "data"
@@ -124,7 +125,7 @@ def test_demo_cadence_sags_below_a_170_target_only_part_way():
 
 def test_bundled_demo_recording_regenerates_byte_for_byte(tmp_path):
     out = tmp_path / "synthetic_run.csv"
-    assert synth.main(["--out", str(out)]) == 0
+    assert synth_cli.main(["--out", str(out)]) == 0
     assert out.read_bytes() == (DATA / "synthetic_run.csv").read_bytes()
     steps = tmp_path / "synthetic_run.steps.csv"
     assert steps.read_bytes() == (DATA / "synthetic_run.steps.csv").read_bytes()

@@ -41,7 +41,7 @@ def decode(data):
 
     def visit(rtype, buf, p, n):
         if rtype == rec.REC_STEPS:
-            t = rec.get_u30(buf, p)
+            t = rec.get_u30_be(buf, p)
             first = True
             for q in range(p + rec.T0_BYTES, p + n, rec.STEP_BYTES):
                 step = rec.unpack_step(buf, q)

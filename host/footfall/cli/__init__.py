@@ -20,6 +20,7 @@ from footfall.errors import (
     FootfallError,
     FrameError,
     InputError,
+    MissingExtra,
     NoSuchSession,
     OutputError,
     RecordError,
@@ -44,6 +45,7 @@ EXIT_STATUS: dict[type[FootfallError], int] = {
     FrameError: 1,  # the link carried what the protocol does not allow
     TransportError: 1,  # the link could not be opened, dropped or went silent
     ResourceError: 1,  # a locked store, a full disk
+    MissingExtra: 1,  # an optional dependency, named with its pip extra
     StoreAccessError: 1,  # the same, met by the store (it is also a StoreError)
     FootfallError: 1,
 }
@@ -53,12 +55,12 @@ MESSAGE_CHARS = 400  # the longest error line printed
 # Each module exposes register(subparsers); register() sets `func` on its parser, and
 # func(args) returns the exit status.
 COMMANDS = (
-    "footfall.detect",
-    "footfall.evaluate",
-    "footfall.sim",
-    "footfall.flash",
+    "footfall.cli.detect",
+    "footfall.cli.evaluate",
+    "footfall.cli.sim",
+    "footfall.cli.flash",
     "footfall.cli.inspect",
-    "footfall.demo",
+    "footfall.cli.demo",
     "footfall.cli.devices",
     "footfall.cli.sync",
     "footfall.cli.config",
@@ -87,7 +89,7 @@ def exit_status(exc: FootfallError) -> int:
     """The exit status of an error's class (EXIT_STATUS, by its nearest listed ancestor)."""
     for cls in type(exc).__mro__:
         if cls in EXIT_STATUS:
-            return EXIT_STATUS[cls]  # type: ignore[index]
+            return EXIT_STATUS[cls]
     return 1
 
 

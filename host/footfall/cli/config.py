@@ -12,9 +12,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import importlib.util
 import json
-from types import ModuleType
 from typing import Any
 
 from footfall_core import frames
@@ -22,7 +20,7 @@ from footfall_core import protocol as P
 
 from footfall.cli.args import positive_seconds
 from footfall.errors import DeviceError, UsageError
-from footfall.paths import FIRMWARE
+from footfall.paths import firmware_config
 from footfall.transport import FileSource, open_transport
 from footfall.transport.link import FrameLink, decode
 
@@ -59,19 +57,6 @@ def changes_from(args: argparse.Namespace) -> dict[str, Any]:
         except ValueError:
             out[name] = text  # a bare word: a string field such as placement
     return out
-
-
-def firmware_config() -> ModuleType | None:
-    """The firmware's footfall_fw/config.py (FIELDS, check), loaded by path from the
-    firmware tree that ships with footfall; None where it is missing (the device still
-    validates)."""
-    path = FIRMWARE / "footfall_fw" / "config.py"
-    spec = importlib.util.spec_from_file_location("footfall_fw_config", path)
-    if spec is None or spec.loader is None or not path.exists():
-        return None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
 
 
 def check_changes(changes: dict[str, Any]) -> None:

@@ -14,7 +14,7 @@ from bleak import BleakScanner
 from bleak.backends.scanner import BaseBleakScanner
 from bleak.exc import BleakError
 from footfall_core import ble_defs
-from serial.tools import list_ports  # type: ignore[import-untyped]
+from serial.tools import list_ports
 
 from footfall.cli.args import positive_seconds
 from footfall.errors import TransportError

@@ -15,6 +15,7 @@ from pathlib import Path
 
 from footfall import source
 from footfall.analysis import SessionData, summarise
+from footfall.cli.args import add_store_argument
 from footfall.errors import AnalysisError, UsageError
 
 FORMATS = ("csv", "fit", "parquet")
@@ -31,7 +32,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("--session-file", metavar="FILE", help="export this session file")
     parser.add_argument("--format", required=True, choices=FORMATS)
     parser.add_argument("--out", required=True, metavar="PATH", help="file (csv, fit) or folder")
-    source.add_store_argument(parser)
+    add_store_argument(parser)
     parser.set_defaults(func=main)
 
 
@@ -75,7 +76,7 @@ def main(args: argparse.Namespace) -> int:
     if args.session_file:
         print(_export(args, iter([source.load_file(args.session_file)]), False))
         return 0
-    with source.open_store(args) as store:
+    with source.open_store(args.store) as store:
         if args.all:
             print(_export(args, source.load_all(store), True))
         else:

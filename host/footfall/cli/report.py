@@ -11,6 +11,7 @@ import argparse
 
 from footfall import source
 from footfall.analysis import summarise
+from footfall.cli.args import add_store_argument
 from footfall.cli.show import text
 from footfall.errors import UsageError
 
@@ -24,7 +25,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("id", metavar="ID", nargs="?", help="session id (or a unique prefix)")
     parser.add_argument("--session-file", metavar="FILE", help="report this session file instead")
     parser.add_argument("--out", required=True, metavar="FILE", help="FILE.png or FILE.html")
-    source.add_store_argument(parser)
+    add_store_argument(parser)
     parser.set_defaults(func=main)
 
 
@@ -34,7 +35,7 @@ def main(args: argparse.Namespace) -> int:
     if args.session_file:
         data = source.load_file(args.session_file)
     else:
-        with source.open_store(args) as store:
+        with source.open_store(args.store) as store:
             data = source.load(store, args.id)
     summary = summarise(data)
     from footfall import report  # matplotlib: loaded only when a report is drawn

@@ -11,7 +11,8 @@ import argparse
 import json
 import sys
 
-from footfall.source import add_store_argument, existing_store
+from footfall.cli.args import add_store_argument
+from footfall.source import existing_store
 from footfall.store import SessionRow
 
 
@@ -38,7 +39,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def main(args: argparse.Namespace) -> int:
-    with existing_store(args) as store:
+    with existing_store(args.store) as store:
         rows = store.sessions()
         where = store.path
     if not rows:

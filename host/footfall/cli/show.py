@@ -13,6 +13,7 @@ from datetime import UTC, datetime
 
 from footfall import source
 from footfall.analysis import SessionSummary, summarise
+from footfall.cli.args import add_store_argument
 
 
 def _min_s(seconds: float) -> str:
@@ -62,12 +63,12 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     )
     parser.add_argument("id", metavar="ID", help="session id (or a unique prefix of it)")
     parser.add_argument("--json", action="store_true", help="print one JSON object")
-    source.add_store_argument(parser)
+    add_store_argument(parser)
     parser.set_defaults(func=main)
 
 
 def main(args: argparse.Namespace) -> int:
-    with source.open_store(args) as store:
+    with source.open_store(args.store) as store:
         summary = summarise(source.load(store, args.id))
     if args.json:
         print(json.dumps(summary.to_json(), separators=(",", ":")))

@@ -13,12 +13,11 @@ import argparse
 import asyncio
 import sys
 
-from tqdm import tqdm  # type: ignore[import-untyped]
+from tqdm import tqdm
 
-from footfall.cli.args import positive_seconds
+from footfall.cli.args import add_store_argument, positive_seconds
 from footfall.cli.devices import scan_sensors
 from footfall.errors import TransportError
-from footfall.source import add_store_argument
 from footfall.store import Store
 from footfall.sync import Bar, Progress, Syncer, SyncResult, sync_url
 

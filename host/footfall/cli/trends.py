@@ -11,6 +11,7 @@ import json
 
 from footfall import source
 from footfall.analysis import SessionSummary, summarise
+from footfall.cli.args import add_store_argument
 from footfall.errors import AnalysisError, UsageError
 from footfall.store import Store
 from footfall.trends import ACWR_HIGH, ACWR_LOW, LOAD_JUMP_PCT, Trends, Week, weekly
@@ -79,14 +80,14 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     )
     parser.add_argument("--weeks", type=int, metavar="N", help="show the last N weeks only")
     parser.add_argument("--json", action="store_true", help="print one JSON object")
-    source.add_store_argument(parser)
+    add_store_argument(parser)
     parser.set_defaults(func=main)
 
 
 def main(args: argparse.Namespace) -> int:
     if args.weeks is not None and args.weeks < 1:
         raise UsageError(f"--weeks must be at least 1, got {args.weeks}")
-    with source.open_store(args) as store:
+    with source.open_store(args.store) as store:
         summaries, without, undated = summarise_store(store)
     trends = weekly(summaries, args.weeks, without, undated=undated)
     if args.json:

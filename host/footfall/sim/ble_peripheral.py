@@ -17,11 +17,8 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from bumble import gatt
-from bumble.core import UUID, AdvertisingData
-from bumble.device import Connection
 from footfall_core import ble_defs as B
 from footfall_core import protocol as P
 from footfall_core.crc import session_crc
@@ -29,9 +26,12 @@ from footfall_core.sync_server import SyncServer
 
 from footfall.transport.ble_bumble import VirtualRadio
 
-log = logging.getLogger(__name__)
+if TYPE_CHECKING:  # bumble (the ble-sim extra) is imported where it is used: a VirtualRadio
+    # checks it is installed before any peripheral can exist
+    from bumble import gatt
+    from bumble.device import Connection
 
-Props = gatt.Characteristic.Properties
+log = logging.getLogger(__name__)
 
 
 class MemoryStore:
@@ -40,6 +40,7 @@ class MemoryStore:
 
     def __init__(self, sessions: dict[int, tuple[int, int, int, bytes]] | None = None) -> None:
         self.files = dict(sessions or {})
+        self.synced: set[int] = set()  # the sessions a host marked SYNCED
 
     def sessions(self) -> list[int]:
         return sorted(self.files)
@@ -55,6 +56,12 @@ class MemoryStore:
 
     def delete(self, sid: int) -> None:
         del self.files[sid]
+        self.synced.discard(sid)
+
+    def mark_synced(self, sid: int) -> bool:
+        new = sid not in self.synced
+        self.synced.add(sid)
+        return new
 
     def free_bytes(self) -> int:
         return 6 * 1024 * 1024 - sum(len(f[3]) for f in self.files.values())
@@ -155,6 +162,10 @@ class FootfallPeripheral:
         self.running = running
 
     def _build(self, placement: str) -> None:
+        from bumble import gatt
+        from bumble.core import UUID
+
+        Props = gatt.Characteristic.Properties
         rx: gatt.Characteristic[bytes] = gatt.Characteristic(
             B.SYNC_RX_UUID,
             Props.WRITE | Props.WRITE_WITHOUT_RESPONSE,
@@ -208,6 +219,8 @@ class FootfallPeripheral:
         self.device.on(self.device.EVENT_CONNECTION, self._on_connection)
 
     def _advertising_data(self) -> tuple[bytes, bytes]:
+        from bumble.core import UUID, AdvertisingData
+
         adv = AdvertisingData(
             [
                 (AdvertisingData.FLAGS, bytes([0x06])),  # LE general discoverable, no BR/EDR
@@ -259,7 +272,7 @@ class FootfallPeripheral:
             if link is not None:
                 link.task.cancel()
 
-        conn.on(Connection.EVENT_DISCONNECTION, gone)
+        conn.on(conn.EVENT_DISCONNECTION, gone)
 
     def _on_sync_write(self, conn: Connection, value: bytes) -> None:
         link = self.links.get(conn.handle)

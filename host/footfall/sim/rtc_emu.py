@@ -12,14 +12,15 @@ writing the seconds register. The clock counts from the time last written, by `n
 
 import time
 
+from footfall_core.header import EPOCH_2000_S
+
 try:
     from calendar import timegm  # CPython: UTC tuple -> Unix seconds
 except ImportError:  # the unix port: its mktime counts from 1970 and knows no time zone
-    from time import mktime as timegm
+    from time import mktime as timegm  # type: ignore[assignment]  # MicroPython only
 
 ADDR = 0x51
 _ENODEV = 19
-_DAYS_2000_S = 946684800  # 2000-01-01 in Unix seconds
 
 
 def _bcd(v):
@@ -37,7 +38,7 @@ def _wall():
 class BM8563Emu:
     CHIP = "BM8563"
 
-    def __init__(self, unix_s=_DAYS_2000_S, vl=True, now_s=_wall, addr=ADDR):
+    def __init__(self, unix_s=EPOCH_2000_S, vl=True, now_s=_wall, addr=ADDR):
         self.addr = addr
         self.now_s = now_s
         self.regs = bytearray(16)

@@ -1,4 +1,4 @@
-"""`footfall sim RECORDING.csv --serve serial`: the firmware's real USB sync over a real pty.
+"""The virtual board serving the firmware's real USB sync over a real pty (`--serve serial`).
 
     $ footfall sim run.csv --serve serial --out build/sim-flash
     serial:/dev/pts/7
@@ -22,8 +22,6 @@ and the summary (or --json object, with the link's counters under "usb") is prin
 
 from __future__ import annotations
 
-import argparse
-import json
 import os
 import signal
 import subprocess
@@ -33,12 +31,8 @@ import tty
 from pathlib import Path
 from typing import Any
 
-import numpy as np
-
-from footfall.engine import micropython_binary
 from footfall.errors import EngineError
-from footfall.sim import MPY_DIR
-from footfall.sim.cli import board_samples, heap, scenario, summarise, unix_port_env
+from footfall.sim.board import Prepared, SimOptions, prepare, summarise
 
 TAIL_MS = 10**9  # "never": the board powers off only when the host says so
 STOP_TIMEOUT_S = 10.0
@@ -76,35 +70,30 @@ class StopSignals:
 
 
 def start_board(
-    args: argparse.Namespace, work: Path, master: int, control_fd: int
-) -> subprocess.Popen[bytes]:
-    grid, args.t0_ms = board_samples(args)
-    rate_hz = grid.rate_hz
-    Path(args.out).mkdir(parents=True, exist_ok=True)
-    samples = work / "samples.bin"
-    samples.write_bytes(np.asarray(grid.acc_mg).astype("<i2").tobytes())
-    sc = scenario(args, work, samples, rate_hz)
-    sc.update(serve="serial", speed=args.speed, control_fd=control_fd, tail_ms=TAIL_MS)
-    (work / "scenario.json").write_text(json.dumps(sc))
-    return subprocess.Popen(
-        [micropython_binary(), "-X", f"heapsize={heap(args)}", str(MPY_DIR / "simboot.py")]
-        + [str(work / "scenario.json")],
+    opts: SimOptions, work: Path, master: int, control_fd: int
+) -> tuple[subprocess.Popen[bytes], Prepared]:
+    run = prepare(
+        opts, work, serve="serial", speed=opts.speed, control_fd=control_fd, tail_ms=TAIL_MS
+    )
+    proc = subprocess.Popen(
+        run.argv,
         stdin=master,
         stdout=master,
         pass_fds=(control_fd,),
-        env=unix_port_env(),
+        env=run.env,
         start_new_session=True,  # a terminal's Ctrl-C reaches this process only
     )
+    return proc, run
 
 
-def serve_serial(args: argparse.Namespace) -> dict:
+def serve_serial(opts: SimOptions) -> dict:
     """Serve until stopped; return the summary of the run (as `footfall sim --json`)."""
     master, slave, path = open_pty()
     control_r, control_w = os.pipe()
     try:
         with tempfile.TemporaryDirectory(prefix="footfall-serve-") as tmp, StopSignals() as sigs:
             work = Path(tmp)
-            proc = start_board(args, work, master, control_r)
+            proc, run = start_board(opts, work, master, control_r)
             os.close(control_r)
             control_r = -1
             print(f"serial:{path}", flush=True)
@@ -117,11 +106,11 @@ def serve_serial(args: argparse.Namespace) -> dict:
                 proc.kill()
                 proc.wait()
                 raise EngineError("virtual board did not stop; killed") from None
-            if not (work / "result.json").exists():
+            result = run.result()
+            if result is None:
                 raise EngineError(f"virtual board failed (exit status {proc.returncode})")
-            result = json.loads((work / "result.json").read_text())
     finally:
         for fd in (master, slave, control_r, control_w):
             if fd >= 0:
                 os.close(fd)
-    return summarise(result, args, args.t0_ms, "")
+    return summarise(result, opts, run.t0_ms, "")

@@ -17,7 +17,7 @@ from __future__ import annotations
 import asyncio
 import uuid as uuidlib
 from collections.abc import Callable
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from bleak.args import SizedBuffer
 from bleak.assigned_numbers import CharacteristicPropertyName
@@ -28,14 +28,12 @@ from bleak.backends.device import BLEDevice
 from bleak.backends.scanner import AdvertisementData, AdvertisementDataCallback, BaseBleakScanner
 from bleak.backends.service import BleakGATTService, BleakGATTServiceCollection
 from bleak.exc import BleakDeviceNotFoundError, BleakError, BleakGATTProtocolError
-from bumble import core, gatt_client
-from bumble.controller import Controller
-from bumble.core import AdvertisingData
-from bumble.device import Advertisement, Connection, Device, Peer
-from bumble.hci import Address
-from bumble.host import Host
-from bumble.link import LocalLink
-from bumble.transport.common import AsyncPipeSink
+
+from footfall.extras import require
+
+if TYPE_CHECKING:  # bumble is the ble-sim extra: imported at run time only where it is used
+    from bumble import core, gatt_client
+    from bumble.device import Advertisement, Connection, Device, Peer
 
 DEFAULT_MTU = 247
 ATT_MIN_MTU = 23
@@ -61,6 +59,9 @@ class VirtualRadio:
     """One shared Bluetooth LE 'air' in this process: a bumble LocalLink plus devices on it."""
 
     def __init__(self) -> None:
+        require("bumble")  # MissingExtra, naming footfall[ble-sim], when it is not installed
+        from bumble.link import LocalLink
+
         self.link = LocalLink()
         self._count = 0
         self._central: Device | None = None
@@ -68,6 +69,12 @@ class VirtualRadio:
 
     def new_device(self, name: str) -> Device:
         """A bumble Device on its own virtual controller, with a unique static address."""
+        from bumble.controller import Controller
+        from bumble.device import Device
+        from bumble.hci import Address
+        from bumble.host import Host
+        from bumble.transport.common import AsyncPipeSink
+
         self._count += 1
         address = f"F0:00:00:00:{self._count >> 8:02X}:{self._count & 0xFF:02X}"
         controller = Controller(name, link=self.link, public_address=address)
@@ -100,6 +107,8 @@ def _radio(obj: BumbleScanner | BumbleClient) -> VirtualRadio:
 
 
 def _advertisement_data(adv: Advertisement) -> AdvertisementData:
+    from bumble.core import AdvertisingData
+
     data = adv.data
     name = data.get(AdvertisingData.COMPLETE_LOCAL_NAME) or data.get(
         AdvertisingData.SHORTENED_LOCAL_NAME
@@ -112,12 +121,12 @@ def _advertisement_data(adv: Advertisement) -> AdvertisementData:
         AdvertisingData.INCOMPLETE_LIST_OF_128_BIT_SERVICE_CLASS_UUIDS,
     ):
         for found in data.get_all(kind):
-            uuids.extend(uuid_str(u) for u in found)  # type: ignore[union-attr]
+            uuids.extend(uuid_str(u) for u in found)
     maker = {c: bytes(v) for c, v in data.get_all(AdvertisingData.MANUFACTURER_SPECIFIC_DATA)}
     tx = data.get(AdvertisingData.TX_POWER_LEVEL)
     return AdvertisementData(
         local_name=name if isinstance(name, str) else None,
-        manufacturer_data=maker,  # type: ignore[arg-type]
+        manufacturer_data=maker,
         service_data={},
         service_uuids=uuids,
         tx_power=tx if isinstance(tx, int) else None,
@@ -136,7 +145,7 @@ class BumbleScanner(BaseBleakScanner):
         detection_callback: AdvertisementDataCallback | None,
         service_uuids: list[str] | None,
         scanning_mode: str = "active",
-        **kwargs: Any,
+        **options: Any,
     ) -> None:
         super().__init__(detection_callback, service_uuids)
         self._active = scanning_mode != "passive"
@@ -145,12 +154,14 @@ class BumbleScanner(BaseBleakScanner):
     async def start(self) -> None:
         self.seen_devices = {}
         self._central = await _radio(self).central()
-        self._central.on(Device.EVENT_ADVERTISEMENT, self._on_advertisement)
+        self._central.on(self._central.EVENT_ADVERTISEMENT, self._on_advertisement)
         await self._central.start_scanning(active=self._active, filter_duplicates=False)
 
     async def stop(self) -> None:
         if self._central is not None:
-            self._central.remove_listener(Device.EVENT_ADVERTISEMENT, self._on_advertisement)
+            self._central.remove_listener(
+                self._central.EVENT_ADVERTISEMENT, self._on_advertisement
+            )
             await self._central.stop_scanning()
             self._central = None
 
@@ -174,14 +185,14 @@ class BumbleClient(BaseBleakClient):
         *,
         disconnected_callback: Callable[[], None] | None = None,
         timeout: float = 10.0,
-        **kwargs: Any,
+        **options: Any,
     ) -> None:
         super().__init__(
             address_or_ble_device, disconnected_callback=disconnected_callback, timeout=timeout
         )
         self._seen = isinstance(address_or_ble_device, BLEDevice)
         self._name = getattr(address_or_ble_device, "name", None) or self.address
-        self._wanted_mtu = int(kwargs.get("bumble", {}).get("mtu", DEFAULT_MTU))
+        self._wanted_mtu = int(options.get("bumble", {}).get("mtu", DEFAULT_MTU))
         self._conn: Connection | None = None
         self._peer: Peer | None = None
         self._subscribers: dict[int, Callable[[bytes], None]] = {}
@@ -222,6 +233,9 @@ class BumbleClient(BaseBleakClient):
         return type("BumbleScanner", (BumbleScanner,), {"radio": cls.radio})
 
     async def connect(self, pair: bool, **kwargs: Any) -> None:
+        from bumble import core
+        from bumble.device import Connection, Peer
+
         central = await _radio(self).central()
         if not self._seen:
             await self._wait_for_advertiser()
@@ -272,6 +286,8 @@ class BumbleClient(BaseBleakClient):
         return self._peer
 
     async def disconnect(self) -> None:
+        from bumble.device import Connection
+
         conn = self._conn
         if conn is None:
             return
@@ -288,6 +304,8 @@ class BumbleClient(BaseBleakClient):
         raise NotImplementedError("pairing is not supported by the bumble backend")
 
     async def _att(self, op: Any) -> Any:
+        from bumble import core
+
         if self._peer is None:
             op.close()  # never awaited: close the coroutine so no warning is left behind
         self._require_peer()

@@ -105,7 +105,7 @@ class FrameLink:
                 return frame
 
 
-def decode(unpack: Callable, frame: Frame):  # noqa: ANN201 (returns the decoder's tuple)
+def decode(unpack: Callable, frame: Frame):  # -> the decoder's tuple
     """Run a footfall_core.protocol decoder on a frame's payload, as a host FrameError."""
     try:
         return unpack(frame.payload, 0, len(frame.payload))
@@ -148,7 +148,7 @@ async def fetch(
             on_data(frame.payload[P.DATA_HEADER :])
         if on_chunk is not None:
             on_chunk(offset + len(data))
-        await link.send(P.ACK, P.request_u32s(sid, offset + len(data)))
+        await link.send(P.ACK, P.request_ack(sid, offset + len(data)))
 
 
 async def read_at(link: FrameLink, sid: int, offset: int, n: int, timeout_s: float = 5.0) -> bytes:

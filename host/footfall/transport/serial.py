@@ -21,8 +21,8 @@ import errno
 import os
 import threading
 
-import serial  # type: ignore[import-untyped]
-import serial.tools.list_ports  # type: ignore[import-untyped]
+import serial
+import serial.tools.list_ports
 from footfall_core import protocol as P
 
 from footfall.errors import DeviceError, TransportError

@@ -1,6 +1,6 @@
 """The virtual board's state, shared by the stand-in `machine` and the boot script.
 
-The host writes a JSON scenario (see footfall.sim.cli) and the samples, already resampled to
+The host writes a JSON scenario (see footfall.sim.board) and the samples, already resampled to
 the board's rate, as little-endian int16 x, y, z. Sensor time 0 is when the firmware first
 touches the IMU; sample k becomes available (k + 1) sample periods later, so the FIFO fills at
 exactly the board's rate in virtual time.
@@ -134,7 +134,7 @@ def bus(bus_id):
                 # --clock unset: the backup supply failed (VL set, time meaningless);
                 # otherwise it kept the host's UTC time, as `footfall flash` set it
                 unset = scenario.get("clock") == "unset"
-                start_s = scenario.get("epoch_s", 0) if not unset else rtc_emu._DAYS_2000_S
+                start_s = scenario.get("epoch_s", 0) if not unset else rtc_emu.EPOCH_2000_S
                 _rtc = rtc_emu.BM8563Emu(start_s, vl=unset, now_s=_clock_s)
             chips[board.RTC_ADDR] = _rtc
         _buses[bus_id] = Bus(chips)

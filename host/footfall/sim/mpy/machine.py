@@ -21,7 +21,7 @@ class Pin:
     PULL_UP = 1
     PULL_DOWN = 2
 
-    def __init__(self, id, mode=None, pull=None, value=None):  # noqa: A002 - machine's name
+    def __init__(self, id, mode=None, pull=None, value=None):  # machine's name
         self.id = id
         self.mode = mode
         self._value = 0 if value is None else value
@@ -87,7 +87,7 @@ class I2C:
 
     DEFAULT_TIMEOUT_US = 50000  # I2C_DEFAULT_TIMEOUT_US
 
-    def __init__(self, id=0, *, scl=None, sda=None, freq=400000, timeout=-1):  # noqa: A002
+    def __init__(self, id=0, *, scl=None, sda=None, freq=400000, timeout=-1):
         if type(timeout) is not int:
             raise TypeError("timeout must be an int (microseconds)")
         self.id = id
@@ -161,7 +161,7 @@ class _WDT:
         self.fed_ms = time.ticks_ms()
 
 
-def WDT(id=0, timeout=5000):  # noqa: A002, N802 - machine's names
+def WDT(id=0, timeout=5000):  # machine's name
     """The one task-WDT user of ports/esp32/machine_wdt.c: made once (counting from then),
     every later call only reconfigures its timeout (without feeding it) and returns it, and
     nothing stops it: it lives in _sim, so a soft reset (a fresh `machine`) keeps it."""
@@ -205,7 +205,7 @@ class Timer:
     ONE_SHOT = 0
     PERIODIC = 1
 
-    def __init__(self, id, **kwargs):  # noqa: A002 - machine's name
+    def __init__(self, id, **kwargs):  # machine's name
         self.id = id
         if kwargs:
             self.init(**kwargs)

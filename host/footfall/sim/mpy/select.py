@@ -22,7 +22,7 @@ import time  # the stand-in virtual clock  # noqa: E402
 import _sim  # noqa: E402 - loop stall accounting
 
 
-class poll:  # noqa: N801 - same name as the built-in
+class poll:  # the built-in's name
     def __init__(self):
         self._poll = _real_poll()
         self._count = 0

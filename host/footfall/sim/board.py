@@ -1,9 +1,13 @@
-"""`footfall sim`: replay a recording through the real firmware on the virtual board.
+"""The virtual board: a recording through the real firmware, built once from SimOptions.
+
+`prepare()` writes everything one run of the board needs (the samples, the scenario, the
+flash folder, precompiled modules) and gives the unix port's command line and environment;
+`simulate()` runs it to the end, and `footfall.sim.serve` runs it behind a pty.
 
 The recording is resampled to the rate the board's IMU driver actually runs at (the same
 resampler `footfall detect` uses), the firmware (`main.py`, footfall_fw, drivers, core) runs
 unchanged in the MicroPython unix port with the stand-in `machine`/`time`/`select` modules of
-`footfall/sim/mpy` first on its path, and the flash folder is `--out`. With --json, one
+`footfall/sim/mpy` first on its path, and the flash folder is `out`. The summary, one
 object: session_files, steps, cues_ms (recording times of every cue: "quicken" and the
 escalated "quicken_more"), board, plays
 (every pattern with its recording time), rate_hz, exit (why the board stopped) and counters.
@@ -15,31 +19,30 @@ writes cost what SPI NOR does (mpy/os.py), so stalls, FIFO overflows and watchdo
 show as they would on the board (docs/virtual-board.md, Timing).
 """
 
-import argparse
+import dataclasses
 import json
 import os
 import subprocess
 import tempfile
 import time
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
+from footfall_core.header import EPOCH_2000_S
 
-from footfall.cli.config import add_coach_options, firmware_config
 from footfall.csvio import read_recording
 from footfall.engine import micropython_binary, port_failure
 from footfall.errors import EngineError, UsageError
-from footfall.flash import SCRIPTS, compile_commands, known_boards, run_command
-from footfall.paths import FIRMWARE
+from footfall.flash import SCRIPTS, compile_commands, default_board, run_command
+from footfall.paths import FIRMWARE, firmware_config
 from footfall.resample import Resampled, continuous, resample
 from footfall.sim import MPY_DIR
 
 SIM_DIR = MPY_DIR.parent  # helper modules beside mpy/: imu_emu
-DEFAULT_BOARD = "m5stickc_plus2"
+DEFAULT_BOARD = default_board()
 HEAP = "8M"
 TIMEOUT_S = 900
-TRACEBACK_LINES = 6  # of the board's console, shown when the firmware does not start
-EPOCH_2000_S = 946684800  # 2000-01-01 00:00 UTC: where the ESP32 clock starts at power-on
 CLOCK_MARK = "footfall-utc"  # firmware/footfall_fw/board.py CLOCK_MARK
 CUE_PATTERNS = ("quicken", "quicken_more")  # firmware/footfall_fw/app.py CUE_PATTERNS
 
@@ -57,24 +60,60 @@ CPU_FACTORS_MILLI = {"esp32": ESP32_FACTOR_MILLI}
 CPU_HEAP = "320k"
 
 
-def flash_timing(args: argparse.Namespace) -> str | None:
+@dataclass
+class SimOptions:
+    """One run of the virtual board (the options of `footfall sim`, as values)."""
+
+    recording: str
+    out: str = "build/sim-flash"  # the board's flash folder
+    board: str = DEFAULT_BOARD
+    placement: str = "waist"
+    rate: int = 100  # asked of the IMU
+    target: int | None = None  # None: the device learns it
+    tolerance: int | None = None
+    coach: str | None = None
+    repeat_s: int | None = None
+    beat_steps: int | None = None
+    beat_out: str | None = None
+    battery_mv: int = 4000
+    press: list[str] = dataclasses.field(default_factory=list)  # "A@MS[:HOLD]"
+    flash_kib: int | None = None  # None: the board's
+    bus_error_ms: int | None = None
+    bus_hang_ms: int | None = None
+    bus_glitch_ms: int | None = None
+    imu_clock_pct: float = 0.0
+    imu_reset_ms: int | None = None
+    stall_ms: int | None = None
+    stall_len_ms: int = 1000
+    interrupt_ms: int | None = None
+    repl: str = "idle:10000"
+    heap: str | None = None
+    mpy: bool = False
+    clock: str = "set"
+    cpu: str | None = None
+    flash_timing: str | None = None
+    serve: str | None = None
+    speed: float = 0
+
+
+def flash_timing(opts: SimOptions) -> str | None:
     """The flash timing the --cpu model charges (typical unless asked), None without --cpu."""
-    return (args.flash_timing or "typical") if args.cpu else None
+    return (opts.flash_timing or "typical") if opts.cpu else None
 
 
-def heap(args: argparse.Namespace) -> str:
+def heap(opts: SimOptions) -> str:
     """The unix port's heap: --heap, else CPU_HEAP with --cpu, else HEAP. A metronome mode
     with --cpu gets HEAP too: the stand-ins log every beat's PWM changes in the board's
     heap (sim/mpy/_sim.py), which outgrows CPU_HEAP within minutes."""
-    metronome = str(getattr(args, "coach", None) or "").startswith("metronome")
-    if args.heap or not getattr(args, "cpu", None) or metronome:
-        return args.heap or HEAP
+    metronome = str(opts.coach or "").startswith("metronome")
+    if opts.heap or not opts.cpu or metronome:
+        return opts.heap or HEAP
     return CPU_HEAP
 
 
 # sys.implementation._mpy >> 10 -> mpy-cross -march (py/persistentcode.h MP_NATIVE_ARCH_*)
-MPY_ARCHS = ("", "x86", "x64", "armv6", "armv6m", "armv7m", "armv7em", "armv7emsp")
-MPY_ARCHS += ("armv7emdp", "xtensa", "xtensawin", "rv32imc", "rv64imc")
+MPY_ARCHS: tuple[str, ...] = ("", "x86", "x64", "armv6", "armv6m", "armv7m", "armv7em")
+MPY_ARCHS += ("armv7emsp", "armv7emdp", "xtensa", "xtensawin", "rv32imc", "rv64imc")
 
 
 def unix_port_env(path: list[Path] | None = None) -> dict[str, str]:
@@ -133,19 +172,19 @@ def board_rates(board: str, rate_hz: int) -> tuple[int, int]:
     return int(rate), int(mhz)
 
 
-def board_samples(args: argparse.Namespace) -> tuple[Resampled, int]:
+def board_samples(opts: SimOptions) -> tuple[Resampled, int]:
     """The recording as the board's IMU measures it, and the recording time of its start.
 
     An IMU clock off by p % (--imu-clock-pct) samples the motion at rate * (1 + p/100): the
     recording on a time axis scaled by (1 + p/100), on the chip's grid, is what it measures.
     """
-    rec = read_recording(args.recording)
-    continuous(rec, args.rate)
+    rec = read_recording(opts.recording)
+    continuous(rec, opts.rate)
     t_ms = rec.t_ms
-    if args.imu_clock_pct:
-        t_ms = np.rint(rec.t_ms * (1 + args.imu_clock_pct / 100)).astype(np.int64)
-    grid = chip_grid(t_ms, rec.acc_mg, args.board, args.rate)
-    return grid, int(rec.t_ms[0]) if args.imu_clock_pct else grid.t0_ms
+    if opts.imu_clock_pct:
+        t_ms = np.rint(rec.t_ms * (1 + opts.imu_clock_pct / 100)).astype(np.int64)
+    grid = chip_grid(t_ms, rec.acc_mg, opts.board, opts.rate)
+    return grid, int(rec.t_ms[0]) if opts.imu_clock_pct else grid.t0_ms
 
 
 def chip_grid(t_ms: np.ndarray, acc_mg: np.ndarray, board: str, rate_hz: int) -> Resampled:
@@ -174,26 +213,26 @@ CONFIG_OPTIONS = {
 MAX_BATTERY_MV = 5000
 
 
-def check_args(args: argparse.Namespace) -> None:
+def check(opts: SimOptions) -> None:
     """UsageError (exit 2, before booting) for options that do not combine, an --out that is
     not a folder, and a config option the firmware's config refuses (footfall_fw/config.py
     check(), with its message)."""
-    if args.flash_timing and not args.cpu:
+    if opts.flash_timing and not opts.cpu:
         raise UsageError("--flash-timing needs --cpu")
-    if args.cpu and args.serve:
+    if opts.cpu and opts.serve:
         raise UsageError("--cpu does not combine with --serve (a paced clock)")
-    if Path(args.out).exists() and not Path(args.out).is_dir():
-        raise UsageError(f"--out {args.out}: not a folder (the board's flash)")
-    if not 0 <= args.battery_mv <= MAX_BATTERY_MV:
-        raise UsageError(f"--battery-mv {args.battery_mv}: takes 0 to {MAX_BATTERY_MV} mV")
-    for spec in args.press:
-        press_spec(args.board, spec)
-    repl_steps(args.repl)
+    if Path(opts.out).exists() and not Path(opts.out).is_dir():
+        raise UsageError(f"--out {opts.out}: not a folder (the board's flash)")
+    if not 0 <= opts.battery_mv <= MAX_BATTERY_MV:
+        raise UsageError(f"--battery-mv {opts.battery_mv}: takes 0 to {MAX_BATTERY_MV} mV")
+    for spec in opts.press:
+        press_spec(opts.board, spec)
+    repl_steps(opts.repl)
     rules = firmware_config()
     if rules is None:
         return
     for option, field in CONFIG_OPTIONS.items():
-        value = getattr(args, option)
+        value = getattr(opts, option)
         if value is None:
             continue
         try:
@@ -202,45 +241,45 @@ def check_args(args: argparse.Namespace) -> None:
             raise UsageError(f"--{option.replace('_', '-')} {value}: {exc}") from None
 
 
-def scenario(args: argparse.Namespace, work: Path, samples: Path, rate_hz: int) -> dict:
-    cfg = {"placement": args.placement}
+def scenario(opts: SimOptions, work: Path, samples: Path, rate_hz: int) -> dict:
+    cfg: dict[str, object] = {"placement": opts.placement}
     for option, field in CONFIG_OPTIONS.items():
-        if getattr(args, option) is not None:
-            cfg[field] = getattr(args, option)
-    if args.target is not None:  # a fixed target; without one the device learns it
+        if getattr(opts, option) is not None:
+            cfg[field] = getattr(opts, option)
+    if opts.target is not None:  # a fixed target; without one the device learns it
         cfg["auto_target"] = False
-    unset = getattr(args, "clock", "set") == "unset"
+    unset = opts.clock == "unset"
     return {
-        "board": args.board,
+        "board": opts.board,
         "rate_hz": rate_hz,
         "samples": str(samples),
-        "flash": str(Path(args.out).resolve()),
+        "flash": str(Path(opts.out).resolve()),
         "result": str(work / "result.json"),
         "events": str(work / "events.tsv"),
-        "files": {"board.txt": args.board, "config.json": json.dumps(cfg)},
-        "battery_mv": args.battery_mv,
+        "files": {"board.txt": opts.board, "config.json": json.dumps(cfg)},
+        "battery_mv": opts.battery_mv,
         # --clock set: the clocks hold UTC, as `footfall flash` leaves them (its set_clock
         # writes the RTC chip and footfall_fw.board.CLOCK_MARK into RTC memory). --clock
         # unset: as after a Plus2 power-off, the ESP32 clock at 2000-01-01, RTC memory
         # empty, the BM8563's VL bit set.
-        "clock": getattr(args, "clock", "set"),
+        "clock": opts.clock,
         "epoch_s": EPOCH_2000_S if unset else int(time.time()),
         "rtc_memory": "" if unset else CLOCK_MARK,
-        "flash_bytes": args.flash_kib * 1024
-        if args.flash_kib
-        else board_value(args.board, "FS_BYTES"),
-        "presses": [press_spec(args.board, p) for p in args.press],
-        "bus_error_ms": args.bus_error_ms,
-        "bus_hang_ms": args.bus_hang_ms,
-        "bus_glitch_ms": args.bus_glitch_ms,
-        "imu_clock_ppm": round(args.imu_clock_pct * 10000),
-        "imu_reset_ms": args.imu_reset_ms,
-        "stall_ms": args.stall_ms,
-        "stall_len_ms": args.stall_len_ms,
-        "interrupt_ms": args.interrupt_ms,
-        "repl": repl_steps(args.repl),
-        "cpu_factor_milli": CPU_FACTORS_MILLI[args.cpu] if args.cpu else 0,
-        "flash_timing": flash_timing(args),
+        "flash_bytes": opts.flash_kib * 1024
+        if opts.flash_kib
+        else board_value(opts.board, "FS_BYTES"),
+        "presses": [press_spec(opts.board, p) for p in opts.press],
+        "bus_error_ms": opts.bus_error_ms,
+        "bus_hang_ms": opts.bus_hang_ms,
+        "bus_glitch_ms": opts.bus_glitch_ms,
+        "imu_clock_ppm": round(opts.imu_clock_pct * 10000),
+        "imu_reset_ms": opts.imu_reset_ms,
+        "stall_ms": opts.stall_ms,
+        "stall_len_ms": opts.stall_len_ms,
+        "interrupt_ms": opts.interrupt_ms,
+        "repl": repl_steps(opts.repl),
+        "cpu_factor_milli": CPU_FACTORS_MILLI[opts.cpu] if opts.cpu else 0,
+        "flash_timing": flash_timing(opts),
     }
 
 
@@ -271,7 +310,7 @@ def press_spec(board: str, spec: str) -> list[int]:
 def board_value(board: str, name: str) -> int:
     """A constant from firmware/boards/<board>.py (data only: executed, not imported)."""
     names: dict[str, object] = {}
-    exec((FIRMWARE / "boards" / f"{board}.py").read_text(), names)  # noqa: S102 - our data
+    exec((FIRMWARE / "boards" / f"{board}.py").read_text(), names)  # our data
     return int(names[name])  # type: ignore[call-overload]
 
 
@@ -279,27 +318,50 @@ def board_pins(board: str) -> dict[str, int]:
     return {"A": board_value(board, "BUTTON_A"), "B": board_value(board, "BUTTON_B")}
 
 
-def simulate(args: argparse.Namespace) -> dict:
-    """Run the virtual board over args.recording; return the --json object."""
-    grid, t0_ms = board_samples(args)
-    rate_hz = grid.rate_hz
-    Path(args.out).mkdir(parents=True, exist_ok=True)
+@dataclass(frozen=True)
+class Prepared:
+    """One run, set up: the unix port's command line and environment, the work folder
+    (result.json appears there) and the recording time of the board's first sample."""
+
+    argv: list[str]
+    env: dict[str, str]
+    work: Path
+    t0_ms: int
+
+    def result(self) -> dict | None:
+        """The board's result.json, or None when it wrote none."""
+        path = self.work / "result.json"
+        return json.loads(path.read_text()) if path.exists() else None
+
+
+def prepare(opts: SimOptions, work: Path, **extra: object) -> Prepared:
+    """Write the board's samples and scenario (plus `extra` scenario fields) into `work`,
+    make the flash folder, precompile with --mpy or --cpu; the run's command line."""
+    grid, t0_ms = board_samples(opts)
+    Path(opts.out).mkdir(parents=True, exist_ok=True)
+    samples = work / "samples.bin"
+    samples.write_bytes(np.asarray(grid.acc_mg).astype("<i2").tobytes())
+    sc = scenario(opts, work, samples, grid.rate_hz)
+    sc.update(extra)
+    (work / "scenario.json").write_text(json.dumps(sc))
+    # A board runs its modules precompiled (footfall flash): with --cpu, so does the sim,
+    # or compiling them here would be charged as the board's time.
+    path = precompile(work / "mpy") if opts.mpy or opts.cpu else None
+    argv = [micropython_binary(), "-X", f"heapsize={heap(opts)}"]
+    argv += [str(MPY_DIR / "simboot.py"), str(work / "scenario.json")]
+    return Prepared(argv, unix_port_env(path), work, t0_ms)
+
+
+def simulate(opts: SimOptions) -> dict:
+    """Run the virtual board over opts.recording to its end; return the summary."""
     with tempfile.TemporaryDirectory(prefix="footfall-sim-") as tmp:
-        work = Path(tmp)
-        samples = work / "samples.bin"
-        samples.write_bytes(np.asarray(grid.acc_mg).astype("<i2").tobytes())
-        sc = scenario(args, work, samples, rate_hz)
-        (work / "scenario.json").write_text(json.dumps(sc))
-        # A board runs its modules precompiled (footfall flash): with --cpu, so does the sim,
-        # or compiling them here would be charged as the board's time.
-        path = precompile(work / "mpy") if args.mpy or args.cpu else None
+        run = prepare(opts, Path(tmp))
         try:
             proc = subprocess.run(
-                [micropython_binary(), "-X", f"heapsize={heap(args)}"]
-                + [str(MPY_DIR / "simboot.py"), str(work / "scenario.json")],
+                run.argv,
                 capture_output=True,
                 stdin=subprocess.DEVNULL,  # the console has no host: usb_link reads nothing
-                env=unix_port_env(path),
+                env=run.env,
                 timeout=TIMEOUT_S,
                 check=False,
             )
@@ -309,159 +371,25 @@ def simulate(args: argparse.Namespace) -> dict:
                 "this long needs a faster machine)"
             ) from None
         console = proc.stdout.decode(errors="replace")
-        if proc.returncode != 0 or not (work / "result.json").exists():
+        result = run.result()
+        if proc.returncode != 0 or result is None:
             raise EngineError(f"virtual board failed: {port_failure(proc)}")
-        result = json.loads((work / "result.json").read_text())
-    return summarise(result, args, t0_ms, console)
+    return summarise(result, opts, run.t0_ms, console)
 
 
-def summarise(result: dict, args: argparse.Namespace, t0_ms: int, console: str) -> dict:
-    sessions = sorted((Path(args.out) / "sessions").glob("*.ffs"))
+def summarise(result: dict, opts: SimOptions, t0_ms: int, console: str) -> dict:
+    sessions = sorted((Path(opts.out) / "sessions").glob("*.ffs"))
     plays = [[t + t0_ms, name] for t, name in result.pop("plays")]
     return {
-        "recording": args.recording,
-        "board": args.board,
-        "placement": args.placement,
+        "recording": opts.recording,
+        "board": opts.board,
+        "placement": opts.placement,
         "session_files": [str(p) for p in sessions],
         "steps": result.pop("steps", 0),
         "cues_ms": [t for t, name in plays if name in CUE_PATTERNS],
         "plays": plays,
-        "cpu": args.cpu,
-        "flash_timing": flash_timing(args),
+        "cpu": opts.cpu,
+        "flash_timing": flash_timing(opts),
         **result,
         "console": console.splitlines(),
     }
-
-
-def print_summary(out: dict) -> None:
-    if "rate_hz" not in out:  # the app never started: say why, with the board's traceback
-        print(f"virtual {out['board']} ({out['placement']}): {out['recording']}")
-        if out.get("safe_mode"):
-            print("  safe mode: no app started")
-        print(f"  the firmware did not start: {out['exit']}")
-        for line in out["console"][-TRACEBACK_LINES:]:
-            print(f"  | {line}")
-        return
-    print(f"virtual {out['board']} ({out['rate_hz']} Hz, {out['placement']}): {out['recording']}")
-    print(f"  steps {out['steps']}, logged {out['steps_logged']} in {out['sessions']} session(s)")
-    for t, name in out["plays"]:
-        print(f"  {t / 1000:8.1f} s  {name}")
-    for path in out["session_files"]:
-        print(f"  session file {path}")
-    if out.get("cpu"):
-        print(
-            f"  timing ({out['cpu']}, flash {out['flash_timing']}): "
-            f"{out['overflows']} FIFO overflow(s), {out['watchdog_resets']} watchdog reset(s), "
-            f"longest loop stall {out['max_stall_ms']} ms"
-        )
-    elif out.get("watchdog_resets"):
-        print(f"  watchdog resets: {out['watchdog_resets']}")
-    print(f"  board stopped: {out['exit']}")
-
-
-def clock_pct(text: str) -> float:
-    """--imu-clock-pct: a percentage within +/-10 (argparse turns the error into exit 2)."""
-    try:
-        pct = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"not a number: {text!r}") from None
-    if not -10 <= pct <= 10:
-        raise argparse.ArgumentTypeError(f"{text} is outside -10..10")
-    return pct
-
-
-def register(subparsers: argparse._SubParsersAction) -> None:
-    parser = subparsers.add_parser(
-        "sim",
-        help="run the real firmware on a virtual board over a recording",
-        description="Replay a t_ms,ax,ay,az recording through main.py in the unix port.",
-    )
-    parser.add_argument("recording", metavar="RECORDING.csv")
-    parser.add_argument(
-        "--board", default=DEFAULT_BOARD, choices=known_boards(), help="the board to emulate"
-    )
-    parser.add_argument("--placement", choices=("waist", "shoe"), default="waist")
-    parser.add_argument(
-        "--target", type=int, metavar="SPM", help="fixed cadence target (default: auto-target)"
-    )
-    parser.add_argument("--tolerance", type=int, metavar="SPM", help="cue below target-this")
-    parser.add_argument(
-        "--rate", type=int, default=100, metavar="HZ", help="rate asked of the IMU"
-    )
-    add_coach_options(parser)
-    parser.add_argument(
-        "--out", default="build/sim-flash", metavar="DIR", help="the board's flash folder"
-    )
-    parser.add_argument("--battery-mv", type=int, default=4000, help="battery voltage seen")
-    parser.add_argument(
-        "--press", action="append", default=[], metavar="A@MS[:HOLD]", help="press a button"
-    )
-    parser.add_argument("--flash-kib", type=int, help="flash size (default: the board's)")
-    parser.add_argument("--bus-error-ms", type=int, help="fault: the I2C bus fails from then")
-    parser.add_argument("--bus-hang-ms", type=int, help="fault: the I2C bus locks up then")
-    parser.add_argument("--bus-glitch-ms", type=int, help="fault: one I2C transfer fails then")
-    parser.add_argument(
-        "--imu-clock-pct", type=clock_pct, default=0.0, help="the IMU's clock off nominal, %%"
-    )
-    parser.add_argument("--imu-reset-ms", type=int, help="fault: the IMU resets to sleep then")
-    parser.add_argument("--stall-ms", type=int, help="fault: the firmware's loop is held then")
-    parser.add_argument("--stall-len-ms", type=int, default=1000, help="for this long")
-    parser.add_argument(
-        "--interrupt-ms", type=int, metavar="MS", help="Ctrl-C on the console at this sensor ms"
-    )
-    parser.add_argument(
-        "--repl",
-        default="idle:10000",
-        metavar="STEPS",
-        help="what the REPL does when no app runs: idle:MS, raw-reset (mpremote's Ctrl-A "
-        "Ctrl-D: boot.py only), soft-reset (Ctrl-D: boot.py, main.py); comma-separated",
-    )
-    parser.add_argument(
-        "--heap",
-        metavar="SIZE",
-        help=f"the unix port's heap, e.g. 110k (default {HEAP}, with --cpu {CPU_HEAP}; "
-        "see docs/firmware.md, RAM)",
-    )
-    parser.add_argument(
-        "--mpy",
-        action="store_true",
-        help="run the firmware and stand-ins precompiled by mpy-cross, as flashed (for --heap)",
-    )
-    parser.add_argument(
-        "--clock",
-        choices=("set", "unset"),
-        default="set",
-        help="unset: boot with every clock invalid, as after a power-off (docs/firmware.md)",
-    )
-    parser.add_argument(
-        "--cpu",
-        choices=sorted(CPU_FACTORS_MILLI),
-        help="timing model: the firmware runs as slowly as on this CPU, flash writes cost time",
-    )
-    parser.add_argument(
-        "--flash-timing",
-        choices=("typical", "worst"),
-        help="--cpu: flash erase/program times from the datasheet (default typical)",
-    )
-    parser.add_argument("--json", action="store_true", help="print one JSON object")
-    parser.add_argument(
-        "--serve", choices=("serial",), help="serve USB sync on a pty until killed (serve.py)"
-    )
-    parser.add_argument(
-        "--speed", type=float, default=0, help="--serve: recording speed (0: as fast as it runs)"
-    )
-    parser.set_defaults(func=main)
-
-
-def main(args: argparse.Namespace) -> int:
-    if args.serve:
-        from footfall.sim.serve import serve_serial as run
-    else:
-        run = simulate
-    check_args(args)
-    out = run(args)
-    if args.json:
-        print(json.dumps(out), flush=True)
-    else:
-        print_summary(out)
-    return 1 if str(out.get("exit")).startswith("crash") else 0
