@@ -44,7 +44,7 @@ from footfall.errors import (
 )
 from footfall.records import Header
 from footfall.source import read_session_file
-from footfall.store import DeviceClock, Store
+from footfall.store import PARTIAL_DIR, DeviceClock, Store, default_path
 from footfall.transport import FileSource, open_transport, parse_url
 from footfall.transport.link import FrameLink, decode, fetch, read_at
 
@@ -317,8 +317,14 @@ class Syncer:
         return raw
 
     def run_files(self, source: FileSource, result: SyncResult) -> SyncResult:
-        """Import session files from a folder; --delete-after removes a file once stored."""
-        for path in source.files():
+        """Import session files from a folder; --delete-after removes a file once stored.
+        InputError for a folder with no session files (nothing to sync is a mistaken path)."""
+        files = source.files()
+        if not files:
+            raise InputError(
+                f"file:{source.path}", None, f"no session files (*.ffs) in {source.where()}"
+            )
+        for path in files:
             out = result.outcomes.setdefault(path.name, Outcome(path.name, 0))
             try:
                 raw = read_session_file(path)  # a FIFO, device or directory is never read
@@ -361,6 +367,41 @@ def _partial_io(part: Path) -> Iterator[None]:
         raise StoreAccessError(
             f"{part}: cannot keep the fetched bytes: {e.strerror or e}"
         ) from None
+
+
+@contextlib.contextmanager
+def sync_store(path: str | Path | None, result: SyncResult) -> Iterator[Store]:
+    """The store a sync imports into (`path`, None: the default), created if need be. One
+    this created is removed again when the sync fails (raises, or `result` has a failed
+    session) with nothing stored: a failed sync leaves no empty store behind. A store that
+    existed before keeps what the sync imported."""
+    target = Path(path) if path is not None else default_path()
+    existed, folder_existed = target.exists(), target.parent.exists()
+    store = Store(target)
+    failed = True
+    try:
+        yield store
+        failed = bool(result.failed)
+    finally:
+        try:
+            discard = not existed and failed and not store.sessions()
+        except FootfallError:  # cannot tell what it holds: keep it
+            discard = False
+        store.close()
+        if discard:
+            _remove_store(target, folder_existed)
+
+
+def _remove_store(path: Path, folder_existed: bool) -> None:
+    """Remove a store this sync created: the database, its SQLite side files, and the
+    partial folder and the store's folder when they are empty (resume bytes stay)."""
+    for name in (path.name, *(path.name + s for s in ("-wal", "-shm", "-journal"))):
+        with contextlib.suppress(OSError):
+            (path.parent / name).unlink()
+    folders = [path.parent / PARTIAL_DIR] + ([] if folder_existed else [path.parent])
+    for folder in folders:
+        with contextlib.suppress(OSError):
+            folder.rmdir()  # only when empty
 
 
 def _unlink(part: Path) -> None:

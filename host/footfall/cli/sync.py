@@ -19,8 +19,7 @@ from footfall.cli.args import positive_seconds
 from footfall.cli.devices import scan_sensors
 from footfall.errors import TransportError
 from footfall.source import add_store_argument
-from footfall.store import Store
-from footfall.sync import Bar, Progress, Syncer, SyncResult, sync_url
+from footfall.sync import Bar, Progress, Syncer, SyncResult, sync_store, sync_url
 
 
 def progress_bars(quiet: bool) -> Progress:
@@ -53,8 +52,10 @@ async def pick_device(timeout_s: float) -> str:
 
 
 async def run(args: argparse.Namespace) -> int:
-    with Store(args.store) as store:
+    result = SyncResult(args.device or "")
+    with sync_store(args.store, result) as store:
         url = args.device or await pick_device(args.timeout)
+        result.device = url
         syncer = Syncer(
             store,
             delete_after=args.delete_after,
@@ -62,7 +63,6 @@ async def run(args: argparse.Namespace) -> int:
             timeout_s=args.timeout,
         )
         options = {"timeout_s": args.timeout} if url.startswith("ble:") else {}
-        result = SyncResult(url)
         done = False
         try:
             await sync_url(

@@ -1,0 +1,78 @@
+"""Commands that compose: sync from a copied flash folder, --json everywhere, `latest` and
+id prefixes, `-` for stdout, and sessions whose device clock was never set."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from footfall.cli import main
+from footfall.store import Store
+
+from tests.host.session_files import session_file
+
+ONE = session_file(1, start_s=1_800_000_000, steps=300)
+TWO = session_file(2, start_s=1_800_010_000, steps=120)
+
+
+def flash_copy(root: Path, *files: bytes) -> Path:
+    """A copy of a device's flash folder: config beside sessions/NNNNN.ffs."""
+    (root / "sessions").mkdir(parents=True)
+    (root / "config.json").write_text("{}")
+    for i, raw in enumerate(files, 1):
+        (root / "sessions" / f"{i:05d}.ffs").write_bytes(raw)
+    return root
+
+
+def test_sync_takes_a_copy_of_the_flash_folder(tmp_path: Path) -> None:
+    flash = flash_copy(tmp_path / "flash", ONE, TWO)
+    db = tmp_path / "s.db"
+    assert main(["sync", "--device", f"file:{flash}", "--store", str(db)]) == 0
+    with Store(db, read_only=True) as store:
+        assert len(store.sessions()) == 2
+
+
+def test_sync_still_takes_the_sessions_folder(tmp_path: Path) -> None:
+    flash = flash_copy(tmp_path / "flash", ONE)
+    db = tmp_path / "s.db"
+    assert main(["sync", "--device", f"file:{flash / 'sessions'}", "--store", str(db)]) == 0
+    with Store(db, read_only=True) as store:
+        assert len(store.sessions()) == 1
+
+
+def test_sync_from_a_folder_without_sessions_is_exit_2_naming_where_it_looked(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    assert main(["sync", "--device", f"file:{empty}", "--store", str(tmp_path / "s.db")]) == 2
+    err = capsys.readouterr().err
+    assert str(empty) in err and str(empty / "sessions") in err
+
+
+@pytest.mark.parametrize("where", ["empty", "missing"])
+def test_a_failed_sync_creates_no_store(tmp_path: Path, where: str) -> None:
+    (tmp_path / "empty").mkdir()
+    db = tmp_path / "new" / "s.db"
+    assert main(["sync", "--device", f"file:{tmp_path / where}", "--store", str(db)]) == 2
+    assert not db.exists() and not db.parent.exists()
+
+
+def test_a_failed_sync_leaves_an_existing_store_as_it_was(tmp_path: Path) -> None:
+    db = tmp_path / "s.db"
+    assert main(["sync", "--device", f"file:{flash_copy(tmp_path / 'a', ONE)}",
+                 "--store", str(db)]) == 0  # fmt: skip
+    (tmp_path / "empty").mkdir()
+    assert main(["sync", "--device", f"file:{tmp_path / 'empty'}", "--store", str(db)]) == 2
+    with Store(db, read_only=True) as store:
+        assert [r.session_id for r in store.sessions()] == [1]
+
+
+def test_a_sync_with_a_failed_session_and_nothing_stored_creates_no_store(
+    tmp_path: Path,
+) -> None:
+    flash = flash_copy(tmp_path / "flash", b"not a session file at all" * 4)
+    db = tmp_path / "s.db"
+    assert main(["sync", "--device", f"file:{flash}", "--store", str(db)]) == 1
+    assert not db.exists()
