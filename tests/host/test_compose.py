@@ -76,3 +76,58 @@ def test_a_sync_with_a_failed_session_and_nothing_stored_creates_no_store(
     db = tmp_path / "s.db"
     assert main(["sync", "--device", f"file:{flash}", "--store", str(db)]) == 1
     assert not db.exists()
+
+
+EARLIER = session_file(5, start_s=1_799_990_000, steps=150)  # numbered after, started before
+
+
+@pytest.fixture
+def store(tmp_path: Path) -> Path:
+    """A store holding three sessions of one device."""
+    db = tmp_path / "s.db"
+    flash = flash_copy(tmp_path / "flash", ONE, TWO, EARLIER)
+    assert main(["sync", "--device", f"file:{flash}", "--store", str(db), "--quiet"]) == 0
+    return db
+
+
+def stored_ids(db: Path) -> dict[int, str]:
+    with Store(db, read_only=True) as s:
+        return {r.session_id: r.id for r in s.sessions()}
+
+
+def csv_session_ids(path: Path) -> set[str]:
+    lines = path.read_text().splitlines()
+    col = lines[0].split(",").index("session_id")
+    return {line.split(",")[col] for line in lines[1:]}
+
+
+def test_latest_names_the_session_that_started_last(store: Path, tmp_path: Path) -> None:
+    out = tmp_path / "x.csv"
+    argv = ["export", "latest", "--format", "csv", "--out", str(out), "--store", str(store)]
+    assert main(argv) == 0
+    assert csv_session_ids(out) == {stored_ids(store)[2]}
+
+
+def test_a_unique_prefix_names_its_session(store: Path, tmp_path: Path) -> None:
+    sid = stored_ids(store)[5]
+    out = tmp_path / "x.csv"
+    prefix = sid[: sid.index("-5-") + 3]
+    argv = ["export", prefix, "--format", "csv", "--out", str(out), "--store", str(store)]
+    assert main(argv) == 0
+    assert csv_session_ids(out) == {sid}
+
+
+def test_an_ambiguous_prefix_lists_the_sessions_it_matches(
+    store: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["show", "246f", "--store", str(store)]) == 2
+    err = capsys.readouterr().err
+    assert all(sid in err for sid in stored_ids(store).values())
+
+
+def test_latest_in_an_empty_store_says_it_is_empty(tmp_path: Path) -> None:
+    from footfall.errors import NoSuchSession
+    from footfall.source import resolve
+
+    with Store(tmp_path / "s.db") as empty, pytest.raises(NoSuchSession, match="is empty"):
+        resolve(empty, "latest")

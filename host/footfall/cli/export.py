@@ -26,7 +26,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         help="sessions to open formats: CSV, FIT (strides/min), Parquet",
         description="Export stored sessions, one row per step (FIT: one record per second).",
     )
-    parser.add_argument("id", metavar="ID", nargs="?", help="session id (or a unique prefix)")
+    parser.add_argument(
+        "id", metavar="ID", nargs="?", help="session id, a unique prefix of one, or latest"
+    )
     parser.add_argument("--all", action="store_true", help="every stored session")
     parser.add_argument("--session-file", metavar="FILE", help="export this session file")
     parser.add_argument("--format", required=True, choices=FORMATS)

@@ -21,7 +21,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         help="one session's figures as a PNG or a self-contained HTML file",
         description="Plot one session: cadence with target and cues, impact, and how they relate.",
     )
-    parser.add_argument("id", metavar="ID", nargs="?", help="session id (or a unique prefix)")
+    parser.add_argument(
+        "id", metavar="ID", nargs="?", help="session id, a unique prefix of one, or latest"
+    )
     parser.add_argument("--session-file", metavar="FILE", help="report this session file instead")
     parser.add_argument("--out", required=True, metavar="FILE", help="FILE.png or FILE.html")
     source.add_store_argument(parser)

@@ -60,7 +60,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         help="one session: cadence, time in zone, cues, fatigue drift, impact",
         description="Summarise one stored session for an analyst.",
     )
-    parser.add_argument("id", metavar="ID", help="session id (or a unique prefix of it)")
+    parser.add_argument("id", metavar="ID", help="session id, a unique prefix of one, or latest")
     parser.add_argument("--json", action="store_true", help="print one JSON object")
     source.add_store_argument(parser)
     parser.set_defaults(func=main)
