@@ -125,6 +125,7 @@ def from_arrays(row: SessionRow, arrays: StepArrays) -> SessionData:
         cadence_spm=arrays.cadence_spm.astype(np.int64),
         flags=arrays.flags.astype(np.int64),
         clock_set=row.clock != "unset",
+        device_session_id=row.session_id,
     )
 
 

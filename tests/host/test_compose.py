@@ -131,3 +131,53 @@ def test_latest_in_an_empty_store_says_it_is_empty(tmp_path: Path) -> None:
 
     with Store(tmp_path / "s.db") as empty, pytest.raises(NoSuchSession, match="is empty"):
         resolve(empty, "latest")
+
+
+UNSET_START_S = 946_684_800 + 3_600  # 2000-01-01 01:00: the ESP32 clock an hour after boot
+UNSET = session_file(7, start_s=UNSET_START_S, steps=300, clock_set=False)
+
+
+@pytest.fixture
+def unset_store(tmp_path: Path) -> Path:
+    """A store holding one session synced by file: from a device whose clock was not set."""
+    db = tmp_path / "u.db"
+    flash = flash_copy(tmp_path / "uflash", UNSET)
+    assert main(["sync", "--device", f"file:{flash}", "--store", str(db), "--quiet"]) == 0
+    return db
+
+
+def json_out(argv: list[str], capsys: pytest.CaptureFixture[str]) -> object:
+    capsys.readouterr()
+    assert main(argv) == 0
+    return json.loads(capsys.readouterr().out)
+
+
+def test_show_json_gives_the_store_id_as_id_and_the_device_number_as_session_id(
+    store: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    got = json_out(["show", "latest", "--json", "--store", str(store)], capsys)
+    assert isinstance(got, dict)
+    assert got["id"] == stored_ids(store)[2] and got["session_id"] == 2
+    assert got["start"].startswith("2027-01-15")  # 1_800_010_000 s
+
+
+def test_an_unset_clock_has_a_null_start_in_sessions_and_show_json(
+    unset_store: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    capsys.readouterr()
+    assert main(["sessions", "--json", "--store", str(unset_store)]) == 0
+    row = json.loads(capsys.readouterr().out)
+    assert row["start"] is None and row["start_s"] is None and row["session_id"] == 7
+    shown = json_out(["show", "latest", "--json", "--store", str(unset_store)], capsys)
+    assert isinstance(shown, dict)
+    assert shown["start"] is None and shown["start_s"] is None
+
+
+def test_an_unset_clock_reads_date_unknown_in_sessions_and_show(
+    unset_store: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    capsys.readouterr()
+    assert main(["sessions", "--store", str(unset_store)]) == 0
+    assert main(["show", "latest", "--store", str(unset_store)]) == 0
+    out = capsys.readouterr().out
+    assert out.count("date unknown") == 2 and "2000" not in out

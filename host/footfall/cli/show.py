@@ -1,7 +1,9 @@
 """`footfall show ID [--json] [--store PATH]`: one session's cadence, cues, fatigue and impact.
 
 With --json, one object: the fields of footfall.analysis.SessionSummary (units in the
-names; cues as a list of {t_ms, cadence_spm, recovery_s}). An empty store, an unknown id,
+names; cues as a list of {t_ms, cadence_spm, recovery_s}): `id` is the store's id,
+`session_id` the device's session number, and `start` (ISO 8601) and `start_s` are null
+when the device's clock was never set. An empty store, an unknown id,
 a session with no running or a corrupt row is a one-line `footfall: ...` error, exit 2.
 """
 
@@ -22,7 +24,11 @@ def _min_s(seconds: float) -> str:
 
 
 def text(s: SessionSummary) -> str:
-    start = datetime.fromtimestamp(s.start_s, UTC).strftime("%Y-%m-%d %H:%M UTC")
+    start = (
+        datetime.fromtimestamp(s.start_s, UTC).strftime("%Y-%m-%d %H:%M UTC")
+        if s.clock_set
+        else "date unknown (the device's clock was not set)"
+    )
     zone = "no target" if s.in_zone_pct is None else f"{s.in_zone_pct:.0f}%"
     lines = [
         f"session {s.session_id} (device {s.device}), {start}",
