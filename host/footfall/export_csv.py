@@ -11,6 +11,7 @@ from __future__ import annotations
 import csv
 from collections.abc import Iterable
 from pathlib import Path
+from typing import TextIO
 
 from footfall.analysis import SessionData, step_table
 from footfall.errors import os_failure
@@ -19,20 +20,27 @@ from footfall.errors import os_failure
 def write(sessions: Iterable[SessionData], path: str | Path) -> tuple[Path, int]:
     """Write every step of the sessions; returns (path, rows written)."""
     path = Path(path)
-    rows = 0
     try:
         with path.open("w", newline="", encoding="utf-8") as f:
-            out = csv.writer(f)
-            header = False
-            for data in sessions:
-                table = step_table(data)
-                if not header:
-                    out.writerow(table)
-                    header = True
-                table["peak_impact_g"] = table["peak_impact_g"].round(3)
-                table["cue"] = table["cue"].astype(int)
-                out.writerows(zip(*(col.tolist() for col in table.values()), strict=True))
-                rows += len(data.t_ms)
+            rows = write_stream(sessions, f)
     except OSError as e:
         raise os_failure(path, e) from None
     return path, rows
+
+
+def write_stream(sessions: Iterable[SessionData], f: TextIO) -> int:
+    """Write every step of the sessions to an open text stream (stdout for `--out -`);
+    returns the rows written."""
+    out = csv.writer(f)
+    rows = 0
+    header = False
+    for data in sessions:
+        table = step_table(data)
+        if not header:
+            out.writerow(table)
+            header = True
+        table["peak_impact_g"] = table["peak_impact_g"].round(3)
+        table["cue"] = table["cue"].astype(int)
+        out.writerows(zip(*(col.tolist() for col in table.values()), strict=True))
+        rows += len(data.t_ms)
+    return rows

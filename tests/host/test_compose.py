@@ -181,3 +181,82 @@ def test_an_unset_clock_reads_date_unknown_in_sessions_and_show(
     assert main(["show", "latest", "--store", str(unset_store)]) == 0
     out = capsys.readouterr().out
     assert out.count("date unknown") == 2 and "2000" not in out
+
+
+def test_export_csv_to_stdout_is_the_file_it_would_write(
+    store: Path, tmp_path: Path, capsysbinary: pytest.CaptureFixture[bytes]
+) -> None:
+    base = ["export", "--all", "--format", "csv", "--store", str(store)]
+    assert main([*base, "--out", str(tmp_path / "x.csv")]) == 0
+    capsysbinary.readouterr()
+    assert main([*base, "--out", "-"]) == 0
+    assert capsysbinary.readouterr().out == (tmp_path / "x.csv").read_bytes()
+
+
+def test_export_fit_to_stdout_is_the_file_it_would_write(
+    store: Path, tmp_path: Path, capsysbinary: pytest.CaptureFixture[bytes]
+) -> None:
+    base = ["export", "latest", "--format", "fit", "--store", str(store)]
+    assert main([*base, "--out", str(tmp_path / "x.fit")]) == 0
+    capsysbinary.readouterr()
+    assert main([*base, "--out", "-"]) == 0
+    assert capsysbinary.readouterr().out == (tmp_path / "x.fit").read_bytes()
+
+
+@pytest.mark.parametrize("what", [["latest", "--format", "parquet"], ["--all", "--format", "fit"]])
+def test_export_to_a_folder_refuses_stdout(
+    store: Path, what: list[str], capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["export", *what, "--out", "-", "--store", str(store)]) == 2
+    assert "folder" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize(("fmt", "magic"), [("png", b"\x89PNG\r\n"), ("html", b"<!DOCTYPE")])
+def test_report_to_stdout_in_the_format_asked(
+    store: Path, fmt: str, magic: bytes, capsysbinary: pytest.CaptureFixture[bytes]
+) -> None:
+    capsysbinary.readouterr()
+    argv = ["report", "latest", "--format", fmt, "--out", "-", "--store", str(store)]
+    assert main(argv) == 0
+    assert capsysbinary.readouterr().out.startswith(magic)
+
+
+def test_report_to_stdout_needs_a_format(store: Path) -> None:
+    assert main(["report", "latest", "--out", "-", "--store", str(store)]) == 2
+
+
+def test_report_format_wins_over_the_suffix(store: Path, tmp_path: Path) -> None:
+    out = tmp_path / "r.png"
+    argv = ["report", "latest", "--format", "html", "--out", str(out), "--store", str(store)]
+    assert main(argv) == 0
+    assert out.read_bytes().startswith(b"<!DOCTYPE")
+
+
+def test_sim_refuses_stdout_for_its_flash_folder(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    rec = Path(__file__).parents[1] / "data" / "synthetic_run.csv"
+    assert main(["sim", str(rec), "--out", "-"]) == 2
+    assert not (tmp_path / "-").exists()
+
+
+def test_export_json_names_what_it_wrote(
+    store: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    out = tmp_path / "x.csv"
+    argv = ["export", "--all", "--format", "csv", "--out", str(out), "--json"]
+    got = json_out([*argv, "--store", str(store)], capsys)
+    assert isinstance(got, dict)
+    assert got["out"] == str(out) and got["format"] == "csv"
+    assert sorted(got["ids"]) == sorted(stored_ids(store).values())
+    assert got["steps"] == len(out.read_text().splitlines()) - 1
+
+
+def test_report_json_names_the_session_and_the_file(
+    store: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    out = tmp_path / "r.html"
+    argv = ["report", "latest", "--out", str(out), "--json", "--store", str(store)]
+    got = json_out(argv, capsys)
+    assert got == {"id": stored_ids(store)[2], "format": "html", "out": str(out)}

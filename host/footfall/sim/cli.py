@@ -182,7 +182,7 @@ def check_args(args: argparse.Namespace) -> None:
         raise UsageError("--flash-timing needs --cpu")
     if args.cpu and args.serve:
         raise UsageError("--cpu does not combine with --serve (a paced clock)")
-    if Path(args.out).exists() and not Path(args.out).is_dir():
+    if args.out == "-" or (Path(args.out).exists() and not Path(args.out).is_dir()):
         raise UsageError(f"--out {args.out}: not a folder (the board's flash)")
     if not 0 <= args.battery_mv <= MAX_BATTERY_MV:
         raise UsageError(f"--battery-mv {args.battery_mv}: takes 0 to {MAX_BATTERY_MV} mV")
