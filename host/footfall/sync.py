@@ -75,6 +75,7 @@ class Outcome:
     error: str | None = None
     note: str | None = None  # what the import dropped from a damaged file; a header naming
     # another device
+    number: int | None = None  # a file's session number, from its header once read
 
     def line(self) -> str:
         head = f"session {self.device_sid}: "
@@ -96,6 +97,24 @@ class Outcome:
             text += ", deleted from the device"
         return text + "".join(f"; {n}" for n in (self.note, self.error) if n)
 
+    def to_json(self) -> dict[str, object]:
+        """`session_id`: the device's session number (a file's, from its header: null when
+        that does not read); `file`: the file's name for a file: source; `id`: the store's
+        id (null until stored)."""
+        numbered = isinstance(self.device_sid, int)
+        return {
+            "session_id": self.device_sid if numbered else self.number,
+            "file": None if numbered else self.device_sid,
+            "id": self.store_id,
+            "status": self.status,
+            "size": self.size,
+            "fetched": self.fetched,
+            "resumed_from": self.resumed_from,
+            "deleted": self.deleted,
+            "note": self.note,
+            "error": self.error,
+        }
+
 
 @dataclass
 class SyncResult:
@@ -109,6 +128,21 @@ class SyncResult:
     @property
     def failed(self) -> int:
         return self.count("failed")
+
+    def to_json(self) -> dict[str, object]:
+        """The totals of total_line() and each session's outcome."""
+        outcomes = self.outcomes.values()
+        return {
+            "device": self.device,
+            "imported": self.count("imported"),
+            "already_stored": self.count("already stored"),
+            "failed": self.failed,
+            "not_finished": self.count("pending"),
+            "fetched": sum(o.fetched for o in outcomes),
+            "deleted": sum(o.deleted for o in outcomes),
+            "reconnects": self.reconnects,
+            "sessions": [o.to_json() for o in outcomes],
+        }
 
     def total_line(self) -> str:
         fetched = sum(o.fetched for o in self.outcomes.values())
@@ -337,6 +371,7 @@ class Syncer:
                 out.status, out.error = "failed", str(e) if path.name in str(e) else f"{path}: {e}"
                 continue
             out.store_id = imported.id
+            out.number = _identity(raw, ("", 0, 0))[1]
             out.status = "imported" if imported.new else "already stored"
             out.note = imported.note or None
             if self.delete_after and self.store.has(imported.id):

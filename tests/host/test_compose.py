@@ -3,8 +3,10 @@ id prefixes, `-` for stdout, and sessions whose device clock was never set."""
 
 from __future__ import annotations
 
+import asyncio
 import json
 from pathlib import Path
+from typing import Any
 
 import pytest
 from footfall.cli import main
@@ -260,3 +262,96 @@ def test_report_json_names_the_session_and_the_file(
     argv = ["report", "latest", "--out", str(out), "--json", "--store", str(store)]
     got = json_out(argv, capsys)
     assert got == {"id": stored_ids(store)[2], "format": "html", "out": str(out)}
+
+
+def on_radio(scenario: Any, **peripheral_args: Any) -> Any:
+    """Run scenario(peripheral, bleak options) against the emulated sensor on a virtual radio."""
+    from footfall.sim.ble_peripheral import FootfallPeripheral
+    from footfall.transport.ble_bumble import VirtualRadio
+
+    async def go() -> Any:
+        radio = VirtualRadio()
+        peripheral = FootfallPeripheral(radio, **peripheral_args)
+        await peripheral.start()
+        scanner, client = radio.bleak_backends()
+        try:
+            options = {"scanner": scanner, "client": client, "timeout_s": 5}
+            return await asyncio.wait_for(scenario(peripheral, options), 20)
+        finally:
+            await peripheral.stop()
+
+    return asyncio.run(go())
+
+
+def test_sync_json_is_one_document_with_store_ids_and_session_numbers(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    flash = flash_copy(tmp_path / "flash", ONE, TWO)
+    db = tmp_path / "s.db"
+    got = json_out(["sync", "--device", f"file:{flash}", "--store", str(db), "--json"], capsys)
+    assert isinstance(got, dict)
+    assert got["imported"] == 2 and got["failed"] == 0
+    ids = stored_ids(db)
+    assert {(s["session_id"], s["id"]) for s in got["sessions"]} == set(ids.items())
+
+
+def test_sync_json_reports_a_failed_session_and_exits_1(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    flash = flash_copy(tmp_path / "flash", ONE, b"FFS1 torn")
+    capsys.readouterr()
+    argv = ["sync", "--device", f"file:{flash}", "--store", str(tmp_path / "s.db"), "--json"]
+    assert main(argv) == 1
+    got = json.loads(capsys.readouterr().out)
+    assert (got["imported"], got["failed"]) == (1, 1)
+    failed = [s for s in got["sessions"] if s["status"] == "failed"]
+    assert failed[0]["id"] is None and failed[0]["error"]
+
+
+def test_devices_json_without_a_ble_adapter_still_lists_serial_ports(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from bleak import BleakScanner
+    from serial.tools import list_ports  # type: ignore[import-untyped]
+
+    async def no_adapter(*_a: Any, **_k: Any) -> None:
+        raise FileNotFoundError(2, "No such file or directory")
+
+    monkeypatch.setattr(BleakScanner, "discover", no_adapter)
+    monkeypatch.setattr(list_ports, "comports", list)
+    got = json_out(["devices", "--timeout", "0.1", "--json"], capsys)
+    assert isinstance(got, dict)
+    assert got["serial"] == [] and got["ble"] == [] and "Bluetooth" in got["ble_error"]
+
+
+def test_devices_json_lists_a_sensor_by_its_url() -> None:
+    from footfall.cli import devices
+
+    async def scenario(_peripheral: Any, options: dict) -> dict:
+        return await devices.found(0.5, options["scanner"])
+
+    got = on_radio(scenario)
+    assert [s["url"] for s in got["ble"]] == ["ble:footfall-2B3C"] and got["ble_error"] is None
+
+
+def test_live_json_is_one_object_per_reading() -> None:
+    from footfall.cli import live
+
+    async def scenario(peripheral: Any, options: dict) -> list[str]:
+        peripheral.set_cadence(174, running=True)
+        lines: list[str] = []
+        await live.run("ble:footfall-2B3C", 10, lines.append, count=3, as_json=True, **options)
+        return lines
+
+    readings = [json.loads(x) for x in on_radio(scenario, rsc_interval_s=0.02)]
+    assert len(readings) == 3
+    assert all(r["cadence_spm"] == 174 and r["running"] is True for r in readings)
+
+
+def test_demo_json_gives_the_figures_the_text_prints(capsys: pytest.CaptureFixture[str]) -> None:
+    got = json_out(["demo", "--json"], capsys)
+    assert isinstance(got, dict)
+    assert main(["demo"]) == 0
+    text = capsys.readouterr().out
+    assert f"steps: {got['steps']} " in text
+    assert text.count("  buzz ") == len(got["cues"]) > 0

@@ -1,6 +1,8 @@
-"""`footfall sync [--device URL] [--store PATH] [--delete-after]`: sessions into the store.
+"""`footfall sync [--device URL] [--store PATH] [--delete-after] [--json]`: sessions in.
 
-One line per session (imported, already stored, or FAILED with the reason) and a total.
+One line per session (imported, already stored, or FAILED with the reason) and a total;
+with --json, one object instead (SyncResult.to_json(): the totals and each session's
+outcome, `id` the store's id and `session_id` the device's number).
 Without --device, the one footfall sensor in BLE range is used. Exit status: 0 when every
 session is stored, 1 when some failed (they stay on the device) or the device, the link or
 the store failed (a locked store, a full disk: the sync stops there), 2 for a bad URL or
@@ -11,6 +13,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import json
 import sys
 
 from tqdm import tqdm  # type: ignore[import-untyped]
@@ -70,9 +73,11 @@ async def run(args: argparse.Namespace) -> int:
             )
             done = True
         finally:  # what was stored before a failure is still reported
-            for outcome in result.outcomes.values():
+            if args.json and (done or result.outcomes):
+                print(json.dumps(result.to_json(), separators=(",", ":")))
+            for outcome in () if args.json else result.outcomes.values():
                 print(outcome.line())
-            if done or result.outcomes:
+            if not args.json and (done or result.outcomes):
                 print(result.total_line())
     return 1 if result.failed else 0
 
@@ -97,6 +102,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         help="delete each session from the device once its import is committed",
     )
     parser.add_argument("--quiet", action="store_true", help="no progress bars")
+    parser.add_argument("--json", action="store_true", help="print one JSON object at the end")
     parser.add_argument(
         "--timeout",
         type=positive_seconds,
