@@ -355,3 +355,87 @@ def test_demo_json_gives_the_figures_the_text_prints(capsys: pytest.CaptureFixtu
     text = capsys.readouterr().out
     assert f"steps: {got['steps']} " in text
     assert text.count("  buzz ") == len(got["cues"]) > 0
+
+
+def test_export_csv_of_an_unset_clock_leaves_time_ms_empty(
+    unset_store: Path, tmp_path: Path
+) -> None:
+    out = tmp_path / "u.csv"
+    argv = ["export", "latest", "--format", "csv", "--out", str(out), "--store", str(unset_store)]
+    assert main(argv) == 0
+    lines = out.read_text().splitlines()
+    col = lines[0].split(",").index("time_ms")
+    assert len(lines) > 1 and {line.split(",")[col] for line in lines[1:]} == {""}
+
+
+def test_export_csv_of_an_unset_session_file_leaves_time_ms_empty(
+    tmp_path: Path, capsysbinary: pytest.CaptureFixture[bytes]
+) -> None:
+    ffs = tmp_path / "u.ffs"
+    ffs.write_bytes(UNSET)
+    capsysbinary.readouterr()
+    argv = ["export", "--session-file", str(ffs), "--format", "csv", "--out", "-"]
+    assert main(argv) == 0
+    lines = capsysbinary.readouterr().out.decode().splitlines()
+    col = lines[0].split(",").index("time_ms")
+    assert {line.split(",")[col] for line in lines[1:]} == {""}
+
+
+def test_export_parquet_of_an_unset_clock_has_no_date_or_time(
+    unset_store: Path, tmp_path: Path
+) -> None:
+    import pyarrow as pa  # type: ignore[import-untyped]
+    import pyarrow.dataset as ds  # type: ignore[import-untyped]
+
+    out = tmp_path / "pq"
+    argv = ["export", "latest", "--format", "parquet", "--out", str(out)]
+    assert main([*argv, "--store", str(unset_store)]) == 0
+    keys = pa.schema([("device", pa.string()), ("date", pa.string())])
+    table = ds.dataset(out, partitioning=ds.partitioning(keys, flavor="hive")).to_table()
+    assert table.num_rows > 0
+    for name in ("date", "time", "time_ms"):
+        assert table[name].null_count == table.num_rows, name
+
+
+def test_export_fit_of_an_unset_clock_uses_relative_times(
+    unset_store: Path, tmp_path: Path
+) -> None:
+    from garmin_fit_sdk import Decoder, Stream
+
+    relative_limit = 0x10000000  # FIT profile: a date_time below this is not a date
+
+    out = tmp_path / "u.fit"
+    argv = ["export", "latest", "--format", "fit", "--out", str(out), "--store", str(unset_store)]
+    assert main(argv) == 0
+    decoder = Decoder(Stream.from_byte_array(bytearray(out.read_bytes())))
+    messages, errors = decoder.read(convert_datetimes_to_dates=False)
+    assert not errors
+    times = [m[k] for ms in messages.values() for m in ms for k in ("timestamp", "start_time",
+             "time_created") if k in m]  # fmt: skip
+    assert times and max(times) < relative_limit
+    assert messages["session_mesgs"][0]["start_time"] == 0
+
+
+@pytest.mark.parametrize("from_file", [False, True])
+def test_report_of_an_unset_clock_says_date_unknown(
+    unset_store: Path, tmp_path: Path, from_file: bool
+) -> None:
+    out = tmp_path / "u.html"
+    ffs = tmp_path / "u.ffs"
+    ffs.write_bytes(UNSET)
+    which = ["--session-file", str(ffs)] if from_file else ["latest", "--store", str(unset_store)]
+    assert main(["report", *which, "--out", str(out)]) == 0
+    page = out.read_text()
+    assert "date unknown" in page and "2000-01-01" not in page
+
+
+def test_trends_leaves_an_unset_clock_out_and_says_so(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    flash = flash_copy(tmp_path / "flash", ONE, UNSET)
+    db = tmp_path / "s.db"
+    assert main(["sync", "--device", f"file:{flash}", "--store", str(db), "--quiet"]) == 0
+    got = json_out(["trends", "--json", "--store", str(db)], capsys)
+    assert isinstance(got, dict) and got["sessions_undated"] == 1
+    assert main(["trends", "--store", str(db)]) == 0
+    assert "1 session(s) recorded with the device's clock unset" in capsys.readouterr().out
