@@ -14,8 +14,8 @@ from footfall.cli import devices as devices_cmd
 from footfall.cli import live as live_cmd
 from footfall.cli import main
 from footfall.errors import DeviceError, TransportError, UsageError
-from footfall.store import Store
 from footfall.sim.ble_peripheral import FootfallPeripheral, MemoryStore
+from footfall.store import Store
 from footfall.transport.ble_bumble import VirtualRadio
 from footfall_core import protocol as P
 
