@@ -18,6 +18,7 @@ over the steps. Conventions:
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass
+from datetime import UTC, datetime
 from typing import Any
 
 import numpy as np
@@ -49,6 +50,7 @@ class SessionData:
     cadence_spm: np.ndarray
     flags: np.ndarray
     clock_set: bool = True  # False: start_s is the device's unset clock (not re-based)
+    device_session_id: int = 0  # the device's session number (its header's)
 
     @classmethod
     def from_session(cls, session: records.Session, session_id: str) -> SessionData:
@@ -71,6 +73,7 @@ class SessionData:
             cadence_spm=session.cadence_spm,
             flags=session.flags,
             clock_set=h.clock_set,
+            device_session_id=h.session_id,
         )
 
     @property
@@ -119,9 +122,18 @@ class SessionSummary:
     impact_load_g: float  # sum of every step's peak impact: the session's impact load
     impact_slope_g_per_spm: float | None  # None: too little cadence spread to fit
     impact_fit_bins: int
+    clock_set: bool = True  # False: start_s is the device's unset clock, not a date
+    device_session_id: int = 0  # the device's session number
 
     def to_json(self) -> dict[str, Any]:
-        return asdict(self)
+        """The fields, with the store's id as `id`, the device's session number as
+        `session_id`, and `start` (ISO 8601 UTC); both starts null when the clock was unset."""
+        d = asdict(self)
+        sid, d["session_id"] = d.pop("session_id"), d.pop("device_session_id")
+        dated = d.pop("clock_set")
+        d["start_s"] = self.start_s if dated else None
+        start = datetime.fromtimestamp(self.start_s, UTC).isoformat() if dated else None
+        return {"id": sid, "start": start, **d}
 
 
 def weighted_quantiles(values: np.ndarray, weights: np.ndarray, qs: list[float]) -> np.ndarray:
@@ -228,6 +240,8 @@ def summarise(data: SessionData) -> SessionSummary:
         impact_load_g=float(data.peak_mg.sum() / 1000),
         impact_slope_g_per_spm=None if fit is None else fit[0],
         impact_fit_bins=len(bins),
+        clock_set=data.clock_set,
+        device_session_id=data.device_session_id,
     )
 
 

@@ -9,6 +9,7 @@ decides a cue: it only collects what the core reports and prints it for a runner
 
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 from footfall_core import activity
@@ -222,6 +223,34 @@ def summary(run: DemoRun) -> str:
             f"{clock(1000 * len(coached))} coached running ({share:.0f}%)"
         )
     return "\n".join(lines)
+
+
+def to_json(run: DemoRun) -> dict[str, Any]:
+    """The --json object: the figures summary() prints, times in ms since the recording's
+    start, impacts in mg; target_spm 0 while none is known, in_zone_pct null uncoached."""
+    running = [t for t in run.ticks if t.state == activity.RUNNING and t.cadence_spm > 0]
+    coached = [t for t in running if t.threshold_spm]
+    spm = [t.cadence_spm for t in running]
+    peaks = run.peak_impact_mg
+    learned = next((t.target_spm for t in run.ticks if t.target_spm), 0)
+    return {
+        "file": run.file,
+        "placement": run.placement,
+        "rate_hz": RATE_HZ,
+        "duration_ms": run.duration_ms,
+        "steps": len(run.step_times_ms),
+        "running_s": len(running),  # one coach tick per second
+        "cadence_median_spm": float(np.median(spm)) if spm else None,
+        "impact_median_mg": float(np.median(peaks)) if peaks else None,
+        "impact_p95_mg": float(np.percentile(peaks, 95)) if peaks else None,
+        "impact_max_mg": max(peaks) if peaks else None,
+        "auto_target": bool(run.config.auto_target),
+        "target_spm": learned if run.config.auto_target else run.config.target_spm,
+        "in_zone_pct": 100 * sum(t.cadence_spm >= t.threshold_spm for t in coached)
+        / len(coached) if coached else None,
+        "cues": [{"t_ms": c.t_ms - run.t0_ms, "cadence_spm": c.cadence_spm,
+                  "threshold_spm": c.threshold_spm, "again": c.cue != CUE} for c in run.cues],
+    }  # fmt: skip
 
 
 def _rules(cfg: CoachConfig) -> str:

@@ -9,6 +9,10 @@ field, a timer start event, one record per second with steps (the last step's ca
 `cadence` + `fractional_cadence`, the second's highest peak impact as the developer field
 `peak_impact_mg`), a timer stop event, one lap, one session (`sport` running, so
 `avg_cadence` reads as `avg_running_cadence`) and the activity.
+
+A session whose device clock was never set has no date, but FIT needs a time in every
+message: its times then count from 0 at the session's start, which FIT's date_time reads
+as relative time (below 0x10000000: seconds since power-on), not as a date.
 """
 
 from __future__ import annotations
@@ -23,6 +27,7 @@ from footfall.analysis import SessionData, SessionSummary
 from footfall.errors import os_failure
 
 FIT_EPOCH_S = 631065600  # 1989-12-31 00:00 UTC, FIT's time zero
+RELATIVE_LIMIT = 0x10000000  # FIT: a date_time below this is seconds since power-on
 FRACTION_SCALE = 128  # fractional_cadence is in 1/128 of a stride per minute
 MESG = {name: Profile["mesg_num"][name.upper()] for name in (
     "file_id", "developer_data_id", "field_description", "event", "record", "lap", "session",
@@ -71,7 +76,7 @@ def _session_fields(data: SessionData, s: SessionSummary, end: int) -> dict[str,
     top, top_frac = strides_per_min(float(data.cadence_spm.max()))
     return {
         "timestamp": end,
-        "start_time": data.start_s - FIT_EPOCH_S,
+        "start_time": fit_start(data),
         "total_elapsed_time": s.duration_s,
         "total_timer_time": s.duration_s,
         "sport": "running",
@@ -86,11 +91,18 @@ def _session_fields(data: SessionData, s: SessionSummary, end: int) -> dict[str,
     }
 
 
+def fit_start(data: SessionData) -> int:
+    """The session's start as a FIT date_time: seconds since FIT_EPOCH_S; 0 when the device's
+    clock was never set, so every time in the file is relative to the session's start (FIT
+    reads a date_time below RELATIVE_LIMIT as time since power-on, not a date)."""
+    return data.start_s - FIT_EPOCH_S if data.clock_set else 0
+
+
 def encode(data: SessionData, summary: SessionSummary) -> bytes:
     """The session as FIT bytes."""
     fields = _fields()
     enc = Encoder(field_descriptions=fields)
-    start = data.start_s - FIT_EPOCH_S
+    start = fit_start(data)
     end = start + int(np.ceil(summary.duration_s))
     enc.write_mesg({"mesg_num": MESG["file_id"], "type": "activity", "time_created": start,
                     "manufacturer": MANUFACTURER_DEVELOPMENT, "product": 0,

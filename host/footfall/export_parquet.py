@@ -5,7 +5,9 @@ UTC timestamp. Partitioned by device and the session's start date, so a club wit
 thousands of sessions can read one runner or one week without scanning the rest (DuckDB
 `read_parquet('DIR/**/*.parquet', hive_partitioning = true)`, Spark, Dask). Exporting a
 session again replaces its file (one per session, named by its id), so the dataset never
-holds a step twice. The partition columns live in the folder names, as hive expects.
+holds a step twice. The partition columns live in the folder names, as hive expects. A
+session whose device clock was never set has no date: its `time` and `time_ms` are null
+and it is filed under date=__HIVE_DEFAULT_PARTITION__, which hive readers read as null.
 """
 
 from __future__ import annotations
@@ -22,12 +24,13 @@ from footfall.analysis import SessionData, step_table
 from footfall.errors import os_failure
 
 PARTITIONS = ["device", "date"]
+NULL_PARTITION = "__HIVE_DEFAULT_PARTITION__"  # a null partition value, as hive writes it
 
 
 def table(data: SessionData) -> pa.Table:
     cols = step_table(data)
-    date = datetime.fromtimestamp(data.start_s, UTC).strftime("%Y-%m-%d")
     n = len(data.t_ms)
+    date = datetime.fromtimestamp(data.start_s, UTC).strftime("%Y-%m-%d")
     arrays = {name: pa.array(col) for name, col in cols.items() if col.dtype != object}
     for name in ("session_id", "device", "activity"):  # few distinct strings: dictionaries
         values, codes = np.unique(cols[name].astype(str), return_inverse=True)
@@ -35,6 +38,10 @@ def table(data: SessionData) -> pa.Table:
     arrays["time"] = pa.array(cols["time_ms"].astype("datetime64[ms]"), pa.timestamp("ms", "UTC"))
     arrays["cadence_spm"] = pa.array(cols["cadence_spm"].astype(np.uint8))
     arrays["peak_impact_g"] = pa.array(cols["peak_impact_g"].astype(np.float32))
+    if not data.clock_set:  # no date: null times, filed under hive's null partition
+        date = NULL_PARTITION
+        arrays["time_ms"] = pa.nulls(n, pa.int64())
+        arrays["time"] = pa.nulls(n, pa.timestamp("ms", "UTC"))
     arrays["date"] = pa.DictionaryArray.from_arrays(np.zeros(n, np.int32), [date])
     return pa.table({name: arrays[name] for name in [*cols, "time", "date"]})
 

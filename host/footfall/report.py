@@ -2,9 +2,10 @@
 
 Four panels: cadence over time with the target band and the cues, peak impact over time,
 the impact histogram, and impact against cadence with the runner's robust fit.
-`write(data, summary, path)` writes a PNG (the four panels in one image) or one
-self-contained HTML file (the summary and each figure embedded as a base64 PNG; nothing
-is linked). Figures are built with matplotlib.figure.Figure, so no GUI backend or pyplot
+`write(data, summary, text, path, fmt)` writes a PNG (the four panels in one image) or one
+self-contained HTML file (the summary and each figure embedded as a base64 PNG; nothing is
+linked): `fmt` when given, else the path's suffix says which. `render` gives the same
+bytes, for stdout. Figures are built with matplotlib.figure.Figure, so no GUI backend or pyplot
 state is involved.
 """
 
@@ -135,17 +136,36 @@ def html_page(data: SessionData, summary: SessionSummary, text: str) -> str:
     )
 
 
-def write(data: SessionData, summary: SessionSummary, text: str, path: str | Path) -> Path:
-    """Write the report as PNG or HTML, chosen by the file's suffix."""
-    path = Path(path)
-    suffix = path.suffix.lower()
+def report_format(path: str | Path, fmt: str | None = None) -> str:
+    """The report's format: `fmt` (png or html) when given, else the path's suffix."""
+    if fmt is not None:
+        if f".{fmt}" not in FORMATS:
+            raise OutputError(f"the report is png or html, not {fmt!r}")
+        return fmt
+    suffix = Path(path).suffix.lower()
     if suffix not in FORMATS:
-        raise OutputError(f"{path}: the report is .png or .html, not {suffix or 'no suffix'!r}")
+        raise OutputError(
+            f"{path}: the report is .png or .html, not {suffix or 'no suffix'!r} "
+            "(or say which with --format)"
+        )
+    return suffix[1:]
+
+
+def render(data: SessionData, summary: SessionSummary, text: str, fmt: str) -> bytes:
+    """The report as bytes: a PNG, or the HTML page in UTF-8."""
+    if fmt == "png":
+        return png_bytes(composite(data, summary))
+    return html_page(data, summary, text).encode("utf-8")
+
+
+def write(
+    data: SessionData, summary: SessionSummary, text: str, path: str | Path, fmt: str | None = None
+) -> Path:
+    """Write the report as PNG or HTML: `fmt` when given, else chosen by the file's suffix."""
+    path = Path(path)
+    body = render(data, summary, text, report_format(path, fmt))
     try:
-        if suffix == ".png":
-            path.write_bytes(png_bytes(composite(data, summary)))
-        else:
-            path.write_text(html_page(data, summary, text), encoding="utf-8")
+        path.write_bytes(body)
     except OSError as e:
         raise os_failure(path, e) from None
     return path

@@ -1,9 +1,10 @@
 """Where the analysis commands get sessions: the store (`--store PATH`) or a session file.
 
 `open_store(path)` opens the store a command names with `--store` (footfall.cli.args).
-`load(store, id)` builds the analysis input from the store's step arrays; an id may be
-given by any unique prefix. `load_file(path)` does the same from a session file, so a
-session can be analysed before (or without) a sync. `read_session_file(path)` is how every
+`load(store, id)` builds the analysis input from the store's step arrays; `resolve` reads
+the id: a stored id, `latest` (the session that started last) or any unique prefix.
+`load_file(path)` does the same from a session file, so a session can be analysed before
+(or without) a sync. `read_session_file(path)` is how every
 command reads a session file: regular files only (a FIFO would block, /dev/zero never
 ends), at most MAX_SESSION_FILE_BYTES.
 """
@@ -23,6 +24,8 @@ from footfall.errors import AnalysisError, InputError, NoSuchSession, RecordErro
 from footfall.records import Session
 from footfall.store import SessionRow, StepArrays, Store, default_path, session_key
 
+LATEST = "latest"  # the id that names the session that started last
+MAX_CANDIDATES = 10  # ids an ambiguous prefix's error lists
 # far more than a board's file system holds (6 MiB at most): a file this big is not a session
 MAX_SESSION_FILE_BYTES = 64 << 20
 
@@ -68,15 +71,36 @@ def open_store(store: str | None) -> Store:
 
 
 def resolve(store: Store, sid: str) -> SessionRow:
-    """The session with this id, or the one whose id starts with it."""
+    """The session `sid` names: a stored id, LATEST, or a unique prefix of an id.
+    NoSuchSession otherwise; an ambiguous prefix lists the ids it matches."""
     if store.has(sid):
         return store.session(sid)
-    matches = [r for r in store.sessions() if r.id.startswith(sid)]
+    rows = store.sessions()
+    if sid == LATEST:
+        if not rows:
+            raise NoSuchSession(f"the store {store.path} is empty: no latest session")
+        return latest(rows)
+    matches = [r for r in rows if r.id.startswith(sid)]
     if len(matches) == 1:
         return matches[0]
     if matches:
-        raise NoSuchSession(f"{sid!r} matches {len(matches)} sessions in {store.path}; say more")
+        shown = ", ".join(r.id for r in matches[:MAX_CANDIDATES])
+        more = (
+            f" and {len(matches) - MAX_CANDIDATES} more" if len(matches) > MAX_CANDIDATES else ""
+        )
+        raise NoSuchSession(
+            f"{sid!r} matches {len(matches)} sessions in {store.path}: {shown}{more}; say more"
+        )
     raise NoSuchSession(f"no session {sid!r} in {store.path} (`footfall sessions` lists them)")
+
+
+def latest(rows: list[SessionRow]) -> SessionRow:
+    """The session that started last; when no session's clock was set, the one imported last
+    (an unset clock's start says nothing about which came later)."""
+    dated = [r for r in rows if r.clock != "unset"]
+    if dated:
+        return max(dated, key=lambda r: (r.start_s, r.imported_at))
+    return max(rows, key=lambda r: (r.imported_at, r.start_s))
 
 
 def from_arrays(row: SessionRow, arrays: StepArrays) -> SessionData:
@@ -94,6 +118,7 @@ def from_arrays(row: SessionRow, arrays: StepArrays) -> SessionData:
         cadence_spm=arrays.cadence_spm.astype(np.int64),
         flags=arrays.flags.astype(np.int64),
         clock_set=row.clock != "unset",
+        device_session_id=row.session_id,
     )
 
 

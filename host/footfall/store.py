@@ -106,8 +106,17 @@ class SessionRow:
     clock: str  # "set", "rebased" or "unset" (start_s is then the device's wrong clock)
     header_start_s: int  # the start the session's header gives (its identity)
 
+    @property
+    def dated(self) -> bool:
+        """False: the device's clock was never set, so start_s is no date."""
+        return self.clock != "unset"
+
     def to_json(self) -> dict[str, object]:
-        return asdict(self)
+        """The fields; `start` and `start_s` null when the session has no date."""
+        d = asdict(self)
+        if not self.dated:
+            d["start"] = d["start_s"] = None
+        return d
 
 
 @dataclass(frozen=True)

@@ -44,7 +44,7 @@ from footfall.errors import (
 )
 from footfall.records import Header
 from footfall.source import read_session_file
-from footfall.store import DeviceClock, Store
+from footfall.store import PARTIAL_DIR, DeviceClock, Store, default_path
 from footfall.transport import FileSource, open_transport, parse_url
 from footfall.transport.link import FrameLink, decode, fetch, read_at
 
@@ -76,6 +76,7 @@ class Outcome:
     error: str | None = None
     note: str | None = None  # what the import dropped from a damaged file; a header naming
     # another device
+    number: int | None = None  # a file's session number, from its header once read
 
     def line(self) -> str:
         head = f"session {self.device_sid}: "
@@ -97,6 +98,24 @@ class Outcome:
             text += ", deleted from the device"
         return text + "".join(f"; {n}" for n in (self.note, self.error) if n)
 
+    def to_json(self) -> dict[str, object]:
+        """`session_id`: the device's session number (a file's, from its header: null when
+        that does not read); `file`: the file's name for a file: source; `id`: the store's
+        id (null until stored)."""
+        numbered = isinstance(self.device_sid, int)
+        return {
+            "session_id": self.device_sid if numbered else self.number,
+            "file": None if numbered else self.device_sid,
+            "id": self.store_id,
+            "status": self.status,
+            "size": self.size,
+            "fetched": self.fetched,
+            "resumed_from": self.resumed_from,
+            "deleted": self.deleted,
+            "note": self.note,
+            "error": self.error,
+        }
+
 
 @dataclass
 class SyncResult:
@@ -110,6 +129,21 @@ class SyncResult:
     @property
     def failed(self) -> int:
         return self.count("failed")
+
+    def to_json(self) -> dict[str, object]:
+        """The totals of total_line() and each session's outcome."""
+        outcomes = self.outcomes.values()
+        return {
+            "device": self.device,
+            "imported": self.count("imported"),
+            "already_stored": self.count("already stored"),
+            "failed": self.failed,
+            "not_finished": self.count("pending"),
+            "fetched": sum(o.fetched for o in outcomes),
+            "deleted": sum(o.deleted for o in outcomes),
+            "reconnects": self.reconnects,
+            "sessions": [o.to_json() for o in outcomes],
+        }
 
     def total_line(self) -> str:
         fetched = sum(o.fetched for o in self.outcomes.values())
@@ -332,8 +366,14 @@ class Syncer:
         return raw
 
     def run_files(self, source: FileSource, result: SyncResult) -> SyncResult:
-        """Import session files from a folder; --delete-after removes a file once stored."""
-        for path in source.files():
+        """Import session files from a folder; --delete-after removes a file once stored.
+        InputError for a folder with no session files (nothing to sync is a mistaken path)."""
+        files = source.files()
+        if not files:
+            raise InputError(
+                f"file:{source.path}", None, f"no session files (*.ffs) in {source.where()}"
+            )
+        for path in files:
             out = result.outcomes.setdefault(path.name, Outcome(path.name, 0))
             try:
                 raw = read_session_file(path)  # a FIFO, device or directory is never read
@@ -346,6 +386,7 @@ class Syncer:
                 out.status, out.error = "failed", str(e) if path.name in str(e) else f"{path}: {e}"
                 continue
             out.store_id = imported.id
+            out.number = _identity(raw, ("", 0, 0))[1]
             out.status = "imported" if imported.new else "already stored"
             out.note = imported.note or None
             if self.delete_after and self.store.has(imported.id):
@@ -376,6 +417,41 @@ def _partial_io(part: Path) -> Iterator[None]:
         raise StoreAccessError(
             f"{part}: cannot keep the fetched bytes: {e.strerror or e}"
         ) from None
+
+
+@contextlib.contextmanager
+def sync_store(path: str | Path | None, result: SyncResult) -> Iterator[Store]:
+    """The store a sync imports into (`path`, None: the default), created if need be. One
+    this created is removed again when the sync fails (raises, or `result` has a failed
+    session) with nothing stored: a failed sync leaves no empty store behind. A store that
+    existed before keeps what the sync imported."""
+    target = Path(path) if path is not None else default_path()
+    existed, folder_existed = target.exists(), target.parent.exists()
+    store = Store(target)
+    failed = True
+    try:
+        yield store
+        failed = bool(result.failed)
+    finally:
+        try:
+            discard = not existed and failed and not store.sessions()
+        except FootfallError:  # cannot tell what it holds: keep it
+            discard = False
+        store.close()
+        if discard:
+            _remove_store(target, folder_existed)
+
+
+def _remove_store(path: Path, folder_existed: bool) -> None:
+    """Remove a store this sync created: the database, its SQLite side files, and the
+    partial folder and the store's folder when they are empty (resume bytes stay)."""
+    for name in (path.name, *(path.name + s for s in ("-wal", "-shm", "-journal"))):
+        with contextlib.suppress(OSError):
+            (path.parent / name).unlink()
+    folders = [path.parent / PARTIAL_DIR] + ([] if folder_existed else [path.parent])
+    for folder in folders:
+        with contextlib.suppress(OSError):
+            folder.rmdir()  # only when empty
 
 
 def _unlink(part: Path) -> None:

@@ -32,7 +32,7 @@ def test_show_json_gives_the_summary_of_a_stored_session(store: tuple, capsys: C
     path, sid = store
     assert main(["show", sid[:8], "--json", "--store", path]) == 0
     out = json.loads(capsys.readouterr().out)
-    assert (out["session_id"], out["steps"], out["cadence_median_spm"]) == (sid, 400, 172)
+    assert (out["id"], out["steps"], out["cadence_median_spm"]) == (sid, 400, 172)
 
 
 def test_show_on_an_empty_store_says_it_is_empty(tmp_path: Path, capsys: Capture) -> None:

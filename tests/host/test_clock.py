@@ -99,7 +99,8 @@ def test_sessions_json_says_which_starts_are_unset(
         store.import_session(session_file(start_s=POWER_ON_S + 60, **UNSET))
     assert main(["sessions", "--json", "--store", str(db)]) == 0
     row = json.loads(capsys.readouterr().out)
-    assert row["clock"] == "unset" and row["start"].startswith("2000-01-01")
+    assert row["clock"] == "unset" and row["start"] is None and row["start_s"] is None
+    assert row["header_start_s"] == POWER_ON_S + 60  # the device's own (wrong) clock, kept
 
 
 SCHEMA_1 = """

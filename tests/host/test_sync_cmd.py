@@ -15,6 +15,7 @@ from footfall.cli import live as live_cmd
 from footfall.cli import main
 from footfall.errors import DeviceError, TransportError, UsageError
 from footfall.sim.ble_peripheral import FootfallPeripheral, MemoryStore
+from footfall.store import Store
 from footfall.transport.ble_bumble import VirtualRadio
 from footfall_core import protocol as P
 
@@ -130,8 +131,7 @@ def test_sessions_on_an_empty_store_says_so(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     db = tmp_path / "s.db"
-    main(["sync", "--device", f"file:{tmp_path}", "--store", str(db), "--quiet"])
-    capsys.readouterr()
+    Store(db).close()  # a store with no sessions (a sync of nothing creates none)
     assert main(["sessions", "--store", str(db)]) == 0
     out = capsys.readouterr()
     assert out.out == "" and "no sessions in" in out.err
@@ -225,9 +225,10 @@ def test_live_over_serial_says_it_needs_ble() -> None:
 
 
 def test_a_sync_with_nothing_to_copy_still_prints_its_total(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    serial_device: PtyDevice, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    argv = ["sync", "--device", f"file:{tmp_path}", "--store", str(tmp_path / "s.db")]
+    serial_device.store.files = {}  # a device with no sessions
+    argv = ["sync", "--device", f"serial:{serial_device.path}", "--store", str(tmp_path / "s.db")]
     assert main([*argv, "--quiet"]) == 0
     total = capsys.readouterr().out.split(": ", 1)[1]
     assert total == (

@@ -2,6 +2,7 @@
 (footfall.demo runs it and writes the explanation)."""
 
 import argparse
+import json
 
 from footfall_core.header import PLACEMENTS
 
@@ -39,10 +40,12 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         help="target cadence, or 'auto': the runner's baseline + 7.5%% (default auto)",
     )
     parser.add_argument("--placement", choices=PLACEMENTS, default="waist")
+    parser.add_argument("--json", action="store_true", help="print one JSON object")
     parser.set_defaults(func=main)
 
 
 def main(args: argparse.Namespace) -> int:
     rec = demo.load_recording(args.recording)
-    print(demo.summary(demo.run_demo(rec, args.placement, demo.coach_config(args.target))))
+    run = demo.run_demo(rec, args.placement, demo.coach_config(args.target))
+    print(json.dumps(demo.to_json(run), separators=(",", ":")) if args.json else demo.summary(run))
     return 0

@@ -1,6 +1,8 @@
-"""`footfall devices [--timeout S]`: serial ports, and footfall sensors in BLE range, as URLs.
+"""`footfall devices [--timeout S] [--json]`: serial ports and footfall sensors, as URLs.
 
-Each line starts with the URL that `footfall sync --device` takes. With no Bluetooth
+Each line starts with the URL that `footfall sync --device` takes. With --json, one
+object: serial and ble (lists of {url, ...}) and ble_error (why BLE could not scan, or
+null). With no Bluetooth
 adapter (or no BlueZ) the BLE part is one line saying so; the serial list still shows.
 """
 
@@ -8,6 +10,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import json
 from dataclasses import dataclass
 
 from bleak import BleakScanner
@@ -54,13 +57,36 @@ async def scan_sensors(
     return sorted(sensors, key=lambda s: s.name)
 
 
-def serial_lines() -> list[str]:
-    lines = []
+def serial_ports() -> list[dict[str, object]]:
+    """Each serial port: url, description, and chip (the USB-serial chip of an ESP32 board,
+    or None)."""
+    ports = []
     for port in sorted(list_ports.comports(), key=lambda p: p.device):
         chip = ESP32_USB_VIDS.get(port.vid) if port.vid is not None else None
-        hint = f"  ({chip} USB serial: an ESP32 board?)" if chip else ""
-        lines.append(f"serial:{port.device}  {port.description}{hint}")
+        ports.append({"url": f"serial:{port.device}", "description": port.description,
+                      "chip": chip})  # fmt: skip
+    return ports
+
+
+def serial_lines() -> list[str]:
+    lines = []
+    for port in serial_ports():
+        hint = f"  ({port['chip']} USB serial: an ESP32 board?)" if port["chip"] else ""
+        lines.append(f"{port['url']}  {port['description']}{hint}")
     return lines or ["no serial ports"]
+
+
+async def found(
+    timeout_s: float, scanner: type[BaseBleakScanner] | None = None
+) -> dict[str, object]:
+    """The --json object: serial (serial_ports()), ble (url, name, address, rssi of each
+    sensor) and ble_error (why BLE could not scan, or None)."""
+    try:
+        sensors, error = await scan_sensors(timeout_s, scanner), None
+    except TransportError as e:
+        sensors, error = [], str(e)
+    ble = [{"url": s.url, "name": s.name, "address": s.address, "rssi": s.rssi} for s in sensors]
+    return {"serial": serial_ports(), "ble": ble, "ble_error": error}
 
 
 async def run(timeout_s: float, scanner: type[BaseBleakScanner] | None = None) -> list[str]:
@@ -88,10 +114,14 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         metavar="S",
         help="BLE scan time (default 5)",
     )
+    parser.add_argument("--json", action="store_true", help="print one JSON object")
     parser.set_defaults(func=main)
 
 
 def main(args: argparse.Namespace) -> int:
+    if args.json:
+        print(json.dumps(asyncio.run(found(args.timeout)), separators=(",", ":")))
+        return 0
     for line in asyncio.run(run(args.timeout)):
         print(line)
     return 0

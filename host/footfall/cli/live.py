@@ -1,8 +1,10 @@
-"""`footfall live --device ble:NAME [--seconds N]`: live cadence, one line per RSC notification.
+"""`footfall live --device ble:NAME [--seconds N] [--json]`: live cadence, a line per reading.
 
 Reads the standard Running Speed and Cadence measurement (0x2A53) that the sensor notifies
 once a second, as a watch would, after asking for live mode (LIVE on; off again at the
-end). The serial sync protocol carries no live data frames, so serial: is refused.
+end). With --json, each reading is one JSON object on its own line: time (ISO 8601 UTC),
+cadence_spm, running. The serial sync protocol carries no live data frames, so serial: is
+refused.
 """
 
 from __future__ import annotations
@@ -10,8 +12,11 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
+import functools
+import json
 import time
 from collections.abc import Callable
+from datetime import UTC, datetime
 from typing import Any
 
 from footfall_core import ble_defs as B
@@ -30,14 +35,24 @@ def line(cadence_spm: int, running: bool, now_s: float | None = None) -> str:
     return f"{stamp}  {cadence_spm:3d} steps/min  {'running' if running else 'walking'}"
 
 
+def json_line(cadence_spm: int, running: bool, now_s: float | None = None) -> str:
+    """One reading as a JSON object on one line: time (ISO 8601 UTC), cadence_spm, running."""
+    at = datetime.fromtimestamp(time.time() if now_s is None else now_s, UTC)
+    reading = {"time": at.isoformat(timespec="seconds"), "cadence_spm": cadence_spm,
+               "running": running}  # fmt: skip
+    return json.dumps(reading, separators=(",", ":"))
+
+
 async def run(
     url: str,
     seconds: float | None,
     out: Callable[[str], None] = print,
     count: int | None = None,
+    as_json: bool = False,
     **options: Any,
 ) -> int:
-    """Print readings until `seconds` pass or `count` readings (None: until Ctrl-C)."""
+    """Print readings until `seconds` pass or `count` readings (None: until Ctrl-C); as
+    JSON lines when as_json."""
     scheme, _rest = parse_url(url)
     if scheme != "ble":
         raise UsageError(
@@ -65,7 +80,7 @@ async def run(
             except TimeoutError:
                 break
             cadence_spm, running, _speed = B.unpack_rsc_measurement(value)
-            out(line(cadence_spm, running))
+            out((json_line if as_json else line)(cadence_spm, running))
             shown += 1
     finally:
         with contextlib.suppress(FootfallError, OSError):
@@ -85,9 +100,11 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "--seconds", type=positive_seconds, metavar="N", help="stop after N seconds"
     )
     parser.add_argument("--timeout", type=positive_seconds, default=10.0, metavar="S")
+    parser.add_argument("--json", action="store_true", help="one JSON object per reading")
     parser.set_defaults(func=main)
 
 
 def main(args: argparse.Namespace) -> int:
-    asyncio.run(run(args.device, args.seconds, timeout_s=args.timeout))
+    out = functools.partial(print, flush=True)  # each reading as it comes, even into a pipe
+    asyncio.run(run(args.device, args.seconds, out, as_json=args.json, timeout_s=args.timeout))
     return 0

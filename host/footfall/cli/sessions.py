@@ -1,7 +1,9 @@
 """`footfall sessions [--store PATH] [--json]`: the stored sessions, oldest first.
 
 With --json, one object per line (SessionRow.to_json(): id, device, device_name, start,
-start_s, duration_s, steps, running_s, cues, placement, ..., crc, size, imported_at).
+start_s, duration_s, steps, running_s, cues, placement, ..., crc, size, imported_at);
+`start` and `start_s` are null, and the table says "date unknown", for a session whose
+device clock was never set.
 An empty store says so on stderr (exit 0); a --store that does not exist is exit 2.
 """
 
@@ -16,12 +18,16 @@ from footfall.source import existing_store
 from footfall.store import SessionRow
 
 
+def _start(r: SessionRow) -> str:
+    return r.start[:16].replace("T", " ") if r.dated else "date unknown"
+
+
 def table(rows: list[SessionRow]) -> list[str]:
     lines = [f"{'id':<28} {'device':<14} {'start (UTC)':<17} {'min:s':>9} {'steps':>7} cues"]
     for r in rows:
         minutes, seconds = divmod(round(r.duration_s), 60)
         lines.append(
-            f"{r.id:<28} {r.device_name:<14} {r.start[:16].replace('T', ' '):<17} "
+            f"{r.id:<28} {r.device_name:<14} {_start(r):<17} "
             f"{minutes:>6}:{seconds:02d} {r.steps:>7} {r.cues:>4}"
         )
     return lines

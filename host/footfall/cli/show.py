@@ -1,7 +1,9 @@
 """`footfall show ID [--json] [--store PATH]`: one session's cadence, cues, fatigue and impact.
 
 With --json, one object: the fields of footfall.analysis.SessionSummary (units in the
-names; cues as a list of {t_ms, cadence_spm, recovery_s}). An empty store, an unknown id,
+names; cues as a list of {t_ms, cadence_spm, recovery_s}): `id` is the store's id,
+`session_id` the device's session number, and `start` (ISO 8601) and `start_s` are null
+when the device's clock was never set. An empty store, an unknown id,
 a session with no running or a corrupt row is a one-line `footfall: ...` error, exit 2.
 """
 
@@ -23,7 +25,11 @@ def _min_s(seconds: float) -> str:
 
 
 def text(s: SessionSummary) -> str:
-    start = datetime.fromtimestamp(s.start_s, UTC).strftime("%Y-%m-%d %H:%M UTC")
+    start = (
+        datetime.fromtimestamp(s.start_s, UTC).strftime("%Y-%m-%d %H:%M UTC")
+        if s.clock_set
+        else "date unknown (the device's clock was not set)"
+    )
     zone = "no target" if s.in_zone_pct is None else f"{s.in_zone_pct:.0f}%"
     lines = [
         f"session {s.session_id} (device {s.device}), {start}",
@@ -61,7 +67,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         help="one session: cadence, time in zone, cues, fatigue drift, impact",
         description="Summarise one stored session for an analyst.",
     )
-    parser.add_argument("id", metavar="ID", help="session id (or a unique prefix of it)")
+    parser.add_argument("id", metavar="ID", help="session id, a unique prefix of one, or latest")
     parser.add_argument("--json", action="store_true", help="print one JSON object")
     add_store_argument(parser)
     parser.set_defaults(func=main)

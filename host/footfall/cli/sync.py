@@ -1,6 +1,8 @@
-"""`footfall sync [--device URL] [--store PATH] [--delete-after]`: sessions into the store.
+"""`footfall sync [--device URL] [--store PATH] [--delete-after] [--json]`: sessions in.
 
-One line per session (imported, already stored, or FAILED with the reason) and a total.
+One line per session (imported, already stored, or FAILED with the reason) and a total;
+with --json, one object instead (SyncResult.to_json(): the totals and each session's
+outcome, `id` the store's id and `session_id` the device's number).
 Without --device, the one footfall sensor in BLE range is used. Exit status: 0 when every
 session is stored, 1 when some failed (they stay on the device) or the device, the link or
 the store failed (a locked store, a full disk: the sync stops there), 2 for a bad URL or
@@ -11,6 +13,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import json
 import sys
 
 from tqdm import tqdm
@@ -18,8 +21,7 @@ from tqdm import tqdm
 from footfall.cli.args import add_store_argument, positive_seconds
 from footfall.cli.devices import scan_sensors
 from footfall.errors import TransportError
-from footfall.store import Store
-from footfall.sync import Bar, Progress, Syncer, SyncResult, sync_url
+from footfall.sync import Bar, Progress, Syncer, SyncResult, sync_store, sync_url
 
 
 def progress_bars(quiet: bool) -> Progress:
@@ -52,8 +54,10 @@ async def pick_device(timeout_s: float) -> str:
 
 
 async def run(args: argparse.Namespace) -> int:
-    with Store(args.store) as store:
+    result = SyncResult(args.device or "")
+    with sync_store(args.store, result) as store:
         url = args.device or await pick_device(args.timeout)
+        result.device = url
         syncer = Syncer(
             store,
             delete_after=args.delete_after,
@@ -61,7 +65,6 @@ async def run(args: argparse.Namespace) -> int:
             timeout_s=args.timeout,
         )
         options = {"timeout_s": args.timeout} if url.startswith("ble:") else {}
-        result = SyncResult(url)
         done = False
         try:
             await sync_url(
@@ -69,9 +72,11 @@ async def run(args: argparse.Namespace) -> int:
             )
             done = True
         finally:  # what was stored before a failure is still reported
-            for outcome in result.outcomes.values():
+            if args.json and (done or result.outcomes):
+                print(json.dumps(result.to_json(), separators=(",", ":")))
+            for outcome in () if args.json else result.outcomes.values():
                 print(outcome.line())
-            if done or result.outcomes:
+            if not args.json and (done or result.outcomes):
                 print(result.total_line())
     return 1 if result.failed else 0
 
@@ -96,6 +101,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         help="delete each session from the device once its import is committed",
     )
     parser.add_argument("--quiet", action="store_true", help="no progress bars")
+    parser.add_argument("--json", action="store_true", help="print one JSON object at the end")
     parser.add_argument(
         "--timeout",
         type=positive_seconds,

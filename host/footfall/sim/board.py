@@ -221,7 +221,7 @@ def check(opts: SimOptions) -> None:
         raise UsageError("--flash-timing needs --cpu")
     if opts.cpu and opts.serve:
         raise UsageError("--cpu does not combine with --serve (a paced clock)")
-    if Path(opts.out).exists() and not Path(opts.out).is_dir():
+    if opts.out == "-" or Path(opts.out).exists() and not Path(opts.out).is_dir():
         raise UsageError(f"--out {opts.out}: not a folder (the board's flash)")
     if not 0 <= opts.battery_mv <= MAX_BATTERY_MV:
         raise UsageError(f"--battery-mv {opts.battery_mv}: takes 0 to {MAX_BATTERY_MV} mV")

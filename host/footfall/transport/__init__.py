@@ -2,7 +2,8 @@
 
     serial:/dev/ttyACM0     USB serial (pyserial; any pyserial URL after "serial:")
     ble:footfall-1A2B       BLE by advertised name or by address (bleak)
-    file:DIR                session files already copied off the device (mpremote cp)
+    file:DIR                session files already copied off the device (mpremote cp):
+                            its flash folder (sessions/ inside) or that sessions/ folder
 
 open_transport() returns an opened SerialSync or BleSync (each has `.link`, a FrameLink, and
 `close()`), or a FileSource for file: URLs.
@@ -21,16 +22,28 @@ if TYPE_CHECKING:
     from footfall.transport.serial import SerialSync
 
 SESSION_SUFFIX = ".ffs"
+SESSIONS_DIR = "sessions"  # where the device's flash keeps its session files
 
 
 @dataclass(frozen=True)
 class FileSource:
-    """A folder of session files (NNNNN.ffs, as the device names them)."""
+    """Session files copied off a device (NNNNN.ffs, as the device names them): a copy of
+    its flash folder, with sessions/ inside, or of that sessions/ folder."""
 
     path: Path
 
     def files(self) -> list[Path]:
-        return sorted(p for p in self.path.iterdir() if p.name.endswith(SESSION_SUFFIX))
+        """The session files in `path`, else in `path`/sessions; [] when neither has any."""
+        for folder in (self.path, self.path / SESSIONS_DIR):
+            if folder.is_dir():
+                found = sorted(p for p in folder.iterdir() if p.name.endswith(SESSION_SUFFIX))
+                if found:
+                    return found
+        return []
+
+    def where(self) -> str:
+        """Where files() looks, for the error that says it found nothing."""
+        return f"{self.path} or {self.path / SESSIONS_DIR}"
 
     async def close(self) -> None:
         return None
