@@ -32,7 +32,7 @@ def footfall(bin_dir: Path, cwd: Path, *args: str) -> subprocess.CompletedProces
 
 
 @pytest.mark.e2e
-def test_the_installed_wheel_runs_demo_sim_flash_and_sync(installed: Path, tmp_path: Path):
+def test_the_installed_wheel_runs_every_command_a_new_user_tries(installed: Path, tmp_path: Path):
     version = footfall(installed, tmp_path, "--version")
     assert version.returncode == 0 and version.stdout.startswith("footfall ")
     flash = footfall(installed, tmp_path, "flash", "--help")
@@ -43,5 +43,11 @@ def test_the_installed_wheel_runs_demo_sim_flash_and_sync(installed: Path, tmp_p
     sim = footfall(installed, tmp_path, "sim", str(data / "synthetic_run.csv"), "--out", "fl")
     assert sim.returncode == 0 and (tmp_path / "fl" / "sessions" / "00001.ffs").exists()
     store = str(tmp_path / "s.db")
-    sync = footfall(installed, tmp_path, "sync", "--device", "file:fl/sessions", "--store", store)
+    sync = footfall(installed, tmp_path, "sync", "--device", "file:fl", "--store", store)
     assert sync.returncode == 0 and "1 imported" in sync.stdout
+    report = footfall(installed, tmp_path, "report", "latest", "--out", "r.html", "--store", store)
+    assert report.returncode == 0 and (tmp_path / "r.html").read_text().startswith("<!DOCTYPE")
+    export = footfall(
+        installed, tmp_path, "export", "latest", "--format", "csv", "--out", "-", "--store", store
+    )
+    assert export.returncode == 0 and export.stdout.count("\n") > 1000
