@@ -76,3 +76,15 @@ def test_a_firmware_tree_without_a_default_board_is_a_flash_error(tmp_path: Path
     (tmp_path / "footfall_fw" / "board.py").write_text("BOARD_FILE = 'board.txt'\n")
     with pytest.raises(FootfallError, match="DEFAULT_BOARD"):
         default_board(tmp_path)
+
+
+def test_every_option_sets_a_field_the_firmware_config_knows() -> None:
+    from footfall.paths import firmware_config
+    from footfall.settings import OPTION_FIELDS
+    from footfall.sim.board import CONFIG_OPTIONS
+
+    config = firmware_config()
+    assert config is not None
+    assert set(OPTION_FIELDS.values()) <= set(config.FIELDS)
+    assert CONFIG_OPTIONS.items() <= OPTION_FIELDS.items()
+    assert {"rate", "target", "tolerance", "coach", "repeat_s"} <= set(CONFIG_OPTIONS)

@@ -1,3 +1,4 @@
+# PYTHON_ARGCOMPLETE_OK
 """The `footfall` command line: one subcommand table, each command in its own module.
 
 Errors are handled here once: a footfall error (footfall.errors) is one line on stderr,
@@ -11,6 +12,8 @@ import importlib
 import logging
 import os
 import sys
+
+import argcomplete
 
 from footfall import __version__
 from footfall.errors import (
@@ -108,7 +111,11 @@ def fail(exc: FootfallError) -> int:
 
 
 def main(argv: list[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
+    parser = build_parser()
+    # completes the shell's line and exits when the shell asks (_ARGCOMPLETE set);
+    # otherwise returns at once
+    argcomplete.autocomplete(parser)
+    args = parser.parse_args(argv)
     logging.basicConfig(
         level=logging.DEBUG if args.verbose else logging.WARNING,
         format="footfall: %(levelname)s: %(message)s",

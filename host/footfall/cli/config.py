@@ -21,22 +21,11 @@ from footfall_core import protocol as P
 from footfall.cli.args import positive_seconds
 from footfall.errors import DeviceError, UsageError
 from footfall.paths import firmware_config
+from footfall.settings import OPTION_FIELDS
 from footfall.transport import FileSource, open_transport
 from footfall.transport.link import FrameLink, decode
 
-# option dest -> config field
-FIELDS = {
-    "target": "target_spm",
-    "tolerance": "tolerance_spm",
-    "placement": "placement",
-    "auto_target": "auto_target",
-    "below": "below_s",
-    "rate": "rate_hz",
-    "coach": "coach",
-    "repeat_s": "repeat_s",
-    "beat_steps": "beat_steps",
-    "beat_out": "beat_out",
-}
+FIELDS = OPTION_FIELDS  # option dest -> config field
 
 
 def changes_from(args: argparse.Namespace) -> dict[str, Any]:

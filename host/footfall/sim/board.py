@@ -25,7 +25,7 @@ import os
 import subprocess
 import tempfile
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from pathlib import Path
 
 import numpy as np
@@ -37,6 +37,7 @@ from footfall.errors import EngineError, UsageError
 from footfall.flash import SCRIPTS, compile_commands, default_board, run_command
 from footfall.paths import FIRMWARE, firmware_config
 from footfall.resample import Resampled, continuous, resample
+from footfall.settings import OPTION_FIELDS
 from footfall.sim import MPY_DIR
 
 SIM_DIR = MPY_DIR.parent  # helper modules beside mpy/: imu_emu
@@ -197,20 +198,15 @@ def chip_grid(t_ms: np.ndarray, acc_mg: np.ndarray, board: str, rate_hz: int) ->
     return resample(t_ms, acc_mg, rate)
 
 
-# option dest -> the config field it sets on the virtual board
-CONFIG_OPTIONS = {
-    "rate": "rate_hz",
-    "target": "target_spm",
-    "tolerance": "tolerance_spm",
-    "coach": "coach",
-    "repeat_s": "repeat_s",
-    "beat_steps": "beat_steps",
-    "beat_out": "beat_out",
-}
-
-
 # A LiPo cell reads 3000-4350 mV; up to 5 V covers a board on USB power. Below 0 is no cell.
 MAX_BATTERY_MV = 5000
+# option -> the config field it sets on the virtual board: those of `footfall config`'s
+# options that the simulator takes too
+CONFIG_OPTIONS = {
+    option: field
+    for option, field in OPTION_FIELDS.items()
+    if option in {f.name for f in fields(SimOptions)}
+}
 
 
 def check(opts: SimOptions) -> None:
