@@ -6,6 +6,10 @@ reason, which is printed as a one-line error with exit 2. Values the firmware's 
 (footfall_fw/config.py, in the firmware tree footfall ships) refuse are refused here
 first, before any device is opened, with the same message; so are changes longer than one
 frame's payload (frames.MAX_PAYLOAD bytes of JSON).
+
+`--device file:DIR` works on a flash folder instead (DIR/config.json, as the device keeps
+it; footfall.transport.flash_config): the same rules, the same output, the change written
+atomically; what the device would report about a corrupt file goes to stderr.
 """
 
 from __future__ import annotations
@@ -13,6 +17,8 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import sys
+from pathlib import Path
 from typing import Any
 
 from footfall_core import frames
@@ -22,7 +28,7 @@ from footfall.cli.args import positive_seconds
 from footfall.errors import DeviceError, UsageError
 from footfall.paths import firmware_config
 from footfall.settings import OPTION_FIELDS
-from footfall.transport import FileSource, open_transport
+from footfall.transport import FileSource, flash_config, open_transport
 from footfall.transport.link import FrameLink, decode
 
 FIELDS = OPTION_FIELDS  # option dest -> config field
@@ -85,11 +91,25 @@ async def run(
     """Open `url` (options go to open_transport), read or change the config, close."""
     transport = await open_transport(url, **options)
     if isinstance(transport, FileSource):
-        raise UsageError(f"{url}: config needs a device (serial: or ble:), not a folder")
+        return in_folder(transport.path, changes)
     try:
         return await exchange(transport.link, changes, reply_timeout_s)
     finally:
         await transport.close()
+
+
+def in_folder(folder: Path, changes: dict[str, Any]) -> dict[str, Any]:
+    """The flash folder's config, changed when `changes` asks; a corrupt file's problems (what
+    the device would log at boot) on stderr."""
+    if changes:
+        try:
+            return flash_config.change(folder, changes)
+        except ValueError as e:  # the firmware's rules on the merged config
+            raise UsageError(str(e)) from None
+    cfg, problems = flash_config.read(folder)
+    for problem in problems:
+        print(f"footfall: {problem}", file=sys.stderr)
+    return cfg
 
 
 def add_coach_options(parser: argparse.ArgumentParser) -> None:
@@ -110,7 +130,12 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         help="show or change the sensor's settings (target cadence, placement, ...)",
         description="Show the sensor's settings; with options, change them on the device.",
     )
-    parser.add_argument("--device", metavar="URL", required=True, help="serial:PORT or ble:NAME")
+    parser.add_argument(
+        "--device",
+        metavar="URL",
+        required=True,
+        help="serial:PORT, ble:NAME or file:DIR (flash folder)",
+    )
     parser.add_argument(
         "--target", type=int, metavar="SPM", help="fixed target cadence, steps/min (auto off)"
     )
