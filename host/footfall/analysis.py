@@ -245,6 +245,25 @@ def summarise(data: SessionData) -> SessionSummary:
     )
 
 
+def below_spans(data: SessionData) -> list[tuple[int, int]]:
+    """(start_ms, end_ms) of each stretch of running below the zone (cadence < target -
+    tolerance), each step covering its own capped interval up to its time; [] without a
+    target. Touching steps join into one stretch."""
+    if data.target_spm <= 0:
+        return []
+    dt = data.running_dt_ms()
+    below = (dt > 0) & (data.cadence_spm > 0) & (data.cadence_spm < data.threshold_spm)
+    end = data.t_ms[below]
+    start = end - dt[below]
+    if len(end) == 0:
+        return []
+    # a new stretch wherever a step starts after the previous below step ended
+    new = np.flatnonzero(start[1:] > end[:-1]) + 1
+    firsts = np.concatenate([[0], new])
+    lasts = np.concatenate([new - 1, [len(end) - 1]])
+    return [(int(start[a]), int(end[b])) for a, b in zip(firsts, lasts, strict=True)]
+
+
 ACTIVITY_NAMES = ("idle", "walking", "running", "state 3")
 
 

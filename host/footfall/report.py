@@ -1,10 +1,15 @@
-"""Session report figures (matplotlib): what a runner or physio would rather look at than read.
+"""Session report (matplotlib): the runner's page first, the analyst's figures below it.
 
-Four panels: cadence over time with the target band and the cues, peak impact over time,
-the impact histogram, and impact against cadence with the runner's robust fit.
-`write(data, summary, text, path, fmt)` writes a PNG (the four panels in one image) or one
-self-contained HTML file (the summary and each figure embedded as a base64 PNG; nothing is
-linked): `fmt` when given, else the path's suffix says which. `render` gives the same
+The runner's part: a title with the session's date and time in the local time zone (the
+system's, `TZ` respected; the store keeps UTC), one plain-language paragraph (time in the
+zone, when and why it buzzed, how cadence held up late in the run against early), and the
+cadence figure: time below the zone shaded, the zone drawn one-sided from target - tolerance
+up (the coach has no upper limit), and the cues. The analyst's part: the summary text, peak
+impact over time, the impact histogram, and impact against cadence with the robust fit.
+`write(data, summary, text, path, fmt)` writes a PNG (the four panels in one image, titled
+with the paragraph) or one self-contained HTML page readable on a phone (viewport meta,
+images at most the screen's width, text that wraps; each figure embedded as a base64 PNG,
+nothing linked): `fmt` when given, else the path's suffix says which. `render` gives the same
 bytes, for stdout. Figures are built with matplotlib.figure.Figure, so no GUI backend or pyplot
 state is involved.
 """
@@ -14,18 +19,29 @@ from __future__ import annotations
 import base64
 import html
 import io
+import textwrap
+from datetime import UTC, datetime
 from pathlib import Path
 
 import numpy as np
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
-from footfall.analysis import SessionData, SessionSummary, impact_by_cadence, impact_fit
+from footfall.analysis import (
+    SessionData,
+    SessionSummary,
+    below_spans,
+    impact_by_cadence,
+    impact_fit,
+)
 from footfall.errors import OutputError, os_failure
 
 DPI = 100
 ROLLING_STEPS = 31  # the impact trace's running mean window
 TARGET_COLOUR, CUE_COLOUR, STEP_COLOUR = "#2ca02c", "#d62728", "#1f77b4"
+BELOW_COLOUR = "#ff7f0e"
+HELD_SPM = 2  # late vs early median cadence within this: "held up"
+MAX_CUES_LISTED = 6  # the paragraph lists this many cue times, then counts the rest
 FORMATS = (".png", ".html")
 
 
@@ -39,14 +55,102 @@ def cadence_panel(ax: Axes, data: SessionData, summary: SessionSummary) -> None:
     minutes, cad, _ = _running(data)
     ax.plot(minutes, cad, ".", ms=2, color=STEP_COLOUR, label="cadence (running steps)")
     if summary.target_spm:
-        ax.axhspan(summary.threshold_spm, summary.target_spm + data.tolerance_spm,
-                   color=TARGET_COLOUR, alpha=0.15, label="target zone")  # fmt: skip
+        low = min(float(cad.min()), summary.threshold_spm) - 5
+        high = max(float(cad.max()), summary.target_spm) + 5
+        # the coach cues below target - tolerance and has no upper limit: the zone is open
+        ax.axhspan(summary.threshold_spm, high, color=TARGET_COLOUR, alpha=0.12,
+                   label=f"zone: {summary.threshold_spm} spm and up")  # fmt: skip
         ax.axhline(summary.target_spm, color=TARGET_COLOUR, lw=1, label="target")
+        ax.set_ylim(low, high)
+    for i, (start_ms, end_ms) in enumerate(below_spans(data)):
+        ax.axvspan(start_ms / 60000, end_ms / 60000, color=BELOW_COLOUR, alpha=0.25, lw=0,
+                   label="below the zone" if i == 0 else None)  # fmt: skip
     for i, cue in enumerate(summary.cues):
         ax.axvline(cue.t_ms / 60000, color=CUE_COLOUR, lw=1, ls="--",
-                   label="cue" if i == 0 else None)  # fmt: skip
+                   label="buzz" if i == 0 else None)  # fmt: skip
     ax.set(title="Cadence over time", xlabel="time (min)", ylabel="cadence (steps/min)")
     ax.legend(loc="lower left", fontsize="small")
+
+
+def local_start(summary: SessionSummary) -> datetime | None:
+    """The session's start in the local time zone (the system's; `TZ` respected), or None
+    when the device's clock was not set."""
+    if not summary.clock_set:
+        return None
+    return datetime.fromtimestamp(summary.start_s, UTC).astimezone()
+
+
+def title(summary: SessionSummary) -> str:
+    """ "Run on Tuesday 12 January 2027 at 07:15 (CET)", or "Run, date unknown (...)"."""
+    start = local_start(summary)
+    if start is None:
+        return "Run, date unknown (the sensor's clock was not set)"
+    return (
+        f"Run on {start.strftime('%A')} {start.day} {start.strftime('%B %Y')} "
+        f"at {start.strftime('%H:%M')} ({start.tzname()})"
+    )
+
+
+def _clock(seconds: float) -> str:
+    m, s = divmod(round(seconds), 60)
+    h, m = divmod(m, 60)
+    return f"{h}:{m:02d}:{s:02d}" if h else f"{m}:{s:02d}"
+
+
+def _minutes(seconds: float) -> str:
+    m = round(seconds / 60)
+    return "under a minute" if m < 1 else f"{m} minute{'s' * (m != 1)}"
+
+
+def _buzzes(summary: SessionSummary) -> str:
+    if not summary.target_spm:
+        return "There was no target, so it never buzzed to quicken you."
+    if not summary.cues:
+        return "It never buzzed: you were never below the zone for long enough to need a cue."
+    n = len(summary.cues)
+    shown = [_clock(c.t_ms / 1000) for c in summary.cues[:MAX_CUES_LISTED]]
+    more = f" and {n - MAX_CUES_LISTED} more times" if n > MAX_CUES_LISTED else ""
+    back = [c.recovery_s for c in summary.cues if c.recovery_s is not None]
+    recovered = (
+        f"; you were back in the zone within a median of {np.median(back):.0f} s"
+        if back
+        else "; you did not get back in the zone after it"
+    )
+    return (
+        f"It buzzed {n} time{'s' * (n != 1)} to quicken you, each time because most of the "
+        f"recent running had been below {summary.threshold_spm} steps/min: at "
+        f"{', '.join(shown)}{more} into the run{recovered}."
+    )
+
+
+def _late(summary: SessionSummary) -> str:
+    first, last = summary.cadence_first_third_spm, summary.cadence_last_third_spm
+    drift = last - first
+    if abs(drift) <= HELD_SPM:
+        how = "held up"
+    elif drift < 0:
+        how = f"dropped by {-drift:.0f} steps/min"
+    else:
+        how = f"rose by {drift:.0f} steps/min"
+    return (
+        f"Late in the run your cadence {how}: a median of {last:.0f} steps/min in the last "
+        f"third of your running against {first:.0f} in the first."
+    )
+
+
+def runner_summary(summary: SessionSummary) -> str:
+    """One plain-language paragraph for the runner."""
+    ran, total = _minutes(summary.running_s), _minutes(summary.duration_s)
+    in_all = "" if ran == total else f" ({total} in all)"
+    parts = [f"You ran for {ran}{in_all} and took {summary.steps:,} steps."]
+    if summary.target_spm and summary.in_zone_pct is not None:
+        parts.append(
+            f"Your target was {summary.target_spm} steps/min, and you were in the zone "
+            f"({summary.threshold_spm} or quicker) for {summary.in_zone_pct:.0f}% of your "
+            "running time."
+        )
+    parts += [_buzzes(summary), _late(summary)]
+    return " ".join(parts)
 
 
 def impact_time_panel(ax: Axes, data: SessionData) -> None:
@@ -96,7 +200,9 @@ def panels(data: SessionData, summary: SessionSummary) -> list[tuple[str, Figure
         ("Impact histogram", lambda ax: impact_hist_panel(ax, data, summary)),
         ("Impact vs cadence", lambda ax: cadence_impact_panel(ax, data)),
     ):
-        fig = Figure(figsize=(8, 3.6), dpi=DPI, layout="constrained")
+        # the runner's figure, first, is narrower: it is read on a phone
+        size = (6.4, 4) if not out else (8, 3.6)
+        fig = Figure(figsize=size, dpi=DPI, layout="constrained")
         draw(fig.add_subplot())
         out.append((title, fig))
     return out
@@ -110,7 +216,8 @@ def composite(data: SessionData, summary: SessionSummary) -> Figure:
     impact_time_panel(b, data)
     impact_hist_panel(c, data, summary)
     cadence_impact_panel(d, data)
-    fig.suptitle(f"footfall session {summary.session_id}")
+    paragraph = textwrap.fill(runner_summary(summary), 170)
+    fig.suptitle(f"{title(summary)}\n{paragraph}", fontsize="medium")
     return fig
 
 
@@ -120,19 +227,35 @@ def png_bytes(fig: Figure) -> bytes:
     return buf.getvalue()
 
 
-def html_page(data: SessionData, summary: SessionSummary, text: str) -> str:
-    figures = "\n".join(
-        f'<figure><img alt="{html.escape(title)}" src="data:image/png;base64,'
-        f'{base64.b64encode(png_bytes(fig)).decode("ascii")}">'
-        f"<figcaption>{html.escape(title)}</figcaption></figure>"
-        for title, fig in panels(data, summary)
-    )
-    title = html.escape(f"footfall session {summary.session_id}")
+PAGE_STYLE = (
+    "body{font-family:sans-serif;max-width:860px;margin:auto;padding:0 12px;"
+    "line-height:1.45}img{max-width:100%;height:auto}figure{margin:1em 0}"
+    "pre{white-space:pre-wrap;overflow-wrap:anywhere;font-size:.85em}"
+    "h1{font-size:1.4em}"
+)
+
+
+def _figure(name: str, fig: Figure) -> str:
+    data = base64.b64encode(png_bytes(fig)).decode("ascii")
+    name = html.escape(name)
     return (
-        f'<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8"><title>{title}</title>'
-        "<style>body{font-family:sans-serif;max-width:860px;margin:auto}"
-        "img{max-width:100%}figure{margin:1em 0}</style></head>\n"
-        f"<body><h1>{title}</h1>\n<pre>{html.escape(text)}</pre>\n{figures}\n</body></html>\n"
+        f'<figure><img alt="{name}" src="data:image/png;base64,{data}">'
+        f"<figcaption>{name}</figcaption></figure>"
+    )
+
+
+def html_page(data: SessionData, summary: SessionSummary, text: str) -> str:
+    (cad_name, cad_fig), *rest = panels(data, summary)
+    analyst = "\n".join(_figure(name, fig) for name, fig in rest)
+    head = html.escape(title(summary))
+    return (
+        '<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">'
+        '<meta name="viewport" content="width=device-width, initial-scale=1">'
+        f"<title>{head}</title><style>{PAGE_STYLE}</style></head>\n"
+        f"<body><h1>{head}</h1>\n<p>{html.escape(runner_summary(summary))}</p>\n"
+        f"{_figure(cad_name, cad_fig)}\n"
+        f"<h2>For the analyst</h2>\n<p>session {html.escape(summary.session_id)}</p>\n"
+        f"<pre>{html.escape(text)}</pre>\n{analyst}\n</body></html>\n"
     )
 
 
