@@ -35,6 +35,7 @@ from footfall.analysis import (
     impact_fit,
 )
 from footfall.errors import OutputError, os_failure
+from footfall.trends import Trends, Week
 
 DPI = 100
 ROLLING_STEPS = 31  # the impact trace's running mean window
@@ -281,14 +282,131 @@ def render(data: SessionData, summary: SessionSummary, text: str, fmt: str) -> b
     return html_page(data, summary, text).encode("utf-8")
 
 
-def write(
-    data: SessionData, summary: SessionSummary, text: str, path: str | Path, fmt: str | None = None
-) -> Path:
-    """Write the report as PNG or HTML: `fmt` when given, else chosen by the file's suffix."""
-    path = Path(path)
-    body = render(data, summary, text, report_format(path, fmt))
+def _write(path: Path, body: bytes) -> Path:
     try:
         path.write_bytes(body)
     except OSError as e:
         raise os_failure(path, e) from None
     return path
+
+
+def write(
+    data: SessionData, summary: SessionSummary, text: str, path: str | Path, fmt: str | None = None
+) -> Path:
+    """Write the report as PNG or HTML: `fmt` when given, else chosen by the file's suffix."""
+    path = Path(path)
+    return _write(path, render(data, summary, text, report_format(path, fmt)))
+
+
+# The weeks (footfall trends --out): running time, steps, impact load and cadence against
+# target, one bar or point per week; flagged weeks in red, the week in progress hatched.
+
+
+def _week_bars(ax: Axes, t: Trends, values: list[float], name: str, flags: bool) -> None:
+    x = np.arange(len(t.weeks))
+    colours = [CUE_COLOUR if flags and (w.load_jump or w.acwr_flag) else STEP_COLOUR
+               for w in t.weeks]  # fmt: skip
+    bars = ax.bar(x, values, color=colours)
+    for bar, w in zip(bars, t.weeks, strict=True):
+        if w.in_progress:
+            bar.set_hatch("//")
+            bar.set_alpha(0.6)
+    ax.set(title=name, ylabel=name)
+    _week_ticks(ax, t)
+
+
+def _week_ticks(ax: Axes, t: Trends) -> None:
+    step = max(1, len(t.weeks) // 8)  # at most about 8 labels, so they stay readable
+    ticks = list(range(0, len(t.weeks), step))
+    ax.set_xticks(ticks, [t.weeks[i].week for i in ticks], rotation=30, fontsize="small")
+
+
+def _cadence_weeks(ax: Axes, t: Trends) -> None:
+    x = np.arange(len(t.weeks))
+    nan = float("nan")
+    cad = [nan if w.cadence_spm is None else w.cadence_spm for w in t.weeks]
+    tgt = [nan if w.target_spm is None else w.target_spm for w in t.weeks]
+    ax.plot(x, cad, "o-", color=STEP_COLOUR, label="cadence (median, by running time)")
+    ax.plot(x, tgt, "--", color=TARGET_COLOUR, label="target")
+    ax.set(title="Cadence vs target", ylabel="steps/min")
+    ax.legend(loc="best", fontsize="small")
+    _week_ticks(ax, t)
+
+
+def trends_panels(t: Trends) -> list[tuple[str, Figure]]:
+    """The weeks' four figures, each in its own figure, in page order."""
+    draws = (
+        ("Running time (h)", lambda ax: _week_bars(
+            ax, t, [w.running_s / 3600 for w in t.weeks], "Running time (h)", False)),
+        ("Steps", lambda ax: _week_bars(ax, t, [w.steps for w in t.weeks], "Steps", False)),
+        ("Impact load (g)", lambda ax: _week_bars(
+            ax, t, [w.impact_load_g for w in t.weeks], "Impact load (g)", True)),
+        ("Cadence vs target", lambda ax: _cadence_weeks(ax, t)),
+    )  # fmt: skip
+    out = []
+    for name, draw in draws:
+        fig = Figure(figsize=(6.4, 3.6), dpi=DPI, layout="constrained")
+        draw(fig.add_subplot())
+        out.append((name, fig))
+    return out
+
+
+def _flag_why(w: Week) -> str:
+    why = []
+    if w.load_jump and w.load_change_pct is not None:
+        why.append(f"load up {w.load_change_pct:.0f}% on the week before")
+    if w.acwr_flag and w.acwr is not None:
+        why.append(f"this week's load is {w.acwr:.2f} times the 4-week mean")
+    return f"{w.week} ({', '.join(why)})"
+
+
+def trends_summary(t: Trends) -> str:
+    """One plain paragraph: the weeks shown, the flagged ones and why, the cadence trend."""
+    first, last = t.weeks[0], t.weeks[-1]
+    parts = [f"{len(t.weeks)} week{'s' * (len(t.weeks) != 1)}, {first.week} to {last.week}."]
+    flagged = t.flagged()
+    if flagged:
+        parts.append("Weeks flagged (red): " + "; ".join(map(_flag_why, flagged)) + ".")
+    else:
+        parts.append("No week is flagged: the impact load rose steadily.")
+    trend = t.cadence_trend_spm_per_week
+    if trend is not None:
+        parts.append(f"Cadence changed by {trend:+.1f} steps/min a week.")
+    if last.in_progress:
+        parts.append(f"{last.week} is still in progress (hatched).")
+    return " ".join(parts)
+
+
+def trends_composite(t: Trends) -> Figure:
+    fig = Figure(figsize=(14, 9), dpi=DPI, layout="constrained")
+    a, b, c, d = fig.subplots(2, 2).flat
+    _week_bars(a, t, [w.running_s / 3600 for w in t.weeks], "Running time (h)", False)
+    _week_bars(b, t, [float(w.steps) for w in t.weeks], "Steps", False)
+    _week_bars(c, t, [w.impact_load_g for w in t.weeks], "Impact load (g)", True)
+    _cadence_weeks(d, t)
+    fig.suptitle(f"Training weeks\n{textwrap.fill(trends_summary(t), 170)}", fontsize="medium")
+    return fig
+
+
+def trends_page(t: Trends, text: str) -> str:
+    figures = "\n".join(_figure(name, fig) for name, fig in trends_panels(t))
+    return (
+        '<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">'
+        '<meta name="viewport" content="width=device-width, initial-scale=1">'
+        f"<title>Training weeks</title><style>{PAGE_STYLE}</style></head>\n"
+        f"<body><h1>Training weeks</h1>\n<p>{html.escape(trends_summary(t))}</p>\n"
+        f"{figures}\n<pre>{html.escape(text)}</pre>\n</body></html>\n"
+    )
+
+
+def render_trends(t: Trends, text: str, fmt: str) -> bytes:
+    """The weeks as bytes: a PNG, or the HTML page in UTF-8."""
+    if fmt == "png":
+        return png_bytes(trends_composite(t))
+    return trends_page(t, text).encode("utf-8")
+
+
+def write_trends(t: Trends, text: str, path: str | Path, fmt: str | None = None) -> Path:
+    """Write the weeks as PNG or HTML: `fmt` when given, else chosen by the file's suffix."""
+    path = Path(path)
+    return _write(path, render_trends(t, text, report_format(path, fmt)))

@@ -50,6 +50,7 @@ def test_an_unset_clock_gives_date_unknown_in_the_title() -> None:
     assert "date unknown" in report.title(replace(summarise(DATA), clock_set=False))
 
 
+@pytest.mark.e2e
 def test_the_page_opens_with_the_title_then_the_paragraph_then_the_cadence_figure(
     zone: str,
 ) -> None:

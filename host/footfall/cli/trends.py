@@ -1,17 +1,24 @@
-"""`footfall trends [--weeks N] [--json] [--store PATH]`: weekly training load and its flags.
+"""`footfall trends [--weeks N] [--json] [--out FILE.html|FILE.png|- [--format html|png]]
+[--store PATH]`: weekly training load and its flags.
 
 With --json, one object: `weeks` (footfall.trends.Week fields), `cadence_trend_spm_per_week`
 and `sessions_without_running`. Text marks a flagged week with `!` and says why.
+`--out` draws the weeks instead (running time, steps, impact load with flagged weeks in red,
+cadence against target) as a PNG or a self-contained HTML page, as `footfall report` does:
+`--format` wins over the suffix, `--out -` writes to stdout and needs --format; it prints the
+path written, or with --json one object: format, out.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import sys
 
 from footfall import source
 from footfall.analysis import SessionSummary, summarise
 from footfall.cli.args import add_store_argument
+from footfall.cli.report import STDOUT
 from footfall.errors import AnalysisError, UsageError
 from footfall.store import Store
 from footfall.trends import ACWR_HIGH, ACWR_LOW, LOAD_JUMP_PCT, Trends, Week, weekly
@@ -80,6 +87,12 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     )
     parser.add_argument("--weeks", type=int, metavar="N", help="show the last N weeks only")
     parser.add_argument("--json", action="store_true", help="print one JSON object")
+    parser.add_argument(
+        "--out", metavar="FILE", help="draw the weeks: FILE.png, FILE.html or - (stdout)"
+    )
+    parser.add_argument(
+        "--format", choices=("html", "png"), help="html or png (default: --out's suffix)"
+    )
     add_store_argument(parser)
     parser.set_defaults(func=main)
 
@@ -87,11 +100,42 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 def main(args: argparse.Namespace) -> int:
     if args.weeks is not None and args.weeks < 1:
         raise UsageError(f"--weeks must be at least 1, got {args.weeks}")
+    check_out(args)
     with source.open_store(args.store) as store:
         summaries, without, undated = summarise_store(store)
     trends = weekly(summaries, args.weeks, without, undated=undated)
+    if args.out is not None:
+        return draw(trends, args)
     if args.json:
         print(json.dumps(trends.to_json(), separators=(",", ":")))
     else:
         print(text(trends))
+    return 0
+
+
+def check_out(args: argparse.Namespace) -> None:
+    """The --out/--format rules `footfall report` has, checked before the store is read."""
+    if args.out is None:
+        if args.format is not None:
+            raise UsageError("--format needs --out FILE (what to draw the weeks into)")
+        return
+    if args.out == STDOUT and args.format is None:
+        raise UsageError("--out - needs --format html or png (there is no suffix to go by)")
+    if args.out == STDOUT and args.json:
+        raise UsageError("--json and --out - both write to stdout: give --out a file")
+
+
+def draw(trends: Trends, args: argparse.Namespace) -> int:
+    from footfall import report  # matplotlib: loaded only when the weeks are drawn
+
+    if args.out == STDOUT:
+        sys.stdout.buffer.write(report.render_trends(trends, text(trends), args.format))
+        sys.stdout.buffer.flush()
+        return 0
+    path = report.write_trends(trends, text(trends), args.out, args.format)
+    if args.json:
+        fmt = report.report_format(path, args.format)
+        print(json.dumps({"format": fmt, "out": str(path)}, separators=(",", ":")))
+    else:
+        print(path)
     return 0
