@@ -194,8 +194,8 @@ def cadence_impact_panel(ax: Axes, data: SessionData) -> None:
 
 def panels(data: SessionData, summary: SessionSummary) -> list[tuple[str, Figure]]:
     """Each panel in its own figure, titled, in report order."""
-    out = []
-    for title, draw in (
+    out: list[tuple[str, Figure]] = []
+    for name, draw in (
         ("Cadence over time", lambda ax: cadence_panel(ax, data, summary)),
         ("Peak impact over time", lambda ax: impact_time_panel(ax, data)),
         ("Impact histogram", lambda ax: impact_hist_panel(ax, data, summary)),
@@ -205,7 +205,7 @@ def panels(data: SessionData, summary: SessionSummary) -> list[tuple[str, Figure
         size = (6.4, 4) if not out else (8, 3.6)
         fig = Figure(figsize=size, dpi=DPI, layout="constrained")
         draw(fig.add_subplot())
-        out.append((title, fig))
+        out.append((name, fig))
     return out
 
 
@@ -343,7 +343,7 @@ def trends_panels(t: Trends) -> list[tuple[str, Figure]]:
             ax, t, [w.impact_load_g for w in t.weeks], "Impact load (g)", True)),
         ("Cadence vs target", lambda ax: _cadence_weeks(ax, t)),
     )  # fmt: skip
-    out = []
+    out: list[tuple[str, Figure]] = []
     for name, draw in draws:
         fig = Figure(figsize=(6.4, 3.6), dpi=DPI, layout="constrained")
         draw(fig.add_subplot())
