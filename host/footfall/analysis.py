@@ -51,6 +51,9 @@ class SessionData:
     flags: np.ndarray
     clock_set: bool = True  # False: start_s is the device's unset clock (not re-based)
     device_session_id: int = 0  # the device's session number (its header's)
+    # the coach's mode, where the header records it: in a metronome mode a cue is logged
+    # but the metronome beats instead of the "quicken" buzz
+    coach: str = "cues"
 
     @classmethod
     def from_session(cls, session: records.Session, session_id: str) -> SessionData:
@@ -74,6 +77,7 @@ class SessionData:
             flags=session.flags,
             clock_set=h.clock_set,
             device_session_id=h.session_id,
+            coach=_coach(h),
         )
 
     @property
@@ -87,6 +91,12 @@ class SessionData:
         """Each step's running time: its interval if it is a running step, capped, else 0."""
         dt = np.minimum(self.interval_ms, MAX_STEP_GAP_MS)
         return np.where(self.running_mask(), dt, 0)
+
+
+def _coach(header: records.Header) -> str:
+    """The header's coach mode when it records one as a name, else "cues" (the default)."""
+    coach = getattr(header, "coach", None)
+    return coach if isinstance(coach, str) and coach else "cues"
 
 
 @dataclass(frozen=True)

@@ -103,11 +103,11 @@ def _minutes(seconds: float) -> str:
     return "under a minute" if m < 1 else f"{m} minute{'s' * (m != 1)}"
 
 
-def _buzzes(summary: SessionSummary) -> str:
+def _buzzes(summary: SessionSummary, coach: str) -> str:
     if not summary.target_spm:
-        return "There was no target, so it never buzzed to quicken you."
+        return "There was no target, so it gave no cue to quicken you."
     if not summary.cues:
-        return "It never buzzed: you were never below the zone for long enough to need a cue."
+        return "It gave no cue to quicken you."
     n = len(summary.cues)
     shown = [_clock(c.t_ms / 1000) for c in summary.cues[:MAX_CUES_LISTED]]
     more = f" and {n - MAX_CUES_LISTED} more times" if n > MAX_CUES_LISTED else ""
@@ -117,10 +117,14 @@ def _buzzes(summary: SessionSummary) -> str:
         if back
         else "; you did not get back in the zone after it"
     )
+    what = (
+        f"It buzzed {n} time{'s' * (n != 1)} to quicken you"
+        if coach == "cues"
+        else f"The coach found you slow {n} time{'s' * (n != 1)} (the metronome beat, no buzz)"
+    )
     return (
-        f"It buzzed {n} time{'s' * (n != 1)} to quicken you, each time because most of the "
-        f"recent running had been below {summary.threshold_spm} steps/min: at "
-        f"{', '.join(shown)}{more} into the run{recovered}."
+        f"{what}, each time because most of the recent running had been below "
+        f"{summary.threshold_spm} steps/min: at {', '.join(shown)}{more} into the run{recovered}."
     )
 
 
@@ -139,8 +143,8 @@ def _late(summary: SessionSummary) -> str:
     )
 
 
-def runner_summary(summary: SessionSummary) -> str:
-    """One plain-language paragraph for the runner."""
+def runner_summary(summary: SessionSummary, coach: str = "cues") -> str:
+    """One plain-language paragraph for the runner; `coach` is the session's coach mode."""
     ran, total = _minutes(summary.running_s), _minutes(summary.duration_s)
     in_all = "" if ran == total else f" ({total} in all)"
     parts = [f"You ran for {ran}{in_all} and took {summary.steps:,} steps."]
@@ -150,7 +154,7 @@ def runner_summary(summary: SessionSummary) -> str:
             f"({summary.threshold_spm} or quicker) for {summary.in_zone_pct:.0f}% of your "
             "running time."
         )
-    parts += [_buzzes(summary), _late(summary)]
+    parts += [_buzzes(summary, coach), _late(summary)]
     return " ".join(parts)
 
 
@@ -217,7 +221,7 @@ def composite(data: SessionData, summary: SessionSummary) -> Figure:
     impact_time_panel(b, data)
     impact_hist_panel(c, data, summary)
     cadence_impact_panel(d, data)
-    paragraph = textwrap.fill(runner_summary(summary), 170)
+    paragraph = textwrap.fill(runner_summary(summary, data.coach), 170)
     fig.suptitle(f"{title(summary)}\n{paragraph}", fontsize="medium")
     return fig
 
@@ -253,7 +257,7 @@ def html_page(data: SessionData, summary: SessionSummary, text: str) -> str:
         '<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">'
         '<meta name="viewport" content="width=device-width, initial-scale=1">'
         f"<title>{head}</title><style>{PAGE_STYLE}</style></head>\n"
-        f"<body><h1>{head}</h1>\n<p>{html.escape(runner_summary(summary))}</p>\n"
+        f"<body><h1>{head}</h1>\n<p>{html.escape(runner_summary(summary, data.coach))}</p>\n"
         f"{_figure(cad_name, cad_fig)}\n"
         f"<h2>For the analyst</h2>\n<p>session {html.escape(summary.session_id)}</p>\n"
         f"<pre>{html.escape(text)}</pre>\n{analyst}\n</body></html>\n"

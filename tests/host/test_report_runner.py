@@ -82,6 +82,11 @@ def test_the_paragraph_says_when_cadence_dropped_late_in_the_run() -> None:
     assert "held up" in report.runner_summary(summarise(run([172] * 600)))
 
 
+def test_in_a_metronome_mode_the_paragraph_does_not_claim_a_buzz() -> None:
+    text = report.runner_summary(summarise(DATA), "metronome-when-slow")
+    assert "buzzed" not in text and f"slow {len(summarise(DATA).cues)} times" in text
+
+
 def test_without_a_target_the_paragraph_says_it_never_buzzed() -> None:
     text = report.runner_summary(summarise(run([172] * 600, target_spm=0)))
     assert "no target" in text and "zone" not in text
