@@ -10,8 +10,9 @@ impact over time, the impact histogram, and impact against cadence with the robu
 with the paragraph) or one self-contained HTML page readable on a phone (viewport meta,
 images at most the screen's width, text that wraps; each figure embedded as a base64 PNG,
 nothing linked): `fmt` when given, else the path's suffix says which. `render` gives the same
-bytes, for stdout. Figures are built with matplotlib.figure.Figure, so no GUI backend or pyplot
-state is involved.
+bytes, for stdout. `write_trends` and `render_trends` draw the weeks of footfall.trends the
+same way (footfall trends --out). Figures are built with matplotlib.figure.Figure, so no GUI
+backend or pyplot state is involved.
 """
 
 from __future__ import annotations

@@ -1,6 +1,7 @@
 """`footfall report ID --out FILE.html|FILE.png|- [--format html|png] [--json] [--store PATH]`.
 
-One session's figures. `--format` says png or html (it wins over the suffix; without it
+One session's report: for the runner, a title in local time, a plain paragraph and the
+cadence figure; below, the analyst's figures (footfall.report). `--format` says png or html (it wins over the suffix; without it
 the suffix says which); `--out -` writes the report to stdout and needs --format.
 `footfall report --session-file FILE.ffs --out ...` reports straight from a session file
 (as `make demo` does with the virtual board's). Prints the path written (nothing for
@@ -25,8 +26,9 @@ STDOUT = "-"
 def register(subparsers: argparse._SubParsersAction) -> None:
     parser = subparsers.add_parser(
         "report",
-        help="one session's figures as a PNG or a self-contained HTML file",
-        description="Plot one session: cadence with target and cues, impact, and how they relate.",
+        help="one session's report as a PNG or a self-contained HTML file",
+        description="Report one session: a runner's summary and cadence figure, then impact "
+        "and how it relates to cadence.",
     )
     parser.add_argument(
         "id", metavar="ID", nargs="?", help="session id, a unique prefix of one, or latest"
