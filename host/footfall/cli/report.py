@@ -4,8 +4,9 @@ One session's report: for the runner, a title in local time, a plain paragraph a
 cadence figure; below, the analyst's figures (footfall.report). `--format` says png or
 html (it wins over the suffix; without it the suffix says which); `--out -` writes the
 report to stdout and needs --format. `footfall report --session-file FILE.ffs --out ...`
-reports straight from a session file (as `make demo` does with the virtual board's). Prints the path written (nothing for
-`--out -`); with --json, one object: id, format, out. Errors are one line, exit status 2.
+reports straight from a session file (as `make demo` does with the virtual board's).
+Prints the path written (nothing for `--out -`); with --json, one object: id, format, out.
+Errors are one line, exit status 2.
 """
 
 from __future__ import annotations
