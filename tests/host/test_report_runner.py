@@ -17,9 +17,10 @@ import numpy as np
 import pytest
 from footfall import report
 from footfall.analysis import below_spans, summarise
+from footfall.cli import main
 from matplotlib.figure import Figure
 
-from tests.host.run_sessions import MONDAY_S, run
+from tests.host.run_sessions import MONDAY_S, run, session_bytes
 
 # 3 min at 172, 1.5 min at 158 (below 170 - 3), 3 min at 172; then a slower last part
 STEADY = [172] * 300 + [158] * 150 + [172] * 300
@@ -164,3 +165,16 @@ def test_a_390px_phone_screen_shows_the_page_without_sideways_scrolling(tmp_path
     found = re.search(r'id="scroll-width">(\d+)<', dom)
     assert found is not None, dom[-500:]
     assert int(found.group(1)) <= 390
+
+
+@pytest.mark.e2e
+def test_report_from_a_session_file_is_titled_in_local_time(
+    zone: str, tmp_path: Path, capsys: pytest.CaptureFixture
+) -> None:
+    (tmp_path / "s.ffs").write_bytes(session_bytes(DATA))
+    out = tmp_path / "r.html"
+    assert main(["report", "--session-file", str(tmp_path / "s.ffs"), "--out", str(out)]) == 0
+    local = datetime.fromtimestamp(MONDAY_S, ZoneInfo(zone))
+    h1 = re.search(r"<h1>([^<]+)</h1>", out.read_text())
+    assert h1 is not None and local.strftime("%H:%M") in h1.group(1)
+    assert local.tzname() in h1.group(1)
