@@ -69,9 +69,10 @@ def cadence_panel(ax: Axes, data: SessionData, summary: SessionSummary) -> None:
                    label="below the zone" if i == 0 else None)  # fmt: skip
     for i, cue in enumerate(summary.cues):
         ax.axvline(cue.t_ms / 60000, color=CUE_COLOUR, lw=1, ls="--",
-                   label="buzz" if i == 0 else None)  # fmt: skip
+                   label="cue" if i == 0 else None)  # fmt: skip
     ax.set(title="Cadence over time", xlabel="time (min)", ylabel="cadence (steps/min)")
-    ax.legend(loc="lower left", fontsize="small")
+    # under the axes, so it never hides the steps
+    ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.2), ncols=3, fontsize="small")
 
 
 def local_start(summary: SessionSummary) -> datetime | None:
@@ -207,7 +208,7 @@ def panels(data: SessionData, summary: SessionSummary) -> list[tuple[str, Figure
         ("Impact vs cadence", lambda ax: cadence_impact_panel(ax, data)),
     ):
         # the runner's figure, first, is narrower: it is read on a phone
-        size = (6.4, 4) if not out else (8, 3.6)
+        size = (4.8, 4) if not out else (8, 3.6)
         fig = Figure(figsize=size, dpi=DPI, layout="constrained")
         draw(fig.add_subplot())
         out.append((name, fig))
