@@ -409,6 +409,10 @@ async def sync_url(
                 return syncer.run_files(transport, result)
             return await _until_dropped(syncer.run_link(transport.link, result), dropped)
         except (TransportError, FrameError) as e:
+            if scheme == "ble" and dropped.is_set() and not getattr(transport, "heard", True):
+                from footfall.transport.ble import PAIRING_HINT, PairingRefused
+
+                raise PairingRefused(f"{url}: {PAIRING_HINT}") from e
             if result.reconnects >= retries:
                 raise TransportError(f"{url}: {e} (gave up after {retries} reconnects)") from e
             result.reconnects += 1
