@@ -129,6 +129,7 @@ class BoardRadio:
         self.active = False
         self.radio_on = True
         self.bond = False  # config(bond=...): may a pairing now bond
+        self.played = False  # the board's recording has run out
         self.advertising: list[Any] | None = None  # the last gap_advertise's arguments
         self.chars: dict[int, gatt.Characteristic[bytes]] = {}
         self.values: dict[int, bytes] = {}
@@ -223,6 +224,10 @@ class BoardRadio:
         except Exception:  # noqa: BLE001 - a timeout or a dropped link: a failed indication
             status = 1
         self.send([IRQ_GATTS_INDICATE_DONE, conn_handle, handle, status])
+
+    async def _on_played(self) -> None:
+        self.played = True
+        self._announce()
 
     async def _on_buffer(self, handle: int, length: int) -> None:
         self.limits[handle] = length

@@ -15,6 +15,7 @@ anything did not accept this host (no bond, its pairing window closed): PairingR
 
 from __future__ import annotations
 
+import os
 import re
 from typing import Any
 
@@ -43,10 +44,14 @@ def default_backends(
     scanner: type[BaseBleakScanner] | None, client: type[BaseBleakClient] | None = None
 ) -> tuple[type[BaseBleakScanner] | None, type[BaseBleakClient] | None]:
     """The backends asked for, else FOOTFALL_HCI's (ble_hci.py), else the platform's."""
-    if scanner is not None or client is not None:
+    if scanner is not None or client is not None or not os.environ.get("FOOTFALL_HCI"):
         return scanner, client
-    from footfall.transport.ble_hci import backends
-
+    try:
+        from footfall.transport.ble_hci import backends
+    except ImportError as e:  # Bumble is an optional extra
+        raise TransportError(
+            f"FOOTFALL_HCI needs Bumble ({e}): pip install 'footfall[ble-sim]'"
+        ) from e
     return backends() or (None, None)
 
 

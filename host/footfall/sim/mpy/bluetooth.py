@@ -134,6 +134,7 @@ class BLE:
         self._scheduled = False
         self._radio_off = sc.get("radio_off_ms")  # [T, D]: the radio gone from T for D ms
         self._radio_state = 1
+        self._played = False  # the recording has run out (told once to the bridge)
         time.hooks.append(self._poll)
         serve = sys.modules.get("_serve")
         if serve is not None:  # a paced clock: a radio event ends its real wait early
@@ -268,6 +269,9 @@ class BLE:
 
     def _poll(self):
         self._check_radio()
+        if not self._played and _sim.end_ms is not None:
+            self._played = True
+            self._pipe.send("played")
         while self._pipe.ready():
             event = self._pipe.receive()
             if self._active:
