@@ -16,7 +16,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from footfall import synth
+from footfall import detect, synth
+from footfall.csvio import read_recording
 from footfall.store import Store
 from footfall.sync import Syncer, SyncResult, sync_url
 
@@ -199,3 +200,31 @@ def test_a_sync_cut_by_the_radio_going_away_resumes_and_stores_the_file_byte_ide
     assert result.reconnects >= 1
     assert len(rows) == 1
     assert raw == device_file
+
+
+@pytest.mark.e2e
+def test_live_cadence_follows_detect_within_2_spm_at_real_speed(
+    recording: Path, tmp_path: Path
+) -> None:
+    board = BleBoard(recording, tmp_path / "flash", "--live", "--speed", "1")
+    t0_s = time.time()  # the recording starts as the board boots, about when the lines come
+    try:
+        proc = board.footfall("live", "--device", board.url, "--seconds", "70", timeout_s=150)
+    finally:
+        board.stop()
+    assert proc.returncode == 0, proc.stderr
+    truth = detect.detect_recording(read_recording(recording), 100, "waist", "cpython")
+    expected = {t_ms // 1000: spm for t_ms, spm in truth.to_json()["cadence_spm"]}
+    day = time.strftime("%Y-%m-%d", time.localtime(t0_s))
+    checked = hits = 0
+    for text in proc.stdout.splitlines():
+        stamp, cadence = text.split()[0], int(text.split()[1])
+        t_s = time.mktime(time.strptime(f"{day} {stamp}", "%Y-%m-%d %H:%M:%S")) - int(t0_s)
+        near = [expected.get(int(t_s) + d) for d in range(-2, 3)]
+        near = [spm for spm in near if spm is not None]
+        if not near or max(near) == 0:
+            continue  # not a running second of the recording
+        checked += 1
+        hits += any(abs(cadence - spm) <= 2 for spm in near)
+    assert checked >= 40, proc.stdout
+    assert hits >= 0.9 * checked, proc.stdout
