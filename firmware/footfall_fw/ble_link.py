@@ -7,8 +7,7 @@ has `bluetooth`). Installed with `mpremote mip install aioble` or frozen (manife
     await link.start()   # radio on, services registered, advertising as footfall-XXXX
     await link.stop()    # radio off (the app: off during a run unless live mode is on)
 
-Services (UUIDs and encodings from footfall_core.ble_defs, as the host's emulated peripheral
-serves them): sync (SYNC_RX write / write without response, SYNC_TX notify), Running Speed
+Services (UUIDs and encodings from footfall_core.ble_defs): sync (SYNC_RX write / write without response, SYNC_TX notify), Running Speed
 and Cadence 0x1814 (RSC Measurement notified every RSC_MS, RSC Feature, Sensor Location),
 Device Information 0x180A, Battery 0x180F.
 
@@ -25,17 +24,13 @@ update is skipped, and a connection that fails is dropped; each is counted (fail
 adv_errors, rsc_errors) and none reaches the loop's exception handler, which would reset
 the board, or the sampler.
 
-Security (docs/store-and-sync.md, BLE security): the sync characteristics need an encrypted
-link (_FLAG_*_ENCRYPTED) and sync is served only to a bonded central. A central may bond only
-while the pairing window is open (open_pairing(): the runner holds button B, a buzz shows
-it, PAIRING_MS); outside it the stack pairs without bonding (config bond=False) and a
-central whose link is then encrypted but not bonded is hung up on at its first sync write.
-Just Works (no display or keyboard): no MITM protection. A port whose `BLE.config`
-refuses `bond` cannot encrypt: it serves no sync service at all (sync over BLE refused,
-`sync_refused` set), only RSC, DIS and Battery, which stay open as watches expect from a foot
-pod. A Write Command (without response) from an unencrypted central is dropped by NimBLE
-without a word, so a host must pair first or write with response (its OS then pairs on the
-"insufficient encryption" error and retries).
+Security (docs/store-and-sync.md, BLE security): sync needs an encrypted link
+(_FLAG_*_ENCRYPTED) and is served only to a bonded central. A central may bond only in the
+pairing window (open_pairing(): button B held, PAIRING_MS); outside it the stack pairs
+without bonding and a central encrypted but not bonded is hung up on at its first sync
+write. Just Works: no MITM protection. A port whose `BLE.config` refuses `bond` serves no
+sync at all (`sync_refused`); RSC, DIS and Battery stay open, as watches expect. NimBLE drops
+an unencrypted Write Command without a word: a host writes with response first.
 """
 
 import asyncio  # noqa: I001 - bluetooth before aioble: the app reads which one is missing
@@ -81,7 +76,7 @@ class BleLink:
         self.secure = False  # the sync service requires encryption (set by start)
         self.sync_refused = False  # no sync over BLE: this port cannot encrypt (set by start)
         self.pairing = False  # the pairing window is open
-        self._pairing_until = 0
+        self._pairing_until = time.ticks_ms()  # until open_pairing() sets the end
         self.refused = 0  # centrals hung up on: encrypted but not bonded
         self.connections = 0
         self.tx_dropped = 0  # reply frames that did not fit the ring
@@ -322,12 +317,13 @@ class BleLink:
         self._head = self._used = 0
         self.server.reset()
         with conn.timeout(None):  # a disconnect cancels the wait with DeviceDisconnectedError
-            if self._rx is None:  # no sync on this port: RSC, DIS and Battery only
+            rx = self._rx
+            if rx is None:  # no sync on this port: RSC, DIS and Battery only
                 while conn.is_connected():
                     await asyncio.sleep_ms(self.rsc_ms)
                 return
             while True:
-                c, data = await self._rx.written()
+                c, data = await rx.written()
                 if c is not conn:
                     continue
                 if not conn.bonded:  # encrypted (the stack checked) but never let bond
@@ -385,9 +381,12 @@ class BleLink:
                 await asyncio.sleep_ms(PACE_MS)
 
     async def _notify(self, conn, chunk):
+        tx = self._tx
+        if tx is None:
+            return False
         for _ in range(RETRIES):
             try:
-                self._tx.notify(conn, chunk)
+                tx.notify(conn, chunk)
                 return True
             except OSError:  # ENOMEM: the stack's buffers are all in flight
                 await asyncio.sleep_ms(RETRY_MS)

@@ -117,6 +117,7 @@ def test_a_paired_sync_twice_keeps_one_session_with_the_steps_the_board_logged(
     # against the sensor's start that depends on how long the board took to boot, and a
     # serving board boots more (so does --serve serial).
     assert rows[0].steps == summary["steps_logged"] > 0
+    assert "pairing" in [name for _t, name in summary["plays"]]  # the window's buzz
     assert (out := summary["session_files"]) and len(out) == 1
 
 
