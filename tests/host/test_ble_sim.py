@@ -229,3 +229,23 @@ def test_live_cadence_follows_detect_within_2_spm_at_real_speed(
         hits += any(abs(cadence - spm) <= 2 for spm in near)
     assert checked >= 40, proc.stdout
     assert hits >= 0.9 * checked, proc.stdout
+
+
+@pytest.mark.e2e
+def test_a_host_killed_while_connected_leaves_the_board_free_for_the_next(
+    recording: Path, tmp_path: Path
+) -> None:
+    board = BleBoard(recording, tmp_path / "flash", "--pair")
+    try:
+        live = subprocess.Popen(
+            [*CLI, "live", "--device", board.url], stdout=subprocess.PIPE, env=board.env
+        )
+        assert live.stdout is not None
+        ready, _, _ = select.select([live.stdout], [], [], 60)
+        assert ready and live.stdout.readline()  # connected: a reading came
+        live.kill()
+        live.wait()
+        proc = board.footfall("sync", "--device", board.url, "--store", str(tmp_path / "s.db"))
+    finally:
+        board.stop()
+    assert proc.returncode == 0, proc.stderr

@@ -34,6 +34,8 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+from bumble import hci as bumble_hci
+from bumble import ll
 from bumble.controller import Controller
 from bumble.link import LocalLink
 from bumble.transport.tcp_server import open_tcp_server_transport_with_socket
@@ -81,6 +83,20 @@ def board_scenario(args: argparse.Namespace, work: Path, fds: dict[str, int]) ->
     return path
 
 
+class HostController(Controller):
+    """The controller offered to hosts over HCI. An HCI Reset ends its links and any pending
+    connection, as a real controller's reset does (Core Vol 4 Part E 7.3.2), so a host that
+    was killed mid-sync leaves the board free for the next one: the board sees the link
+    time out."""
+
+    def on_hci_reset_command(self, command: Any) -> Any:
+        for conn in list(self.le_connections.values()):
+            conn.send_ll_control_pdu(ll.TerminateInd(bumble_hci.HCI_CONNECTION_TIMEOUT_ERROR))
+            del self.le_connections[conn.peer_address]
+        self.pending_le_connection = None
+        return super().on_hci_reset_command(command)
+
+
 class Announcer:
     """Prints the two lines once: the board advertises after its recording has played
     (from the start with --live), and with --pair its pairing window is open."""
@@ -112,7 +128,7 @@ async def serve(args: argparse.Namespace) -> dict[str, Any]:
     sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
     sock.bind(("127.0.0.1", 0))
     hci = await open_tcp_server_transport_with_socket(sock)
-    Controller("footfall-hci", host_source=hci.source, host_sink=hci.sink, link=link)
+    HostController("footfall-hci", host_source=hci.source, host_sink=hci.sink, link=link)
     spec = f"tcp-client:127.0.0.1:{sock.getsockname()[1]}"
     to_board_r, to_board_w = os.pipe()
     from_board_r, from_board_w = os.pipe()
