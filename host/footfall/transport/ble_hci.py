@@ -83,3 +83,10 @@ def backends() -> tuple[type[BumbleScanner], type[BumbleClient]] | None:
     if key not in _radios:
         _radios[key] = HciRadio(spec, keys_path())
     return _radios[key].bleak_backends()
+
+
+async def close() -> None:
+    """Close this event loop's HCI transport, if one was opened (before the loop ends)."""
+    loop_id = id(asyncio.get_running_loop())
+    for key in [k for k in _radios if k[2] == loop_id]:
+        await _radios.pop(key).close()
