@@ -9,6 +9,9 @@ Running Speed and Cadence (RSC, 0x1814), GATT Specification Supplement, RSC Meas
 Instantaneous Cadence is "the number of times per minute a foot fall occurs", uint8 in
 1/min. A foot fall is either foot touching down, so it is steps/min (not strides); footfall
 sends its step cadence unchanged, clamped to 255. Speed is mandatory but not measured: 0.
+The spec has no way to say so (no flag for Instantaneous Speed, no RSC Feature bit for it),
+so a watch that takes its pace from the foot pod shows a pace of zero: docs/runner.md says
+to set the watch to take speed from GPS and cadence from the sensor.
 """
 
 from footfall_core.frames import MAX_PAYLOAD, OVERHEAD
