@@ -7,9 +7,10 @@ has `bluetooth`). Installed with `mpremote mip install aioble` or frozen (manife
     await link.start()   # radio on, services registered, advertising as footfall-XXXX
     await link.stop()    # radio off (the app: off during a run unless live mode is on)
 
-Services (UUIDs and encodings from footfall_core.ble_defs): sync (SYNC_RX write / write without response, SYNC_TX notify), Running Speed
-and Cadence 0x1814 (RSC Measurement notified every RSC_MS, RSC Feature, Sensor Location),
-Device Information 0x180A, Battery 0x180F.
+Services (UUIDs and encodings from footfall_core.ble_defs): sync (SYNC_RX write / write
+without response, SYNC_TX notify), Running Speed and Cadence 0x1814 (RSC Measurement
+notified every RSC_MS, RSC Feature, Sensor Location), Device Information 0x180A, Battery
+0x180F.
 
 One central is served at a time. Its writes are fed to one SyncServer (buffers made once);
 reply frames go into a preallocated ring and a notifier sends them in slices of ATT MTU - 3

@@ -1,6 +1,6 @@
 """The board's radio for the virtual board: a Bumble Device driven by the stand-in `bluetooth`.
 
-The unix port's stand-in (sim/mpy/bluetooth.py) sends each call that reaches the radio as
+The unix port's stand-in (sim/mpy_ble/bluetooth.py) sends each call that reaches the radio as
 one message over a pipe; BoardRadio carries it out on a Bumble Device with its own virtual
 controller on a LocalLink, and sends the stack's events back as the IRQs MicroPython's
 `bluetooth` module raises (docs/library/bluetooth.rst, "Event handling"). So the GATT

@@ -6,8 +6,8 @@
     ...                                  (serves until SIGTERM or Ctrl-C)
     $ FOOTFALL_HCI=tcp-client:127.0.0.1:40123 footfall sync --device ble:footfall-F00D
 
-The unix port runs main.py with the stand-in `bluetooth` (sim/mpy/bluetooth.py) and the
-project's aioble (sim/mpy/aioble); its calls reach a BoardRadio (ble_bridge.py) in this
+The unix port runs main.py with the stand-in `bluetooth` (sim/mpy_ble/bluetooth.py) and the
+project's aioble (sim/mpy_ble/aioble); its calls reach a BoardRadio (ble_bridge.py) in this
 process, a Bumble Device on a LocalLink. A second controller on the same link is offered
 to hosts as an HCI transport on a local TCP port: a host's Bumble stack (footfall's bleak
 backend under FOOTFALL_HCI) attaches to it as to a USB dongle.
@@ -42,9 +42,14 @@ from bumble.transport.tcp_server import open_tcp_server_transport_with_socket
 
 from footfall.engine import micropython_binary
 from footfall.errors import EngineError, UsageError
+from footfall.paths import FIRMWARE
 from footfall.sim import MPY_DIR
 from footfall.sim.ble_bridge import BoardRadio, Pipe
 from footfall.sim.cli import board_samples, heap, scenario, summarise, unix_port_env
+
+# The radio's stand-ins (`bluetooth`, aioble): on the unix port's path only when serving BLE,
+# so a plain `footfall sim` neither finds nor compiles them (its heap holds the firmware).
+MPY_BLE_DIR = MPY_DIR.parent / "mpy_ble"
 
 TAIL_MS = 10**9  # the board powers off only when the host says so
 STOP_TIMEOUT_S = 10.0
@@ -149,7 +154,7 @@ async def serve(args: argparse.Namespace) -> dict[str, Any]:
             stdout=console,
             stderr=subprocess.STDOUT,
             pass_fds=(to_board_r, from_board_w, control_r),
-            env=unix_port_env(),
+            env=unix_port_env([MPY_DIR, MPY_BLE_DIR, MPY_DIR.parent, FIRMWARE]),
             start_new_session=True,
         )
         for fd in (to_board_r, from_board_w, control_r):
