@@ -249,3 +249,37 @@ def test_a_host_killed_while_connected_leaves_the_board_free_for_the_next(
     finally:
         board.stop()
     assert proc.returncode == 0, proc.stderr
+
+
+@pytest.mark.parametrize("option", [["--pair"], ["--live"], ["--radio-off-ms", "1000:500"]])
+def test_the_ble_options_need_serve_ble(option: list[str], tmp_path: Path) -> None:
+    proc = subprocess.run(
+        [*CLI, "sim", "x.csv", "--out", str(tmp_path / "f"), *option],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert proc.returncode == 2
+    assert "needs --serve ble" in proc.stderr
+
+
+def test_a_bad_radio_off_spec_is_refused_before_booting(tmp_path: Path) -> None:
+    rec = tmp_path / "r.csv"
+    synth.write_csv(synth.synthesize([synth.Segment("idle", 2)], seed=1), rec)
+    proc = subprocess.run(
+        [
+            *CLI,
+            "sim",
+            str(rec),
+            "--serve",
+            "ble",
+            "--radio-off-ms",
+            "soon",
+            "--out",
+            str(tmp_path),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert proc.returncode == 2 and "--radio-off-ms soon" in proc.stderr

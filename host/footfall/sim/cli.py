@@ -182,6 +182,9 @@ def check_args(args: argparse.Namespace) -> None:
         raise UsageError("--flash-timing needs --cpu")
     if args.cpu and args.serve:
         raise UsageError("--cpu does not combine with --serve (a paced clock)")
+    for flag in ("pair", "live", "radio_off_ms"):
+        if getattr(args, flag, None) and args.serve != "ble":
+            raise UsageError(f"--{flag.replace('_', '-')} needs --serve ble")
     if Path(args.out).exists() and not Path(args.out).is_dir():
         raise UsageError(f"--out {args.out}: not a folder (the board's flash)")
     if not 0 <= args.battery_mv <= MAX_BATTERY_MV:
@@ -461,7 +464,11 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 def main(args: argparse.Namespace) -> int:
     if args.serve == "ble":
-        from footfall.sim.ble_serve import serve_ble as run
+        try:
+            from footfall.sim.ble_serve import serve_ble as run
+        except ImportError as e:  # Bumble is an optional extra: something needed is missing
+            msg = f"--serve ble needs Bumble ({e}): pip install 'footfall[ble-sim]'"
+            raise EngineError(msg) from e
     elif args.serve:
         from footfall.sim.serve import serve_serial as run
     else:
