@@ -48,6 +48,13 @@ LOCATION_IN_SHOE = 2
 LOCATION_HIP = 3
 PLACEMENT_LOCATION = {"waist": LOCATION_HIP, "shoe": LOCATION_TOP_OF_SHOE}
 
+# aioble hands captured writes to the firmware through one queue of WRITE_QUEUE that drops
+# the oldest when full (micropython-lib aioble server.py). A host keeps at most one request
+# (two writes at MTU 23) or a GET window's ACKs (one write each) in flight, so a GET window
+# of MAX_GET_WINDOW can never overflow it.
+WRITE_QUEUE = 10
+MAX_GET_WINDOW = WRITE_QUEUE - 2
+
 _MIN_FRAME = 128  # below this the 8-byte frame overhead costs more than 6 %
 
 

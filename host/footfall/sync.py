@@ -397,6 +397,8 @@ async def sync_url(
     Outcomes accumulate in `result` (pass one in to keep them when this raises)."""
     syncer = syncer or Syncer(store)
     scheme, rest = parse_url(url)
+    if scheme == "ble":  # never more writes in flight than the device's aioble queue holds
+        syncer.window = min(syncer.window, ble_defs.MAX_GET_WINDOW)
     result = result if result is not None else SyncResult(rest)
     while True:
         dropped = asyncio.Event()

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Awaitable, Callable
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -83,3 +84,30 @@ def test_a_machine_without_an_adapter_gets_a_transport_error_not_a_traceback(
     monkeypatch.setattr(ble, "find", no_bluez)
     with pytest.raises(TransportError, match="no Bluetooth adapter"):
         asyncio.run(open_ble("footfall-2B3C", timeout_s=0.1))
+
+
+def test_sync_over_ble_never_asks_for_a_window_beyond_the_devices_write_queue(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    from footfall import sync as sync_mod
+    from footfall.store import Store
+    from footfall_core import ble_defs as B
+
+    windows: list[int] = []
+    real_fetch = sync_mod.fetch
+
+    async def spy(link: Any, sid: int, offset: int = 0, window: int = 8, *a: Any, **k: Any):
+        windows.append(window)
+        return await real_fetch(link, sid, offset, window, *a, **k)
+
+    monkeypatch.setattr(sync_mod, "fetch", spy)
+
+    async def scenario(peripheral, scanner, client):
+        with Store(tmp_path / "s.db") as store:
+            syncer = sync_mod.Syncer(store, window=32)
+            await sync_mod.sync_url(
+                "ble:footfall-2B3C", store, syncer=syncer, scanner=scanner, client=client
+            )
+
+    run(scenario)
+    assert windows and max(windows) <= B.WRITE_QUEUE - 2
