@@ -9,6 +9,9 @@ Running Speed and Cadence (RSC, 0x1814), GATT Specification Supplement, RSC Meas
 Instantaneous Cadence is "the number of times per minute a foot fall occurs", uint8 in
 1/min. A foot fall is either foot touching down, so it is steps/min (not strides); footfall
 sends its step cadence unchanged, clamped to 255. Speed is mandatory but not measured: 0.
+The spec has no way to say so (no flag for Instantaneous Speed, no RSC Feature bit for it),
+so a watch that takes its pace from the foot pod shows a pace of zero: docs/runner.md says
+to set the watch to take speed from GPS and cadence from the sensor.
 """
 
 from footfall_core.frames import MAX_PAYLOAD, OVERHEAD
@@ -44,6 +47,13 @@ LOCATION_TOP_OF_SHOE = 1
 LOCATION_IN_SHOE = 2
 LOCATION_HIP = 3
 PLACEMENT_LOCATION = {"waist": LOCATION_HIP, "shoe": LOCATION_TOP_OF_SHOE}
+
+# aioble hands captured writes to the firmware through one queue of WRITE_QUEUE that drops
+# the oldest when full (micropython-lib aioble server.py). A host keeps at most one request
+# (two writes at MTU 23) or a GET window's ACKs (one write each) in flight, so a GET window
+# of MAX_GET_WINDOW can never overflow it.
+WRITE_QUEUE = 10
+MAX_GET_WINDOW = WRITE_QUEUE - 2
 
 _MIN_FRAME = 128  # below this the 8-byte frame overhead costs more than 6 %
 

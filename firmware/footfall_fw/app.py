@@ -131,6 +131,14 @@ class App:
         log(f"target set to {self.cfg['target_spm']} spm")
         self.haptics.play("target_set")
 
+    def open_pairing(self):
+        # The runner's consent: for a minute a phone or laptop may bond (pair for good).
+        if self.ble is not None and self.ble.open_pairing():
+            log("pairing window open")
+            self.haptics.play("pairing")
+        else:
+            log("pairing: this board has no BLE sync")
+
     def start_capture(self):
         if self.capture is None:
             from footfall_fw.rawcap import RawCapture
@@ -182,8 +190,11 @@ class App:
                     self.start_session()
             elif a == buttons.LONG:
                 self.set_target_from_cadence()
-            if self.button_b.update(buttons.POLL_MS) == buttons.SHORT:
+            b = self.button_b.update(buttons.POLL_MS)
+            if b == buttons.SHORT:
                 self.start_capture()
+            elif b == buttons.LONG:
+                self.open_pairing()
 
     async def _battery_task(self):
         while True:

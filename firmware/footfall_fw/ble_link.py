@@ -7,10 +7,10 @@ has `bluetooth`). Installed with `mpremote mip install aioble` or frozen (manife
     await link.start()   # radio on, services registered, advertising as footfall-XXXX
     await link.stop()    # radio off (the app: off during a run unless live mode is on)
 
-Services (UUIDs and encodings from footfall_core.ble_defs, as the host's emulated peripheral
-serves them): sync (SYNC_RX write / write without response, SYNC_TX notify), Running Speed
-and Cadence 0x1814 (RSC Measurement notified every RSC_MS, RSC Feature, Sensor Location),
-Device Information 0x180A, Battery 0x180F.
+Services (UUIDs and encodings from footfall_core.ble_defs): sync (SYNC_RX write / write
+without response, SYNC_TX notify), Running Speed and Cadence 0x1814 (RSC Measurement
+notified every RSC_MS, RSC Feature, Sensor Location), Device Information 0x180A, Battery
+0x180F.
 
 One central is served at a time. Its writes are fed to one SyncServer (buffers made once);
 reply frames go into a preallocated ring and a notifier sends them in slices of ATT MTU - 3
@@ -25,12 +25,13 @@ update is skipped, and a connection that fails is dropped; each is counted (fail
 adv_errors, rsc_errors) and none reaches the loop's exception handler, which would reset
 the board, or the sampler.
 
-Security: the ESP32 port (NimBLE) supports pairing and bonding (bond keys kept by
-aioble.security in ble_secrets.json). There the sync characteristics need an encrypted link
-(_FLAG_*_ENCRYPTED, Just Works: no display or keyboard, so no MITM protection); a central
-that writes unencrypted gets "insufficient encryption" and its OS pairs, then retries. Ports
-whose `BLE.config` refuses `bond` serve sync unencrypted. RSC, DIS and Battery stay open, as
-watches expect from a foot pod.
+Security (docs/store-and-sync.md, BLE security): sync needs an encrypted link
+(_FLAG_*_ENCRYPTED) and is served only to a bonded central. A central may bond only in the
+pairing window (open_pairing(): button B held, PAIRING_MS); outside it the stack pairs
+without bonding and a central encrypted but not bonded is hung up on at its first sync
+write. Just Works: no MITM protection. A port whose `BLE.config` refuses `bond` serves no
+sync at all (`sync_refused`); RSC, DIS and Battery stay open, as watches expect. NimBLE drops
+an unencrypted Write Command without a word: a host writes with response first.
 """
 
 import asyncio  # noqa: I001 - bluetooth before aioble: the app reads which one is missing
@@ -60,6 +61,7 @@ PACE_MS = 8  # about one connection interval
 RETRY_MS = 20  # back-off when the stack is out of buffers
 RETRIES = 50  # then the link is given up as stuck
 START_RETRY_MS = 60_000  # after the stack failed to start
+PAIRING_MS = 60_000  # the pairing window a button hold opens
 ADV_RETRY_MS = 1000  # first back-off after advertising failed; doubles up to START_RETRY_MS
 
 
@@ -73,6 +75,10 @@ class BleLink:
         self.rsc_ms = RSC_MS
         self.running = False
         self.secure = False  # the sync service requires encryption (set by start)
+        self.sync_refused = False  # no sync over BLE: this port cannot encrypt (set by start)
+        self.pairing = False  # the pairing window is open
+        self._pairing_until = time.ticks_ms()  # until open_pairing() sets the end
+        self.refused = 0  # centrals hung up on: encrypted but not bonded
         self.connections = 0
         self.tx_dropped = 0  # reply frames that did not fit the ring
         self.failures = 0  # failed starts and connections ended by an unexpected exception
@@ -106,7 +112,8 @@ class BleLink:
             return
         try:
             self.secure = self._enable_bonding()
-            aioble.config(mtu=MTU)
+            self.sync_refused = not self.secure
+            aioble.config(gap_name=self.name, mtu=MTU)
             self._register()
             adv, resp = self._advertising_data()
         except Exception as exc:
@@ -155,29 +162,57 @@ class BleLink:
         try:
             from aioble import security  # noqa: F401  # bonding needs its key store
 
-            aioble.config(bond=True, le_secure=True, mitm=False, io=_IO_NO_INPUT_OUTPUT)
+            aioble.config(bond=self.pairing, le_secure=True, mitm=False, io=_IO_NO_INPUT_OUTPUT)
         except (ImportError, ValueError, OSError):
-            return False  # no pairing on this port: sync stays unencrypted
+            return False  # no pairing on this port: no sync over BLE
         return True
+
+    # -- the pairing window ----------------------------------------------------------------
+
+    def open_pairing(self, ms=PAIRING_MS):
+        """Let a central bond for the next ms (the runner's button hold). False when this
+        port cannot pair."""
+        if self.sync_refused:
+            return False
+        self.pairing = True
+        self._pairing_until = time.ticks_add(time.ticks_ms(), ms)
+        self._set_bonding()
+        return True
+
+    def _check_pairing(self):
+        if self.pairing and time.ticks_diff(time.ticks_ms(), self._pairing_until) >= 0:
+            self.pairing = False
+            self._set_bonding()
+
+    def _set_bonding(self):
+        if not self.running:
+            return  # applied by start()
+        try:
+            aioble.config(bond=self.pairing)
+        except Exception as exc:  # the stack refused: the window state applies at start
+            self._trouble(exc)
 
     # -- services and advertising ------------------------------------------------------------
 
     def _register(self):
         # Characteristics are built on every start: aioble.stop() forgets them.
         d = self.device
-        sync = aioble.Service(bluetooth.UUID(B.SYNC_SERVICE_UUID))
-        self._rx = aioble.BufferedCharacteristic(
-            sync,
-            bluetooth.UUID(B.SYNC_RX_UUID),
-            write=True,
-            write_no_response=True,
-            capture=True,
-            max_len=RX_MAX,
-        )
-        self._tx = aioble.Characteristic(sync, bluetooth.UUID(B.SYNC_TX_UUID), notify=True)
+        services = []
+        self._rx = self._tx = None
         if self.secure:
+            sync = aioble.Service(bluetooth.UUID(B.SYNC_SERVICE_UUID))
+            self._rx = aioble.BufferedCharacteristic(
+                sync,
+                bluetooth.UUID(B.SYNC_RX_UUID),
+                write=True,
+                write_no_response=True,
+                capture=True,
+                max_len=RX_MAX,
+            )
+            self._tx = aioble.Characteristic(sync, bluetooth.UUID(B.SYNC_TX_UUID), notify=True)
             self._rx.flags |= _FLAG_WRITE_ENCRYPTED
             self._tx.flags |= _FLAG_READ_ENCRYPTED
+            services.append(sync)
         rsc = aioble.Service(bluetooth.UUID(B.RSC_SERVICE))
         self._rsc = aioble.Characteristic(rsc, bluetooth.UUID(B.RSC_MEASUREMENT), notify=True)
         feature = bytes(
@@ -202,7 +237,7 @@ class BleLink:
         self._battery = aioble.Characteristic(
             battery, bluetooth.UUID(B.BATTERY_LEVEL), read=True, notify=True
         )
-        aioble.register_services(sync, rsc, dis, battery)
+        aioble.register_services(*services, rsc, dis, battery)
         self._update_battery(False)
 
     def _advertising_data(self):
@@ -226,6 +261,7 @@ class BleLink:
             t = self.tracker
             B.pack_rsc_measurement(self._rsc_buf, t.cadence_spm(), t.state() == RUNNING)
             ticks += 1
+            self._check_pairing()
             try:
                 self._rsc.write(self._rsc_buf, True)  # notifies subscribed centrals only
                 if ticks % BATTERY_TICKS == 0:
@@ -282,10 +318,19 @@ class BleLink:
         self._head = self._used = 0
         self.server.reset()
         with conn.timeout(None):  # a disconnect cancels the wait with DeviceDisconnectedError
+            rx = self._rx
+            if rx is None:  # no sync on this port: RSC, DIS and Battery only
+                while conn.is_connected():
+                    await asyncio.sleep_ms(self.rsc_ms)
+                return
             while True:
-                c, data = await self._rx.written()
+                c, data = await rx.written()
                 if c is not conn:
                     continue
+                if not conn.bonded:  # encrypted (the stack checked) but never let bond
+                    self.refused += 1
+                    await self._hang_up(conn)
+                    return
                 while self._used > RING - FEED_ROOM:
                     await asyncio.sleep_ms(PACE_MS)  # let the notifier catch up
                 mtu = conn.mtu or 23
@@ -337,9 +382,12 @@ class BleLink:
                 await asyncio.sleep_ms(PACE_MS)
 
     async def _notify(self, conn, chunk):
+        tx = self._tx
+        if tx is None:
+            return False
         for _ in range(RETRIES):
             try:
-                self._tx.notify(conn, chunk)
+                tx.notify(conn, chunk)
                 return True
             except OSError:  # ENOMEM: the stack's buffers are all in flight
                 await asyncio.sleep_ms(RETRY_MS)

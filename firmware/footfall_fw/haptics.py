@@ -23,6 +23,8 @@ PATTERNS = {
     "target_set": ((2500, 120, 120), (2500, 120, 0)),  # double tap: the new target is stored
     "storage_full": ((1000, 500, 200), (1000, 500, 200), (1000, 500, 0)),  # three long lows
     "low_battery": ((800, 1000, 0),),  # one very long low
+    # rising taps then a long tone: the pairing window is open for a minute
+    "pairing": ((2000, 100, 100), (2500, 100, 100), (3000, 600, 0)),
     "capture": ((4000, 40, 40),) * 3 + ((4000, 40, 0),),  # four ticks: raw capture running
     "error": ((1500, 60, 60),) * 5 + ((1500, 600, 0),),  # stutter then hold: about to reset
 }

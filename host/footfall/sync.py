@@ -488,6 +488,8 @@ async def sync_url(
     Outcomes accumulate in `result` (pass one in to keep them when this raises)."""
     syncer = syncer or Syncer(store)
     scheme, rest = parse_url(url)
+    if scheme == "ble":  # never more writes in flight than the device's aioble queue holds
+        syncer.window = min(syncer.window, ble_defs.MAX_GET_WINDOW)
     result = result if result is not None else SyncResult(rest)
     while True:
         dropped = asyncio.Event()
@@ -500,6 +502,10 @@ async def sync_url(
                 return syncer.run_files(transport, result)
             return await _until_dropped(syncer.run_link(transport.link, result), dropped)
         except (TransportError, FrameError) as e:
+            if scheme == "ble" and dropped.is_set() and not getattr(transport, "heard", True):
+                from footfall.transport.ble import PAIRING_HINT, PairingRefused
+
+                raise PairingRefused(f"{url}: {PAIRING_HINT}") from e
             if result.reconnects >= retries:
                 raise TransportError(f"{url}: {e} (gave up after {retries} reconnects)") from e
             result.reconnects += 1

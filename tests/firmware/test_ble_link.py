@@ -120,10 +120,67 @@ def test_services_are_registered_with_their_uuids_flags_and_values() -> None:
     assert s[_le(B.BATTERY_SERVICE)][_le(B.BATTERY_LEVEL)][:2] == (0x0012, bytes([87]))
 
 
-def test_sync_is_unencrypted_on_a_port_without_bonding() -> None:
-    sync = _services(bond=False)[_le(B.SYNC_SERVICE_UUID)]
-    assert sync[_le(B.SYNC_RX_UUID)][0] == 0x0008 | 0x0004
-    assert sync[_le(B.SYNC_TX_UUID)][0] == 0x0010
+def test_a_port_that_cannot_bond_serves_no_sync_only_rsc_dis_and_battery() -> None:
+    got = run(REGISTERED + "\n", bond=False)
+    services = [s for s, _ in got["services"]]
+    assert _le(B.SYNC_SERVICE_UUID) not in services
+    assert services == [_le(B.RSC_SERVICE), _le(B.DEVICE_INFORMATION_SERVICE)] + [
+        _le(B.BATTERY_SERVICE)
+    ]
+
+
+def test_the_gap_name_is_the_device_name_not_the_ports_default() -> None:
+    got = run(
+        """
+async def main():
+    await link.start()
+    out(name=aioble.state["config"].get("gap_name"))
+"""
+    )
+    assert got["name"] == B.device_name(DEVICE_ID)
+
+
+def test_an_encrypted_central_that_is_not_bonded_is_hung_up_on_unanswered() -> None:
+    hello = pack_frame(P.HELLO, 7).hex()
+    got = run(
+        f"""
+async def main():
+    await link.start()
+    conn = await aioble.connect(247, bonded=False)
+    aioble.write(conn, rx(), bytes.fromhex({hello!r}))
+    await drain(conn)
+    out(notified=len(tx().notified), connected=conn.is_connected(), refused=link.refused)
+"""
+    )
+    assert got == {"notified": 0, "connected": False, "refused": 1}
+
+
+def test_bonding_is_allowed_only_while_the_pairing_window_is_open() -> None:
+    got = run(
+        """
+async def main():
+    link.rsc_ms = 10
+    await link.start()
+    before = aioble.state["config"]["bond"]
+    link.open_pairing(50)
+    during = aioble.state["config"]["bond"]
+    await asyncio.sleep_ms(100)
+    out(before=before, during=during, after=aioble.state["config"]["bond"])
+"""
+    )
+    assert got == {"before": False, "during": True, "after": False}
+
+
+def test_a_window_opened_while_the_radio_is_off_applies_when_it_comes_on() -> None:
+    got = run(
+        """
+async def main():
+    link.open_pairing()
+    await link.start()
+    out(bond=aioble.state["config"]["bond"])
+"""
+    )
+    assert got == {"bond": True}
 
 
 def test_hello_is_answered_in_notifications_of_mtu_minus_3_at_mtu_247() -> None:

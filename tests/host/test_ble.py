@@ -1,27 +1,23 @@
-"""BLE with a real Bluetooth stack and no hardware: bleak on a bumble central, a bumble peripheral.
-
-Host code is plain bleak (BleakScanner / BleakClient with backend=); the peripheral answers
-sync with footfall_core's SyncServer. Every wait has a timeout; nothing sleeps.
+"""The host's BLE transport edge on a bumble central: what the host does when the device drops
+the link, is absent, or there is no adapter. Something must be on the radio: the emulated
+peripheral. The services themselves are tested as the real firmware serves them
+(test_ble_device.py, test_ble_sim.py). Every wait has a timeout; nothing sleeps.
 """
 
 from __future__ import annotations
 
 import asyncio
 from collections.abc import Awaitable, Callable
+from pathlib import Path
 from typing import Any
 
 import pytest
-from bleak import BleakClient, BleakScanner
+from bleak import BleakClient
 from bleak.exc import BleakDeviceNotFoundError
-from footfall.errors import DeviceError, TransportError
+from footfall.errors import TransportError
 from footfall.sim.ble_peripheral import FootfallPeripheral, MemoryStore
 from footfall.transport.ble import open_ble
 from footfall.transport.ble_bumble import VirtualRadio
-from footfall.transport.link import decode, fetch
-from footfall_core import ble_defs as B
-from footfall_core import protocol as P
-from footfall_core.crc import session_crc
-from footfall_core.frames import pack_frame
 
 # BLE through Bumble's virtual controller: the full suite runs it, the fast loop does not.
 pytestmark = pytest.mark.e2e
@@ -45,144 +41,6 @@ def run(scenario: Callable[..., Awaitable[Any]], **peripheral_args: Any) -> Any:
             await peripheral.stop()
 
     return asyncio.run(main())
-
-
-def test_scan_finds_the_peripheral_by_name():
-    async def scenario(peripheral, scanner, client):
-        found = await BleakScanner.find_device_by_name("footfall-2B3C", 5, backend=scanner)
-        return found and (found.name, found.address)
-
-    assert run(scenario) == ("footfall-2B3C", "F0:00:00:00:00:01")
-
-
-def test_advertisement_lists_the_rsc_service_for_watches_to_filter_on():
-    # The sync UUID is in the scan response, which bumble's virtual controller does not
-    # deliver (it echoes the advertising data as the scan response), so only RSC is checked.
-    async def scenario(peripheral, scanner, client):
-        found = await BleakScanner.find_device_by_filter(
-            lambda _d, ad: RSC_SERVICE in ad.service_uuids, 5, backend=scanner
-        )
-        return found and found.name
-
-    assert run(scenario) == "footfall-2B3C"
-
-
-def test_rsc_feature_and_sensor_location_read_as_a_foot_pod_expects():
-    async def scenario(peripheral, scanner, client):
-        async with BleakClient(peripheral.address, backend=client, timeout=5) as c:
-            feature = await c.read_gatt_char(uuid16(B.RSC_FEATURE))
-            location = await c.read_gatt_char(uuid16(B.SENSOR_LOCATION))
-            battery = await c.read_gatt_char(uuid16(B.BATTERY_LEVEL))
-            firmware = await c.read_gatt_char(uuid16(B.FIRMWARE_REVISION))
-        return bytes(feature), bytes(location), bytes(battery), bytes(firmware)
-
-    assert run(scenario, placement="shoe") == (b"\x04\x00", b"\x01", bytes([87]), b"0.1.0")
-
-
-def test_rsc_measurement_notifies_cadence_in_steps_per_minute():
-    async def scenario(peripheral, scanner, client):
-        values: asyncio.Queue[bytes] = asyncio.Queue()
-        peripheral.set_cadence(172, running=True)
-        async with BleakClient(peripheral.address, backend=client, timeout=5) as c:
-            await c.start_notify(uuid16(B.RSC_MEASUREMENT), lambda _c, v: values.put_nowait(v))
-            first = await asyncio.wait_for(values.get(), 3)
-            peripheral.set_cadence(118, running=False)
-            second = await asyncio.wait_for(values.get(), 3)
-        return B.unpack_rsc_measurement(first), B.unpack_rsc_measurement(second)
-
-    assert run(scenario) == ((172, True, 0), (118, False, 0))
-
-
-@pytest.mark.parametrize("mtu", [23, 247])
-def test_negotiated_mtu_sets_write_size(mtu):
-    async def scenario(peripheral, scanner, client):
-        async with BleakClient(
-            peripheral.address, backend=client, timeout=5, bumble={"mtu": mtu}
-        ) as c:
-            rx = c.services.get_characteristic(B.SYNC_RX_UUID)
-            return c.mtu_size, rx.max_write_without_response_size
-
-    assert run(scenario) == (mtu, mtu - 3)
-
-
-@pytest.mark.parametrize("mtu", [23, 247])
-def test_hello_and_list_round_trip_through_the_sync_service(mtu):
-    async def scenario(peripheral, scanner, client):
-        sync = await open_ble("footfall-2B3C", 5, scanner, client, bumble={"mtu": mtu})
-        try:
-            hello = decode(P.unpack_hello, await sync.link.request(P.HELLO))
-            listing = decode(P.unpack_list, await sync.link.request(P.LIST, b"\0\0"))
-        finally:
-            await sync.close()
-        return hello, listing
-
-    hello, (total, first, entries) = run(scenario)
-    assert hello == (
-        P.PROTOCOL_VERSION,
-        bytes.fromhex("246f281a2b3c"),
-        (0, 1, 0),
-        7,
-        B.sync_payload_size(mtu),
-    )
-    assert (total, first) == (2, 0)
-    assert entries[0] == (7, 1763780000, 3600, 9000, len(SESSION), session_crc(SESSION))
-
-
-@pytest.mark.parametrize("mtu", [23, 247])
-def test_get_fetches_a_whole_session_byte_identical(mtu):
-    async def scenario(peripheral, scanner, client):
-        sync = await open_ble("footfall-2B3C", 5, scanner, client, bumble={"mtu": mtu})
-        try:
-            return await fetch(sync.link, 7, 0)
-        finally:
-            await sync.close()
-
-    assert run(scenario) == SESSION
-
-
-def test_delete_with_a_wrong_crc_is_refused_over_ble():
-    async def scenario(peripheral, scanner, client):
-        sync = await open_ble("footfall-2B3C", 5, scanner, client)
-        try:
-            with pytest.raises(DeviceError) as refused:
-                await sync.link.request(P.DELETE, P.request_delete(7, session_crc(SESSION) ^ 1))
-        finally:
-            await sync.close()
-        return refused.value.code, peripheral.store.sessions()
-
-    assert run(scenario) == (P.ERR_CRC_MISMATCH, [7, 8])
-
-
-def test_disconnect_mid_transfer_then_resume_from_the_last_offset():
-    async def scenario(peripheral, scanner, client):
-        sync = await open_ble("footfall-2B3C", 5, scanner, client)
-        got = bytearray()
-        await sync.link.send(P.GET, P.request_get(7, 0, 4, 0))
-        while len(got) < 600:  # two of the four chunks in the window
-            frame = await sync.link.recv(3)
-            got += frame.payload[4:]
-        await peripheral.disconnect_all()
-        sync = await open_ble("footfall-2B3C", 5, scanner, client)
-        try:
-            got += await fetch(sync.link, 7, len(got))
-        finally:
-            await sync.close()
-        return bytes(got)
-
-    assert run(scenario) == SESSION
-
-
-def test_write_with_response_reaches_the_sync_service():
-    async def scenario(peripheral, scanner, client):
-        replies: asyncio.Queue[bytes] = asyncio.Queue()
-        async with BleakClient(peripheral.address, backend=client, timeout=5) as c:
-            await c.start_notify(B.SYNC_TX_UUID, lambda _c, v: replies.put_nowait(bytes(v)))
-            await c.write_gatt_char(B.SYNC_RX_UUID, pack_frame(P.HELLO, 42), response=True)
-            reply = await asyncio.wait_for(replies.get(), 3)
-            await c.stop_notify(B.SYNC_TX_UUID)
-        return reply[2:4]
-
-    assert run(scenario) == bytes([P.HELLO | P.REPLY, 42])
 
 
 def test_a_disconnect_by_the_peripheral_reaches_bleaks_callback():
@@ -219,13 +77,6 @@ def test_an_absent_address_fails_fast_in_plain_bleak():
     run(scenario)
 
 
-def uuid16(value: int) -> str:
-    return f"0000{value:04x}-0000-1000-8000-00805f9b34fb"
-
-
-RSC_SERVICE = uuid16(B.RSC_SERVICE)
-
-
 def test_a_machine_without_an_adapter_gets_a_transport_error_not_a_traceback(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
@@ -237,3 +88,30 @@ def test_a_machine_without_an_adapter_gets_a_transport_error_not_a_traceback(
     monkeypatch.setattr(ble, "find", no_bluez)
     with pytest.raises(TransportError, match="no Bluetooth adapter"):
         asyncio.run(open_ble("footfall-2B3C", timeout_s=0.1))
+
+
+def test_sync_over_ble_never_asks_for_a_window_beyond_the_devices_write_queue(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    from footfall import sync as sync_mod
+    from footfall.store import Store
+    from footfall_core import ble_defs as B
+
+    windows: list[int] = []
+    real_fetch = sync_mod.fetch
+
+    async def spy(link: Any, sid: int, offset: int = 0, window: int = 8, *a: Any, **k: Any):
+        windows.append(window)
+        return await real_fetch(link, sid, offset, window, *a, **k)
+
+    monkeypatch.setattr(sync_mod, "fetch", spy)
+
+    async def scenario(peripheral, scanner, client):
+        with Store(tmp_path / "s.db") as store:
+            syncer = sync_mod.Syncer(store, window=32)
+            await sync_mod.sync_url(
+                "ble:footfall-2B3C", store, syncer=syncer, scanner=scanner, client=client
+            )
+
+    run(scenario)
+    assert windows and max(windows) <= B.WRITE_QUEUE - 2

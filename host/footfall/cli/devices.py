@@ -41,6 +41,9 @@ async def scan_sensors(
     timeout_s: float = 5.0, scanner: type[BaseBleakScanner] | None = None
 ) -> list[Sensor]:
     """footfall-XXXX advertisers in range; TransportError when there is no BLE adapter."""
+    from footfall.transport.ble import default_backends
+
+    scanner = default_backends(scanner)[0]
     try:
         if scanner is None:
             found = await BleakScanner.discover(timeout_s, return_adv=True)

@@ -1,9 +1,13 @@
 """`footfall live --device ble:NAME [--seconds N] [--json]`: live cadence, a line per reading.
 
 Reads the standard Running Speed and Cadence measurement (0x2A53) that the sensor notifies
-once a second, as a watch would, after asking for live mode (LIVE on; off again at the
-end). With --json, each reading is one JSON object on its own line: time (ISO 8601 UTC),
-cadence_spm, running. The serial sync protocol carries no live data frames, so serial: is
+once a second, as a watch would: RSC is open, so no pairing is needed. It also asks for live
+mode (LIVE on; off again at the end) with a Write Command, which a bonded, encrypted link
+carries and the device's stack drops unanswered on any other, so it never starts a pairing
+the device would refuse; live mode from the config (`live: true`) keeps BLE on during a
+session either way. With --json, each reading is one JSON object on its own line: time
+(ISO 8601 UTC), cadence_spm, running. The serial sync protocol carries no live data frames,
+so serial: is
 refused.
 """
 
@@ -23,7 +27,7 @@ from footfall_core import ble_defs as B
 from footfall_core import protocol as P
 
 from footfall.cli.args import positive_seconds
-from footfall.errors import DeviceError, FootfallError, UsageError
+from footfall.errors import DeviceError, FootfallError, TransportError, UsageError
 from footfall.transport import open_transport, parse_url
 from footfall.transport.ble import BleSync
 
@@ -59,15 +63,19 @@ async def run(
             f"{url}: live cadence needs BLE (the {scheme} link has no live data); "
             "use --device ble:footfall-XXXX"
         )
+    readings: asyncio.Queue[bytes | None] = asyncio.Queue()
+    # the board going away ends the readings (None), as the end of --seconds does
+    options.setdefault("disconnected_callback", lambda _client: readings.put_nowait(None))
     sync = await open_transport(url, **options)
     assert isinstance(sync, BleSync)
-    readings: asyncio.Queue[bytes] = asyncio.Queue()
     loop = asyncio.get_running_loop()
     deadline = None if seconds is None else loop.time() + seconds
     shown = 0
+    sync.secured = True  # Write Commands only: see the module docstring
     try:
-        with contextlib.suppress(DeviceError):  # older firmware: RSC runs without it
-            await sync.link.request(P.LIVE, b"\x01")
+        # older firmware answers an error; an unbonded link, nothing
+        with contextlib.suppress(DeviceError, TransportError):
+            await sync.link.request(P.LIVE, b"\x01", timeout_s=1.0)
         await sync.client.start_notify(
             RSC_MEASUREMENT_UUID, lambda _c, v: readings.put_nowait(bytes(v))
         )
@@ -78,6 +86,8 @@ async def run(
             try:
                 value = await asyncio.wait_for(readings.get(), left)
             except TimeoutError:
+                break
+            if value is None:
                 break
             cadence_spm, running, _speed = B.unpack_rsc_measurement(value)
             out((json_line if as_json else line)(cadence_spm, running))

@@ -143,8 +143,14 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     )
     parser.add_argument("--json", action="store_true", help="print one JSON object")
     parser.add_argument(
-        "--serve", choices=("serial",), help="serve USB sync on a pty until killed (serve.py)"
+        "--serve",
+        choices=("serial", "ble"),
+        help="serve USB sync on a pty (serve.py) or BLE on a virtual radio (ble_serve.py) "
+        "until killed",
     )
+    parser.add_argument("--pair", action="store_true", help="--serve ble: open pairing after")
+    parser.add_argument("--live", action="store_true", help="--serve ble: config live true")
+    parser.add_argument("--radio-off-ms", metavar="T:D", help="--serve ble: radio gone T..T+D")
     parser.add_argument(
         "--speed", type=float, default=0, help="--serve: recording speed (0: as fast as it runs)"
     )
@@ -154,7 +160,12 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 def main(args: argparse.Namespace) -> int:
     opts = options(args)
     board.check(opts)
-    if opts.serve:
+    if opts.serve == "ble":
+        # Bumble is the ble-sim extra: MissingExtra, naming it, when it is not installed
+        from footfall.sim.ble_serve import serve_ble
+
+        out = serve_ble(opts)
+    elif opts.serve:
         from footfall.sim.serve import serve_serial
 
         out = serve_serial(opts)

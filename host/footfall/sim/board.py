@@ -41,6 +41,9 @@ from footfall.settings import OPTION_FIELDS
 from footfall.sim import MPY_DIR
 
 SIM_DIR = MPY_DIR.parent  # helper modules beside mpy/: imu_emu
+# The radio's stand-ins (`bluetooth`, aioble): on the unix port's path only when serving BLE,
+# so a plain `footfall sim` neither finds nor compiles them (its heap holds the firmware).
+MPY_BLE_DIR = SIM_DIR / "mpy_ble"
 DEFAULT_BOARD = default_board()
 HEAP = "8M"
 TIMEOUT_S = 900
@@ -95,6 +98,9 @@ class SimOptions:
     flash_timing: str | None = None
     serve: str | None = None
     speed: float = 0
+    pair: bool = False  # --serve ble: the runner opens the pairing window once it has played
+    live: bool = False  # --serve ble: config live true, BLE on during the session
+    radio_off_ms: str | None = None  # --serve ble: "T:D", the radio gone from T for D ms
 
 
 def flash_timing(opts: SimOptions) -> str | None:
@@ -217,6 +223,9 @@ def check(opts: SimOptions) -> None:
         raise UsageError("--flash-timing needs --cpu")
     if opts.cpu and opts.serve:
         raise UsageError("--cpu does not combine with --serve (a paced clock)")
+    for flag in ("pair", "live", "radio_off_ms"):
+        if getattr(opts, flag) and opts.serve != "ble":
+            raise UsageError(f"--{flag.replace('_', '-')} needs --serve ble")
     if opts.out == "-" or Path(opts.out).exists() and not Path(opts.out).is_dir():
         raise UsageError(f"--out {opts.out}: not a folder (the board's flash)")
     if not 0 <= opts.battery_mv <= MAX_BATTERY_MV:
@@ -244,6 +253,8 @@ def scenario(opts: SimOptions, work: Path, samples: Path, rate_hz: int) -> dict:
             cfg[field] = getattr(opts, option)
     if opts.target is not None:  # a fixed target; without one the device learns it
         cfg["auto_target"] = False
+    if opts.live:
+        cfg["live"] = True
     unset = opts.clock == "unset"
     return {
         "board": opts.board,
@@ -342,7 +353,9 @@ def prepare(opts: SimOptions, work: Path, **extra: object) -> Prepared:
     (work / "scenario.json").write_text(json.dumps(sc))
     # A board runs its modules precompiled (footfall flash): with --cpu, so does the sim,
     # or compiling them here would be charged as the board's time.
-    path = precompile(work / "mpy") if opts.mpy or opts.cpu else None
+    path = precompile(work / "mpy") if opts.mpy or opts.cpu else [MPY_DIR, SIM_DIR, FIRMWARE]
+    if opts.serve == "ble":  # the radio's stand-ins, after the other stand-ins
+        path = [path[0], MPY_BLE_DIR, *path[1:]]
     argv = [micropython_binary(), "-X", f"heapsize={heap(opts)}"]
     argv += [str(MPY_DIR / "simboot.py"), str(work / "scenario.json")]
     return Prepared(argv, unix_port_env(path), work, t0_ms)

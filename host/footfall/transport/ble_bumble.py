@@ -1,3 +1,4 @@
+# ruff: noqa: E402 - bumble is imported after require() names its extra when absent
 """A bleak backend on a Bumble central attached to an in-process virtual radio (no hardware).
 
     radio = VirtualRadio()                       # inside a running event loop
@@ -17,7 +18,7 @@ from __future__ import annotations
 import asyncio
 import uuid as uuidlib
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import Any, ClassVar
 
 from bleak.args import SizedBuffer
 from bleak.assigned_numbers import CharacteristicPropertyName
@@ -31,12 +32,24 @@ from bleak.exc import BleakDeviceNotFoundError, BleakError, BleakGATTProtocolErr
 
 from footfall.extras import require
 
-if TYPE_CHECKING:  # bumble is the ble-sim extra: imported at run time only where it is used
-    from bumble import core, gatt_client
-    from bumble.device import Advertisement, Connection, Device, Peer
+require("bumble")  # the ble-sim extra: MissingExtra, naming it, when it is absent
+
+from bumble import core, gatt_client, hci
+from bumble.controller import Controller
+from bumble.core import AdvertisingData
+from bumble.device import Advertisement, Connection, Device, Peer
+from bumble.hci import Address
+from bumble.host import Host
+from bumble.keys import JsonKeyStore, KeyStore, MemoryKeyStore, PairingKeys
+from bumble.link import LocalLink
+from bumble.pairing import PairingConfig, PairingDelegate
+from bumble.transport.common import AsyncPipeSink
 
 DEFAULT_MTU = 247
 ATT_MIN_MTU = 23
+# ATT errors after which a central's OS secures the link and retries a write (BlueZ,
+# CoreBluetooth and Windows do this for a Write Request; a Write Command gets no error)
+INSUFFICIENT_SECURITY = (0x05, 0x0F)  # Insufficient Authentication, Insufficient Encryption
 
 _PROPERTY_NAMES: dict[int, CharacteristicPropertyName] = {
     0x01: "broadcast",
@@ -55,12 +68,64 @@ def uuid_str(u: core.UUID) -> str:
     return str(uuidlib.UUID(bytes=bytes(reversed(u.to_bytes(force_128=True)))))
 
 
+def pairing_config(_conn: Connection) -> PairingConfig:
+    """LE Secure Connections, Just Works (no display, no keyboard), bonding asked for."""
+    delegate = PairingDelegate(io_capability=PairingDelegate.NO_OUTPUT_NO_INPUT)
+    return PairingConfig(
+        sc=True,
+        mitm=False,
+        bonding=True,
+        delegate=delegate,
+        identity_address_type=PairingConfig.AddressType.RANDOM,  # the fixed static address
+    )
+
+
+class BondingKeys(KeyStore):
+    """A key store that keeps a pairing's keys only when both sides asked to bond.
+
+    Bumble's SMP stores every pairing's keys; a real stack (NimBLE, BlueZ) keeps them only
+    for a bond (Core Vol 3 Part H 3.5.1: the AuthReq bonding flags of both sides).
+    `bonded` holds the names (peer addresses) with keys, for synchronous checks."""
+
+    def __init__(self, device: Device, inner: KeyStore) -> None:
+        self.device = device
+        self.inner = inner
+        self.bonded: set[str] = set()
+
+    async def load(self) -> None:
+        self.bonded = {name for name, _ in await self.inner.get_all()}
+
+    async def update(self, name: str, keys: PairingKeys) -> None:
+        sessions = self.device.smp_manager.sessions.values()
+        if any(not s.bonding for s in sessions):
+            return
+        self.bonded.add(name)
+        await self.inner.update(name, keys)
+
+    async def delete(self, name: str) -> None:
+        self.bonded.discard(name)
+        await self.inner.delete(name)
+
+    async def get(self, name: str) -> PairingKeys | None:
+        return await self.inner.get(name)
+
+    async def get_all(self) -> list[tuple[str, PairingKeys]]:
+        return await self.inner.get_all()
+
+    async def delete_all(self) -> None:
+        self.bonded.clear()
+        await self.inner.delete_all()
+
+
+def json_keys(path: str) -> JsonKeyStore:
+    return JsonKeyStore("footfall", path)
+
+
 class VirtualRadio:
     """One shared Bluetooth LE 'air' in this process: a bumble LocalLink plus devices on it."""
 
     def __init__(self) -> None:
         require("bumble")  # MissingExtra, naming footfall[ble-sim], when it is not installed
-        from bumble.link import LocalLink
 
         self.link = LocalLink()
         self._count = 0
@@ -69,11 +134,8 @@ class VirtualRadio:
 
     def new_device(self, name: str) -> Device:
         """A bumble Device on its own virtual controller, with a unique static address."""
-        from bumble.controller import Controller
         from bumble.device import Device
         from bumble.hci import Address
-        from bumble.host import Host
-        from bumble.transport.common import AsyncPipeSink
 
         self._count += 1
         address = f"F0:00:00:00:{self._count >> 8:02X}:{self._count & 0xFF:02X}"
@@ -87,10 +149,18 @@ class VirtualRadio:
         """The host side's adapter, created and powered on at first use."""
         async with self._central_lock:
             if self._central is None:
-                device = self.new_device("footfall-host")
-                await device.power_on()
+                device = await self._make_central()
+                device.pairing_config_factory = pairing_config
+                keys = BondingKeys(device, device.keystore or MemoryKeyStore())
+                await keys.load()
+                device.keystore = keys
                 self._central = device
         return self._central
+
+    async def _make_central(self) -> Device:
+        device = self.new_device("footfall-host")
+        await device.power_on()
+        return device
 
     def bleak_backends(self) -> tuple[type[BumbleScanner], type[BumbleClient]]:
         """bleak backend classes (scanner, client) bound to this radio."""
@@ -107,7 +177,6 @@ def _radio(obj: BumbleScanner | BumbleClient) -> VirtualRadio:
 
 
 def _advertisement_data(adv: Advertisement) -> AdvertisementData:
-    from bumble.core import AdvertisingData
 
     data = adv.data
     name = data.get(AdvertisingData.COMPLETE_LOCAL_NAME) or data.get(
@@ -191,6 +260,11 @@ class BumbleClient(BaseBleakClient):
             address_or_ble_device, disconnected_callback=disconnected_callback, timeout=timeout
         )
         self._seen = isinstance(address_or_ble_device, BLEDevice)
+        details = getattr(address_or_ble_device, "details", None)
+        # the advertised address with its type (public or random), as the scan saw it
+        self._target: Address | str = (
+            details.address if isinstance(details, Advertisement) else self.address
+        )
         self._name = getattr(address_or_ble_device, "name", None) or self.address
         self._wanted_mtu = int(options.get("bumble", {}).get("mtu", DEFAULT_MTU))
         self._conn: Connection | None = None
@@ -240,7 +314,7 @@ class BumbleClient(BaseBleakClient):
         if not self._seen:
             await self._wait_for_advertiser()
         try:
-            conn = await asyncio.wait_for(central.connect(self.address), self._timeout)
+            conn = await asyncio.wait_for(central.connect(self._target), self._timeout)
         except (TimeoutError, core.BaseBumbleError) as e:
             raise BleakError(f"could not connect to {self.address}: {e}") from e
         self._conn = conn
@@ -298,7 +372,31 @@ class BumbleClient(BaseBleakClient):
         await asyncio.wait_for(gone.wait(), self._timeout)
 
     async def pair(self, *args: Any, **kwargs: Any) -> None:
-        raise NotImplementedError("pairing is not supported by the bumble backend")
+        """Pair (and bond, if the peripheral lets it) now."""
+        conn = self._require_conn()
+        try:
+            await conn.pair()
+        except (core.BaseBumbleError, hci.HCI_Error) as e:
+            raise BleakError(f"pairing with {self.address} failed: {e}") from e
+
+    def _require_conn(self) -> Connection:
+        if self._conn is None:
+            raise BleakError(f"not connected to {self.address}")
+        return self._conn
+
+    async def _secure(self) -> None:
+        # What a central's OS does on "insufficient encryption": re-encrypt with the bond's
+        # keys if it has some, else pair; keys the peripheral no longer knows are dropped.
+        conn = self._require_conn()
+        central = await _radio(self).central()
+        name = str(conn.peer_address)
+        if central.keystore is not None and await central.keystore.get(name) is not None:
+            try:
+                await conn.encrypt()
+                return
+            except (core.BaseBumbleError, hci.HCI_Error):
+                await central.keystore.delete(name)
+        await self.pair()
 
     async def unpair(self) -> None:
         raise NotImplementedError("pairing is not supported by the bumble backend")
@@ -331,7 +429,13 @@ class BumbleClient(BaseBleakClient):
         self, characteristic: BleakGATTCharacteristic, data: SizedBuffer, response: bool
     ) -> None:
         proxy: gatt_client.CharacteristicProxy = characteristic.obj
-        await self._att(proxy.write_value(bytes(data), with_response=response))
+        try:
+            await self._att(proxy.write_value(bytes(data), with_response=response))
+        except BleakGATTProtocolError as e:
+            if not response or e.code not in INSUFFICIENT_SECURITY:
+                raise
+            await self._secure()
+            await self._att(proxy.write_value(bytes(data), with_response=True))
 
     async def write_gatt_descriptor(
         self, descriptor: BleakGATTDescriptor, data: SizedBuffer

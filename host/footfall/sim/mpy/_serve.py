@@ -21,6 +21,12 @@ _speed = 0
 _control = None
 _advance = time.advance
 _owed_ms = 0.0  # real waiting due but not yet done: the waits are often under a ms at speed
+# The real wait: the stand-in `bluetooth` replaces it with one that an incoming radio
+# event ends early, as an interrupt wakes the board.
+real_wait_ms = time._real_sleep_ms
+PAIR_AFTER_MS = 2500  # after the recording: the stop press (at 1 s) has closed the session
+PAIR_HOLD_MS = 2500  # longer than footfall_fw.buttons.LONG_MS
+_paired = False
 
 
 def _paced_advance(ms):
@@ -30,7 +36,7 @@ def _paced_advance(ms):
         _owed_ms += ms / speed
         if _owed_ms >= 1:
             t0 = time._real_ticks_ms()
-            time._real_sleep_ms(int(_owed_ms))
+            real_wait_ms(int(_owed_ms))
             waited = time.ticks_diff(time._real_ticks_ms(), t0)
             _owed_ms -= waited
             ms -= waited  # really waited: already on the clock
@@ -40,6 +46,16 @@ def _paced_advance(ms):
 def _check_control():
     if _control is not None and _control.poll(0):
         _sim.power_off("stopped by host")
+
+
+def _check_pair():
+    global _paired
+    if _paired or _sim.end_ms is None or _sim.sensor_ms() < _sim.end_ms + PAIR_AFTER_MS:
+        return
+    _paired = True
+    board = _sim.scenario["board"]
+    pin = getattr(__import__("boards." + board), board).BUTTON_B
+    _sim.scenario.setdefault("presses", []).append((pin, _sim.sensor_ms(), PAIR_HOLD_MS))
 
 
 def install(scenario):
@@ -52,3 +68,5 @@ def install(scenario):
         _control = select.poll()
         _control.register(open(fd, "rb"), select.POLLIN)
         time.hooks.append(_check_control)
+    if scenario.get("pair"):
+        time.hooks.append(_check_pair)

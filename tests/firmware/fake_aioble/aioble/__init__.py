@@ -171,8 +171,9 @@ class _Timeout:
 
 
 class DeviceConnection:
-    def __init__(self, mtu):
+    def __init__(self, mtu, bonded=True):
         self.mtu = mtu  # None until an MTU exchange, as in aioble
+        self.encrypted = self.bonded = bonded  # as _IRQ_ENCRYPTION_UPDATE leaves them
         self.connected = True
         self._waiters = []
 
@@ -193,11 +194,12 @@ class DeviceConnection:
                 task.cancel()
 
 
-async def connect(mtu=None, tries=100):
-    """A central connects once something advertises; returns its DeviceConnection."""
+async def connect(mtu=None, tries=100, bonded=True):
+    """A central connects once something advertises; returns its DeviceConnection
+    (bonded=False: one that paired outside the pairing window, encrypted but not bonded)."""
     for _ in range(tries):
         if state["advertising"] is not None:
-            conn = DeviceConnection(mtu)
+            conn = DeviceConnection(mtu, bonded)
             _links.append(conn)
             _pending.append(conn)
             _connect.set()
