@@ -16,6 +16,8 @@ from footfall.sim.board import MPY_ARCHS
 
 from tests.unixport import FIRMWARE, micropython_binary, run_mpy
 
+pytestmark = pytest.mark.e2e
+
 REFUSED = {
     "no_native_emitter": "import micropython\n@micropython.viper_off\ndef front(a, b, c):\n"
     "    pass\n",

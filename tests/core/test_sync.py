@@ -216,6 +216,7 @@ def test_unknown_request_type_is_an_error(run):
     assert got == (3, 0x33)
 
 
+@pytest.mark.e2e
 def test_parser_and_data_path_allocate_nothing_under_heap_lock():
     # Unix port only: heap_lock() makes any allocation raise MemoryError.
     body = """

@@ -8,12 +8,15 @@ with the core's FrameParser, as the host does.
 import json
 from pathlib import Path
 
+import pytest
 from footfall_core import ble_defs as B
 from footfall_core import protocol as P
 from footfall_core.frames import FrameParser, pack_frame
 
 from tests.conftest import MPY_SCRIPTS
 from tests.unixport import run_mpy
+
+pytestmark = pytest.mark.e2e
 
 FAKE = str(Path(__file__).parent / "fake_aioble")
 DEVICE_ID = bytes.fromhex("246f281a2b3c")

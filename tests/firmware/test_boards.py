@@ -65,6 +65,7 @@ def hardware(name: str, rate_hz: int, first: tuple[str, ...] = ()) -> list[str]:
     return out.stdout.decode().splitlines()
 
 
+@pytest.mark.e2e
 @pytest.mark.parametrize("name", BOARDS)
 def test_board_imu_comes_up_through_hardware_at_its_address_and_rate(name):
     b = board(name)
@@ -73,6 +74,7 @@ def test_board_imu_comes_up_through_hardware_at_its_address_and_rate(name):
     assert rate_mhz == emu_mhz  # the chip runs at the rate the driver reports
 
 
+@pytest.mark.e2e
 @pytest.mark.parametrize("name", [n for n in BOARDS if board(n).IMU == "lsm6dso"])
 def test_board_imu_options_reach_the_driver(name, tmp_path):
     """A board whose file asks for the LSM6DSO32 gets a driver for the LSM6DSO32."""
@@ -86,6 +88,7 @@ def test_board_imu_options_reach_the_driver(name, tmp_path):
     assert hardware(name, b.RATE_HZ, (str(tmp_path),))[1] == "LSM6DSO32 LSM6DSO32 16"
 
 
+@pytest.mark.e2e
 @pytest.mark.parametrize("name", BOARDS)
 def test_board_passes_an_explicit_i2c_timeout_with_margin(name):
     timeout_us = int(hardware(name, board(name).RATE_HZ)[2])
@@ -93,6 +96,7 @@ def test_board_passes_an_explicit_i2c_timeout_with_margin(name):
     assert timeout_us >= 4 * burst_us
 
 
+@pytest.mark.e2e
 @pytest.mark.parametrize("name", BOARDS)
 @pytest.mark.parametrize("rate_hz", [25, 100, 250, 400])
 def test_every_board_boots_its_imu_at_any_config_rate(name, rate_hz):

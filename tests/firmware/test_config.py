@@ -93,6 +93,7 @@ def test_invalid_save_leaves_the_file_untouched(tmp_path: Path) -> None:
     assert path.read_text() == '{"target_spm": 160}'
 
 
+@pytest.mark.e2e
 def test_unix_port_loads_corrupt_file_and_saves(tmp_path: Path) -> None:
     path = tmp_path / "config.json"
     path.write_bytes(b"\xff\x00garbage")
@@ -222,6 +223,7 @@ except MemoryError:
 SMALL_HEAP = "40K"  # 64-bit unix port: about twice an ESP32's bytes per object
 
 
+@pytest.mark.e2e
 @pytest.mark.parametrize("attack", sorted(ATTACKS))
 def test_unix_port_boots_past_each_attack_on_a_small_heap(tmp_path: Path, attack: str) -> None:
     path = tmp_path / "config.json"
@@ -232,6 +234,7 @@ def test_unix_port_boots_past_each_attack_on_a_small_heap(tmp_path: Path, attack
     assert parsed == "MemoryError"  # the attack is real on this heap
 
 
+@pytest.mark.e2e
 @pytest.mark.parametrize(
     "text",
     [
@@ -250,6 +253,7 @@ def test_unix_port_the_worst_file_inside_the_bounds_loads_on_the_same_heap(
     assert out.stdout.decode().splitlines()[-2].startswith("True ")
 
 
+@pytest.mark.e2e
 def test_unix_port_loads_the_largest_valid_config_on_the_same_heap(tmp_path: Path) -> None:
     path = tmp_path / "config.json"
     path.write_text(json.dumps(largest_valid_config(), indent=4))

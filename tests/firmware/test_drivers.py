@@ -296,6 +296,7 @@ def test_lsm6dso_skips_and_counts_words_of_other_sensors():
 # -- no allocation, in the real MicroPython unix port
 
 
+@pytest.mark.e2e
 @pytest.mark.parametrize("module, cls", [(m, m.upper()) for m in sorted(imu_emu.EMULATORS)])
 def test_read_fifo_allocates_nothing_in_the_unix_port(module, cls):
     script = MPY_SCRIPTS / "driver_read_fifo_heap_lock.py"
@@ -344,6 +345,7 @@ def test_unix_port_drivers_take_every_config_rate_and_clear_foreign_setup(module
     assert lines[1] == " ".join("0" for _ in FOREIGN[module])
 
 
+@pytest.mark.e2e
 def test_unix_port_lsm6dso_reads_its_trim_and_mpu6886_low_pass_stays_under_half_rate():
     script = """
 import imu_emu

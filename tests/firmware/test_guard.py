@@ -3,9 +3,12 @@ error log, the config fall-back (footfall_fw/guard.py; the whole boot is in test
 
 from pathlib import Path
 
+import pytest
 from footfall.sim import MPY_DIR
 
 from tests.unixport import FIRMWARE, run_mpy
+
+pytestmark = pytest.mark.e2e
 
 STANDINS = (str(MPY_DIR), str(MPY_DIR.parent))
 

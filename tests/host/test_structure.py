@@ -8,6 +8,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 REPO = Path(__file__).resolve().parents[2]
 HOST = REPO / "host" / "footfall"
 # package -> its folder; every module under them is checked (the unix port's stand-ins in
@@ -159,6 +161,7 @@ assert "bumble" not in sys.modules
 """
 
 
+@pytest.mark.e2e
 def test_without_bumble_every_module_imports_and_a_radio_asks_for_the_extra() -> None:
     proc = subprocess.run(
         [sys.executable, "-c", WITHOUT_BUMBLE], capture_output=True, text=True, check=False
