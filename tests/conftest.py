@@ -4,6 +4,30 @@ and under the MicroPython unix port, and `run_script`, which runs one and return
 Device-side scripts live in tests/mpy/ as real .py files. Each reads one Python literal (its
 parameters) from stdin and prints one literal (its result) as its last line, so the same file
 runs unchanged in both interpreters.
+
+The e2e mark. A test is e2e when it crosses a process, pty or radio boundary or renders
+figures: it starts a subprocess (`python -m footfall.cli`, the unix port running firmware
+modules, `unshare`, a helper holding a lock), opens a pty, brings up Bumble's virtual radio,
+or draws a report's figures. Everything else is the fast loop (`pytest -m "not e2e"`), which
+stays in this process: the core and the host in CPython, the CLI through
+`footfall.cli.main([...])`, SQLite stores in tmp dirs. Exhaustive sweeps and long
+property-based fuzzers are e2e as well, for their length. (`footfall eval --jobs 1` runs its
+worker pool as part of the command under test and stays in the fast loop; a pool of two is
+e2e.) A module that is all e2e says so in its `pytestmark`; other tests carry
+`@pytest.mark.e2e`, or `pytest.param(..., marks=pytest.mark.e2e)` for one case.
+
+A few quick cross-boundary tests stay unmarked so that the fast loop still touches each
+area:
+- the unix port's heap lock on the core: core/test_heap_lock.py
+  test_push_block_allocates_nothing_per_burst
+- a firmware module in the unix port: firmware/test_usb_link.py
+  test_the_handshake_turns_ctrl_c_off_and_frames_after_it_are_answered
+- the micropython engine: host/test_engines.py test_engines_agree_on_a_synthetic_run[25]
+- a pty: host/test_serial_transport.py test_open_enters_sync_mode_and_reads_hello
+- `python -m footfall.cli`: host/test_cli_errors.py
+  test_a_folder_of_non_files_named_ffs_is_synced_without_reading_them (a subprocess so
+  that a fifo opened by mistake cannot hang the run)
+- Bumble's virtual radio: host/test_sync.py test_sync_sets_the_device_clock
 """
 
 from __future__ import annotations
@@ -21,8 +45,8 @@ import pytest
 from tests.unixport import FIRMWARE, run_mpy_file
 
 MPY_SCRIPTS = Path(__file__).resolve().parent / "mpy"
-# The unix-port half of each test starts a process (about 0.3 s), so it runs in the full
-# suite only; the fast loop keeps the CPython half and the heap-lock runs in the unix port.
+# The unix-port half of each test starts a process, so it is e2e; the fast loop keeps the
+# CPython half.
 INTERPRETERS = ("cpython", pytest.param("micropython", marks=pytest.mark.e2e))
 
 

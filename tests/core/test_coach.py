@@ -230,6 +230,7 @@ def test_config_rejects_out_of_range_value_naming_the_field(run, field, value):
     assert message.startswith(field)
 
 
+@pytest.mark.e2e
 def test_update_allocates_nothing_in_the_unix_port():
     cues, target = run_mpy_file(MPY_SCRIPTS / "coach_heap_lock.py").stdout.split()
     assert int(target) == 172

@@ -5,17 +5,20 @@ import random
 import shutil
 from pathlib import Path
 
+import pytest
 from footfall_core.crc import crc16, session_crc
 
 from tests.conftest import MPY_SCRIPTS
 from tests.unixport import FIRMWARE, run_mpy, run_mpy_file
 
 
+@pytest.mark.e2e
 def test_the_viper_loop_equals_the_plain_one_on_bytes_bytearrays_and_memoryviews() -> None:
     out = run_mpy_file(MPY_SCRIPTS / "crc_twins.py").stdout.decode().split()
     assert out == ["viper", "0", str(0x29B1), str(0xAEE7)]
 
 
+@pytest.mark.e2e
 def test_the_unix_port_and_cpython_agree_on_random_blocks() -> None:
     rng = random.Random(3)
     blocks = [bytes(rng.getrandbits(8) for _ in range(rng.randrange(1, 5000))) for _ in range(5)]
@@ -25,6 +28,7 @@ def test_the_unix_port_and_cpython_agree_on_random_blocks() -> None:
     assert got == [str(v) for pair in want for v in pair]
 
 
+@pytest.mark.e2e
 def test_a_port_without_the_viper_loop_uses_the_plain_one(tmp_path: Path) -> None:
     shutil.copytree(FIRMWARE / "footfall_core", tmp_path / "footfall_core")
     (tmp_path / "footfall_core" / "crc_viper.py").write_text(

@@ -6,6 +6,7 @@ than 1.23 says to mpy-cross 1.23's output), the decorator of a port built withou
 native emitter, and a viper operation the compiler does not support (ViperTypeError).
 """
 
+import ast
 import shutil
 import subprocess
 from pathlib import Path
@@ -14,7 +15,10 @@ import pytest
 from footfall.flash import run_command
 from footfall.sim.board import MPY_ARCHS
 
-from tests.unixport import FIRMWARE, micropython_binary, run_mpy
+from tests.conftest import MPY_SCRIPTS
+from tests.unixport import FIRMWARE, micropython_binary, run_mpy, run_mpy_file
+
+pytestmark = pytest.mark.e2e
 
 REFUSED = {
     "no_native_emitter": "import micropython\n@micropython.viper_off\ndef front(a, b, c):\n"
@@ -23,17 +27,12 @@ REFUSED = {
     "    p = ptr16(a)\n    return -p\n",
 }
 
-COUNT = """
-import sys
-from array import array
-from footfall_core import steps as S
-buf = array('h', bytes(6 * 3000))
-for i in range(3000):
-    buf[3 * i + 2] = 1000 + (1500 if i % 35 < 6 else 0)
-found = []
-S.StepDetector(100, 'waist', lambda i, p: found.append(i)).push_block(buf, 0, 3000)
-print(S.FRONT, len(found))
-"""
+
+def count_steps(first: Path | None = None) -> tuple[str, int]:
+    """(front end, steps) of tests/mpy/front_count.py, with `first`'s footfall_core if given."""
+    stdin = repr(None if first is None else str(first)).encode()
+    out = run_mpy_file(MPY_SCRIPTS / "front_count.py", stdin=stdin).stdout.decode()
+    return ast.literal_eval(out.strip().splitlines()[-1])
 
 
 def core_copy(tmp_path: Path) -> Path:
@@ -66,7 +65,7 @@ def old_subversion_mpy(tmp_path: Path) -> None:
 
 
 def test_the_unchanged_core_runs_the_viper_front_end() -> None:
-    assert run_mpy(COUNT).stdout.split() == [b"viper", b"85"]
+    assert count_steps() == ("viper", 85)
 
 
 def test_a_viper_mpy_of_another_subversion_falls_back_to_the_plain_front_end(
@@ -76,7 +75,7 @@ def test_a_viper_mpy_of_another_subversion_falls_back_to_the_plain_front_end(
     old_subversion_mpy(path)
     check = run_mpy(first(path, "import footfall_core.front_viper"), check=False)
     assert b"incompatible .mpy file" in check.stdout + check.stderr  # unhandled
-    assert run_mpy(first(path, COUNT)).stdout.split() == [b"python", b"85"]
+    assert count_steps(path) == ("python", 85)
 
 
 @pytest.mark.parametrize("case", sorted(REFUSED))
@@ -89,4 +88,4 @@ def test_a_viper_module_the_compiler_refuses_falls_back_to_the_plain_front_end(
     assert (
         b"SyntaxError" if case == "no_native_emitter" else b"ViperTypeError"
     ) in check.stdout + check.stderr
-    assert run_mpy(first(path, COUNT)).stdout.split() == [b"python", b"85"]
+    assert count_steps(path) == ("python", 85)

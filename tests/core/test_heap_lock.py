@@ -35,6 +35,7 @@ def run_locked(path: Path, rate_hz: int, placement: str, block: int = 0) -> tupl
     return n, steps, cues
 
 
+@pytest.mark.e2e
 @pytest.mark.parametrize("rate_hz", [25, 100, 400])
 def test_tracker_allocates_nothing_on_a_real_pocket_recording(tmp_path, rate_hz):
     rec = read_recording(OXFORD)
@@ -45,6 +46,7 @@ def test_tracker_allocates_nothing_on_a_real_pocket_recording(tmp_path, rate_hz)
     assert steps > 100  # the step, bout and cadence paths ran under the lock
 
 
+@pytest.mark.e2e
 def test_tracker_and_coach_allocate_nothing_on_the_bundled_run(tmp_path):
     rec = read_recording(DATA / "synthetic_run.csv")
     _, steps, cues = run_locked(samples_file(tmp_path, rec.t_ms, rec.acc_mg, 100), 100, "waist")
@@ -52,6 +54,7 @@ def test_tracker_and_coach_allocate_nothing_on_the_bundled_run(tmp_path):
     assert cues >= 1  # target 200: the coach's cue path ran under the lock too
 
 
+@pytest.mark.e2e
 @pytest.mark.parametrize("rate_hz", [100, 400])
 def test_tracker_allocates_nothing_on_a_shoe(tmp_path, rate_hz):
     rec = synthesize([Segment("walk", 30, 110), Segment("run", 60, 170)], placement="shoe")

@@ -85,6 +85,7 @@ def test_the_session_file_helpers_are_big_endian_and_the_protocols_little_endian
     assert header.get_u30_be(bytes.fromhex("01020304"), 0) == 0x01020304
 
 
+@pytest.mark.e2e
 def test_the_byte_order_helpers_agree_in_the_unix_port() -> None:
     out = run_mpy(BYTE_ORDER + "print(repr(out))\n").stdout.decode().strip().splitlines()[-1]
     assert eval(out) == WANT  # our own printed list

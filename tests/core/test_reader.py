@@ -206,6 +206,7 @@ result = (a != b, len(a) == len(b), crc16(a) == crc16(b), session_crc(a) == sess
     assert run(interpreter, script) == (True, True, True, False, 0)
 
 
+@pytest.mark.e2e
 def test_reading_a_damaged_session_allocates_nothing_in_the_unix_port() -> None:
     records, skips, steps = (
         int(v) for v in run_mpy_file(MPY_SCRIPTS / "reader_heap_lock.py").stdout.split()

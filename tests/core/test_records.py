@@ -337,6 +337,7 @@ result = (n, refused, ended, enc.pos <= len(buf),
     assert records == 2
 
 
+@pytest.mark.e2e
 def test_per_step_encoder_allocates_nothing_under_heap_lock() -> None:
     assert run_mpy_file(MPY_SCRIPTS / "records_heap_lock.py").stdout.split() == [
         b"10000",

@@ -1,8 +1,11 @@
 """Sync frames and the device-side SyncServer, each checked under CPython and the unix port."""
 
+import ast
+
 import pytest
 
-from tests.conftest import run_body
+from tests.conftest import MPY_SCRIPTS, run_body
+from tests.unixport import run_mpy_file
 
 
 @pytest.fixture
@@ -216,30 +219,11 @@ def test_unknown_request_type_is_an_error(run):
     assert got == (3, 0x33)
 
 
+@pytest.mark.e2e
 def test_parser_and_data_path_allocate_nothing_under_heap_lock():
-    # Unix port only: heap_lock() makes any allocation raise MemoryError.
-    body = """
-import micropython
-r = Rig(files={1: session(1, 3000)})
-sent = [0]
-def count(buf, n):
-    sent[0] += 1
-r.server.send = count
-r.server.feed(pack_frame(P.GET, 1, P.request_get(1, 0, 4, 0)))  # one GET per transfer
-acks = [pack_frame(P.ACK, 2, P.request_u32s(1, k)) for k in (928, 1856, 2784, 3000)]
-parser = FrameParser(lambda t, s, b, o, n: None)
-stream = pack_frame(7, 7, bytes(200)) * 5
-micropython.heap_lock()
-try:
-    parser.feed(stream)
-    for ack in acks:
-        r.server.feed(ack)
-finally:
-    micropython.heap_unlock()
-result = parser.frames, sent[0]
-"""
+    out = run_mpy_file(MPY_SCRIPTS / "sync_heap_lock.py").stdout.decode()
     # 3000 bytes in 232-byte chunks: 13 DATA frames and the empty end-of-file DATA.
-    assert run_body("micropython", "sync_rig", body) == (5, 14)
+    assert ast.literal_eval(out.strip().splitlines()[-1]) == (5, 14)
 
 
 EFFICIENCY = """

@@ -8,12 +8,15 @@ with the core's FrameParser, as the host does.
 import json
 from pathlib import Path
 
+import pytest
 from footfall_core import ble_defs as B
 from footfall_core import protocol as P
 from footfall_core.frames import FrameParser, pack_frame
 
 from tests.conftest import MPY_SCRIPTS
 from tests.unixport import run_mpy
+
+pytestmark = pytest.mark.e2e
 
 FAKE = str(Path(__file__).parent / "fake_aioble")
 DEVICE_ID = bytes.fromhex("246f281a2b3c")
@@ -407,29 +410,12 @@ async def main():
     assert [f[:2] for f in frames_of(got["last"])] == [(P.HELLO | P.REPLY, 6)]
 
 
-APP_PRELUDE = """
-import asyncio, json
-from footfall_fw.app import App
-
-class Ble:
-    def __init__(self):
-        self.calls = []
-    async def start(self):
-        self.calls.append("start")
-    async def stop(self):
-        self.calls.append("stop")
-
-class Sessions:
-    active = False
-
-class Fake:  # just what App's BLE methods read
-    pass
-"""
+APP_RIG = "from ble_app_rig import *\n"
 
 
 def test_app_turns_ble_off_during_a_run_unless_live_mode_is_on() -> None:
     proc = run_mpy(
-        APP_PRELUDE
+        APP_RIG
         + """
 app = Fake()
 app.ble = Ble()
@@ -443,14 +429,14 @@ async def main():
 asyncio.run(main())
 print(json.dumps(app.ble.calls))
 """,
-        extra_paths=(FAKE,),
+        extra_paths=(FAKE, str(MPY_SCRIPTS)),
     )
     assert json.loads(proc.stdout) == ["start", "stop", "start", "start"]
 
 
 def test_app_builds_the_ble_link_only_where_bluetooth_exists() -> None:
     script = (
-        APP_PRELUDE
+        APP_RIG
         + f"""
 from footfall_core.tracker import Tracker
 app = Fake()
@@ -464,9 +450,11 @@ link = App._ble_link(app)
 print(json.dumps(None if link is None else [link.name, link.placement, link.model]))
 """
     )
-    with_ble = run_mpy(script, extra_paths=(FAKE,))
+    with_ble = run_mpy(script, extra_paths=(FAKE, str(MPY_SCRIPTS)))
     assert json.loads(with_ble.stdout) == ["footfall-2B3C", "shoe", "test-board"]
-    without = run_mpy(script)  # the plain unix port: no `bluetooth`, no aioble
+    without = run_mpy(
+        script, extra_paths=(str(MPY_SCRIPTS),)
+    )  # the plain unix port: no `bluetooth`, no aioble
     assert json.loads(without.stdout) is None
 
 

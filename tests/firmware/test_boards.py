@@ -1,14 +1,16 @@
 """Board files: the contract's constants, an axis mapping that is a signed permutation,
 and an IMU driver that comes up on its emulator at the board's address and rate."""
 
-import importlib  # noqa: I001 - fwpath must put firmware/ on the path before boards
+import ast  # noqa: I001 - fwpath must put firmware/ on the path before boards
+import importlib
 import pkgutil
 
 import pytest
 
 import tests.firmware.fwpath  # noqa: F401
 from footfall.sim import MPY_DIR
-from tests.unixport import FIRMWARE, run_mpy
+from tests.conftest import MPY_SCRIPTS
+from tests.unixport import FIRMWARE, run_mpy_file
 
 BOARDS = sorted(m.name for m in pkgutil.iter_modules([str(FIRMWARE / "boards")]))
 REQUIRED = ["NAME", "IMU", "I2C_ID", "SDA", "SCL", "I2C_HZ", "IMU_ADDR", "BUZZER_PIN"]
@@ -40,39 +42,25 @@ def test_axes_map_each_body_axis_to_a_distinct_sensor_axis_with_a_sign(name):
     assert all(sign in (1, -1) for _, sign in axes)
 
 
-# Builds the board's parts with footfall_fw.board.Hardware on the stand-in machine, as the
-# firmware does at boot: the driver gets the board's IMU_OPTIONS only if board.py passes them.
-HARDWARE = """
-import sys
-sys.path[:0] = {first!r}
-import _sim
-_sim.scenario = {{"board": {name!r}}}
-_sim.samples = []
-from footfall_fw import board
-b = board.load_board({name!r})
-hw = board.Hardware({name!r}, {rate})
-emu = _sim._emu
-print(hw.imu.rate_hz, hw.imu.rate_mhz, emu.rate_mhz())
-print(hw.imu.CHIP, emu.CHIP, getattr(hw.imu, "full_scale_g", 16))
-print(hw.imu._i2c.timeout_us)
-"""
+def hardware(name: str, rate_hz: int, first: tuple[str, ...] = ()) -> dict:
+    """The board's IMU driver and chip emulator, built by footfall_fw.board.Hardware in the
+    unix port (tests/mpy/board_hardware.py); `first`: folders searched before firmware/."""
+    stdin = repr((name, rate_hz, list(first))).encode()
+    paths = (str(MPY_DIR), str(MPY_DIR.parent))
+    out = run_mpy_file(MPY_SCRIPTS / "board_hardware.py", stdin=stdin, paths=paths)
+    return ast.literal_eval(out.stdout.decode().strip().splitlines()[-1])
 
 
-def hardware(name: str, rate_hz: int, first: tuple[str, ...] = ()) -> list[str]:
-    """What HARDWARE prints; `first`: folders searched before firmware/ (a board file)."""
-    script = HARDWARE.format(name=name, rate=rate_hz, first=list(first))
-    out = run_mpy(script, extra_paths=(str(MPY_DIR), str(MPY_DIR.parent)))
-    return out.stdout.decode().splitlines()
-
-
+@pytest.mark.e2e
 @pytest.mark.parametrize("name", BOARDS)
 def test_board_imu_comes_up_through_hardware_at_its_address_and_rate(name):
     b = board(name)
-    rate_hz, rate_mhz, emu_mhz = map(int, hardware(name, b.RATE_HZ)[0].split())
-    assert rate_hz == b.RATE_HZ
-    assert rate_mhz == emu_mhz  # the chip runs at the rate the driver reports
+    hw = hardware(name, b.RATE_HZ)
+    assert hw["rate_hz"] == b.RATE_HZ
+    assert hw["rate_mhz"] == hw["emu_rate_mhz"]  # the chip runs at the rate the driver reports
 
 
+@pytest.mark.e2e
 @pytest.mark.parametrize("name", [n for n in BOARDS if board(n).IMU == "lsm6dso"])
 def test_board_imu_options_reach_the_driver(name, tmp_path):
     """A board whose file asks for the LSM6DSO32 gets a driver for the LSM6DSO32."""
@@ -83,18 +71,21 @@ def test_board_imu_options_reach_the_driver(name, tmp_path):
     boards = tmp_path / "boards"
     boards.mkdir()
     (boards / f"{name}.py").write_text(variant)
-    assert hardware(name, b.RATE_HZ, (str(tmp_path),))[1] == "LSM6DSO32 LSM6DSO32 16"
+    hw = hardware(name, b.RATE_HZ, (str(tmp_path),))
+    assert (hw["chip"], hw["emu_chip"], hw["full_scale_g"]) == ("LSM6DSO32", "LSM6DSO32", 16)
 
 
+@pytest.mark.e2e
 @pytest.mark.parametrize("name", BOARDS)
 def test_board_passes_an_explicit_i2c_timeout_with_margin(name):
-    timeout_us = int(hardware(name, board(name).RATE_HZ)[2])
+    timeout_us = hardware(name, board(name).RATE_HZ)["timeout_us"]
     burst_us = (256 * 7 + 3) * 9 * 1_000_000 // board(name).I2C_HZ  # a full LSM6DSO FIFO
     assert timeout_us >= 4 * burst_us
 
 
+@pytest.mark.e2e
 @pytest.mark.parametrize("name", BOARDS)
 @pytest.mark.parametrize("rate_hz", [25, 100, 250, 400])
 def test_every_board_boots_its_imu_at_any_config_rate(name, rate_hz):
-    got, rate_mhz, emu_mhz = map(int, hardware(name, rate_hz)[0].split())
-    assert 25 <= got <= 400 and rate_mhz == emu_mhz
+    hw = hardware(name, rate_hz)
+    assert 25 <= hw["rate_hz"] <= 400 and hw["rate_mhz"] == hw["emu_rate_mhz"]

@@ -78,6 +78,7 @@ def run_board(script: str, **scenario: object) -> object:
     return ast.literal_eval(proc.stdout.decode().strip().splitlines()[-1])
 
 
+@pytest.mark.e2e
 def test_boot_sets_the_esp32_clock_from_a_bm8563_that_kept_time() -> None:
     # after a power-off: ESP32 clock at 2000-01-01, RTC memory empty, BM8563 kept UTC
     script = "result = (b.load_clock(chip), time.time())"
@@ -85,11 +86,13 @@ def test_boot_sets_the_esp32_clock_from_a_bm8563_that_kept_time() -> None:
     assert valid is True and abs(now_s - 1_800_000_000) < 5
 
 
+@pytest.mark.e2e
 def test_boot_with_vl_set_and_no_set_time_leaves_the_clock_invalid() -> None:
     script = "result = (b.load_clock(chip), time.gmtime(time.time())[0])"
     assert run_board(script, clock="unset") == (False, 2000)
 
 
+@pytest.mark.e2e
 def test_set_time_writes_utc_into_both_clocks_and_clears_vl() -> None:
     script = """
 b.write_clock(1800000000, chip)
@@ -101,12 +104,14 @@ result = (chip.valid(), time.time(), _sim._rtc.unix_s(), bytes(machine.RTC().mem
     assert abs(esp_s - 1_800_000_000) < 5 and abs(chip_s - 1_800_000_000) < 5
 
 
+@pytest.mark.e2e
 def test_a_reset_after_set_time_keeps_the_clock_valid_through_rtc_memory() -> None:
     # no RTC chip answering (VL set), but SET_TIME since power-on marked RTC memory
     script = "result = b.load_clock(chip)"
     assert run_board(script, clock="unset", rtc_memory=CLOCK_MARK) is True
 
 
+@pytest.mark.e2e
 def test_flash_set_clock_writes_utc_not_local_time() -> None:
     script = """
 import footfall_fw.setclock as c
@@ -117,6 +122,7 @@ result = chip.datetime()[:6]
     assert tuple(run_board(script, clock="unset")) == tuple(t[:6])
 
 
+@pytest.mark.e2e
 @pytest.mark.parametrize("unix_s", [0xFFFFFFF0, 0, 1_704_067_199, 4_102_444_800])
 def test_set_time_outside_2024_to_2099_raises_and_leaves_both_clocks_alone(unix_s) -> None:
     script = f"""
@@ -145,6 +151,7 @@ garbled = BM8563(Garbled())
 """
 
 
+@pytest.mark.e2e
 def test_boot_does_not_believe_a_garbled_rtc_read_whose_vl_bit_is_clear() -> None:
     script = GARBLED + "result = (b.load_clock(garbled), garbled.vl, time.time())"
     valid, vl, now_s = run_board(script, clock="unset")
@@ -152,6 +159,7 @@ def test_boot_does_not_believe_a_garbled_rtc_read_whose_vl_bit_is_clear() -> Non
     assert now_s < 1_000_000_000  # the ESP32 clock still at 2000-01-01: not set from the chip
 
 
+@pytest.mark.e2e
 @pytest.mark.parametrize(
     "fields",
     [(2010, 6, 1, 12, 0, 0, 2), (2026, 13, 1, 0, 0, 0, 0), (2026, 2, 0, 0, 0, 0, 0)],

@@ -1,13 +1,15 @@
 """The settings file: defaults, corrupt files, validation and atomic saves."""
 
-import json  # noqa: I001 - fwpath must put firmware/ on the path before footfall_fw
+import ast  # noqa: I001 - fwpath must put firmware/ on the path before footfall_fw
+import json
 from pathlib import Path
 
 import pytest
 
 import tests.firmware.fwpath  # noqa: F401
 from footfall_fw import config
-from tests.unixport import run_mpy
+from tests.conftest import MPY_SCRIPTS
+from tests.unixport import run_mpy_file
 
 
 def test_missing_file_gives_defaults_without_problems(tmp_path: Path) -> None:
@@ -93,17 +95,11 @@ def test_invalid_save_leaves_the_file_untouched(tmp_path: Path) -> None:
     assert path.read_text() == '{"target_spm": 160}'
 
 
+@pytest.mark.e2e
 def test_unix_port_loads_corrupt_file_and_saves(tmp_path: Path) -> None:
     path = tmp_path / "config.json"
     path.write_bytes(b"\xff\x00garbage")
-    out = run_mpy(
-        "from footfall_fw import config\n"
-        f"cfg, problems = config.load({str(path)!r})\n"
-        "print(cfg == config.defaults(), len(problems))\n"
-        f"config.save({{'target_spm': 172}}, {str(path)!r})\n"
-        f"print(config.load({str(path)!r})[0]['target_spm'])\n"
-    )
-    assert out.stdout.decode().split() == ["True", "1", "172"]
+    assert in_unix_port("config_load_save.py", path) == (True, 1, 172)
 
 
 @pytest.mark.parametrize("name", [n for n, f in config.FIELDS.items() if f[1] == "int"])
@@ -205,33 +201,27 @@ def test_brackets_colons_and_quotes_inside_strings_are_not_structure(tmp_path: P
     assert len(problems) == 1 and problems[0].startswith("config: placement must be one of")
 
 
-LOAD_ON_A_SMALL_HEAP = """
-import gc, json
-from footfall_fw import config
-gc.collect()
-cfg, problems = config.load({path!r})
-print(cfg == config.defaults(), len(problems), problems[0] if problems else "")
-gc.collect()
-try:
-    with open({path!r}) as f:
-        json.load(f)  # what load() did with every file
-    print("parsed")
-except MemoryError:
-    print("MemoryError")
-"""
 SMALL_HEAP = "40K"  # 64-bit unix port: about twice an ESP32's bytes per object
 
 
+def in_unix_port(script: str, path: Path, heap: str = "4M") -> tuple:
+    """What tests/mpy/`script` prints for the config file at `path`, on a heap of `heap`."""
+    out = run_mpy_file(MPY_SCRIPTS / script, stdin=repr(str(path)).encode(), heap=heap)
+    return ast.literal_eval(out.stdout.decode().strip().splitlines()[-1])
+
+
+@pytest.mark.e2e
 @pytest.mark.parametrize("attack", sorted(ATTACKS))
 def test_unix_port_boots_past_each_attack_on_a_small_heap(tmp_path: Path, attack: str) -> None:
     path = tmp_path / "config.json"
     path.write_text(ATTACKS[attack])
-    out = run_mpy(LOAD_ON_A_SMALL_HEAP.format(path=str(path)), heap=SMALL_HEAP)
-    refused, parsed = out.stdout.decode().splitlines()[-2:]
-    assert refused.startswith("True 1 config: ") and "is refused" in refused
+    defaults, count, problem, parsed = in_unix_port("config_small_heap.py", path, SMALL_HEAP)
+    assert (defaults, count) == (True, 1)
+    assert problem.startswith("config: ") and "is refused" in problem
     assert parsed == "MemoryError"  # the attack is real on this heap
 
 
+@pytest.mark.e2e
 @pytest.mark.parametrize(
     "text",
     [
@@ -246,12 +236,11 @@ def test_unix_port_the_worst_file_inside_the_bounds_loads_on_the_same_heap(
     assert len(text) <= config.MAX_BYTES
     path = tmp_path / "config.json"
     path.write_text(text)
-    out = run_mpy(LOAD_ON_A_SMALL_HEAP.format(path=str(path)), heap=SMALL_HEAP)
-    assert out.stdout.decode().splitlines()[-2].startswith("True ")
+    assert in_unix_port("config_small_heap.py", path, SMALL_HEAP)[0] is True
 
 
+@pytest.mark.e2e
 def test_unix_port_loads_the_largest_valid_config_on_the_same_heap(tmp_path: Path) -> None:
     path = tmp_path / "config.json"
     path.write_text(json.dumps(largest_valid_config(), indent=4))
-    out = run_mpy(LOAD_ON_A_SMALL_HEAP.format(path=str(path)), heap=SMALL_HEAP)
-    assert out.stdout.decode().splitlines()[-2:] == ["False 0 ", "parsed"]
+    assert in_unix_port("config_small_heap.py", path, SMALL_HEAP) == (False, 0, "", "parsed")

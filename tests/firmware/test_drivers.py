@@ -1,6 +1,7 @@
 """IMU drivers against register-level emulators replaying real and synthetic recordings."""
 
-import csv  # noqa: I001 - fwpath must put firmware/ on the path before drivers
+import ast  # noqa: I001 - fwpath must put firmware/ on the path before drivers
+import csv
 from array import array
 from pathlib import Path
 
@@ -13,7 +14,7 @@ from drivers.mpu6886 import MPU6886
 from footfall.sim import imu_emu
 from footfall.sim.imu_emu import LIS3DHEmu, LSM6DSOEmu, MPU6886Emu
 from tests.conftest import MPY_SCRIPTS
-from tests.unixport import REPO, datasets_or_skip, run_mpy, run_mpy_file
+from tests.unixport import REPO, datasets_or_skip, run_mpy_file
 
 SIM_DIR = str(REPO / "host" / "footfall" / "sim")
 BUNDLED = REPO / "tests" / "data" / "mobilised__HA001_Test11_Trial1.csv"  # real, Apache-2.0
@@ -296,6 +297,7 @@ def test_lsm6dso_skips_and_counts_words_of_other_sensors():
 # -- no allocation, in the real MicroPython unix port
 
 
+@pytest.mark.e2e
 @pytest.mark.parametrize("module, cls", [(m, m.upper()) for m in sorted(imu_emu.EMULATORS)])
 def test_read_fifo_allocates_nothing_in_the_unix_port(module, cls):
     script = MPY_SCRIPTS / "driver_read_fifo_heap_lock.py"
@@ -304,22 +306,6 @@ def test_read_fifo_allocates_nothing_in_the_unix_port(module, cls):
 
 
 # -- rates and resets, in the real MicroPython unix port
-UNIX_RATES_AND_RESET = """
-import imu_emu
-from drivers.{module} import {cls}
-picked = []
-for asked in range(25, 401):
-    emu = imu_emu.EMULATORS["{module}"]([])
-    imu = {cls}(emu, addr=emu.addr, rate_hz=asked)
-    assert emu.rate_mhz() == imu.rate_mhz, (asked, emu.rate_mhz(), imu.rate_mhz)
-    picked.append(imu.rate_hz)
-print(" ".join(str(r) for r in sorted(set(picked))))
-emu = imu_emu.EMULATORS["{module}"]([])
-for reg, value in {foreign}:
-    emu.writeto_mem(emu.addr, reg, bytes([value]))
-{cls}(emu, addr=emu.addr)
-print(" ".join(str(emu.regs[reg]) for reg, _ in {foreign}))
-"""
 # registers another firmware may leave set, none of which the driver configures itself
 FOREIGN = {
     "mpu6886": ((0x38, 0xE0), (0x69, 0xC0), (0x1E, 0x80)),
@@ -327,38 +313,29 @@ FOREIGN = {
     "lis3dh": ((0x21, 0x08), (0x22, 0x40), (0x30, 0x95)),
 }
 PICKED = {
-    "mpu6886": "25 40 50 100 125 200 250",
-    "lsm6dso": "26 52 104 208",
-    "lis3dh": "25 50 100 200 400",
+    "mpu6886": [25, 40, 50, 100, 125, 200, 250],
+    "lsm6dso": [26, 52, 104, 208],
+    "lis3dh": [25, 50, 100, 200, 400],
 }
+
+
+def in_unix_port(script: str, params: object = None) -> object:
+    """What tests/mpy/`script` prints, given `params`, with the chip emulators on the path."""
+    stdin = repr(params).encode()
+    out = run_mpy_file(MPY_SCRIPTS / script, stdin=stdin, paths=(SIM_DIR,)).stdout.decode()
+    return ast.literal_eval(out.strip().splitlines()[-1])
 
 
 @pytest.mark.e2e
 @pytest.mark.parametrize("module", sorted(imu_emu.EMULATORS))
 def test_unix_port_drivers_take_every_config_rate_and_clear_foreign_setup(module):
-    script = UNIX_RATES_AND_RESET.format(
-        module=module, cls=module.upper(), foreign=FOREIGN[module]
-    )
-    lines = run_mpy(script, extra_paths=(SIM_DIR,)).stdout.decode().splitlines()
-    assert lines[0] == PICKED[module]
-    assert lines[1] == " ".join("0" for _ in FOREIGN[module])
+    got = in_unix_port("driver_rates_and_reset.py", (module, module.upper(), FOREIGN[module]))
+    assert got["picked"] == PICKED[module]
+    assert got["foreign_after"] == [0] * len(FOREIGN[module])
 
 
+@pytest.mark.e2e
 def test_unix_port_lsm6dso_reads_its_trim_and_mpu6886_low_pass_stays_under_half_rate():
-    script = """
-import imu_emu
-from drivers.lsm6dso import LSM6DSO
-from drivers.mpu6886 import MPU6886
-emu = imu_emu.LSM6DSOEmu([])
-emu.freq_fine = -10
-print(LSM6DSO(emu, addr=emu.addr).rate_mhz, emu.rate_mhz())
-cfgs = []
-for rate in (25, 40, 50, 100, 125, 200, 250):
-    emu = imu_emu.MPU6886Emu([])
-    MPU6886(emu, addr=emu.addr, rate_hz=rate)
-    cfgs.append(emu.regs[0x1D] & 7)
-print(cfgs)
-"""
-    lines = run_mpy(script, extra_paths=(SIM_DIR,)).stdout.decode().splitlines()
-    assert lines[0] == "102609 102609"  # 104.172 Hz * (1 - 0.015)
-    assert lines[1] == "[5, 5, 4, 3, 3, 2, 2]"  # 10.2, 10.2, 21.2, 44.8, 44.8, 99, 99 Hz
+    driver_mhz, emu_mhz, cfgs = in_unix_port("driver_trim_and_low_pass.py")
+    assert driver_mhz == emu_mhz == 102609  # 104.172 Hz * (1 - 0.015)
+    assert cfgs == [5, 5, 4, 3, 3, 2, 2]  # 10.2, 10.2, 21.2, 44.8, 44.8, 99, 99 Hz

@@ -3,11 +3,16 @@ error log, the config fall-back (footfall_fw/guard.py; the whole boot is in test
 
 from pathlib import Path
 
+import pytest
 from footfall.sim import MPY_DIR
 
+from tests.conftest import MPY_SCRIPTS
 from tests.unixport import FIRMWARE, run_mpy
 
-STANDINS = (str(MPY_DIR), str(MPY_DIR.parent))
+pytestmark = pytest.mark.e2e
+
+STANDINS = (str(MPY_DIR), str(MPY_DIR.parent), str(MPY_SCRIPTS))
+RIG = "from guard_rig import *\n"
 
 
 def run_in(folder: Path, script: str) -> str:
@@ -43,15 +48,7 @@ def test_boot_py_never_raises_without_a_board_file(tmp_path: Path) -> None:
 
 
 def test_error_log_keeps_the_newest_records_whole_within_its_bound(tmp_path: Path) -> None:
-    run_in(
-        tmp_path,
-        "from footfall_fw import bootfail\n"
-        "for i in range(200):\n"
-        "    try:\n"
-        "        raise OSError(i)\n"
-        "    except OSError as exc:\n"
-        "        bootfail.record('boot failed #%d' % i, exc)\n",
-    )
+    run_in(tmp_path, RIG + "record_boot_failures(200)\n")
     text = (tmp_path / "error.log").read_text()
     assert len(text) <= 4096
     assert text.startswith("[") and "] boot failed #" in text.splitlines()[0]
@@ -64,14 +61,9 @@ def test_a_config_the_board_cannot_build_falls_back_to_the_defaults_and_says_why
 ) -> None:
     out = run_in(
         tmp_path,
-        "from footfall_fw import config, guard\n"
-        "def make(cfg):\n"
-        "    if cfg['rate_hz'] != 100:\n"
-        "        raise ValueError('no such rate')\n"
-        "    return cfg\n"
-        "cfg = config.defaults()\n"
+        RIG + "cfg = config.defaults()\n"
         "cfg['rate_hz'] = 400\n"
-        "print(guard.fall_back(make, cfg) == config.defaults())\n",
+        "print(guard.fall_back(make_at_100_hz_only, cfg) == config.defaults())\n",
     )
     assert out.splitlines()[-1] == "True"
     assert "cannot boot with config.json (ValueError('no such rate'" in out
@@ -81,11 +73,8 @@ def test_a_config_the_board_cannot_build_falls_back_to_the_defaults_and_says_why
 def test_defaults_that_cannot_boot_are_a_boot_error_not_a_loop(tmp_path: Path) -> None:
     out = run_in(
         tmp_path,
-        "from footfall_fw import config, guard\n"
-        "def make(cfg):\n"
-        "    raise OSError(19)\n"
-        "try:\n"
-        "    guard.fall_back(make, config.defaults())\n"
+        RIG + "try:\n"
+        "    guard.fall_back(make_with_a_silent_imu, config.defaults())\n"
         "except OSError as exc:\n"
         "    print('raised', exc.errno)\n",
     )
@@ -93,28 +82,8 @@ def test_defaults_that_cannot_boot_are_a_boot_error_not_a_loop(tmp_path: Path) -
     assert not (tmp_path / "error.log").exists()
 
 
-SCRIPTED_PIN = (
-    "from footfall_fw import bootfail, guard\n"
-    "class Board:\n"
-    "    BUTTON_B = 39\n"
-    "class Pin:\n"
-    "    IN = PULL_UP = 1\n"
-    "    ids = []\n"
-    "    polls = 0\n"
-    "    def __init__(self, n, mode, pull):\n"
-    "        Pin.ids.append(n)\n"
-    "    def value(self):\n"
-    "        Pin.polls += 1\n"
-    "        return 0 if Pin.polls <= LOW_POLLS else 1\n"
-    "class Machine:\n"
-    "    Pin = Pin\n"
-    "guard.machine = Machine\n"
-    "bootfail.signal = lambda bd, name: None\n"
-)
-
-
 def safe_mode(tmp_path: Path, low_polls: int, extra: str = "") -> list[str]:
-    script = f"LOW_POLLS = {low_polls}\n" + SCRIPTED_PIN + extra
+    script = RIG + f"script_safe_button({low_polls})\n" + extra
     script += "print(guard.safe_mode(Board), Pin.ids[0])\n"
     return run_in(tmp_path, script).splitlines()[-1].split()
 

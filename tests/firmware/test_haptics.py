@@ -34,6 +34,7 @@ def test_gap_between_patterns_is_longer_than_any_pause_inside_one() -> None:
     assert haptics.GAP_MS > max(pauses)
 
 
+@pytest.mark.e2e
 def test_play_returns_at_once_and_the_task_plays_the_rhythm_on_both_outputs() -> None:
     out = run_mpy(
         PRELUDE
@@ -66,6 +67,7 @@ print('tones', [v for t, who, what, v in log if what == 'freq'])
     assert lines[3] == "tones [2000, 3000]"
 
 
+@pytest.mark.e2e
 def test_sampling_task_keeps_its_pace_while_a_pattern_plays() -> None:
     out = run_mpy(
         PRELUDE
@@ -96,6 +98,7 @@ print(h.played, max(late))
     assert worst_late_ms <= 15
 
 
+@pytest.mark.e2e
 def test_full_queue_drops_and_counts_instead_of_blocking() -> None:
     out = run_mpy(
         PRELUDE
@@ -115,6 +118,7 @@ def test_unknown_pattern_is_refused() -> None:
         h.play("fanfare")
 
 
+@pytest.mark.e2e
 def test_playing_is_true_from_a_pattern_to_the_end_of_its_gap_only() -> None:
     # the battery monitor reads no voltage while it is true (the motor sags the cell)
     out = run_mpy(

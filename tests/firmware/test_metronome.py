@@ -1,9 +1,12 @@
 """The metronome: beats on absolute deadlines, skipped rather than bunched, silent by mode."""
 
+import pytest
 from footfall.sim import MPY_DIR
 
 from tests.conftest import MPY_SCRIPTS
 from tests.unixport import run_mpy
+
+pytestmark = pytest.mark.e2e
 
 
 def run(script: str) -> list[str]:

@@ -1,9 +1,12 @@
 """The sampler: one push_block per FIFO burst, overflows counted, nothing allocated per poll."""
 
+import pytest
 from footfall.sim import MPY_DIR
 
 from tests.conftest import MPY_SCRIPTS
 from tests.unixport import run_mpy
+
+pytestmark = pytest.mark.e2e
 
 RIG = "from sampler_rig import *\n"
 

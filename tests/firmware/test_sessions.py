@@ -198,6 +198,7 @@ def test_the_header_says_whether_the_clock_is_set_and_when_in_uptime_it_began() 
     assert abs(h0.start_up_ms - clock.uptime_ms()) < 5000
 
 
+@pytest.mark.e2e
 def test_gap_allocates_nothing_and_keeps_time_true_in_the_unix_port() -> None:
     from tests.conftest import MPY_SCRIPTS
     from tests.unixport import run_mpy_file

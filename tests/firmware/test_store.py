@@ -272,6 +272,7 @@ def test_list_leaves_out_the_session_being_written(store: Store) -> None:
     assert [i.id for i in store.list()] == [1, 2]
 
 
+@pytest.mark.e2e
 def test_store_logs_lists_and_repairs_in_the_unix_port(tmp_path: Path) -> None:
     out = (
         run_store_script("store_log_list_repair.py", str(tmp_path / "s"))
@@ -283,6 +284,7 @@ def test_store_logs_lists_and_repairs_in_the_unix_port(tmp_path: Path) -> None:
     assert out[3].strip() == f"[('00001.ffs', 'truncated', 6, {size}, 1)] {size}"
 
 
+@pytest.mark.e2e
 def test_a_flipped_bit_costs_one_record_of_an_unsynced_session_in_the_unix_port(
     tmp_path: Path,
 ) -> None:
@@ -331,6 +333,7 @@ def test_delete_closes_the_file_sync_was_reading(store: Store) -> None:
     assert store._reader is None
 
 
+@pytest.mark.e2e
 def test_add_step_between_flushes_allocates_nothing_in_the_unix_port(tmp_path: Path) -> None:
     assert run_store_script("store_add_step_heap_lock.py", str(tmp_path / "s")).stdout.split() == [
         b"900",
@@ -549,6 +552,7 @@ def test_an_id_used_again_after_every_session_was_deleted_is_not_taken_for_the_o
     assert boot.session_info(1)[:2] == (1_900_000_000, 0)  # apart, and the newer one wins
 
 
+@pytest.mark.e2e
 def test_the_store_task_learns_a_store_without_an_index_in_steps_in_the_unix_port(
     tmp_path: Path,
 ) -> None:

@@ -118,6 +118,7 @@ def run_app(tmp_path: Path, board: str, script: str) -> object:
     return ast.literal_eval(out.stdout.decode().strip().splitlines()[-1])
 
 
+@pytest.mark.e2e
 @pytest.mark.parametrize("board", ["m5stickc_plus2", "esp32_lis3dh"])  # BM8563, none
 def test_unix_port_set_time_0xfffffff0_is_refused_and_auto_start_logs_the_run(
     tmp_path: Path, board: str
@@ -136,6 +137,7 @@ result = ([(t, P.unpack_error(p, 0, len(p))[:2]) for t, p in got], time.time(),
     assert list_type == P.LIST | P.REPLY and failures == 0
 
 
+@pytest.mark.e2e
 def test_unix_port_a_clock_that_ran_past_2106_cannot_crash_the_auto_start(tmp_path: Path) -> None:
     # However the ESP32 clock got there (a garbled RTC read, a port's clock run wild).
     script = """
@@ -149,6 +151,7 @@ result = time.time() > 2**32, auto_start(), ask(P.HELLO, b"")[0][1][20]
     assert hello_clock == 0  # HELLO says the clock is not set: the host re-bases
 
 
+@pytest.mark.e2e
 def test_unix_port_set_config_min_gap_3600_is_refused_and_255_runs(tmp_path: Path) -> None:
     # Was: saved, and every session start after it raised "min_gap_s must be 0..255".
     script = """

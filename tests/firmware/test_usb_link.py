@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
 from footfall_core import frames
 from footfall_core import protocol as P
 
@@ -37,6 +38,7 @@ HELLO = frames.pack_frame(P.HELLO, 7)
 BYE = frames.pack_frame(P.BYE, 8)
 
 
+@pytest.mark.e2e
 def test_frames_before_the_handshake_get_no_reply_and_ctrl_c_stays_on(tmp_path: Path) -> None:
     out = run_link(tmp_path, HELLO)
     assert (out["kbd"], out["tx"], out["active"]) == ([], "", False)
@@ -48,17 +50,20 @@ def test_the_handshake_turns_ctrl_c_off_and_frames_after_it_are_answered(tmp_pat
     assert replies(out) == [(P.HELLO | P.REPLY, 7)]
 
 
+@pytest.mark.e2e
 def test_bye_is_answered_and_turns_ctrl_c_back_on(tmp_path: Path) -> None:
     out = run_link(tmp_path, P.SERIAL_ENTER + HELLO + BYE)
     assert out["kbd"] == [-1, 3] and not out["active"]
     assert replies(out)[-1] == (P.BYE | P.REPLY, 8)
 
 
+@pytest.mark.e2e
 def test_a_silent_host_times_out_and_ctrl_c_comes_back(tmp_path: Path) -> None:
     out = run_link(tmp_path, P.SERIAL_ENTER, timeout=-1)
     assert out["kbd"] == [-1, 3] and out["counters"]["timeouts"] == 1
 
 
+@pytest.mark.e2e
 def test_a_stream_error_turns_ctrl_c_back_on_and_the_link_keeps_going(tmp_path: Path) -> None:
     actions = "link.step()\nlink.rx = Broken()\nlink.step()\nlink.step()\n"
     out = run_link(tmp_path, P.SERIAL_ENTER, actions)
@@ -66,6 +71,7 @@ def test_a_stream_error_turns_ctrl_c_back_on_and_the_link_keeps_going(tmp_path: 
     assert out["counters"]["errors"] == 2
 
 
+@pytest.mark.e2e
 def test_a_handshake_split_across_reads_is_still_found(tmp_path: Path) -> None:
     # The second read holds the rest: the matcher keeps its place between wakes.
     path = tmp_path / "more.bin"
@@ -75,6 +81,7 @@ def test_a_handshake_split_across_reads_is_still_found(tmp_path: Path) -> None:
     assert out["kbd"] == [-1] and replies(out) == [(P.HELLO | P.REPLY, 7)]
 
 
+@pytest.mark.e2e
 def test_reading_and_parsing_acks_in_sync_mode_allocates_nothing(tmp_path: Path) -> None:
     ack = frames.pack_frame(P.ACK, 9, P.request_u32s(1, 100))  # for no transfer: no reply
     actions = (
@@ -89,6 +96,7 @@ def test_reading_and_parsing_acks_in_sync_mode_allocates_nothing(tmp_path: Path)
 SYNC_STACK = ("footfall_core.protocol", "footfall_core.frames", "footfall_core.sync_server")
 
 
+@pytest.mark.e2e
 def test_the_sync_stack_is_loaded_at_the_first_handshake_not_before(tmp_path: Path) -> None:
     # RAM (docs/firmware.md): a board that never syncs must not hold the sync stack. The
     # link and the app are imported as at boot, then the link reads text, then the handshake.

@@ -5,10 +5,13 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 from footfall_core import frames
 from footfall_core import protocol as P
 
 from tests.firmware.test_usb_link import HELLO, replies, run_link
+
+pytestmark = pytest.mark.e2e
 
 STRAY = bytes([frames.SYNC, frames.FRAME_VERSION, P.INFO, 0]) + (512).to_bytes(2, "little")
 QUIET = "import time\nfrom footfall_fw import usb_link\n"

@@ -111,7 +111,7 @@ def test_a_gap_of_10_to_the_13_ms_splits_the_recording_instead_of_resampling_acr
     assert not [t for t in cadence_t if t_ms[-1] + 1000 < t < gap_ms]  # none in the gap
 
 
-@pytest.mark.parametrize("engine", ["cpython", "micropython"])
+@pytest.mark.parametrize("engine", ["cpython", pytest.param("micropython", marks=pytest.mark.e2e)])
 def test_each_side_of_a_gap_starts_a_fresh_core_on_both_engines(
     tmp_path: Path, engine: str
 ) -> None:
@@ -285,6 +285,7 @@ sys.stdin.readline()
 """
 
 
+@pytest.mark.e2e
 def test_a_store_locked_by_another_process_is_one_line_and_exit_1(
     locked_store: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -294,6 +295,7 @@ def test_a_store_locked_by_another_process_is_one_line_and_exit_1(
     )
 
 
+@pytest.mark.e2e
 def test_a_sync_into_a_locked_store_stops_with_one_line_and_exit_1(
     locked_store: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

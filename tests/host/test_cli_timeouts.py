@@ -22,6 +22,7 @@ def test_a_timeout_that_is_not_a_positive_finite_time_is_exit_2(
     assert "--timeout" in capsys.readouterr().err
 
 
+@pytest.mark.e2e
 @pytest.mark.parametrize("timeout", ["0", "nan"])
 def test_a_config_change_with_a_bad_timeout_is_refused_before_the_device_is_asked(
     timeout: str, capsys: pytest.CaptureFixture[str]

@@ -213,6 +213,7 @@ def test_export_to_a_folder_refuses_stdout(
     assert "folder" in capsys.readouterr().err
 
 
+@pytest.mark.e2e
 @pytest.mark.parametrize(("fmt", "magic"), [("png", b"\x89PNG\r\n"), ("html", b"<!DOCTYPE")])
 def test_report_to_stdout_in_the_format_asked(
     store: Path, fmt: str, magic: bytes, capsysbinary: pytest.CaptureFixture[bytes]
@@ -227,6 +228,7 @@ def test_report_to_stdout_needs_a_format(store: Path) -> None:
     assert main(["report", "latest", "--out", "-", "--store", str(store)]) == 2
 
 
+@pytest.mark.e2e
 def test_report_format_wins_over_the_suffix(store: Path, tmp_path: Path) -> None:
     out = tmp_path / "r.png"
     argv = ["report", "latest", "--format", "html", "--out", str(out), "--store", str(store)]
@@ -255,6 +257,7 @@ def test_export_json_names_what_it_wrote(
     assert got["steps"] == len(out.read_text().splitlines()) - 1
 
 
+@pytest.mark.e2e
 def test_report_json_names_the_session_and_the_file(
     store: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -324,6 +327,7 @@ def test_devices_json_without_a_ble_adapter_still_lists_serial_ports(
     assert got["serial"] == [] and got["ble"] == [] and "Bluetooth" in got["ble_error"]
 
 
+@pytest.mark.e2e
 def test_devices_json_lists_a_sensor_by_its_url() -> None:
     from footfall.cli import devices
 
@@ -334,6 +338,7 @@ def test_devices_json_lists_a_sensor_by_its_url() -> None:
     assert [s["url"] for s in got["ble"]] == ["ble:footfall-2B3C"] and got["ble_error"] is None
 
 
+@pytest.mark.e2e
 def test_live_json_is_one_object_per_reading() -> None:
     from footfall.cli import live
 
@@ -416,6 +421,7 @@ def test_export_fit_of_an_unset_clock_uses_relative_times(
     assert messages["session_mesgs"][0]["start_time"] == 0
 
 
+@pytest.mark.e2e
 @pytest.mark.parametrize("from_file", [False, True])
 def test_report_of_an_unset_clock_says_date_unknown(
     unset_store: Path, tmp_path: Path, from_file: bool

@@ -20,7 +20,10 @@ def events_equal(a: engine.Events, b: engine.Events) -> bool:
     return all(np.array_equal(getattr(a, f), getattr(b, f)) for f in a.__dataclass_fields__)
 
 
-@pytest.mark.parametrize("rate_hz", [25, 100, 400])
+# 25 Hz keeps a run of the micropython engine in the fast loop
+@pytest.mark.parametrize(
+    "rate_hz", [25, *(pytest.param(hz, marks=pytest.mark.e2e) for hz in (100, 400))]
+)
 def test_engines_agree_on_a_synthetic_run(rate_hz):
     micropython_binary()
     t_ms, acc, _ = running_waist(seconds=25)
@@ -31,6 +34,7 @@ def test_engines_agree_on_a_synthetic_run(rate_hz):
     assert events_equal(py, mp)
 
 
+@pytest.mark.e2e
 def test_engines_agree_on_a_real_recording(capsys):
     micropython_binary()
     path = str(datasets_or_skip() / SMALL_OXFORD)
@@ -44,6 +48,7 @@ def test_engines_agree_on_a_real_recording(capsys):
     assert py == mp
 
 
+@pytest.mark.e2e
 def test_engines_agree_on_the_shoe_placement():
     micropython_binary()
     t_ms, acc, _ = running_waist(seconds=20, cadence_spm=150)
@@ -52,6 +57,7 @@ def test_engines_agree_on_the_shoe_placement():
     assert events_equal(py, engine.run(grid.acc_mg, 100, "shoe", "micropython"))
 
 
+@pytest.mark.e2e
 def test_samples_stream_to_the_runner_in_blocks_larger_than_its_buffer():
     micropython_binary()
     t_ms, acc, _ = running_waist(seconds=70)  # 7000 samples: several 2048-sample reads

@@ -42,6 +42,7 @@ def oversize_frame(ftype: int, seq: int, payload: bytes) -> bytes:
     return head + payload + crc.to_bytes(2, "little")
 
 
+@pytest.mark.e2e
 def test_a_stray_header_claiming_512_bytes_holds_the_next_request_for_a_stall_not_10_s(
     board: Board,
 ) -> None:
@@ -60,6 +61,7 @@ def test_a_stray_header_claiming_512_bytes_holds_the_next_request_for_a_stall_no
     assert waited_s < 2.0  # the firmware gives the header up after STALL_MS of silence
 
 
+@pytest.mark.e2e
 def test_an_oversize_request_is_refused_at_once_under_its_own_sequence_number(
     board: Board,
 ) -> None:
@@ -88,6 +90,7 @@ def test_an_oversize_request_is_refused_at_once_under_its_own_sequence_number(
     assert got["cfg"].get("target_spm") != 176  # not applied
 
 
+@pytest.mark.e2e
 def test_config_refuses_a_change_over_one_frame_before_opening_the_device(
     board: Board, capsys: pytest.CaptureFixture[str]
 ) -> None:

@@ -114,6 +114,7 @@ def test_open_enters_sync_mode_and_reads_hello(device):
     )
 
 
+@pytest.mark.e2e
 def test_close_says_bye_and_the_device_is_back_in_text_mode(device):
     async def scenario():
         sync = await open_transport(f"serial:{device.path}")
@@ -123,6 +124,7 @@ def test_close_says_bye_and_the_device_is_back_in_text_mode(device):
     assert device.in_sync is False
 
 
+@pytest.mark.e2e
 def test_a_session_comes_over_serial_byte_identical(device):
     async def scenario():
         sync = await open_transport(f"serial:{device.path}")
@@ -138,6 +140,7 @@ def test_a_session_comes_over_serial_byte_identical(device):
     assert data == SESSION
 
 
+@pytest.mark.e2e
 def test_garbage_on_the_line_gets_an_error_frame_and_sync_carries_on(device):
     async def scenario():
         sync = await open_transport(f"serial:{device.path}")
@@ -154,6 +157,7 @@ def test_garbage_on_the_line_gets_an_error_frame_and_sync_carries_on(device):
     assert hello_type == P.HELLO | P.REPLY
 
 
+@pytest.mark.e2e
 def test_a_port_where_nothing_answers_fails_with_a_clear_error():
     silent = PtyDevice(answer=False)
 
@@ -248,6 +252,7 @@ def _open_and_close(path: str) -> None:
     asyncio.run(scenario())
 
 
+@pytest.mark.e2e
 def test_the_port_opens_with_both_lines_on_and_closes_clearing_rts_before_dtr(device, monkeypatch):
     log = LineLog(monkeypatch)
     _open_and_close(device.path)
@@ -261,6 +266,7 @@ def test_the_port_opens_with_both_lines_on_and_closes_clearing_rts_before_dtr(de
     ]
 
 
+@pytest.mark.e2e
 def test_where_lines_settle_late_they_are_cleared_before_open_and_raised_dtr_first(
     device, monkeypatch
 ):

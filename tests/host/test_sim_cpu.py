@@ -15,6 +15,8 @@ from footfall.sim.board import ESP32_FACTOR_MILLI
 
 from tests.unixport import run_mpy
 
+pytestmark = pytest.mark.e2e
+
 REPO = Path(__file__).resolve().parents[2]
 RECORDINGS = [
     REPO / "tests" / "data" / "synthetic_run.csv",

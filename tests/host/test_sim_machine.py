@@ -1,8 +1,11 @@
 """The stand-in machine.I2C against the ESP32 port's (ports/esp32/machine_i2c.c)."""
 
+import pytest
 from footfall.sim import MPY_DIR
 
 from tests.unixport import run_mpy
+
+pytestmark = pytest.mark.e2e
 
 BUS = """
 import _sim

@@ -100,6 +100,7 @@ def test_an_import_interrupted_inside_its_transaction_leaves_the_store_as_it_was
     assert [r.session_id for r in store.sessions()] == [1, 3]
 
 
+@pytest.mark.e2e
 def test_a_killed_import_leaves_the_store_as_it_was(tmp_path: Path) -> None:
     # The child stops inside the transaction, after the session row is written, and says
     # so; the parent kills it there: no sleeps, no race.

@@ -317,6 +317,7 @@ def test_a_disk_that_fills_at_any_point_keeps_every_import_whole_or_absent(
 # -- real disks: read-only, full, no permission ------------------------------------------
 
 
+@pytest.mark.e2e
 def test_a_store_on_a_read_only_disk_is_read_and_a_writer_is_told_it_is_read_only(
     tmp_path: Path,
 ) -> None:
@@ -350,6 +351,7 @@ print(json.dumps({"ids": ids, "status": status, "rows": len(out.getvalue().split
     assert "read-only" in got["error"]
 
 
+@pytest.mark.e2e
 def test_a_full_disk_says_disk_full_and_keeps_every_session_stored_before(
     tmp_path: Path,
 ) -> None:
@@ -380,6 +382,7 @@ print(json.dumps({"error": error, "stored": stored, "ids": ids,
     assert got["ids"] == list(range(1, got["stored"] + 1)) and got["status"] == 0
 
 
+@pytest.mark.e2e
 def test_a_new_store_on_a_full_disk_says_disk_full_and_leaves_no_file(tmp_path: Path) -> None:
     got = in_private_mounts(
         """
@@ -406,6 +409,7 @@ print(json.dumps({"error": error, "files": sorted(os.listdir("disk"))}))
     assert "not a footfall store" not in got["error"] and got["files"] == ["filler"]
 
 
+@pytest.mark.e2e
 def test_a_store_without_read_permission_is_named_permission_denied(tmp_path: Path) -> None:
     footfall_store(tmp_path / "s.db")
     (tmp_path / "s.db").chmod(0)
@@ -423,6 +427,7 @@ except StoreError as e:
     assert got["error"].startswith("StoreAccessError") and "Permission denied" in got["error"]
 
 
+@pytest.mark.e2e
 def test_a_store_in_a_folder_that_cannot_be_written_is_read(tmp_path: Path) -> None:
     folder = tmp_path / "ro"
     folder.mkdir()

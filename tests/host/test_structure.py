@@ -8,6 +8,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 REPO = Path(__file__).resolve().parents[2]
 HOST = REPO / "host" / "footfall"
 # package -> its folder; every module under them is checked (the unix port's stand-ins in
@@ -168,6 +170,7 @@ BLE_SIM_MODULES = {
 }
 
 
+@pytest.mark.e2e
 def test_without_bumble_only_the_extras_modules_ask_for_it_and_the_cli_runs() -> None:
     proc = subprocess.run(
         [sys.executable, "-c", WITHOUT_BUMBLE], capture_output=True, text=True, check=False

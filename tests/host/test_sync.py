@@ -81,6 +81,7 @@ def store(tmp_path: Path) -> Store:
         yield s
 
 
+@pytest.mark.e2e
 def test_ble_sync_imports_every_session_byte_identical(store: Store) -> None:
     async def scenario(peripheral: FootfallPeripheral, options: dict) -> SyncResult:
         return await sync_url(URL, store, **options)
@@ -90,6 +91,7 @@ def test_ble_sync_imports_every_session_byte_identical(store: Store) -> None:
     assert [store.raw(r.id) for r in store.sessions()] == [ONE, TWO]
 
 
+@pytest.mark.e2e
 def test_a_second_sync_fetches_nothing_already_stored(store: Store) -> None:
     async def scenario(peripheral: FootfallPeripheral, options: dict) -> SyncResult:
         await sync_url(URL, store, **options)
@@ -100,6 +102,7 @@ def test_a_second_sync_fetches_nothing_already_stored(store: Store) -> None:
     assert sum(o.fetched for o in again.outcomes.values()) == 0
 
 
+@pytest.mark.e2e
 @pytest.mark.parametrize("mtu", [23, 247])
 def test_a_disconnect_mid_transfer_resumes_without_refetching_kept_bytes(
     store: Store, mtu: int
@@ -122,6 +125,7 @@ def test_a_disconnect_mid_transfer_resumes_without_refetching_kept_bytes(
     assert list(store.partial_dir.iterdir()) == []
 
 
+@pytest.mark.e2e
 def test_a_sync_that_gave_up_resumes_from_its_partial_file_next_time(store: Store) -> None:
     async def scenario(peripheral: FootfallPeripheral, options: dict) -> tuple:
         dropped = [False]
@@ -146,6 +150,7 @@ def test_a_sync_that_gave_up_resumes_from_its_partial_file_next_time(store: Stor
     assert store.raw(store.sessions()[0].id) == ONE
 
 
+@pytest.mark.e2e
 def test_delete_after_deletes_only_what_was_imported(store: Store) -> None:
     # before: the device holds a good session and one whose import fails (corrupt records
     # under a CRC that matches LIST); after: only the failed one is still on the device
@@ -162,6 +167,7 @@ def test_delete_after_deletes_only_what_was_imported(store: Store) -> None:
     assert [store.raw(r.id) for r in store.sessions()] == [ONE]
 
 
+@pytest.mark.e2e
 def test_delete_after_keeps_every_session_when_the_import_is_interrupted(
     store: Store, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -181,6 +187,7 @@ def test_delete_after_keeps_every_session_when_the_import_is_interrupted(
     assert files.sessions() == [1, 2] and store.sessions() == []
 
 
+@pytest.mark.e2e
 def test_a_session_whose_bytes_do_not_match_list_is_not_imported(store: Store) -> None:
     files = device_files(ONE)
 
@@ -246,6 +253,7 @@ class LegacyStore(MemoryStore):
         return start_s, duration_s, steps, len(data), crc16(data)
 
 
+@pytest.mark.e2e
 def test_a_protocol_2_device_syncs_skips_and_deletes_by_its_own_crc(
     store: Store, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -70,6 +70,7 @@ def test_sync_from_a_folder_prints_a_line_per_session_and_a_total(
                               "0 bytes fetched, 0 deleted from the device")  # fmt: skip
 
 
+@pytest.mark.e2e
 def test_sync_over_serial_stores_the_sessions_and_deletes_after(
     serial_device: PtyDevice, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -152,6 +153,7 @@ def test_devices_without_a_ble_adapter_says_so_in_one_line(
     ]
 
 
+@pytest.mark.e2e
 def test_devices_lists_a_footfall_sensor_as_a_ble_url() -> None:
     async def scenario(peripheral: FootfallPeripheral, options: dict) -> list[str]:
         return await devices_cmd.run(0.5, options["scanner"])
@@ -160,6 +162,7 @@ def test_devices_lists_a_footfall_sensor_as_a_ble_url() -> None:
     assert "ble:footfall-2B3C  F0:00:00:00:00:01" in [x.split("  RSSI")[0] for x in lines]
 
 
+@pytest.mark.e2e
 def test_config_reads_the_device_settings() -> None:
     async def scenario(peripheral: FootfallPeripheral, options: dict) -> dict:
         return await config_cmd.run("ble:footfall-2B3C", {}, **options)
@@ -167,6 +170,7 @@ def test_config_reads_the_device_settings() -> None:
     assert on_radio(scenario) == {"target_spm": 170, "tolerance_spm": 3, "auto_target": True}
 
 
+@pytest.mark.e2e
 def test_config_changes_only_the_given_fields_and_prints_the_new_config() -> None:
     async def scenario(peripheral: FootfallPeripheral, options: dict) -> tuple:
         new = await config_cmd.run("ble:footfall-2B3C", {"target_spm": 176}, **options)
@@ -176,6 +180,7 @@ def test_config_changes_only_the_given_fields_and_prints_the_new_config() -> Non
     assert new == on_device == {"target_spm": 176, "tolerance_spm": 3, "auto_target": True}
 
 
+@pytest.mark.e2e
 def test_config_refused_by_the_device_carries_its_reason() -> None:
     async def scenario(peripheral: FootfallPeripheral, options: dict) -> DeviceError:
         with pytest.raises(DeviceError) as refused:
@@ -186,6 +191,7 @@ def test_config_refused_by_the_device_carries_its_reason() -> None:
     assert (refused.code, refused.reason) == (P.ERR_BAD_CONFIG, "config: target_spm must be int")
 
 
+@pytest.mark.e2e
 def test_config_over_serial_prints_the_refusal_and_exits_2(
     serial_device: PtyDevice, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -196,6 +202,7 @@ def test_config_over_serial_prints_the_refusal_and_exits_2(
     )
 
 
+@pytest.mark.e2e
 def test_config_over_serial_sets_and_prints(
     serial_device: PtyDevice, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -207,6 +214,7 @@ def test_config_over_serial_sets_and_prints(
     ]
 
 
+@pytest.mark.e2e
 def test_live_prints_one_line_per_rsc_reading() -> None:
     async def scenario(peripheral: FootfallPeripheral, options: dict) -> tuple:
         peripheral.set_cadence(174, running=True)
@@ -224,6 +232,7 @@ def test_live_over_serial_says_it_needs_ble() -> None:
         asyncio.run(live_cmd.run("serial:/dev/ttyACM0", 1))
 
 
+@pytest.mark.e2e
 def test_a_sync_with_nothing_to_copy_still_prints_its_total(
     serial_device: PtyDevice, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

@@ -48,6 +48,7 @@ def sync_twice(store: Store, files: MemoryStore, delete_after: tuple[bool, bool]
 # -- a session whose header names another device -----------------------------------------
 
 
+@pytest.mark.e2e
 def test_a_session_from_another_device_is_stored_under_it_and_not_fetched_again(
     store: Store,
 ) -> None:
@@ -63,6 +64,7 @@ def test_a_session_from_another_device_is_stored_under_it_and_not_fetched_again(
     assert store.raw(copied.store_id) == COPIED
 
 
+@pytest.mark.e2e
 def test_delete_after_deletes_a_session_from_another_device_once_it_is_stored(
     store: Store,
 ) -> None:
@@ -71,6 +73,7 @@ def test_delete_after_deletes_a_session_from_another_device_once_it_is_stored(
     assert first.outcomes[2].deleted and files.sessions() == []
 
 
+@pytest.mark.e2e
 def test_a_later_delete_after_deletes_a_copied_session_an_earlier_sync_stored(
     store: Store,
 ) -> None:
@@ -80,6 +83,7 @@ def test_a_later_delete_after_deletes_a_copied_session_an_earlier_sync_stored(
     assert files.sessions() == []
 
 
+@pytest.mark.e2e
 def test_sync_of_a_copied_session_exits_0_and_says_whose_it_is(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -95,6 +99,7 @@ def test_sync_of_a_copied_session_exits_0_and_says_whose_it_is(
     assert "header names device a0b1c2d3e4f5" in out and dev.store.sessions() == []
 
 
+@pytest.mark.e2e
 def test_sessions_alike_but_for_their_id_are_each_stored_before_delete_after(
     store: Store,
 ) -> None:
@@ -117,6 +122,7 @@ def part_name(raw: bytes, sid: int, device: bytes = DEVICE_ID) -> str:
     return f"{device.hex()}-{sid}-{start_s}-{session_crc(raw, 0, len(raw)):04x}.part"
 
 
+@pytest.mark.e2e
 def test_a_partial_file_of_a_session_stored_before_the_kill_is_removed_next_sync(
     store: Store,
 ) -> None:
@@ -128,6 +134,7 @@ def test_a_partial_file_of_a_session_stored_before_the_kill_is_removed_next_sync
     assert list(store.partial_dir.iterdir()) == []
 
 
+@pytest.mark.e2e
 def test_partial_files_of_sessions_the_device_no_longer_lists_are_removed(store: Store) -> None:
     store.partial_dir.mkdir()
     gone = store.partial_dir / part_name(TWO, 2)  # deleted from the device meanwhile
@@ -234,6 +241,7 @@ def test_sync_killed_at_every_point_loses_and_duplicates_nothing_and_leaves_no_p
 # -- an interrupted sync's report ------------------------------------------------------------
 
 
+@pytest.mark.e2e
 def test_an_interrupted_sync_says_what_is_kept_not_pending_as_none(store: Store) -> None:
     async def scenario(peripheral: FootfallPeripheral, options: dict) -> SyncResult:
         result = SyncResult(URL)
@@ -266,6 +274,7 @@ def test_a_session_the_sync_never_reached_says_so() -> None:
 # -- a store that cannot take more -----------------------------------------------------------
 
 
+@pytest.mark.e2e
 def test_a_sync_into_a_locked_store_stops_with_exit_1_and_keeps_the_sessions(
     tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
