@@ -30,8 +30,10 @@ import time
 from pathlib import Path
 from typing import Any
 
+from footfall.paths import FIRMWARE
+
 REPO = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(REPO / "firmware"))
+sys.path.insert(0, str(FIRMWARE))
 sys.path.insert(0, str(REPO / "bench"))
 
 from bench_sync import write_hour_session  # noqa: E402

@@ -8,6 +8,7 @@ import asyncio
 from pathlib import Path
 from typing import Any
 
+import pytest
 from bleak import BleakClient, BleakScanner
 from footfall.sim.ble_bridge import (
     FLAG_WRITE,
@@ -20,6 +21,9 @@ from footfall.sim.ble_bridge import (
 )
 from footfall.transport.ble_bumble import VirtualRadio
 from footfall_core import ble_defs as B
+
+# Bumble's virtual radio: a radio boundary (tests/conftest.py, the e2e rule)
+pytestmark = pytest.mark.e2e
 
 MAC = "240ac45ff00f"
 NAME = "footfall-F00D"

@@ -17,6 +17,7 @@ from typing import Any
 
 import pytest
 from footfall import detect, synth
+from footfall.cli import main
 from footfall.csvio import read_recording
 from footfall.store import Store
 from footfall.sync import Syncer, SyncResult, sync_url
@@ -252,15 +253,11 @@ def test_a_host_killed_while_connected_leaves_the_board_free_for_the_next(
 
 
 @pytest.mark.parametrize("option", [["--pair"], ["--live"], ["--radio-off-ms", "1000:500"]])
-def test_the_ble_options_need_serve_ble(option: list[str], tmp_path: Path) -> None:
-    proc = subprocess.run(
-        [*CLI, "sim", "x.csv", "--out", str(tmp_path / "f"), *option],
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
-    assert proc.returncode == 2
-    assert "needs --serve ble" in proc.stderr
+def test_the_ble_options_need_serve_ble(
+    option: list[str], tmp_path: Path, capsys: pytest.CaptureFixture
+) -> None:
+    assert main(["sim", "x.csv", "--out", str(tmp_path / "f"), *option]) == 2
+    assert "needs --serve ble" in capsys.readouterr().err
 
 
 def test_a_bad_radio_off_spec_is_refused_before_booting(tmp_path: Path) -> None:
