@@ -23,10 +23,9 @@ import io
 import textwrap
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
-from matplotlib.axes import Axes
-from matplotlib.figure import Figure
 
 from footfall.analysis import (
     SessionData,
@@ -37,6 +36,17 @@ from footfall.analysis import (
 )
 from footfall.errors import OutputError, os_failure
 from footfall.trends import Trends, Week
+
+if TYPE_CHECKING:  # matplotlib loads where a figure is drawn, not with every command
+    from matplotlib.axes import Axes
+    from matplotlib.figure import Figure
+
+
+def _new_figure(figsize: tuple[float, float]) -> Figure:
+    from matplotlib.figure import Figure
+
+    return Figure(figsize=figsize, dpi=DPI, layout="constrained")
+
 
 DPI = 100
 ROLLING_STEPS = 31  # the impact trace's running mean window
@@ -209,7 +219,7 @@ def panels(data: SessionData, summary: SessionSummary) -> list[tuple[str, Figure
     ):
         # the runner's figure, first, is narrower: it is read on a phone
         size = (4.8, 4) if not out else (8, 3.6)
-        fig = Figure(figsize=size, dpi=DPI, layout="constrained")
+        fig = _new_figure(size)
         draw(fig.add_subplot())
         out.append((name, fig))
     return out
@@ -217,7 +227,7 @@ def panels(data: SessionData, summary: SessionSummary) -> list[tuple[str, Figure
 
 def composite(data: SessionData, summary: SessionSummary) -> Figure:
     """The four panels in one figure (the PNG report)."""
-    fig = Figure(figsize=(14, 9), dpi=DPI, layout="constrained")
+    fig = _new_figure((14, 9))
     a, b, c, d = fig.subplots(2, 2).flat
     cadence_panel(a, data, summary)
     impact_time_panel(b, data)
@@ -351,7 +361,7 @@ def trends_panels(t: Trends) -> list[tuple[str, Figure]]:
     )  # fmt: skip
     out: list[tuple[str, Figure]] = []
     for name, draw in draws:
-        fig = Figure(figsize=(6.4, 3.6), dpi=DPI, layout="constrained")
+        fig = _new_figure((6.4, 3.6))
         draw(fig.add_subplot())
         out.append((name, fig))
     return out
@@ -384,7 +394,7 @@ def trends_summary(t: Trends) -> str:
 
 
 def trends_composite(t: Trends) -> Figure:
-    fig = Figure(figsize=(14, 9), dpi=DPI, layout="constrained")
+    fig = _new_figure((14, 9))
     a, b, c, d = fig.subplots(2, 2).flat
     _week_bars(a, t, [w.running_s / 3600 for w in t.weeks], "Running time (h)", False)
     _week_bars(b, t, [float(w.steps) for w in t.weeks], "Steps", False)

@@ -18,7 +18,6 @@ import pytest
 from footfall import report
 from footfall.analysis import below_spans, summarise
 from footfall.cli import main
-from matplotlib.figure import Figure
 
 from tests.host.run_sessions import MONDAY_S, run, session_bytes
 
@@ -106,18 +105,22 @@ def test_below_spans_are_empty_without_a_target() -> None:
 
 
 def _cadence_axes(data=DATA):
+    from matplotlib.figure import Figure
+
     fig = Figure()
     ax = fig.add_subplot()
     report.cadence_panel(ax, data, summarise(data))
     return ax
 
 
+@pytest.mark.e2e  # draws figures (tests/conftest.py, the e2e rule)
 def test_time_below_the_zone_is_shaded_on_the_cadence_figure() -> None:
     ax = _cadence_axes(FADING)
     shaded = [p for p in ax.patches if p.get_facecolor()[:3] == _rgb(report.BELOW_COLOUR)]
     assert len(shaded) == len(below_spans(FADING)) >= 1
 
 
+@pytest.mark.e2e  # draws figures (tests/conftest.py, the e2e rule)
 def test_the_zone_is_open_above_it_reaches_the_top_of_the_figure() -> None:
     data = run([172] * 300 + [185] * 300 + [160] * 100)
     ax = _cadence_axes(data)
@@ -135,6 +138,7 @@ def _rgb(colour: str) -> tuple[float, ...]:
     return to_rgb(colour)
 
 
+@pytest.mark.e2e  # draws figures (tests/conftest.py, the e2e rule)
 def test_the_page_is_laid_out_for_a_phone() -> None:
     page = report.html_page(DATA, summarise(DATA), "x" * 300)
     assert '<meta name="viewport" content="width=device-width, initial-scale=1">' in page

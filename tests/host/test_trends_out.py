@@ -94,6 +94,7 @@ def test_bad_out_and_format_combinations_are_exit_2(
     assert message in capsys.readouterr().err
 
 
+@pytest.mark.e2e  # draws figures (tests/conftest.py, the e2e rule)
 def test_the_page_shows_the_weeks_table_under_the_figures() -> None:
     trends = weekly([summarise(r) for r in RUNS], now_s=MONDAY_S + 10 * WEEK_S)
     page = report.trends_page(trends, text(trends))
