@@ -1,7 +1,6 @@
 """The session file's header (see records.py for the whole format) and its byte helpers."""
 
 from footfall_core.crc import crc16
-from footfall_core.programme import PROGRAMMES
 
 MAGIC = b"FFS1"
 VERSION = 3
@@ -26,6 +25,7 @@ MAX_TIME_MS = 0x3FFFFFFF  # 2**30 - 1, written so that no step of it leaves the 
 PLACEMENTS = ("waist", "shoe")
 COACH_MODES = ("cues", "metronome", "metronome-when-slow", "impact")
 BEAT_OUTS = ("both", "buzzer", "motor")
+PROGRAMMES = ("off", "fade", "progressive", "fade-progressive")  # footfall_core/programme.py
 
 
 def _clamp(v, hi):
@@ -115,7 +115,7 @@ class Header:
         self.repeat_s = repeat_s
         self.beat_steps = beat_steps
         self.beat_out = beat_out  # BEAT_OUTS
-        self.programme = programme  # footfall_core.programme.PROGRAMMES
+        self.programme = programme  # PROGRAMMES
         self.programme_session = programme_session  # 1-based; 0: no programme
         self.feedback_pct = feedback_pct  # the programme's feedback share this session
         self.raise_pct10 = raise_pct10  # auto-target's raise over the baseline, 0.1 %

@@ -16,7 +16,8 @@ Progressive: the target is the runner's baseline plus 2.5 % in the programme's f
 session by the clock, or every SESSIONS_PER_WEEK sessions when the clock is not set.
 """
 
-PROGRAMMES = ("off", "fade", "progressive", "fade-progressive")
+from footfall_core.header import PROGRAMMES  # noqa: F401 - the names, defined with the header's
+
 FULL_SESSIONS = 4  # fade: sessions with feedback all the time
 CYCLE_S = 240  # fade: feedback is on for the first minutes of every cycle of this length
 RAISE_STEP_PCT10 = 25  # progressive: +2.5 % a week ...

@@ -9,6 +9,7 @@ import tests.firmware.fwpath  # noqa: F401
 from footfall_core.header import HEADER_BYTES, Header
 from footfall_core.impact import ImpactCoach
 from footfall_fw import config
+from footfall_fw import programme_state as ps
 from footfall_fw import progress as pg
 
 
@@ -30,7 +31,7 @@ def test_sessions_are_counted_across_boots(tmp_path: Path) -> None:
 
 def test_the_faded_session_mutes_the_coach_for_the_end_of_each_cycle(tmp_path: Path) -> None:
     path = tmp_path / "programme.json"
-    path.write_text(json.dumps({**pg.fresh("fade"), "session": 5}))  # the next is the 6th
+    path.write_text(json.dumps({**ps.fresh("fade"), "session": 5}))  # the next is the 6th
     p = pg.Progress(cfg(programme="fade"), str(path))
     coach = p.begin()
     assert p.pct == 50
@@ -50,7 +51,7 @@ def test_the_faded_session_mutes_the_coach_for_the_end_of_each_cycle(tmp_path: P
 def test_bad_content_reads_as_a_new_programme(tmp_path: Path, text: str) -> None:
     path = tmp_path / "programme.json"
     path.write_bytes(text.encode("latin-1"))
-    assert pg.load(str(path)) == pg.fresh()
+    assert ps.load(str(path)) == ps.fresh()
     p = pg.Progress(cfg(programme="fade"), str(path))
     p.begin()
     assert p.session == 1
