@@ -71,7 +71,7 @@ def _skips(session: Session) -> list[str]:
     return lines
 
 
-def _coach_lines(h: Header) -> list[str]:
+def coach_lines(h: Header) -> list[str]:
     """The coach mode and programme lines of a version 3 header (none before it)."""
     if h.version < 3:
         return []
@@ -112,7 +112,7 @@ def _text(session: Session, file: str) -> str:
         f"  coach: target {h.target_spm} spm +/- {h.tolerance_spm}, cue after {h.below_s} s "
         f"below, gap {h.min_gap_s} s, rearm {h.rearm_s} s, "
         f"auto-target {'on' if h.auto_target else 'off'} (baseline {h.baseline_s} s)",
-        *_coach_lines(h),
+        *coach_lines(h),
         f"  {session.steps} steps over {minutes}:{seconds:02d} (min:s), {n_cues} cues",
         f"  records: {len(session.records)} valid ({len(session.of_type(StepBlock))} step blocks,"
         f" {len(session.of_type(Summary))} summaries, {len(session.of_type(Event))} events, "
