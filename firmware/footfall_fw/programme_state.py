@@ -80,8 +80,9 @@ class State:
 
     def tick(self, coach, session_ms, pct):
         coach.mute = prog.muted(pct, session_ms)
-        if coach.baseline_spm and not self.values["baseline_spm"]:
-            self.values["baseline_spm"] = coach.baseline_spm
+        b = coach.baseline_spm
+        if 60 <= b <= 240 and not self.values["baseline_spm"]:  # CoachConfig's range
+            self.values["baseline_spm"] = b
             self._save()
 
     def _save(self):

@@ -132,3 +132,12 @@ def test_the_new_fields_take_their_values(name: str, value: object) -> None:
 def test_the_new_fields_refuse_what_the_coach_would_refuse(name: str, value: object) -> None:
     with pytest.raises(ValueError, match=name):
         config.check(name, value)
+
+
+def test_a_baseline_outside_the_coachs_range_is_not_kept(tmp_path: Path) -> None:
+    path = str(tmp_path / "programme.json")
+    p = pg.Progress(cfg(programme="progressive"), path)
+    coach = p.begin()
+    coach.baseline_spm = 250  # a learned median the coach's config would refuse as given
+    p.tick(coach, 1000)
+    assert p.begin() is not None and p.baseline_spm() == 0
