@@ -16,7 +16,10 @@ Rules (all times in ms from the caller's clock, all cadences in steps/min):
 - Walking, idle, paused or a cadence of 0 keep it silent and empty the window.
 - Auto-target: the runner's baseline is the time-weighted median of running cadence over
   the first `baseline_s` seconds of running; target = baseline * (1 + auto_raise_pct10 /
-  1000), rounded. No cue before the target is known.
+  1000), rounded. No cue before the target is known. A baseline already known (`baseline_spm`,
+  kept by a programme between sessions) gives the target at once.
+- `mute` (set by the caller: a faded programme's quiet stretch) holds a due cue back
+  (R_MUTED); the window and the spell go on as if the runner had not been cued.
 
 `coach.reason` says why the last update did or did not cue (one of the R_* codes, names in
 REASON_NAMES), with `coach.threshold_spm`, `coach.below_ms` (time below the threshold in
@@ -41,6 +44,7 @@ R_BELOW = 7  # below the threshold, not yet for below_s of the window
 R_WAIT = 8  # slow, already cued this spell: the next cue comes repeat_s after the last
 R_GAP = 9  # below long enough, but the last cue was less than min_gap_s ago
 R_CUE = 10  # cue now
+R_MUTED = 11  # a cue was due, but feedback is faded out for now (coach.mute)
 
 _MASK = 0x3FFFFFFF  # ticks_ms() wraps at 2**30 on the ports we run on
 _MAX_DT_MS = 5000  # longest gap between updates credited to the baseline
@@ -71,6 +75,9 @@ class CoachConfig:
         baseline_s=120,
         auto_raise_pct10=75,
         repeat_s=30,
+        baseline_spm=0,
+        impact_limit_mg=0,
+        impact_drop_pct=20,
     ):
         if target_spm != 0:
             _check("target_spm", target_spm, 60, 240)
@@ -83,6 +90,11 @@ class CoachConfig:
         _check("baseline_s", baseline_s, 10, 1800)
         _check("auto_raise_pct10", auto_raise_pct10, 0, 300)
         _check("repeat_s", repeat_s, 0, 600)
+        if baseline_spm != 0:
+            _check("baseline_spm", baseline_spm, 60, 240)
+        if impact_limit_mg != 0:
+            _check("impact_limit_mg", impact_limit_mg, 1000, 16000)
+        _check("impact_drop_pct", impact_drop_pct, 5, 50)
         self.target_spm = target_spm
         self.tolerance_spm = tolerance_spm
         self.below_s = below_s
@@ -92,6 +104,9 @@ class CoachConfig:
         self.baseline_s = baseline_s
         self.auto_raise_pct10 = auto_raise_pct10
         self.repeat_s = repeat_s
+        self.baseline_spm = baseline_spm
+        self.impact_limit_mg = impact_limit_mg  # impact mode (footfall_core/impact.py)
+        self.impact_drop_pct = impact_drop_pct
 
 
 class Coach:
@@ -125,6 +140,12 @@ class Coach:
         self._last_update = -1
         self._learned_ms = 0
         self._hist = [0] * _BINS if cfg.auto_target else None
+        self.mute = False
+        if cfg.auto_target and cfg.baseline_spm:
+            self._set_baseline(cfg.baseline_spm)
+
+    def on_step(self, peak_mg):
+        """Each step's peak impact: the cadence coach does not use it (impact.py does)."""
 
     @property
     def threshold_spm(self):
@@ -135,17 +156,9 @@ class Coach:
 
     def update(self, now_ms, cadence_spm, state, paused=False):
         """One cadence reading; returns CUE or CUE_AGAIN when a cue should play, else 0."""
-        dt = 0 if self._last_update < 0 else (now_ms - self._last_update) & _MASK
-        self._last_update = now_ms
         self.cadence_spm = cadence_spm
-        self.slow = False
-        running = state == RUNNING and not paused and cadence_spm > 0
-        if not running:
-            self._clear()
-            if paused:
-                self.reason = R_PAUSED
-            else:
-                self.reason = R_NOT_RUNNING if state != RUNNING else R_STOPPED
+        dt = self._running(now_ms, cadence_spm, state, paused)
+        if dt < 0:
             return 0
         if self.target_spm == 0:
             if self._hist is None:
@@ -153,7 +166,24 @@ class Coach:
             else:
                 self._learn(cadence_spm, dt)
             return 0
-        below = cadence_spm < self.target_spm - self.cfg.tolerance_spm
+        return self._judge(now_ms, dt, cadence_spm < self.target_spm - self.cfg.tolerance_spm)
+
+    def _running(self, now_ms, value, state, paused):
+        # ms since the last update while running with a reading; -1 (and silence) otherwise
+        dt = 0 if self._last_update < 0 else (now_ms - self._last_update) & _MASK
+        self._last_update = now_ms
+        self.slow = False
+        if state == RUNNING and not paused and value > 0:
+            return dt
+        self._clear()
+        if paused:
+            self.reason = R_PAUSED
+        else:
+            self.reason = R_NOT_RUNNING if state != RUNNING else R_STOPPED
+        return -1
+
+    def _judge(self, now_ms, dt, below):
+        # The windowed rule on one reading, below (slow, or over the impact limit) or not.
         if self._was_below >= 0:
             self._add(dt, self._was_below)
         self._was_below = 1 if below else 0
@@ -223,6 +253,9 @@ class Coach:
         if self.spell and (self._repeat_ms == 0 or since < self._repeat_ms):
             self.reason = R_WAIT
             return 0
+        if self.mute:
+            self.reason = R_MUTED
+            return 0
         level = CUE_AGAIN if self.spell else CUE
         self.spell = True
         self._last_cue = now_ms
@@ -248,5 +281,8 @@ class Coach:
         while 2 * acc < half:
             acc += hist[i]
             i += 1
-        self.baseline_spm = i - 1
-        self.target_spm = (self.baseline_spm * (1000 + self.cfg.auto_raise_pct10) + 500) // 1000
+        self._set_baseline(i - 1)
+
+    def _set_baseline(self, spm):
+        self.baseline_spm = spm
+        self.target_spm = (spm * (1000 + self.cfg.auto_raise_pct10) + 500) // 1000

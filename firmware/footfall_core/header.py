@@ -3,9 +3,11 @@
 from footfall_core.crc import crc16
 
 MAGIC = b"FFS1"
-VERSION = 2
-HEADER_BYTES = 44
+VERSION = 3
+HEADER_BYTES = 60
 HEADER_BYTES_V1 = 34
+HEADER_BYTES_V2 = 44
+_SIZES = (0, HEADER_BYTES_V1, HEADER_BYTES_V2, HEADER_BYTES)  # by version
 # The UTC clock a device can use: from 2024-01-01 (a start before it can only be an ESP32
 # clock that restarted at 2000-01-01: no footfall session is that old) to 2099-12-31
 # 23:59:59, the last second the boards' RTC chip holds (BM8563: years 2000-2099). SET_TIME
@@ -21,6 +23,9 @@ EPOCH_2000_S = 946684800
 
 MAX_TIME_MS = 0x3FFFFFFF  # 2**30 - 1, written so that no step of it leaves the small ints
 PLACEMENTS = ("waist", "shoe")
+COACH_MODES = ("cues", "metronome", "metronome-when-slow", "impact")
+BEAT_OUTS = ("both", "buzzer", "motor")
+PROGRAMMES = ("off", "fade", "progressive", "fade-progressive")  # footfall_core/programme.py
 
 
 def _clamp(v, hi):
@@ -53,7 +58,9 @@ def get_u30_be(buf, off):
 class Header:
     """The session header. start_s is kept as two 16-bit halves (start_hi, start_lo) so no
     value above 2**30 is ever needed; start_s() joins them (a long int on 32-bit ports).
-    rate_mhz 0 means the nominal rate (rate_hz * 1000). version and size are those read."""
+    rate_mhz 0 means the nominal rate (rate_hz * 1000). version and size are those read.
+    Files before version 3 read with the version 3 fields (coach .. baseline_spm) at their
+    defaults: the coach gave one plain cue per slow spell then, and had no programme."""
 
     def __init__(
         self,
@@ -74,6 +81,17 @@ class Header:
         rate_mhz=0,
         boot_id=0,
         start_up_ms=0,
+        coach="cues",
+        repeat_s=0,
+        beat_steps=1,
+        beat_out="both",
+        programme="off",
+        programme_session=0,
+        feedback_pct=100,
+        raise_pct10=75,
+        impact_limit_mg=0,
+        impact_drop_pct=20,
+        baseline_spm=0,
     ):
         self.device_id = bytes(device_id)
         self.fw = tuple(fw)
@@ -93,6 +111,17 @@ class Header:
         self.rate_mhz = rate_mhz if rate_mhz else rate_hz * 1000
         self.boot_id = boot_id
         self.start_up_ms = start_up_ms
+        self.coach = coach  # COACH_MODES
+        self.repeat_s = repeat_s
+        self.beat_steps = beat_steps
+        self.beat_out = beat_out  # BEAT_OUTS
+        self.programme = programme  # PROGRAMMES
+        self.programme_session = programme_session  # 1-based; 0: no programme
+        self.feedback_pct = feedback_pct  # the programme's feedback share this session
+        self.raise_pct10 = raise_pct10  # auto-target's raise over the baseline, 0.1 %
+        self.impact_limit_mg = impact_limit_mg  # 0: from the runner's impact baseline
+        self.impact_drop_pct = impact_drop_pct
+        self.baseline_spm = baseline_spm  # the programme's cadence baseline (0: not known)
         self.version = VERSION
         self.size = HEADER_BYTES
 
@@ -111,7 +140,20 @@ class Header:
         for name in ("target_spm", "tolerance_spm", "below_s", "min_gap_s", "rearm_s"):
             if not 0 <= getattr(self, name) <= 255:
                 raise ValueError(name + " must be 0..255")
-        for name in ("rate_hz", "session_id", "baseline_s", "boot_id"):
+        for name, names in (
+            ("coach", COACH_MODES),
+            ("beat_out", BEAT_OUTS),
+            ("programme", PROGRAMMES),
+        ):
+            if getattr(self, name) not in names:
+                raise ValueError(name + " must be one of " + ", ".join(names))
+        for name in ("beat_steps", "feedback_pct", "impact_drop_pct", "baseline_spm"):
+            if not 0 <= getattr(self, name) <= 255:
+                raise ValueError(name + " must be 0..255")
+        for name in ("rate_hz", "session_id", "baseline_s", "boot_id", "repeat_s"):
+            if not 0 <= getattr(self, name) <= 0xFFFF:
+                raise ValueError(name + " must be 0..65535")
+        for name in ("programme_session", "raise_pct10", "impact_limit_mg"):
             if not 0 <= getattr(self, name) <= 0xFFFF:
                 raise ValueError(name + " must be 0..65535")
         for name in ("rate_mhz", "start_up_ms"):
@@ -141,7 +183,19 @@ class Header:
         put_u30_be(buf, off + 32, self.rate_mhz)
         put_u16_be(buf, off + 36, self.boot_id)
         put_u30_be(buf, off + 38, self.start_up_ms)
-        put_u16_be(buf, off + 42, crc16(buf, off, off + 42))
+        buf[off + 42] = COACH_MODES.index(self.coach)
+        buf[off + 43] = self.beat_steps
+        buf[off + 44] = BEAT_OUTS.index(self.beat_out)
+        buf[off + 45] = PROGRAMMES.index(self.programme)
+        put_u16_be(buf, off + 46, self.repeat_s)
+        put_u16_be(buf, off + 48, self.programme_session)
+        buf[off + 50] = self.feedback_pct
+        buf[off + 51] = self.impact_drop_pct
+        put_u16_be(buf, off + 52, self.raise_pct10)
+        put_u16_be(buf, off + 54, self.impact_limit_mg)
+        buf[off + 56] = self.baseline_spm
+        buf[off + 57] = 0  # reserved
+        put_u16_be(buf, off + 58, crc16(buf, off, off + 58))
         return off + HEADER_BYTES
 
     @classmethod
@@ -152,11 +206,11 @@ class Header:
         if have >= 4 and bytes(buf[off : off + 4]) != MAGIC:
             raise ValueError(f"not a footfall session (magic {bytes(buf[off : off + 4])!r})")
         version = buf[off + 4] if have > 4 else VERSION
-        size = HEADER_BYTES_V1 if version == 1 else HEADER_BYTES
+        if not 1 <= version <= VERSION:
+            raise ValueError(f"unsupported session format version {version}")
+        size = _SIZES[version]
         if have < size:
             raise ValueError(f"truncated header: {max(have, 0)} of {size} bytes")
-        if version not in (1, VERSION):
-            raise ValueError(f"unsupported session format version {version}")
         stored_crc = get_u16_be(buf, off + size - 2)
         if buf[off + 5] != size or stored_crc != crc16(buf, off, off + size - 2):
             raise ValueError("header CRC mismatch (corrupt header)")
@@ -185,7 +239,27 @@ class Header:
             h.rate_mhz = get_u30_be(buf, off + 32)
             h.boot_id = get_u16_be(buf, off + 36)
             h.start_up_ms = get_u30_be(buf, off + 38)
+        if version >= 3:
+            h._unpack_v3(buf, off)
         return h
+
+    def _unpack_v3(self, buf, off):
+        for name, names, at in (
+            ("coach", COACH_MODES, 42),
+            ("beat_out", BEAT_OUTS, 44),
+            ("programme", PROGRAMMES, 45),
+        ):
+            if buf[off + at] >= len(names):
+                raise ValueError(f"unknown {name} code {buf[off + at]}")
+            setattr(self, name, names[buf[off + at]])
+        self.beat_steps = buf[off + 43]
+        self.repeat_s = get_u16_be(buf, off + 46)
+        self.programme_session = get_u16_be(buf, off + 48)
+        self.feedback_pct = buf[off + 50]
+        self.impact_drop_pct = buf[off + 51]
+        self.raise_pct10 = get_u16_be(buf, off + 52)
+        self.impact_limit_mg = get_u16_be(buf, off + 54)
+        self.baseline_spm = buf[off + 56]
 
 
 def samples_ms(n, rate_mhz):

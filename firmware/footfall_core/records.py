@@ -1,8 +1,9 @@
 """Session file format, defined once: header, step blocks, summaries, events, gaps, end.
 
-A session file is a header (44 bytes; 34 in version 1) followed by records, big-endian.
+A session file is a header (60 bytes; 44 in version 2, 34 in version 1) followed by
+records, big-endian.
 
-Header (version 2, 44 bytes, its CRC last):
+Header (version 3, 60 bytes, its CRC last):
     0  magic b"FFS1"            4  format version u8 (2)   5  header length u8 (44)
     6  device id (6 bytes)     12  firmware major, minor, patch (3 x u8)
     15 placement u8 (0 waist, 1 shoe)   16 start time, unix seconds u32
@@ -11,10 +12,20 @@ Header (version 2, 44 bytes, its CRC last):
     29 flags u8: bit 0 auto-target, bit 1 clock_set (start time known to be valid)
     30 baseline_s u16          32 rate_mhz u32 (measured sample rate, milli-Hz)
     36 boot_id u16 (random per boot)    38 start_up_ms u32 (device uptime at the start)
-    42 CRC-16 of bytes 0..41
-Version 1 (34 bytes) ends at baseline_s, CRC at 32; it reads as rate_mhz = rate_hz * 1000,
-boot_id 0, and clock_set when its start is after CLOCK_FLOOR_HI (an older start can only be
-an ESP32 clock that restarted at 2000-01-01).
+    42 coach u8 (0 cues, 1 metronome, 2 metronome-when-slow, 3 impact)
+    43 beat_steps u8   44 beat_out u8 (0 both, 1 buzzer, 2 motor)
+    45 programme u8 (0 off, 1 fade, 2 progressive, 3 fade-progressive)
+    46 repeat_s u16    48 programme_session u16 (1-based; 0 no programme)
+    50 feedback_pct u8 (the programme's feedback share)   51 impact_drop_pct u8
+    52 raise_pct10 u16 (auto-target's raise, 0.1 %)
+    54 impact_limit_mg u16 (0: from the runner's baseline)
+    56 baseline_spm u8 (the programme's cadence baseline, 0 unknown)   57 reserved (0)
+    58 CRC-16 of bytes 0..57
+Version 2 (44 bytes) ends at start_up_ms, CRC at 42; its version 3 fields read as their
+defaults (cues, repeat_s 0, no programme). Version 1 (34 bytes) ends at baseline_s, CRC
+at 32; it reads as rate_mhz = rate_hz * 1000, boot_id 0, and clock_set when its start is
+after CLOCK_FLOOR_HI (an older start can only be an ESP32 clock that restarted at
+2000-01-01).
 
 Record: type u8, payload length u8, payload, CRC-16 of type..payload (4 bytes of framing).
     STEPS   (1): t0_ms u32 (session time of the block's first step), then 4 bytes per step:
@@ -47,6 +58,7 @@ from footfall_core.header import (  # noqa: F401 - the header is part of this fo
     CLOCK_FLOOR_HI,
     HEADER_BYTES,
     HEADER_BYTES_V1,
+    HEADER_BYTES_V2,
     MAGIC,
     MAX_TIME_MS,
     PLACEMENTS,

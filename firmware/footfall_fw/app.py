@@ -14,7 +14,6 @@ import sys
 import time
 
 from footfall_core import records as rec
-from footfall_core.coach import Coach, CoachConfig
 from footfall_core.sync_defs import CAP_BLE, CAP_LIVE, CAP_RSC, CAP_SERIAL
 from footfall_core.tracker import Tracker
 
@@ -23,6 +22,7 @@ from footfall_fw.battery import CRITICAL, LOW, Battery
 from footfall_fw.board import WDT_RELAXED_MS
 from footfall_fw.haptics import Haptics
 from footfall_fw.metronome import Metronome
+from footfall_fw.progress import Progress
 from footfall_fw.sampler import Sampler
 from footfall_fw.sessions import Sessions
 from footfall_fw.store import Store, StoreFull
@@ -35,12 +35,9 @@ WDT_MS = 8000  # reset if the loop stops feeding for this long
 STALL_MS = 3000  # the watchdog is starved when the sampler has not polled for this long
 ERROR_RESET_MS = 3000  # time for the "error" pattern before resetting
 CUE_PATTERNS = ("", "quicken", "quicken_more")  # by Coach.update()'s CUE / CUE_AGAIN
+IMPACT_PATTERNS = ("", "soften", "soften_more")  # the same, in the impact mode
 
 instance = None
-
-
-def coach_config(cfg):
-    return CoachConfig(repeat_s=cfg["repeat_s"], **config.coach_fields(cfg))
 
 
 class App:
@@ -63,7 +60,9 @@ class App:
         self.sampler.on_gap = self.sessions.gap  # a FIFO overflow: a GAP record in the session
         self.sessions.poll_fn = self.sampler.poll
         self.store.before_write = self.sessions.before_write
-        self.coach = Coach(coach_config(cfg))
+        self.progress = Progress(cfg)
+        self.coach = self.progress.coach()
+        self.sessions.header_extra = self.progress.header_fields()
         self.battery = Battery(hw.battery, hw.battery_scale)
         self.button_a = buttons.Button(hw.button_a)
         self.button_b = buttons.Button(hw.button_b)
@@ -96,11 +95,16 @@ class App:
 
     def _on_step(self, index, peak_mg, cadence_spm):
         self.sessions.on_step(index, peak_mg, cadence_spm)
+        self.coach.on_step(peak_mg)  # the impact mode's reading
 
     # -- session control (buttons, auto start/stop, battery, storage) -------------------
 
     def start_session(self, auto=False, back_ms=0):
         self.sessions.rate_mhz = self.sampler.rate_mhz  # the calibrated rate, into the header
+        coach = self.progress.begin()  # a programme: the next session's stage
+        if coach is not None:
+            self.coach = coach
+        self.sessions.header_extra = self.progress.header_fields()
         try:
             self.sessions.start(auto, back_ms)
         except StoreFull:
@@ -127,7 +131,7 @@ class App:
         self.cfg["target_spm"] = spm if spm <= 240 else 240
         self.cfg["auto_target"] = False  # the runner's own choice replaces the learned one
         config.save(self.cfg)
-        self.coach = Coach(coach_config(self.cfg))
+        self.coach = self.progress.coach()
         log(f"target set to {self.cfg['target_spm']} spm")
         self.haptics.play("target_set")
 
@@ -167,13 +171,18 @@ class App:
                 self.stop_session(rec.END_AUTO)
             if self.ble is not None:
                 await self._ble_power()
+            self.progress.tick(self.coach, self.sessions.now_ms())  # a faded programme
             level = self.coach.update(now, spm, state, not self.sessions.active)
             if level:
                 self.cues += 1
-                if self.cfg["coach"] == "cues":  # a metronome mode beats instead
-                    self.haptics.play(CUE_PATTERNS[level])
+                mode = self.cfg["coach"]
+                if mode == "cues" or mode == "impact":  # a metronome mode beats instead
+                    self.haptics.play(
+                        (IMPACT_PATTERNS if mode == "impact" else CUE_PATTERNS)[level]
+                    )
                 self.sessions.cue(spm)
-            self.metronome.follow(self.cfg, self.coach, self.sessions.active)
+            active = self.sessions.active and not self.coach.mute
+            self.metronome.follow(self.cfg, self.coach, active)
             capture = self.capture  # made by the first capture; the tap is set while one runs
             if self.sampler.tap is not None and capture is not None and not capture.active:
                 self.sampler.tap = None

@@ -6,7 +6,7 @@ problems for the app to report. `validate()` and `save()` raise ValueError namin
 which is what the sync protocol's SET CONFIG turns into its refusal reason.
 
 A config is a flat JSON object of at most a few hundred bytes (every field at its longest,
-indented: 340). `load()` refuses, before parsing anything into objects, a file of more than
+indented: 538). `load()` refuses, before parsing anything into objects, a file of more than
 MAX_BYTES, one that nests an object or array, or one with more than MAX_KEYS keys: parsing
 a large valid JSON file runs a device-sized heap out of memory at boot.
 """
@@ -15,7 +15,7 @@ import json
 import os
 
 PATH = "config.json"
-MAX_BYTES = 2048  # six times the largest valid config: room for fields a newer firmware adds
+MAX_BYTES = 2560  # about five times the largest valid config: room for a newer firmware's
 MAX_KEYS = 48  # three times the fields: a newer firmware's fields load, a flood does not
 
 # name: (default, kind, low, high); kind is "int", "bool" or a tuple of allowed strings.
@@ -41,15 +41,20 @@ FIELDS = {
     "raw_capture_s": (60, "int", 1, 600),  # length of a raw-sample capture
     # how the runner is coached: cues when slow, or a metronome at the target (always, or
     # only while slow)
-    "coach": ("cues", ("cues", "metronome", "metronome-when-slow"), 0, 0),
+    # (or "impact": cue when the peak impact stays over a limit, footfall_core/impact.py)
+    "coach": ("cues", ("cues", "metronome", "metronome-when-slow", "impact"), 0, 0),
     "repeat_s": (30, "int", 0, 600),  # while still slow, cue again this often (0: once)
     "beat_steps": (1, "int", 1, 2),  # metronome: a beat every step, or every other step
     "beat_out": ("both", ("both", "buzzer", "motor"), 0, 0),  # where the metronome beats
+    "impact_limit_mg": (0, "int", 0, 16000),  # impact mode: the limit (0: from own baseline,
+    "impact_drop_pct": (20, "int", 5, 50),  # ... this far below its typical peak)
+    # feedback faded session by session, the target raised week by week (both, or neither)
+    "programme": ("off", ("off", "fade", "progressive", "fade-progressive"), 0, 0),
 }
 
 
 # The coach's settings: the same names in the config, CoachConfig and the session header.
-# (coach, repeat_s and the metronome's fields are not in the header yet.)
+# (The header's version 3 fields, coach .. programme, come from footfall_fw/progress.py.)
 COACH_FIELDS = (
     "target_spm",
     "tolerance_spm",
@@ -82,6 +87,8 @@ def check(name, value):
     elif kind == "int":
         if type(value) is not int or not low <= value <= high:
             raise ValueError(f"config: {name} must be an integer from {low} to {high}")
+        if name == "impact_limit_mg" and 0 < value < 1000:  # below 1 g every running step
+            raise ValueError("config: impact_limit_mg must be 0 (own baseline) or 1000 to 16000")
     elif value not in kind:
         raise ValueError("config: " + name + " must be one of " + ", ".join(kind))
     return value

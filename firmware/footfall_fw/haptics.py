@@ -18,6 +18,9 @@ PATTERNS = {
     "quicken": ((3000, 80, 80), (3000, 80, 80), (3000, 80, 0)),  # quick triple tap: step faster
     # the cue again, the last one ignored: triple tap then a long buzz
     "quicken_more": ((3000, 80, 80), (3000, 80, 80), (3000, 80, 160), (3000, 400, 0)),
+    # impact mode: three slow, falling taps (land softer); again, ignored: then a long buzz
+    "soften": ((2000, 200, 200), (1500, 200, 200), (1000, 200, 0)),
+    "soften_more": ((2000, 200, 200), (1500, 200, 200), (1000, 200, 160), (1000, 400, 0)),
     "started": ((2000, 120, 80), (3000, 300, 0)),  # short-long, rising
     "stopped": ((3000, 300, 80), (2000, 120, 0)),  # long-short, falling
     "target_set": ((2500, 120, 120), (2500, 120, 0)),  # double tap: the new target is stored

@@ -42,6 +42,7 @@ class Sessions:
         self.device_id = device_id
         self.fw = fw
         self.writer = None
+        self.header_extra = {}  # the header's version 3 fields (footfall_fw/progress.py)
         self.on_full = None  # called once when the store fills during a session
         # Empties the IMU FIFO (the sampler's poll) before a flash write, so that the write
         # has the whole FIFO to last through: a sector erase alone is 45 ms typical, a
@@ -155,6 +156,7 @@ class Sessions:
             boot_id=clock.BOOT_ID,
             start_up_ms=(clock.uptime_ms() - self.now_ms()) & clock.UPTIME_MASK,
             **config.coach_fields(cfg),
+            **self.header_extra,
         )
 
     def stop(self, reason=rec.END_STOPPED):

@@ -23,6 +23,11 @@ END_REASONS = {core.END_STOPPED: "stopped", core.END_AUTO: "auto-stop",
 # its peak impact (milli-g), the cadence then (steps/min) and its flags (activity, cue).
 # Session's arrays, the store's arrays table and StepArrays all use these names.
 STEP_COLUMNS = ("t_ms", "peak_mg", "cadence_spm", "flags")
+# The header's fields from version 3 on: the coach mode, its repeats and metronome, the
+# programme's stage and the impact limit.
+V3_FIELDS = ("coach", "repeat_s", "beat_steps", "beat_out", "programme", "programme_session",
+             "feedback_pct", "raise_pct10", "impact_limit_mg", "impact_drop_pct",
+             "baseline_spm")  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -46,6 +51,18 @@ class Header:
     rate_mhz: int = 0  # measured sample rate, milli-Hz (0: rate_hz * 1000)
     boot_id: int = 0  # random per device boot; 0 in version 1 files
     start_up_ms: int = 0  # the device's uptime when the session began
+    # version 3 on (earlier files read as these defaults; to_json leaves them out)
+    coach: str = "cues"  # cues, metronome, metronome-when-slow, impact
+    repeat_s: int = 0
+    beat_steps: int = 1
+    beat_out: str = "both"
+    programme: str = "off"  # off, fade, progressive, fade-progressive
+    programme_session: int = 0  # the session's number in the programme (0: none)
+    feedback_pct: int = 100  # the programme's feedback share in this session
+    raise_pct10: int = 75  # auto-target: the raise over the baseline, tenths of a percent
+    impact_limit_mg: int = 0  # impact mode: 0 means from the runner's own baseline
+    impact_drop_pct: int = 20  # ... this far below it
+    baseline_spm: int = 0  # the programme's cadence baseline (0: not yet known)
     version: int = core.VERSION  # format version read (written: always the current one)
 
     def __post_init__(self) -> None:
@@ -54,7 +71,7 @@ class Header:
 
     @property
     def size(self) -> int:
-        return core.HEADER_BYTES_V1 if self.version == 1 else core.HEADER_BYTES
+        return (0, core.HEADER_BYTES_V1, core.HEADER_BYTES_V2, core.HEADER_BYTES)[self.version]
 
     @classmethod
     def from_bytes(cls, data: bytes) -> Header:
@@ -78,6 +95,12 @@ class Header:
         return bytes(buf)
 
     def to_json(self) -> dict[str, object]:
+        out = self._json_v2()
+        if self.version >= 3:
+            out.update({name: getattr(self, name) for name in V3_FIELDS})
+        return out
+
+    def _json_v2(self) -> dict[str, object]:
         return {
             "device_id": self.device_id.hex(),
             "fw": ".".join(str(v) for v in self.fw),

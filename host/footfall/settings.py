@@ -17,4 +17,7 @@ OPTION_FIELDS = {
     "repeat_s": "repeat_s",
     "beat_steps": "beat_steps",
     "beat_out": "beat_out",
+    "impact_limit_mg": "impact_limit_mg",
+    "impact_drop_pct": "impact_drop_pct",
+    "programme": "programme",
 }

@@ -57,8 +57,8 @@ GOLDEN_V1 = bytes.fromhex(
     "00"
     "2bae"  # END at 800 ms: 2 steps, stopped
 )
-# Version 2: the same session with the 44-byte header the encoder writes today.
-GOLDEN = (
+# Version 2: the same session with the 44-byte header.
+GOLDEN_V2 = (
     bytes.fromhex(
         "46465331"  # magic FFS1
         "02"
@@ -79,6 +79,30 @@ GOLDEN = (
     )
     + GOLDEN_V1[34:]
 )
+# Version 3: the same session with the 60-byte header the encoder writes today.
+GOLDEN = (
+    GOLDEN_V2[:4]
+    + bytes.fromhex(
+        "033c"  # version 3, header length 60
+    )
+    + GOLDEN_V2[6:42]
+    + bytes.fromhex(
+        "03"  # coach: impact
+        "02"  # beat every other step
+        "02"  # beat on the motor
+        "03"  # programme: fade-progressive
+        "012c"  # repeat every 300 s
+        "0006"  # programme session 6
+        "32"  # feedback 50 %
+        "19"  # impact limit 25 % below the baseline
+        "0032"  # target raise 5.0 %
+        "1068"  # impact limit 4200 mg
+        "9e"  # programme baseline 158 spm
+        "00"  # reserved
+        "4719"  # header CRC
+    )
+    + GOLDEN_V1[34:]
+)
 GOLDEN_SCRIPT = """
 buf = bytearray(256)
 enc = rec.SessionEncoder(buf)
@@ -95,7 +119,8 @@ def test_golden_bytes_crcs_are_crc16_ccitt_false() -> None:
     for start, end in ((0, 32), (34, 48), (50, 59), (61, 72)):
         crc = int.from_bytes(GOLDEN_V1[end : end + 2], "big")
         assert binascii.crc_hqx(GOLDEN_V1[start:end], 0xFFFF) == crc
-    assert binascii.crc_hqx(GOLDEN[:42], 0xFFFF) == int.from_bytes(GOLDEN[42:44], "big")
+    assert binascii.crc_hqx(GOLDEN_V2[:42], 0xFFFF) == int.from_bytes(GOLDEN_V2[42:44], "big")
+    assert binascii.crc_hqx(GOLDEN[:58], 0xFFFF) == int.from_bytes(GOLDEN[58:60], "big")
 
 
 def test_encoder_writes_the_golden_session(interpreter: str) -> None:
@@ -107,18 +132,67 @@ def test_header_round_trips_every_field(interpreter: str) -> None:
 h = rec.Header.unpack_from({GOLDEN!r})
 result = (h.device_id, h.fw, h.start_s(), h.rate_hz, h.placement, h.session_id, h.target_spm,
           h.tolerance_spm, h.below_s, h.min_gap_s, h.rearm_s, h.auto_target, h.baseline_s,
-          h.clock_set, h.rate_mhz, h.boot_id, h.start_up_ms, h.version, h.size)
+          h.clock_set, h.rate_mhz, h.boot_id, h.start_up_ms, h.version, h.size, h.coach,
+          h.repeat_s, h.beat_steps, h.beat_out, h.programme, h.programme_session,
+          h.feedback_pct, h.raise_pct10, h.impact_limit_mg, h.impact_drop_pct, h.baseline_spm)
 """
     assert run(interpreter, script) == (
         bytes.fromhex("a0b1c2d3e4f5"), (1, 2, 3), 1_800_000_000, 100, "shoe", 7,
-        172, 4, 10, 12, 5, True, 120, True, 100250, 0xBEEF, 123456, 2, 44,
+        172, 4, 10, 12, 5, True, 120, True, 100250, 0xBEEF, 123456, 3, 60, "impact",
+        300, 2, "motor", "fade-progressive", 6, 50, 50, 4200, 25, 158,
     )  # fmt: skip
+
+
+def test_a_version_2_file_still_reads_with_the_new_fields_at_their_defaults(
+    interpreter: str,
+) -> None:
+    script = f"""
+h = rec.Header.unpack_from({GOLDEN_V2!r})
+skipped, count, out = decode({GOLDEN_V2!r})
+result = (h.version, h.size, h.rate_mhz, h.boot_id, h.start_up_ms, h.coach, h.repeat_s,
+          h.programme, h.programme_session, h.impact_limit_mg, count, skipped)
+"""
+    assert run(interpreter, script) == (
+        2, 44, 100250, 0xBEEF, 123456, "cues", 0, "off", 0, 0, 3, 0,
+    )  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("at", "value", "message"),
+    [(42, 4, "unknown coach code 4"), (44, 3, "unknown beat_out code 3"),
+     (45, 4, "unknown programme code 4")],
+)  # fmt: skip
+def test_a_version_3_header_with_an_unknown_code_is_refused(
+    interpreter: str, at: int, value: int, message: str
+) -> None:
+    data = bytearray(GOLDEN)
+    data[at] = value
+    data[58:60] = binascii.crc_hqx(bytes(data[:58]), 0xFFFF).to_bytes(2, "big")
+    script = f"""
+try:
+    rec.Header.unpack_from({bytes(data)!r})
+    result = "accepted"
+except ValueError as e:
+    result = str(e)
+"""
+    assert run(interpreter, script) == message
+
+
+def test_repeat_s_beyond_one_byte_round_trips(interpreter: str) -> None:
+    script = """
+buf = bytearray(rec.HEADER_BYTES)
+h = header()
+h.repeat_s = 600
+h.pack_into(buf)
+result = rec.Header.unpack_from(buf).repeat_s
+"""
+    assert run(interpreter, script) == 600
 
 
 def test_a_version_1_file_still_reads(interpreter: str) -> None:
     script = f"""
 h = rec.Header.unpack_from({GOLDEN_V1!r})
-skipped, count, out = decode({GOLDEN_V1!r}[:h.size] + {GOLDEN[44:]!r})
+skipped, count, out = decode({GOLDEN_V1!r}[:h.size] + {GOLDEN[60:]!r})
 result = (h.version, h.size, h.start_s(), h.rate_mhz, h.clock_set, h.boot_id, count)
 """
     assert run(interpreter, script) == (1, 34, 1_800_000_000, 100000, True, 0, 3)
@@ -254,7 +328,7 @@ result = (r.skipped_bytes, got, rec.unpack_summary(buf, 2), rec.unpack_event(buf
 
 def _boundaries(data: bytes) -> list[int]:
     # Record ends found from the framing alone (type, length, payload, CRC).
-    ends, pos = [44], 44
+    ends, pos = [60], 60
     while pos < len(data):
         pos += data[pos + 1] + 4
         ends.append(pos)
@@ -271,7 +345,7 @@ for k in range(rec.HEADER_BYTES, len(data) + 1):
 """
     ends = _boundaries(GOLDEN)
     expected = []
-    for k in range(44, len(GOLDEN) + 1):
+    for k in range(60, len(GOLDEN) + 1):
         complete = [e for e in ends if e <= k]
         expected.append((len(complete) - 1, k - complete[-1]))
     assert run(interpreter, script) == expected
@@ -290,7 +364,7 @@ for i in range(rec.HEADER_BYTES, len(data)):
 """
     ends = _boundaries(GOLDEN)
     expected = [[e for e in ends[:-1] if not e <= i < ends[ends.index(e) + 1]]
-                for i in range(44, len(GOLDEN))]  # fmt: skip
+                for i in range(60, len(GOLDEN))]  # fmt: skip
     assert run(interpreter, script) == expected
 
 
@@ -298,7 +372,7 @@ for i in range(rec.HEADER_BYTES, len(data)):
     ("corrupt", "message"),
     [
         ("data[0:4] = b'GIF8'", "not a footfall session"),
-        ("data = data[:20]", "truncated header: 20 of 44 bytes"),
+        ("data = data[:20]", "truncated header: 20 of 60 bytes"),
         ("data[4] = 9", "unsupported session format version 9"),
         ("data[20] ^= 1", "header CRC mismatch"),
     ],
@@ -333,7 +407,7 @@ result = (n, refused, ended, enc.pos <= len(buf),
 """
     n, refused, ended, fits, records = run(interpreter, script)
     assert (refused, ended, fits) == ((False, False), True, True)
-    assert n == (128 - 13 - 44 - 4 - 4) // 4
+    assert n == (128 - 13 - 60 - 4 - 4) // 4
     assert records == 2
 
 

@@ -142,7 +142,8 @@ def test_a_large_valid_file_is_refused_by_its_size_before_it_is_read(
     cfg, problems = config.load(str(path))
     assert cfg == config.defaults()
     assert problems == [
-        f"config: {path} is refused ({path.stat().st_size} bytes, more than 2048); using defaults"
+        f"config: {path} is refused ({path.stat().st_size} bytes, "
+        f"more than {config.MAX_BYTES}); using defaults"
     ]
 
 

@@ -610,14 +610,15 @@ def test_a_version_1_session_left_by_older_firmware_is_kept_whole(store: Store) 
     # the same session as older firmware wrote it: a 34-byte header, then the same records
     log_session(store, 200)
     path = Path(store.path("00001.ffs"))
-    v2 = path.read_bytes()
-    v1 = bytearray(v2[:32])
+    v3 = path.read_bytes()
+    v1 = bytearray(v3[:32])
     v1[4], v1[5] = 1, rec.HEADER_BYTES_V1
     v1 += binascii.crc_hqx(bytes(v1), 0xFFFF).to_bytes(2, "big")
-    path.write_bytes(bytes(v1) + v2[rec.HEADER_BYTES :])
+    path.write_bytes(bytes(v1) + v3[rec.HEADER_BYTES :])
     assert store.repair() == []
     (info,) = store.list()
-    assert info.steps == 200 and info.valid_bytes == info.size == len(v2) - 10
+    short = rec.HEADER_BYTES - rec.HEADER_BYTES_V1
+    assert info.steps == 200 and info.valid_bytes == info.size == len(v3) - short
 
 
 def test_opening_and_closing_a_session_drains_the_imu_between_its_flash_writes(

@@ -36,7 +36,7 @@ def opened(monkeypatch: pytest.MonkeyPatch) -> list[str]:
         (
             "--coach",
             "metronome-always",
-            "coach must be one of cues, metronome, metronome-when-slow",
+            "coach must be one of cues, metronome, metronome-when-slow, impact",
         ),
     ],
 )

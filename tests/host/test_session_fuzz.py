@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 from footfall.errors import RecordError, StoreError
-from footfall.records import Session
+from footfall.records import Header, Session
 from footfall.store import Store
 from footfall_core import reader
 from footfall_core import records as core
@@ -24,7 +24,10 @@ from hypothesis import strategies as st
 
 import tests.firmware.fwpath  # noqa: F401 - firmware/ on the path, for footfall_fw
 
-REAL = (Path(__file__).resolve().parents[1] / "data" / "virtual_board_run.ffs").read_bytes()
+_FILE = (Path(__file__).resolve().parents[1] / "data" / "virtual_board_run.ffs").read_bytes()
+# The recorded session's records under today's header (the file has a version 2 header), so
+# that a session written back (bytes(Session)) is the same file.
+REAL = bytes(Header.from_bytes(_FILE)) + _FILE[core.Header.unpack_from(_FILE).size :]
 HEADER = core.HEADER_BYTES
 
 

@@ -27,7 +27,7 @@ URL = "ble:footfall-2B3C"
 def corrupt(raw: bytes) -> bytes:
     """A file the store refuses: its records again after its END (a bit flip is not one:
     the import drops the damaged record and keeps the rest)."""
-    return raw + raw[44:]
+    return raw + raw[Header.from_bytes(raw).size :]
 
 
 def device_files(*files: bytes) -> MemoryStore:

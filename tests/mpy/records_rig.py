@@ -24,6 +24,17 @@ def header():
         rate_mhz=100250,
         boot_id=0xBEEF,
         start_up_ms=123456,
+        coach="impact",
+        repeat_s=300,
+        beat_steps=2,
+        beat_out="motor",
+        programme="fade-progressive",
+        programme_session=6,
+        feedback_pct=50,
+        raise_pct10=50,
+        impact_limit_mg=4200,
+        impact_drop_pct=25,
+        baseline_spm=158,
     )
 
 

@@ -113,8 +113,11 @@ def in_folder(folder: Path, changes: dict[str, Any]) -> dict[str, Any]:
 
 
 def add_coach_options(parser: argparse.ArgumentParser) -> None:
-    """--coach, --repeat-s, --beat-steps, --beat-out: checked by the firmware's rules."""
-    parser.add_argument("--coach", metavar="MODE", help="cues, metronome or metronome-when-slow")
+    """--coach, --repeat-s, --beat-steps, --beat-out, --impact-limit-mg, --impact-drop-pct,
+    --programme: checked by the firmware's rules."""
+    parser.add_argument(
+        "--coach", metavar="MODE", help="cues, metronome, metronome-when-slow or impact"
+    )
     parser.add_argument(
         "--repeat-s", type=int, metavar="S", help="cue again this often while slow (0: once)"
     )
@@ -122,6 +125,15 @@ def add_coach_options(parser: argparse.ArgumentParser) -> None:
         "--beat-steps", type=int, metavar="N", help="metronome: a beat every 1 or 2 steps"
     )
     parser.add_argument("--beat-out", metavar="OUT", help="metronome on: both, buzzer, motor")
+    parser.add_argument(
+        "--impact-limit-mg", type=int, metavar="MG", help="impact: cue above (0: own baseline)"
+    )
+    parser.add_argument(
+        "--impact-drop-pct", type=int, metavar="PCT", help="impact: limit this far below baseline"
+    )
+    parser.add_argument(
+        "--programme", metavar="NAME", help="off, fade, progressive or fade-progressive"
+    )
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:

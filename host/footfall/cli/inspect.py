@@ -16,7 +16,7 @@ import json
 from datetime import UTC, datetime
 
 from footfall.errors import RecordError
-from footfall.records import EVENT_KINDS, End, Event, Session, StepBlock, Summary
+from footfall.records import EVENT_KINDS, End, Event, Header, Session, StepBlock, Summary
 from footfall.source import read_session_file
 
 SHOWN = 10  # places dropped listed one by one in the text report
@@ -71,6 +71,29 @@ def _skips(session: Session) -> list[str]:
     return lines
 
 
+def coach_lines(h: Header) -> list[str]:
+    """The coach mode and programme lines of a version 3 header (none before it)."""
+    if h.version < 3:
+        return []
+    mode = f"  mode {h.coach}, repeat every {h.repeat_s} s" if h.repeat_s else f"  mode {h.coach}"
+    if h.coach.startswith("metronome"):
+        mode += f", a beat every {h.beat_steps} step(s) on {h.beat_out}"
+    if h.coach == "impact":
+        limit = f"{h.impact_limit_mg} mg" if h.impact_limit_mg else "own baseline"
+        if not h.impact_limit_mg:
+            limit += f" - {h.impact_drop_pct}%"
+        mode += f", impact limit {limit}"
+    lines = [mode]
+    if h.programme != "off":
+        base = f"{h.baseline_spm} spm" if h.baseline_spm else "being learned"
+        lines.append(
+            f"  programme {h.programme}: session {h.programme_session}, feedback "
+            f"{h.feedback_pct}% of the time, target raise +{h.raise_pct10 / 10:.1f}% "
+            f"(baseline {base})"
+        )
+    return lines
+
+
 def _text(session: Session, file: str) -> str:
     h = session.header
     start = datetime.fromtimestamp(h.start_s, UTC).strftime("%Y-%m-%d %H:%M:%S UTC")
@@ -89,6 +112,7 @@ def _text(session: Session, file: str) -> str:
         f"  coach: target {h.target_spm} spm +/- {h.tolerance_spm}, cue after {h.below_s} s "
         f"below, gap {h.min_gap_s} s, rearm {h.rearm_s} s, "
         f"auto-target {'on' if h.auto_target else 'off'} (baseline {h.baseline_s} s)",
+        *coach_lines(h),
         f"  {session.steps} steps over {minutes}:{seconds:02d} (min:s), {n_cues} cues",
         f"  records: {len(session.records)} valid ({len(session.of_type(StepBlock))} step blocks,"
         f" {len(session.of_type(Summary))} summaries, {len(session.of_type(Event))} events, "

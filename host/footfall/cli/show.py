@@ -3,7 +3,9 @@
 With --json, one object: the fields of footfall.analysis.SessionSummary (units in the
 names; cues as a list of {t_ms, cadence_spm, recovery_s}): `id` is the store's id,
 `session_id` the device's session number, and `start` (ISO 8601) and `start_s` are null
-when the device's clock was never set. An empty store, an unknown id,
+when the device's clock was never set; `coaching` is the session header's coach mode and
+programme stage (footfall.records.V3_FIELDS), null for files before header version 3. An
+empty store, an unknown id,
 a session with no running or a corrupt row is a one-line `footfall: ...` error, exit 2.
 """
 
@@ -16,6 +18,8 @@ from datetime import UTC, datetime
 from footfall import source
 from footfall.analysis import SessionSummary, summarise
 from footfall.cli.args import add_store_argument
+from footfall.cli.inspect import coach_lines
+from footfall.records import V3_FIELDS, Header
 
 
 def _min_s(seconds: float) -> str:
@@ -75,9 +79,14 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 def main(args: argparse.Namespace) -> int:
     with source.open_store(args.store) as store:
-        summary = summarise(source.load(store, args.id))
+        row = source.resolve(store, args.id)
+        summary = summarise(source.load(store, row.id))
+        header = Header.from_bytes(store.raw(row.id))
     if args.json:
-        print(json.dumps(summary.to_json(), separators=(",", ":")))
+        out = summary.to_json()
+        coaching = {name: getattr(header, name) for name in V3_FIELDS}
+        out["coaching"] = coaching if header.version >= 3 else None
+        print(json.dumps(out, separators=(",", ":")))
     else:
-        print(text(summary))
+        print("\n".join([text(summary), *coach_lines(header)]))
     return 0

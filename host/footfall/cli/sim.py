@@ -3,7 +3,8 @@
 The options become footfall.sim.board.SimOptions; the board runs to its end
 (footfall.sim.board.simulate) or serves USB sync on a pty until stopped
 (footfall.sim.serve, --serve serial). With --json, one object: session_files, steps, cues_ms
-(recording times of every cue: "quicken" and the escalated "quicken_more"), board, plays
+(recording times of every cue: "quicken" and the escalated "quicken_more", or the impact
+mode's "soften" and "soften_more"), board, plays
 (every pattern with its recording time), rate_hz, exit (why the board stopped) and counters.
 """
 

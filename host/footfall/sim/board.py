@@ -9,7 +9,7 @@ resampler `footfall detect` uses), the firmware (`main.py`, footfall_fw, drivers
 unchanged in the MicroPython unix port with the stand-in `machine`/`time`/`select` modules of
 `footfall/sim/mpy` first on its path, and the flash folder is `out`. The summary, one
 object: session_files, steps, cues_ms (recording times of every cue: "quicken" and the
-escalated "quicken_more"), board, plays
+escalated "quicken_more", or the impact mode's "soften" and "soften_more"), board, plays
 (every pattern with its recording time), rate_hz, exit (why the board stopped) and counters.
 
 Time: virtual = real ticks + every wait skipped (see mpy/time.py), so an hour-long run
@@ -48,7 +48,8 @@ DEFAULT_BOARD = default_board()
 HEAP = "8M"
 TIMEOUT_S = 900
 CLOCK_MARK = "footfall-utc"  # firmware/footfall_fw/board.py CLOCK_MARK
-CUE_PATTERNS = ("quicken", "quicken_more")  # firmware/footfall_fw/app.py CUE_PATTERNS
+# firmware/footfall_fw/app.py CUE_PATTERNS and IMPACT_PATTERNS
+CUE_PATTERNS = ("quicken", "quicken_more", "soften", "soften_more")
 
 # --cpu esp32: the ESP32 runs the firmware this many times slower than this host's unix
 # port, in thousandths. The slow end of the measured range: this host's best pystone score
@@ -79,6 +80,9 @@ class SimOptions:
     repeat_s: int | None = None
     beat_steps: int | None = None
     beat_out: str | None = None
+    impact_limit_mg: int | None = None
+    impact_drop_pct: int | None = None
+    programme: str | None = None
     battery_mv: int = 4000
     press: list[str] = dataclasses.field(default_factory=list)  # "A@MS[:HOLD]"
     flash_kib: int | None = None  # None: the board's
