@@ -116,6 +116,8 @@ def _minutes(seconds: float) -> str:
 
 
 def _buzzes(summary: SessionSummary, coach: str) -> str:
+    if coach == "impact":
+        return _impact_buzzes(summary)
     if not summary.target_spm:
         return "There was no target, so it gave no cue to quicken you."
     if not summary.cues:
@@ -137,6 +139,20 @@ def _buzzes(summary: SessionSummary, coach: str) -> str:
     return (
         f"{what}, each time because most of the recent running had been below "
         f"{summary.threshold_spm} steps/min: at {', '.join(shown)}{more} into the run{recovered}."
+    )
+
+
+def _impact_buzzes(summary: SessionSummary) -> str:
+    """In impact mode a logged cue was a buzz to land softer: the cadence zone played no part."""
+    if not summary.cues:
+        return "It gave no cue to land softer."
+    n = len(summary.cues)
+    shown = [_clock(c.t_ms / 1000) for c in summary.cues[:MAX_CUES_LISTED]]
+    more = f" and {n - MAX_CUES_LISTED} more times" if n > MAX_CUES_LISTED else ""
+    return (
+        f"It buzzed {n} time{'s' * (n != 1)} to soften your landing, each time because your "
+        f"recent steps had landed harder than your impact limit: at {', '.join(shown)}{more} "
+        "into the run."
     )
 
 

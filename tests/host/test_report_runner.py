@@ -87,6 +87,13 @@ def test_in_a_metronome_mode_the_paragraph_does_not_claim_a_buzz() -> None:
     assert "buzzed" not in text and f"slow {len(summarise(DATA).cues)} times" in text
 
 
+def test_in_impact_mode_each_cue_was_a_buzz_to_land_softer() -> None:
+    summary = summarise(DATA)
+    text = report.runner_summary(summary, "impact")
+    assert f"buzzed {len(summary.cues)} times to soften your landing" in text
+    assert "quicken" not in text and "back in the zone" not in text
+
+
 def test_without_a_target_the_paragraph_says_it_never_buzzed() -> None:
     text = report.runner_summary(summarise(run([172] * 600, target_spm=0)))
     assert "no target" in text and "zone" not in text
