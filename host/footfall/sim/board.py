@@ -38,6 +38,7 @@ from footfall.flash import SCRIPTS, compile_commands, default_board, run_command
 from footfall.paths import FIRMWARE, firmware_config
 from footfall.resample import Resampled, continuous, resample
 from footfall.sim import MPY_DIR
+from footfall.sim.energy import energy
 
 SIM_DIR = MPY_DIR.parent  # helper modules beside mpy/: imu_emu
 DEFAULT_BOARD = default_board()
@@ -94,6 +95,7 @@ class SimOptions:
     flash_timing: str | None = None
     serve: str | None = None
     speed: float = 0
+    idle_hours: float | None = None  # after the recording: this long lying still
 
 
 def flash_timing(opts: SimOptions) -> str | None:
@@ -279,6 +281,8 @@ def scenario(opts: SimOptions, work: Path, samples: Path, rate_hz: int) -> dict:
         "interrupt_ms": opts.interrupt_ms,
         "repl": repl_steps(opts.repl),
         "cpu_factor_milli": CPU_FACTORS_MILLI[opts.cpu] if opts.cpu else 0,
+        # the power model meters the ESP32's CPU time on every run (footfall.sim.energy)
+        "meter_factor_milli": ESP32_FACTOR_MILLI,
         "flash_timing": flash_timing(opts),
     }
 
@@ -309,9 +313,14 @@ def press_spec(board: str, spec: str) -> list[int]:
 
 def board_value(board: str, name: str) -> int:
     """A constant from firmware/boards/<board>.py (data only: executed, not imported)."""
+    return int(board_constants(board)[name])  # type: ignore[call-overload]
+
+
+def board_constants(board: str) -> dict[str, object]:
+    """The constants of firmware/boards/<board>.py (data only: executed, not imported)."""
     names: dict[str, object] = {}
     exec((FIRMWARE / "boards" / f"{board}.py").read_text(), names)  # our data
-    return int(names[name])  # type: ignore[call-overload]
+    return {k: v for k, v in names.items() if k.isupper()}
 
 
 def board_pins(board: str) -> dict[str, int]:
@@ -374,12 +383,23 @@ def simulate(opts: SimOptions) -> dict:
         result = run.result()
         if proc.returncode != 0 or result is None:
             raise EngineError(f"virtual board failed: {port_failure(proc)}")
+        events = read_events(run.work / "events.tsv")
+    result["energy"] = energy(result, events, board_constants(opts.board), opts.idle_hours)
     return summarise(result, opts, run.t0_ms, console)
+
+
+def read_events(path: Path) -> list[tuple]:
+    """The stand-ins' log (sim/mpy/_sim.py log()): sensor ms, kind, values."""
+    if not path.exists():
+        return []
+    with open(path) as f:
+        return [tuple(line.rstrip("\n").split("\t")) for line in f if line.strip()]
 
 
 def summarise(result: dict, opts: SimOptions, t0_ms: int, console: str) -> dict:
     sessions = sorted((Path(opts.out) / "sessions").glob("*.ffs"))
     plays = [[t + t0_ms, name] for t, name in result.pop("plays")]
+    result.pop("power", None)  # integrated into `energy`
     return {
         "recording": opts.recording,
         "board": opts.board,

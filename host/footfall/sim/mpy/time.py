@@ -189,10 +189,13 @@ def speed_milli():
     return _speed_milli
 
 
-def configure(factor_milli):
-    """Turn on the CPU model: virtual time = factor_milli / 1000 x charged CPU time."""
+def configure(factor_milli, clocked=True):
+    """Turn on the CPU model: virtual time = factor_milli / 1000 x charged CPU time. With
+    clocked False the model only meters (charged_us() for the power model): the clock keeps
+    real ticks plus skipped waits, so the run is timed as without it."""
     global _factor_milli, _sched, _clock0_ms, _read_us, _read_cap_us, _cpu_us, _last_w_us
-    global _held
+    global _held, _clocked
+    _clocked = clocked
     _sched = open("/proc/self/schedstat", "rb")
     _clock0_ms = round(_clock() * 1000)
     _last_w_us = _real_ticks_us() - _run_delay_us()
@@ -212,6 +215,20 @@ def configure(factor_milli):
 
 
 _held = 0  # nesting depth of hold()
+_clocked = False  # the charged CPU time moves the clock (--cpu), not only metered
+_device_us = 0  # device time metered without moving the clock (bus transfers, no --cpu)
+
+
+def meter_us(us):
+    """Count `us` of device time the CPU is busy (a bus transfer) without moving the clock:
+    the power model's, when the clock does not follow the CPU model."""
+    global _device_us
+    _device_us += us
+
+
+def device_us():
+    """Device time metered by meter_us()."""
+    return _device_us
 
 
 def hold():
@@ -315,7 +332,7 @@ def _virtual_ms():
     # Virtual now: real ticks plus the lead that waits and charged time give.
     real = _real_ticks_ms()
     lead_ms = _skipped_us // 1000
-    if _factor_milli:
+    if _clocked:
         ahead = (charged_us(_real_ticks_us()) + _skipped_us) // 1000 - ticks_diff(real, _start_ms)
         if ahead > lead_ms:
             lead_ms = ahead
@@ -447,7 +464,7 @@ def run_timers(now):
 
 
 def ticks_us():
-    if _factor_milli:
+    if _clocked:
         return ticks_add(ticks_ms() * 1000 % (1 << 30), 0)
     return ticks_add(_real_ticks_us(), _skipped_us)
 
