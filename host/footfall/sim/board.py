@@ -308,7 +308,7 @@ def press_spec(board: str, spec: str) -> list[int]:
         pins = board_pins(board)
         return [pins[button.upper()], int(at), int(hold or 200)]
     except (KeyError, ValueError):
-        raise UsageError(f"--press {spec}: takes A@MS or B@MS:HOLD_MS") from None
+        raise UsageError(f"--press {spec}: takes A@MS or B@MS:HOLD_MS (P: power)") from None
 
 
 def board_value(board: str, name: str) -> int:
@@ -324,7 +324,12 @@ def board_constants(board: str) -> dict[str, object]:
 
 
 def board_pins(board: str) -> dict[str, int]:
-    return {"A": board_value(board, "BUTTON_A"), "B": board_value(board, "BUTTON_B")}
+    """Button letter -> pin: A, B, and P (the power button) on boards that have one."""
+    names = board_constants(board)
+    pins = {"A": int(names["BUTTON_A"]), "B": int(names["BUTTON_B"])}  # type: ignore[call-overload]
+    if names.get("BUTTON_POWER") is not None:
+        pins["P"] = int(names["BUTTON_POWER"])  # type: ignore[call-overload]
+    return pins
 
 
 @dataclass(frozen=True)
@@ -349,8 +354,13 @@ def prepare(opts: SimOptions, work: Path, **extra: object) -> Prepared:
     grid, t0_ms = board_samples(opts)
     Path(opts.out).mkdir(parents=True, exist_ok=True)
     samples = work / "samples.bin"
-    samples.write_bytes(np.asarray(grid.acc_mg).astype("<i2").tobytes())
+    acc = np.asarray(grid.acc_mg)
+    still = lying_still(acc, grid.rate_hz, opts.idle_hours)
+    samples.write_bytes(np.vstack([acc, still]).astype("<i2").tobytes())
     sc = scenario(opts, work, samples, grid.rate_hz)
+    if opts.idle_hours is not None:
+        sc["idle_samples"] = len(still)
+        sc["tail_ms"] = TAIL_MS + round(opts.idle_hours * 3_600_000)
     sc.update(extra)
     (work / "scenario.json").write_text(json.dumps(sc))
     # A board runs its modules precompiled (footfall flash): with --cpu, so does the sim,
@@ -359,6 +369,26 @@ def prepare(opts: SimOptions, work: Path, **extra: object) -> Prepared:
     argv = [micropython_binary(), "-X", f"heapsize={heap(opts)}"]
     argv += [str(MPY_DIR / "simboot.py"), str(work / "scenario.json")]
     return Prepared(argv, unix_port_env(path), work, t0_ms)
+
+
+TAIL_MS = 5000  # the board runs on this long after the recording (_sim.py tail_ms)
+# --idle-hours: the device lies still after the recording, its IMU measuring gravity (the
+# recording's last sample) and white noise of STILL_NOISE_MG per axis (footfall.synth's
+# sensor noise), for up to STILL_MAX_S; past that the chip holds its last sample, as it
+# does after any recording (a board that powers off when idle never gets there).
+STILL_NOISE_MG = 15.0
+STILL_MAX_S = 1800
+STILL_SEED = 13
+
+
+def lying_still(acc_mg: np.ndarray, rate_hz: int, idle_hours: float | None) -> np.ndarray:
+    """The samples of a device lying still after the recording, for --idle-hours."""
+    if idle_hours is None or not len(acc_mg):
+        return np.zeros((0, 3), dtype=np.int16)
+    n = int(min(idle_hours * 3600, STILL_MAX_S) * rate_hz)
+    noise = np.random.default_rng(STILL_SEED).normal(0.0, STILL_NOISE_MG, (n, 3))
+    still = np.rint(acc_mg[-1] + noise)
+    return np.clip(still, -32767, 32767).astype(np.int16)
 
 
 def simulate(opts: SimOptions) -> dict:

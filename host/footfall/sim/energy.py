@@ -137,7 +137,25 @@ def integrate(
     cpu(stop_ms, cpu_us)
     run.on_ms += boot_ms
     run.add(run.awake_ms, 160, boot_ms)
+    for w in (run, idle):
+        _fit_sleep(w)
     return run, idle
+
+
+def _fit_sleep(w: Window) -> None:
+    # Without --cpu the clock does not carry the ESP32's CPU time, so a light sleep "until
+    # the next task" spans time the board would have spent computing: where the awake time
+    # went below zero, the sleep was that much shorter on the board.
+    short = -sum(w.awake_ms.values())
+    if short > 0:
+        cut = min(short, w.light_sleep_ms)
+        w.light_sleep_ms -= cut
+        for mhz in w.awake_ms:
+            w.awake_ms[mhz] = max(w.awake_ms[mhz], 0.0)
+        if cut < short:  # more CPU than time: the board could not keep up (report it as is)
+            w.add(w.awake_ms, next(iter(w.awake_ms), 160), 0.0)
+    for mhz in w.awake_ms:
+        w.awake_ms[mhz] = max(w.awake_ms[mhz], 0.0)
 
 
 def _ma_ms(w: Window, cur: dict[str, float], board: str, mcu: str, imu: str) -> float:

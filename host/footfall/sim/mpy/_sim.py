@@ -193,7 +193,8 @@ def pump():
             scenario["imu_reset_ms"] = None  # once: the chip browns out, back to power-on
             _emu.power_on_reset()
             imu_mode(_emu)
-        if end_ms is None and _emu.remaining == 0:
+        # the recording ends before the still samples --idle-hours appends (idle_samples)
+        if end_ms is None and _emu.remaining <= scenario.get("idle_samples", 0):
             end_ms = sensor_ms()
             power("mark", "end")  # the power model splits running from idle here
 

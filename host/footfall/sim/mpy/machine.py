@@ -244,8 +244,13 @@ def deepsleep(ms=0):
 
 
 def lightsleep(ms=0):
-    # Logged for the power model (footfall.sim.energy): the CPU is stopped meanwhile.
-    _sim.power("lightsleep", ms)
+    # Logged for the power model (footfall.sim.energy): the CPU is stopped meanwhile. A C
+    # call on the board: the stand-in's own work is not charged.
+    time.hold()
+    try:
+        _sim.power("lightsleep", ms)
+    finally:
+        time.release()
     time.sleep_ms(ms)
 
 
