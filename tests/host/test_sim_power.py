@@ -24,7 +24,7 @@ STEPS_PER_TICK = 4  # steps in one coach tick at up to 240 spm
 
 def step_records(out: dict) -> list[list[int]]:
     s = Session.from_file(out["session_files"][0])
-    rows = zip(s.t_ms, s.peak_mg, s.cadence_spm, s.flags)
+    rows = zip(s.t_ms, s.peak_mg, s.cadence_spm, s.flags, strict=True)
     return [[int(t), int(p), int(c), int(f)] for t, p, c, f in rows]
 
 
@@ -32,21 +32,21 @@ def assert_as_golden(out: dict) -> None:
     assert out["steps"] == GOLDEN["steps"]
     assert out["sessions"] == 1
     assert len(out["cues_ms"]) == len(GOLDEN["cues_ms"])
-    for got, want in zip(out["cues_ms"], GOLDEN["cues_ms"]):
+    for got, want in zip(out["cues_ms"], GOLDEN["cues_ms"], strict=True):
         assert abs(got - want) <= COACH_TICK_MS
     got, want = step_records(out), GOLDEN["step_records"]
     assert abs(len(got) - len(want)) <= START_JITTER_STEPS
     n = min(len(got), len(want))
     got, want = got[len(got) - n :], want[len(want) - n :]  # aligned at the run's end
     assert [r[1] for r in got] == [r[1] for r in want]  # peaks, step for step
-    assert all(abs(a[2] - b[2]) <= 1 for a, b in zip(got, want))  # cadence
-    assert all(a[3] & 3 == b[3] & 3 for a, b in zip(got, want))  # activity state
+    assert all(abs(a[2] - b[2]) <= 1 for a, b in zip(got, want, strict=True))  # cadence
+    assert all(a[3] & 3 == b[3] & 3 for a, b in zip(got, want, strict=True))  # activity state
     # the cue flag (bit 2) marks the step at a cue: within one coach tick of the golden's
     cued = [i for i, r in enumerate(got) if r[3] & 4]
     golden_cued = [i for i, r in enumerate(want) if r[3] & 4]
     assert len(cued) == len(golden_cued)
-    assert all(abs(a - b) <= STEPS_PER_TICK for a, b in zip(cued, golden_cued))
-    shift = [(a[0] - got[0][0]) - (b[0] - want[0][0]) for a, b in zip(got, want)]
+    assert all(abs(a - b) <= STEPS_PER_TICK for a, b in zip(cued, golden_cued, strict=True))
+    shift = [(a[0] - got[0][0]) - (b[0] - want[0][0]) for a, b in zip(got, want, strict=True)]
     assert max(map(abs, shift)) < 100
 
 
