@@ -71,3 +71,23 @@ def test_a_board_without_a_battery_reports_current_but_no_hours():
     out = energy({"power": {"uptime_ms": 2000, "cpu_us": 0}, "end_ms": 1000}, events, BUDGET, 1)
     assert out["running_avg_mA"] > 0 and out["idle_avg_mA"] > 0
     assert out["running_hours"] is None and out["standby_days"] is None
+
+
+def test_radio_states_logged_by_a_bluetooth_stand_in_are_charged():
+    quiet = [power(0, "imu", "accel", 0), (3_600_000, "exit", "end of recording")]
+    adv = [power(0, "radio", "advertising:1000", 0), *quiet]
+    result = {"power": {"uptime_ms": 3_600_000, "cpu_us": 0}, "end_ms": 3_600_000}
+    off, on = energy(result, quiet, PLUS2), energy(result, adv, PLUS2)
+    assert on["running"]["radio_advertising_ms"] == {"1000ms": 3_600_000}
+    assert on["radio_modelled"] and not off["radio_modelled"]
+    extra = on["running_avg_mA"] - off["running_avg_mA"]
+    assert extra == pytest.approx(CUR["ble.advertising_event_mA_ms"] / 1000, abs=0.01)
+
+
+def test_the_plus2_drives_no_motor_without_its_hat():
+    events = [(0, "pwm", "26", "2000", "52000"), (1000, "exit", "end of recording")]
+    result = {"power": {"uptime_ms": 1000, "cpu_us": 0}, "end_ms": 1000}
+    plus2 = energy(result, events, PLUS2)
+    diy = energy(result, events, {**PLUS2, "NAME": "xiao_esp32s3_lsm6dso", "MOTOR_PIN": 26})
+    assert plus2["running"]["haptic_on_ms"] == {"motor": 1000}
+    assert diy["running_avg_mA"] - plus2["running_avg_mA"] > CUR["haptic.motor"] - 1

@@ -45,6 +45,8 @@ class Window:
     flash_ms: float = 0.0
     imu_ms: dict[str, float] = field(default_factory=dict)
     haptic_ms: dict[str, float] = field(default_factory=dict)
+    advertising_ms: dict[int, float] = field(default_factory=dict)  # by interval, ms
+    connected_ms: float = 0.0
 
     def add(self, table: dict, key: object, ms: float) -> None:
         table[key] = table.get(key, 0.0) + ms
@@ -61,8 +63,8 @@ class Window:
             "light_sleep_ms": round(self.light_sleep_ms),
             "deep_sleep_ms": round(self.deep_sleep_ms),
             "off_ms": round(self.off_ms),
-            "radio_advertising_ms": 0,
-            "radio_connected_ms": 0,
+            "radio_advertising_ms": {f"{k}ms": round(v) for k, v in self.advertising_ms.items()},
+            "radio_connected_ms": round(self.connected_ms),
             "haptic_on_ms": {k: round(v) for k, v in sorted(self.haptic_ms.items())},
             "flash_write_ms": round(self.flash_ms),
             "imu_ms": {k: round(v) for k, v in sorted(self.imu_ms.items())},
@@ -79,6 +81,7 @@ class _State:
     mhz: int = 160
     imu: str = "sleep"
     cpu_us: int = 0  # the CPU time charged at the last power event
+    radio: str = "off"  # "off", "connected" or "advertising:<interval ms>"
     outputs: dict[int, bool] = field(default_factory=dict)  # PWM pin -> on
 
 
@@ -103,6 +106,10 @@ def integrate(
                 w.on_ms += hi - lo
                 w.add(w.awake_ms, st.mhz, hi - lo)
                 w.add(w.imu_ms, st.imu, hi - lo)
+                if st.radio == "connected":
+                    w.connected_ms += hi - lo
+                elif st.radio.startswith("advertising:"):
+                    w.add(w.advertising_ms, int(st.radio.split(":")[1]), hi - lo)
                 for pin, on in st.outputs.items():
                     if on:
                         w.add(w.haptic_ms, pins.get(pin, "buzzer"), hi - lo)
@@ -130,6 +137,8 @@ def integrate(
                 st.mhz = _mhz(int(value))
             elif what == "imu":
                 st.imu = str(value)
+            elif what == "radio":  # logged by a bluetooth stand-in, where there is one
+                st.radio = str(value)
             elif what == "lightsleep":
                 w.light_sleep_ms += int(value)
                 w.add(w.awake_ms, st.mhz, -int(value))
@@ -170,7 +179,10 @@ def _ma_ms(w: Window, cur: dict[str, float], board: str, mcu: str, imu: str) -> 
     for mode, ms in w.imu_ms.items():
         total += ms * cur.get(f"{imu}.{mode}", cur[f"{imu}.accel"])
     for out, ms in w.haptic_ms.items():
-        total += ms * cur[f"haptic.{out}"]
+        total += ms * cur.get(f"{board}.{out}", cur[f"haptic.{out}"])
+    for interval_ms, ms in w.advertising_ms.items():  # one event's charge per interval
+        total += ms * cur["ble.advertising_event_mA_ms"] / interval_ms
+    total += w.connected_ms * cur["ble.connected"]
     return total
 
 
@@ -234,6 +246,8 @@ def energy(
         else None,
         "running": run.to_json(),
         "idle": idle.to_json(),
-        "radio_modelled": False,  # the unix port has no bluetooth: the radio's time is not seen
+        # the unix port has no bluetooth: the radio is seen only through a stand-in that logs
+        # "radio" power events (_sim.power("radio", "advertising:1000" / "connected" / "off"))
+        "radio_modelled": any(e[1] == "power" and e[2] == "radio" for e in events),
         "currents": str(CURRENTS_CSV.name),
     }
