@@ -198,7 +198,17 @@ class Hardware:
         machine.reset()
 
     def power_off(self):
-        """Release the hold pin (battery boards switch off) or sleep until reset."""
+        """Release the hold pin (battery boards switch off) or sleep until a button wakes
+        the board: still powered (on USB, or without a hold pin), a press of the power
+        button (else button A) wakes it from deep sleep (esp32.wake_on_ext0, level low;
+        ports/esp32/modesp32.c), which boots it afresh."""
         if self.hold is not None:
             self.hold.value(0)
+        wake = self.button_power or self.button_a
+        try:
+            import esp32  # the ESP32 port's module (absent on the unix port)
+
+            esp32.wake_on_ext0(wake, False)  # (pin, level): wake while it reads low
+        except (ImportError, ValueError):  # no esp32 module, or not an RTC-capable pin
+            pass
         machine.deepsleep()
