@@ -18,15 +18,12 @@ def run(script: str) -> list[bytes]:
     return run_mpy(RIG + script).stdout.split()
 
 
-def test_it_sleeps_until_the_next_task_is_due() -> None:
+def test_the_loop_sleeps_until_the_next_task_is_due() -> None:
     out = run(
         """
 async def main():
-    waiter = asyncio.create_task(wait(40))
-    await asyncio.sleep_ms(0)
-    p = Power(lightsleep, lambda: True, 80)
-    p.sleep_once()
-    await waiter
+    Power(lightsleep, lambda: True, 80).install()
+    await wait(40)
 asyncio.run(main())
 print(len(slept), 30 <= slept[0] <= 40)
 """
@@ -38,25 +35,21 @@ def test_a_sleep_is_never_longer_than_the_poll_period() -> None:
     out = run(
         """
 async def main():
-    waiter = asyncio.create_task(wait(500))
-    await asyncio.sleep_ms(0)
-    Power(lightsleep, lambda: True, 80).sleep_once()
-    waiter.cancel()
+    Power(lightsleep, lambda: True, 80).install()
+    await wait(200)
 asyncio.run(main())
-print(slept)
+print(max(slept) == 80, sum(slept) <= 200)
 """
     )
-    assert out == [b"[80]"]
+    assert out == [b"True", b"True"]
 
 
 def test_it_does_not_sleep_when_not_allowed() -> None:
     out = run(
         """
 async def main():
-    p = Power(lightsleep, lambda: False, 80)
-    task = asyncio.create_task(p.run())
-    await asyncio.sleep_ms(300)
-    task.cancel()
+    Power(lightsleep, lambda: False, 80).install()
+    await wait(300)
 asyncio.run(main())
 print(slept)
 """
@@ -64,7 +57,23 @@ print(slept)
     assert out == [b"[]"]
 
 
-def test_the_sleeper_task_sleeps_between_a_periodic_task() -> None:
+def test_it_does_not_sleep_while_a_stream_is_waited_on() -> None:
+    out = run(
+        """
+async def main():
+    Power(lightsleep, lambda: True, 80).install()
+    flag = asyncio.ThreadSafeFlag()  # an interrupt's flag: waited on through the IO queue
+    waiter = asyncio.create_task(flag.wait())
+    await wait(100)
+    waiter.cancel()
+asyncio.run(main())
+print(slept)
+"""
+    )
+    assert out == [b"[]"]
+
+
+def test_a_periodic_task_keeps_its_period_between_sleeps() -> None:
     out = run(
         """
 ticks = []
@@ -73,8 +82,8 @@ async def poller():
         ticks.append(time.ticks_ms())
         await asyncio.sleep_ms(80)
 async def main():
-    p = Power(lightsleep, lambda: True, 80)
-    tasks = [asyncio.create_task(poller()), asyncio.create_task(p.run())]
+    Power(lightsleep, lambda: True, 80).install()
+    tasks = [asyncio.create_task(poller())]
     await asyncio.sleep_ms(1000)
     for t in tasks:
         t.cancel()

@@ -31,10 +31,10 @@ def test_cpu_time_at_80_mhz_is_twice_the_time_at_160():
 
 
 def test_light_sleep_is_taken_from_the_awake_time():
-    events = [power(1000, "lightsleep", 4000, 0)]
-    run, _ = integrate(events, 10_000, 10_000, 10_000, 0, {})
-    assert run.light_sleep_ms == 4000
-    assert run.awake_ms[160] == pytest.approx(6000)
+    run, idle = integrate([], 10_000, 8000, 10_000, 0, {}, (4000, 500))
+    assert run.light_sleep_ms == 4000 and idle.light_sleep_ms == 500
+    assert run.awake_ms[160] == pytest.approx(4000)
+    assert idle.awake_ms[160] == pytest.approx(1500)
 
 
 def test_pwm_on_time_counts_per_output():

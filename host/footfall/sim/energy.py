@@ -86,13 +86,20 @@ class _State:
 
 
 def integrate(
-    events: list[tuple], uptime_ms: int, end_ms: int, stop_ms: int, cpu_us: int, pins: dict
+    events: list[tuple],
+    uptime_ms: int,
+    end_ms: int,
+    stop_ms: int,
+    cpu_us: int,
+    pins: dict,
+    light_sleep_ms: tuple[int, int] = (0, 0),
 ) -> tuple[Window, Window]:
     """(running, idle) windows: sensor ms [0, end_ms) and [end_ms, stop_ms), from the log.
 
     events: the stand-ins' log (sensor ms, kind, values...); uptime_ms: how long the board
     ran (its boot before the IMU counts as running); cpu_us: the CPU time charged in all;
-    pins: PWM pin -> "buzzer" or "motor"."""
+    pins: PWM pin -> "buzzer" or "motor"; light_sleep_ms: the ms slept during the recording
+    and after it, as the stand-in machine.lightsleep counts them."""
     run, idle = Window(), Window()
     st = _State()
     last_t = 0
@@ -144,6 +151,9 @@ def integrate(
                 w.add(w.awake_ms, st.mhz, -int(value))
     span(last_t, stop_ms)
     cpu(stop_ms, cpu_us)
+    for w, ms in zip((run, idle), light_sleep_ms, strict=True):  # counted by the stand-in
+        w.light_sleep_ms += ms
+        w.add(w.awake_ms, st.mhz, -ms)
     run.on_ms += boot_ms
     run.add(run.awake_ms, 160, boot_ms)
     for w in (run, idle):
@@ -211,6 +221,7 @@ def energy(
         stop_ms,
         int(power.get("cpu_us", 0)),
         pins,
+        tuple(power.get("light_sleep_ms", (0, 0))),
     )
     flash_ms = power.get("flash_ms")
     if flash_ms:  # --cpu: the flash time, shared in proportion to each window's CPU time

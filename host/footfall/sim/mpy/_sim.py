@@ -127,11 +127,19 @@ def power(kind, value):
     log("power", kind, value, time.charged_us() + time.device_us())
 
 
+light_sleep_ms = [0, 0]  # machine.lightsleep: ms slept during the recording, after it
+
+
+def slept(ms):
+    light_sleep_ms[0 if end_ms is None else 1] += ms
+
+
 def power_counters():
     """What the power model integrates besides the logged changes: the uptime, the ESP32's
     CPU time from the timing model (at 160 MHz) and the flash time (with --cpu)."""
     out = {"uptime_ms": time.elapsed_ms(), "cpu_us": time.charged_us() + time.device_us()}
     out["cpu_hz"] = cpu_hz
+    out["light_sleep_ms"] = light_sleep_ms
     flash = sys.modules.get("_flash")
     out["flash_ms"] = flash.flash_counters()["flash_ms"] if flash else None
     return out

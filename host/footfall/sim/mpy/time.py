@@ -288,6 +288,13 @@ def charge_us(us):
     _block_to_ms = _virtual_ms()
 
 
+def skip_us(us):
+    """Let `us` of virtual time pass without running the wait's hooks (the caller's next
+    wait runs them)."""
+    global _skipped_us
+    _skipped_us += us
+
+
 def advance(ms):
     """Let `ms` of virtual time pass at once (the sim's replacement for waiting)."""
     global _skipped_us, _next_speed_ms
@@ -308,6 +315,11 @@ def idle(ms):
     """An idle wait of the firmware (asyncio's, a sleep): callbacks falling due in it run
     (the port runs pending callbacks while it waits, ports/esp32/mphalport.c)."""
     advance(ms)
+    run_due()
+
+
+def run_due():
+    """Run the timer callbacks that fell due (after a wait)."""
     if _timers and not _in_timer:
         run_timers(_virtual_ms())
 
