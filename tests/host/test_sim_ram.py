@@ -23,9 +23,11 @@ pytestmark = pytest.mark.e2e
 
 
 # 64-bit unix port: the smallest heap that passes is in docs/firmware.md, RAM;
-# UNIX_PORT_CEILING is the ceiling a change must keep within (224 KiB measured: about
-# 3 % of margin).
-UNIX_PORT_CEILING = "230k"
+# UNIX_PORT_CEILING is the ceiling a change must keep within (229 KiB measured with a fixed
+# target, 236 KiB with the learned one, whose baseline buffer is 2 KiB more; power
+# management added 5 KiB: footfall_fw/power.py, the app's sleep and idle checks and the
+# stand-ins' power bookkeeping).
+UNIX_PORT_CEILING = "238k"
 # esp32_lis3dh (WROOM-32, no PSRAM) on plain ESP32_GENERIC: an estimate (docs/firmware.md, RAM).
 # The run uses the m5stickc_plus2 board file: the same firmware but for the IMU driver.
 BUDGET_BOARD_HEAP = "110k"
