@@ -72,13 +72,7 @@ def steps(session: Session) -> dict[str, list[int]]:
     return {name: getattr(session, name).tolist() for name in STEP_FIELDS}
 
 
-# The bundled run auto-starts at 31 s. By then the coach's 1 s tick has drifted, by the host's
-# real processing time in the virtual clock, to a different FIFO poll in a served run than in
-# a plain one, and the back-dated start lands 8 samples apart: still open.
-BUNDLED_DRIFT = pytest.mark.xfail(reason="the coach tick's drift is real time", strict=False)
-
-
-@pytest.mark.parametrize("which", [pytest.param("bundled", marks=BUNDLED_DRIFT), "quick"])
+@pytest.mark.parametrize("which", ["bundled", "quick"])
 def test_a_board_served_over_serial_stores_the_session_a_plain_sim_logs(
     which: str, quick_run: Path, tmp_path: Path
 ) -> None:

@@ -201,6 +201,8 @@ if sc.get("cpu_factor_milli"):  # footfall sim --cpu: from here the firmware's C
         for name in names:
             setattr(cls, name, time.uncharged(getattr(cls, name)))
     time.configure(sc["cpu_factor_milli"])
+elif not sc.get("speed"):  # as fast as it computes: the replay clock (sim/mpy/time.py)
+    time.replay(True)
 boot()
 del reserve
 gc.collect()
