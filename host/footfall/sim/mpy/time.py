@@ -6,7 +6,9 @@ asyncio (frozen in the unix port) takes `ticks_ms` from `time` and waits in
 real `mp_hal_ticks_ms()`. So virtual time is defined as real ticks + skipped ms: every wait
 (`ipoll` in the stand-in `select`, `sleep_ms` here) adds its duration to `skipped` instead
 of waiting, which keeps the C queue's real stamps at or before virtual "now" (runnable at
-once, as intended) and makes a 10-minute run take as long as the computation does.
+once, as intended) and makes a 10-minute run take as long as the computation does. With the
+replay clock (`replay(True)`, a replay with no CPU model) the firmware's processing takes
+no virtual time at all: virtual time is the waits alone, the same in every run.
 
 With a CPU model (`configure(factor)`), virtual time since boot is
     skipped + max(real elapsed, factor * charged CPU time)
