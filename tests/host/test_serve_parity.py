@@ -1,6 +1,6 @@
-"""A served virtual board logs what a plain one logs: `footfall sim REC --serve serial`,
-synced with `footfall sync`, stores the very session that `footfall sim REC --json` writes
-(the BLE half of the contract is in test_ble_sim.py)."""
+"""A served virtual board logs what a plain one logs: `footfall sim REC --serve serial` or
+`--serve ble --pair`, synced with `footfall sync`, stores the very session that
+`footfall sim REC --json` writes (test_ble_sim.py checks the BLE sync itself)."""
 
 from __future__ import annotations
 
@@ -15,6 +15,7 @@ from footfall import synth
 from footfall.records import Session
 from footfall.store import Store
 
+from tests.host.test_ble_sim import BleBoard
 from tests.host.test_serial_sync import Board
 
 # Whole virtual-board sessions, and a pty: the full suite runs them, the fast loop does not.
@@ -86,6 +87,28 @@ def test_a_board_served_over_serial_stores_the_session_a_plain_sim_logs(
     finally:
         served = board.stop()
     assert again.returncode == 0 and "1 already stored" in again.stdout, again.stdout
+    assert served["steps_logged"] == plain["steps_logged"] > 0
+    with Store(store) as s:
+        rows = s.sessions()
+        assert len(rows) == 1
+        assert rows[0].steps == plain["steps_logged"]
+        stored = Session.from_bytes(s.raw(rows[0].id))
+    (plain_file,) = plain["session_files"]
+    assert steps(stored) == steps(Session.from_file(plain_file))
+
+
+def test_a_board_served_over_ble_stores_the_session_a_plain_sim_logs(
+    quick_run: Path, tmp_path: Path
+) -> None:
+    plain = plain_sim(quick_run, tmp_path / "plain")
+    board = BleBoard(quick_run, tmp_path / "served", "--pair")  # its lines: the session closed
+    store = tmp_path / "s.db"
+    try:
+        first = board.footfall("sync", "--device", board.url, "--store", str(store))
+        second = board.footfall("sync", "--device", board.url, "--store", str(store))
+    finally:
+        served = board.stop()
+    assert "1 imported" in first.stdout and "1 already stored" in second.stdout, first.stderr
     assert served["steps_logged"] == plain["steps_logged"] > 0
     with Store(store) as s:
         rows = s.sessions()
