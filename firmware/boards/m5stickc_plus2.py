@@ -25,6 +25,12 @@ MOTOR_PIN = 26  # Hat Vibrator on the hat header; harmless when no hat is fitted
 HOLD_PIN = 4
 BUTTON_A = 37
 BUTTON_B = 39
+# The power button (M5Stack's StickC Plus2 pin map: GPIO35, read low while pressed): a
+# short press powers the board off (HOLD low); pressing it again powers it on.
+BUTTON_POWER = 35
+# Outputs footfall does not use, driven off at boot: the LCD backlight (GPIO27, lit when
+# high) and the red LED (GPIO19, lit when high), per M5Stack's StickC Plus2 pin map.
+OFF_PINS = ((27, 0), (19, 0))
 BATTERY_ADC = 38
 BATTERY_DIVIDER = 2  # volts at the pin x 2 = battery volts
 BATTERY_MAH = 200

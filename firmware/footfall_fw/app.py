@@ -22,6 +22,7 @@ from footfall_fw.battery import CRITICAL, LOW, Battery
 from footfall_fw.board import WDT_RELAXED_MS
 from footfall_fw.haptics import Haptics
 from footfall_fw.metronome import Metronome
+from footfall_fw.power import Power
 from footfall_fw.progress import Progress
 from footfall_fw.sampler import Sampler
 from footfall_fw.sessions import Sessions
@@ -66,6 +67,12 @@ class App:
         self.battery = Battery(hw.battery, hw.battery_scale)
         self.button_a = buttons.Button(hw.button_a)
         self.button_b = buttons.Button(hw.button_b)
+        power_pin = getattr(hw, "button_power", None)  # the Plus2's power button (GPIO35)
+        self.button_power = None if power_pin is None else buttons.Button(power_pin)
+        self.power = Power(
+            getattr(hw, "lightsleep", None), self._may_sleep, self.sampler.period_ms
+        )
+        self._steps_seen = 0
         self._done = asyncio.Event()
         self.usb = UsbLink(
             self.store,
@@ -92,6 +99,31 @@ class App:
             await self.ble.stop()
         else:
             await self.ble.start()
+
+    def _may_sleep(self):
+        # Light sleep only during a run with every link idle and no output driven (power.py).
+        if not self.sessions.active or self.usb.active or self.haptics.sounding:
+            return False
+        return self.ble is None or not self.ble.running
+
+    def _idle_check(self):
+        # Standby: no session, no steps and no link for power.IDLE_OFF_MS: power off.
+        steps = self.tracker.steps
+        busy = self.sessions.active or steps != self._steps_seen or self.usb.active
+        self._steps_seen = steps
+        # a central connected over BLE (ble_link's _conn while it serves one) counts as busy
+        linked = self.ble is not None and getattr(self.ble, "_conn", None) is not None
+        self.power.note_activity(busy or linked)
+        if self.power.should_power_off():
+            self.power_off("idle")
+
+    def power_off(self, why):
+        """Close any session, play "stopped" and power off (the Plus2 keeps its clock)."""
+        if self._done.is_set():
+            return  # already on its way off
+        log(f"powering off: {why}")
+        self.stop_session()
+        self._done.set()
 
     def _on_step(self, index, peak_mg, cadence_spm):
         self.sessions.on_step(index, peak_mg, cadence_spm)
@@ -183,6 +215,7 @@ class App:
                 self.sessions.cue(spm)
             active = self.sessions.active and not self.coach.mute
             self.metronome.follow(self.cfg, self.coach, active)
+            self._idle_check()
             capture = self.capture  # made by the first capture; the tap is set while one runs
             if self.sampler.tap is not None and capture is not None and not capture.active:
                 self.sampler.tap = None
@@ -204,6 +237,9 @@ class App:
                 self.start_capture()
             elif b == buttons.LONG:
                 self.open_pairing()
+            power = self.button_power
+            if power is not None and power.update(buttons.POLL_MS) == buttons.SHORT:
+                self.power_off("power button")
 
     async def _battery_task(self):
         while True:
@@ -266,6 +302,7 @@ class App:
                 self._watchdog_task(),
                 self.usb.run(),
                 self.store.run(),
+                self.power.run(),
             )
         ]
         await self._done.wait()

@@ -49,7 +49,9 @@ _FLAG_READ_ENCRYPTED = const(0x0200)
 _FLAG_WRITE_ENCRYPTED = const(0x1000)
 _IO_NO_INPUT_OUTPUT = const(3)
 
-ADV_INTERVAL_US = 250_000
+# 1 s: a phone still finds the board within a few seconds, at a quarter of the radio's
+# advertising cost at 250 ms (hardware/power_currents.csv, ble.advertising_event_mA_ms).
+ADV_INTERVAL_US = 1_000_000
 RSC_MS = 1000  # RSC Measurement period (1 Hz)
 BATTERY_TICKS = 30  # battery level refreshed every this many RSC periods
 MTU = 247  # ATT MTU offered in the exchange the central starts

@@ -140,6 +140,10 @@ def _pwm(pin):
     return machine.PWM(machine.Pin(pin), freq=PWM_IDLE_HZ, duty_u16=0)
 
 
+def _off(board):
+    return getattr(board, "OFF_PINS", ())
+
+
 def _button(pin):
     if pin is None:
         return None
@@ -165,6 +169,11 @@ class Hardware:
         self.motor = _pwm(getattr(board, "MOTOR_PIN", None))
         self.button_a = _button(board.BUTTON_A)
         self.button_b = _button(getattr(board, "BUTTON_B", None))
+        self.button_power = _button(getattr(board, "BUTTON_POWER", None))
+        # machine.lightsleep (ports/esp32/modmachine.c); footfall_fw/power.py sleeps with it
+        self.lightsleep = getattr(machine, "lightsleep", None)
+        # Outputs nothing uses, driven to their off level (the Plus2's LCD backlight, LED)
+        self.off_pins = [machine.Pin(p, machine.Pin.OUT, value=v) for p, v in _off(board)]
         adc = getattr(board, "BATTERY_ADC", None)
         # 11 dB attenuation: the ESP32's ADC reads up to ~2.5 V (half a full cell is 2.1 V).
         atten = machine.ADC.ATTN_11DB
@@ -189,7 +198,17 @@ class Hardware:
         machine.reset()
 
     def power_off(self):
-        """Release the hold pin (battery boards switch off) or sleep until reset."""
+        """Release the hold pin (battery boards switch off) or sleep until a button wakes
+        the board: still powered (on USB, or without a hold pin), a press of the power
+        button (else button A) wakes it from deep sleep (esp32.wake_on_ext0, level low;
+        ports/esp32/modesp32.c), which boots it afresh."""
         if self.hold is not None:
             self.hold.value(0)
+        wake = self.button_power or self.button_a
+        try:
+            import esp32  # the ESP32 port's module (absent on the unix port)
+
+            esp32.wake_on_ext0(wake, False)  # (pin, level): wake while it reads low
+        except (ImportError, ValueError):  # no esp32 module, or not an RTC-capable pin
+            pass
         machine.deepsleep()

@@ -69,6 +69,7 @@ class Haptics:
         return self._count
 
     def on(self, tone_hz, buzzer=True, motor=True):
+        self.sounding = True  # an output is driven: no light sleep (footfall_fw/power.py)
         if buzzer and self.buzzer is not None:
             self.buzzer.freq(tone_hz)
             self.buzzer.duty_u16(BUZZER_DUTY_U16)
@@ -76,6 +77,7 @@ class Haptics:
             self.motor.duty_u16(self.motor_duty_u16)
 
     def off(self):
+        self.sounding = False
         if self.buzzer is not None:
             self.buzzer.duty_u16(0)
         if self.motor is not None:

@@ -23,9 +23,9 @@ pytestmark = pytest.mark.e2e
 
 
 # 64-bit unix port: the smallest heap that passes is in docs/firmware.md, RAM;
-# UNIX_PORT_CEILING is the ceiling a change must keep within (233 KiB measured: about
-# 3 % of margin).
-UNIX_PORT_CEILING = "240k"
+# UNIX_PORT_CEILING is the ceiling a change must keep within (242 KiB measured with a fixed
+# target, 245 KiB with the learned one, whose baseline buffer is bigger: 5 KiB of margin).
+UNIX_PORT_CEILING = "250k"
 # esp32_lis3dh (WROOM-32, no PSRAM) on plain ESP32_GENERIC: an estimate (docs/firmware.md, RAM).
 # The run uses the m5stickc_plus2 board file: the same firmware but for the IMU driver.
 BUDGET_BOARD_HEAP = "110k"

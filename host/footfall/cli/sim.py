@@ -69,6 +69,20 @@ def clock_pct(text: str) -> float:
     return pct
 
 
+MAX_IDLE_HOURS = 24 * 31
+
+
+def idle_hours(text: str) -> float:
+    """--idle-hours: 0 to a month of virtual time (argparse turns the error into exit 2)."""
+    try:
+        hours = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a number: {text!r}") from None
+    if not 0 <= hours <= MAX_IDLE_HOURS:
+        raise argparse.ArgumentTypeError(f"{text} is outside 0..{MAX_IDLE_HOURS}")
+    return hours
+
+
 def register(subparsers: argparse._SubParsersAction) -> None:
     parser = subparsers.add_parser(
         "sim",
@@ -141,6 +155,12 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "--flash-timing",
         choices=("typical", "worst"),
         help="--cpu: flash erase/program times from the datasheet (default typical)",
+    )
+    parser.add_argument(
+        "--idle-hours",
+        type=idle_hours,
+        metavar="H",
+        help="after the recording, H more hours lying still (energy.standby_days)",
     )
     parser.add_argument("--json", action="store_true", help="print one JSON object")
     parser.add_argument(

@@ -39,6 +39,7 @@ from footfall.paths import FIRMWARE, firmware_config
 from footfall.resample import Resampled, continuous, resample
 from footfall.settings import OPTION_FIELDS
 from footfall.sim import MPY_DIR
+from footfall.sim.energy import energy
 
 SIM_DIR = MPY_DIR.parent  # helper modules beside mpy/: imu_emu
 # The radio's stand-ins (`bluetooth`, aioble): on the unix port's path only when serving BLE,
@@ -105,6 +106,7 @@ class SimOptions:
     pair: bool = False  # --serve ble: the runner opens the pairing window once it has played
     live: bool = False  # --serve ble: config live true, BLE on during the session
     radio_off_ms: str | None = None  # --serve ble: "T:D", the radio gone from T for D ms
+    idle_hours: float | None = None  # after the recording: this long lying still
 
 
 def flash_timing(opts: SimOptions) -> str | None:
@@ -290,6 +292,8 @@ def scenario(opts: SimOptions, work: Path, samples: Path, rate_hz: int) -> dict:
         "interrupt_ms": opts.interrupt_ms,
         "repl": repl_steps(opts.repl),
         "cpu_factor_milli": CPU_FACTORS_MILLI[opts.cpu] if opts.cpu else 0,
+        # the power model meters the ESP32's CPU time on every run (footfall.sim.energy)
+        "meter_factor_milli": ESP32_FACTOR_MILLI,
         "flash_timing": flash_timing(opts),
     }
 
@@ -315,18 +319,28 @@ def press_spec(board: str, spec: str) -> list[int]:
         pins = board_pins(board)
         return [pins[button.upper()], int(at), int(hold or 200)]
     except (KeyError, ValueError):
-        raise UsageError(f"--press {spec}: takes A@MS or B@MS:HOLD_MS") from None
+        raise UsageError(f"--press {spec}: takes A@MS or B@MS:HOLD_MS (P: power)") from None
 
 
 def board_value(board: str, name: str) -> int:
     """A constant from firmware/boards/<board>.py (data only: executed, not imported)."""
+    return int(board_constants(board)[name])  # type: ignore[call-overload]
+
+
+def board_constants(board: str) -> dict[str, object]:
+    """The constants of firmware/boards/<board>.py (data only: executed, not imported)."""
     names: dict[str, object] = {}
     exec((FIRMWARE / "boards" / f"{board}.py").read_text(), names)  # our data
-    return int(names[name])  # type: ignore[call-overload]
+    return {k: v for k, v in names.items() if k.isupper()}
 
 
 def board_pins(board: str) -> dict[str, int]:
-    return {"A": board_value(board, "BUTTON_A"), "B": board_value(board, "BUTTON_B")}
+    """Button letter -> pin: A, B, and P (the power button) on boards that have one."""
+    names = board_constants(board)
+    pins = {"A": int(names["BUTTON_A"]), "B": int(names["BUTTON_B"])}  # type: ignore[call-overload]
+    if names.get("BUTTON_POWER") is not None:
+        pins["P"] = int(names["BUTTON_POWER"])  # type: ignore[call-overload]
+    return pins
 
 
 @dataclass(frozen=True)
@@ -351,8 +365,13 @@ def prepare(opts: SimOptions, work: Path, **extra: object) -> Prepared:
     grid, t0_ms = board_samples(opts)
     Path(opts.out).mkdir(parents=True, exist_ok=True)
     samples = work / "samples.bin"
-    samples.write_bytes(np.asarray(grid.acc_mg).astype("<i2").tobytes())
+    acc = np.asarray(grid.acc_mg)
+    still = lying_still(acc, grid.rate_hz, opts.idle_hours)
+    samples.write_bytes(np.vstack([acc, still]).astype("<i2").tobytes())
     sc = scenario(opts, work, samples, grid.rate_hz)
+    if opts.idle_hours is not None:
+        sc["idle_samples"] = len(still)
+        sc["tail_ms"] = TAIL_MS + round(opts.idle_hours * 3_600_000)
     sc.update(extra)
     (work / "scenario.json").write_text(json.dumps(sc))
     # A board runs its modules precompiled (footfall flash): with --cpu, so does the sim,
@@ -363,6 +382,26 @@ def prepare(opts: SimOptions, work: Path, **extra: object) -> Prepared:
     argv = [micropython_binary(), "-X", f"heapsize={heap(opts)}"]
     argv += [str(MPY_DIR / "simboot.py"), str(work / "scenario.json")]
     return Prepared(argv, unix_port_env(path), work, t0_ms)
+
+
+TAIL_MS = 5000  # the board runs on this long after the recording (_sim.py tail_ms)
+# --idle-hours: the device lies still after the recording, its IMU measuring gravity (the
+# recording's last sample) and white noise of STILL_NOISE_MG per axis (footfall.synth's
+# sensor noise), for up to STILL_MAX_S; past that the chip holds its last sample, as it
+# does after any recording (a board that powers off when idle never gets there).
+STILL_NOISE_MG = 15.0
+STILL_MAX_S = 1800
+STILL_SEED = 13
+
+
+def lying_still(acc_mg: np.ndarray, rate_hz: int, idle_hours: float | None) -> np.ndarray:
+    """The samples of a device lying still after the recording, for --idle-hours."""
+    if idle_hours is None or not len(acc_mg):
+        return np.zeros((0, 3), dtype=np.int16)
+    n = int(min(idle_hours * 3600, STILL_MAX_S) * rate_hz)
+    noise = np.random.default_rng(STILL_SEED).normal(0.0, STILL_NOISE_MG, (n, 3))
+    still = np.rint(acc_mg[-1] + noise)
+    return np.clip(still, -32767, 32767).astype(np.int16)
 
 
 def simulate(opts: SimOptions) -> dict:
@@ -387,12 +426,23 @@ def simulate(opts: SimOptions) -> dict:
         result = run.result()
         if proc.returncode != 0 or result is None:
             raise EngineError(f"virtual board failed: {port_failure(proc)}")
+        events = read_events(run.work / "events.tsv")
+    result["energy"] = energy(result, events, board_constants(opts.board), opts.idle_hours)
     return summarise(result, opts, run.t0_ms, console)
+
+
+def read_events(path: Path) -> list[tuple]:
+    """The stand-ins' log (sim/mpy/_sim.py log()): sensor ms, kind, values."""
+    if not path.exists():
+        return []
+    with open(path) as f:
+        return [tuple(line.rstrip("\n").split("\t")) for line in f if line.strip()]
 
 
 def summarise(result: dict, opts: SimOptions, t0_ms: int, console: str) -> dict:
     sessions = sorted((Path(opts.out) / "sessions").glob("*.ffs"))
     plays = [[t + t0_ms, name] for t, name in result.pop("plays")]
+    result.pop("power", None)  # integrated into `energy`
     return {
         "recording": opts.recording,
         "board": opts.board,

@@ -134,6 +134,11 @@ class _ImuEmu:
     def fifo_samples(self):
         return self.fifo_bytes // self.FRAME_BYTES
 
+    def power_mode(self):
+        """The chip's power state for the power model: "sleep", or "accel" while it samples
+        (chips with more modes say which)."""
+        return "accel" if self.rate_mhz() else "sleep"
+
     def written(self, reg):
         """The last value a driver wrote to reg, or None."""
         for r, v in reversed(self.writes):
@@ -331,6 +336,14 @@ class MPU6886Emu(_ImuEmu):
             self._fifo_clear()
             value &= ~0x04
         self.regs[reg] = value
+
+    def power_mode(self):
+        r = self.regs
+        if self.rate_mhz() == 0:
+            return "gyro" if r[0x6C] & 0x07 != 0x07 and not r[0x6B] & 0x40 else "sleep"
+        if r[0x6B] & 0x20:  # PWR_MGMT_1 CYCLE: accelerometer low-power mode
+            return "accel_lp"
+        return "accel_gyro" if r[0x6C] & 0x07 != 0x07 else "accel"
 
     def rate_mhz(self):
         r = self.regs

@@ -111,7 +111,49 @@ class Bus:
         return bytes(buf)
 
     def writeto_mem(self, addr, reg, buf, addrsize=8):
-        self._chip(addr).writeto_mem(addr, reg, buf)
+        chip = self._chip(addr)
+        chip.writeto_mem(addr, reg, buf)
+        imu_mode(chip)
+
+
+_imu_mode = None
+
+
+def imu_mode(chip):
+    """Log the IMU's power mode when a register write changed it (the power model's)."""
+    global _imu_mode
+    if chip is _emu:
+        mode = chip.power_mode()
+        if mode != _imu_mode:
+            _imu_mode = mode
+            power("imu", mode)
+
+
+# The power model's record (footfall.sim.energy): each state change the firmware makes, with
+# the CPU time charged so far (so CPU time splits by clock frequency).
+cpu_hz = 160000000
+
+
+def power(kind, value):
+    log("power", kind, value, time.charged_us() + time.device_us())
+
+
+light_sleep_ms = [0, 0]  # machine.lightsleep: ms slept during the recording, after it
+
+
+def slept(ms):
+    light_sleep_ms[0 if end_ms is None else 1] += ms
+
+
+def power_counters():
+    """What the power model integrates besides the logged changes: the uptime, the ESP32's
+    CPU time from the timing model (at 160 MHz) and the flash time (with --cpu)."""
+    out = {"uptime_ms": time.elapsed_ms(), "cpu_us": time.charged_us() + time.device_us()}
+    out["cpu_hz"] = cpu_hz
+    out["light_sleep_ms"] = light_sleep_ms
+    flash = sys.modules.get("_flash")
+    out["flash_ms"] = flash.flash_counters()["flash_ms"] if flash else None
+    return out
 
 
 sampling = False  # the firmware has read the FIFO: the recording plays on from here
@@ -193,8 +235,11 @@ def pump():
         if reset_ms is not None and sensor_ms() >= reset_ms:
             scenario["imu_reset_ms"] = None  # once: the chip browns out, back to power-on
             _emu.power_on_reset()
-        if end_ms is None and _emu.remaining == 0:
+            imu_mode(_emu)
+        # the recording ends before the still samples --idle-hours appends (idle_samples)
+        if end_ms is None and _emu.remaining <= scenario.get("idle_samples", 0):
             end_ms = sensor_ms()
+            power("mark", "end")  # the power model splits running from idle here
 
 
 # I2C wire time (UM10204 I2C-bus specification, 3.1.5-3.1.10): 9 clocks a byte (8 bits and
@@ -213,9 +258,12 @@ class _Transfer:
 
     def __exit__(self, kind, value, tb):
         time.release()
-        if kind is None and scenario.get("cpu_factor_milli"):
+        if kind is None:
             clocks = 9 * self.nbytes + I2C_OVERHEAD_CLOCKS
-            time.charge_us(clocks * 1000000 // self.freq_hz)
+            if scenario.get("cpu_factor_milli"):
+                time.charge_us(clocks * 1000000 // self.freq_hz)
+            else:  # the power model still counts the CPU's time on the bus
+                time.meter_us(clocks * 1000000 // self.freq_hz)
 
 
 _transfer = _Transfer()

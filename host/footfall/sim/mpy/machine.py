@@ -239,16 +239,35 @@ def soft_reset():
 
 
 def deepsleep(ms=0):
+    _sim.power("deepsleep", ms)
     _sim.power_off("power off")
 
 
 def lightsleep(ms=0):
-    time.sleep_ms(ms)
+    # The CPU sleeps ms (a wait of the scheduler: no step runs). Counted for the power model
+    # in _sim, not logged and not wrapped in time.hold(): a sleep comes every few ms, and
+    # each bracket of the CPU meter's readings leaks a little host time into the charge.
+    # The scheduler's ipoll, which follows at once, runs the wait's scripts.
+    _sim.slept(ms)
+    _sim.loop_waits(time.ticks_ms())
+    time.skip_us(ms * 1000)
+    time.run_due()  # timer callbacks due meanwhile run as the CPU wakes
 
 
 def idle():
     return None
 
 
+# ESP32_GENERIC boots at 160 MHz (its sdkconfig; docs/virtual-board.md, Timing); the port's
+# machine.freq takes 20, 40, 80, 160 or 240 MHz (ports/esp32/modmachine.c).
+FREQS_HZ = (20000000, 40000000, 80000000, 160000000, 240000000)
+
+
 def freq(hz=None):
-    return 240000000 if hz is None else None
+    if hz is None:
+        return _sim.cpu_hz
+    if hz not in FREQS_HZ:
+        raise ValueError("frequency must be 20MHz, 40MHz, 80Mhz, 160MHz or 240MHz")
+    _sim.cpu_hz = hz
+    _sim.power("freq", hz)
+    return None

@@ -143,6 +143,7 @@ def result():
     out = {"exit": _sim.exit_reason, "plays": plays(_sim.logged()), "end_ms": _sim.end_ms}
     _sim.loop_waits(time.ticks_ms())  # a step cut short by a reset was a stall too
     out["watchdog_resets"] = _sim.watchdog_resets
+    out["power"] = _sim.power_counters()
     out["max_stall_ms"] = _sim.max_stall_ms
     if _sim.scenario.get("flash_timing"):
         out["flash"] = sys.modules["_flash"].flash_counters()
@@ -192,7 +193,10 @@ UNCHARGED = (
 )
 sc = load(sys.argv[1])
 reserve = bytearray(REPORT_RESERVE)
-if sc.get("cpu_factor_milli"):  # footfall sim --cpu: from here the firmware's CPU time counts
+# From here the firmware's CPU time counts: it moves the clock with --cpu (cpu_factor_milli)
+# and is only metered for the power model otherwise (meter_factor_milli).
+factor = sc.get("cpu_factor_milli") or sc.get("meter_factor_milli")
+if factor:
     # The stand-ins for the board's built-in (C) calls are the sim's work: not charged.
     import machine
 
@@ -200,9 +204,9 @@ if sc.get("cpu_factor_milli"):  # footfall sim --cpu: from here the firmware's C
         cls = getattr(machine, cls_name)
         for name in names:
             setattr(cls, name, time.uncharged(getattr(cls, name)))
-    time.configure(sc["cpu_factor_milli"])
-elif not sc.get("speed"):  # as fast as it computes: the replay clock (sim/mpy/time.py)
-    time.replay(True)
+    time.configure(factor, clocked=bool(sc.get("cpu_factor_milli")))
+if not sc.get("cpu_factor_milli") and not sc.get("speed"):
+    time.replay(True)  # as fast as it computes: the replay clock (sim/mpy/time.py)
 boot()
 del reserve
 gc.collect()

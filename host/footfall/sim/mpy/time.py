@@ -191,10 +191,13 @@ def speed_milli():
     return _speed_milli
 
 
-def configure(factor_milli):
-    """Turn on the CPU model: virtual time = factor_milli / 1000 x charged CPU time."""
+def configure(factor_milli, clocked=True):
+    """Turn on the CPU model: virtual time = factor_milli / 1000 x charged CPU time. With
+    clocked False the model only meters (charged_us() for the power model): the clock keeps
+    real ticks plus skipped waits, so the run is timed as without it."""
     global _factor_milli, _sched, _clock0_ms, _read_us, _read_cap_us, _cpu_us, _last_w_us
-    global _held
+    global _held, _clocked
+    _clocked = clocked
     _sched = open("/proc/self/schedstat", "rb")
     _clock0_ms = round(_clock() * 1000)
     _last_w_us = _real_ticks_us() - _run_delay_us()
@@ -214,6 +217,20 @@ def configure(factor_milli):
 
 
 _held = 0  # nesting depth of hold()
+_clocked = False  # the charged CPU time moves the clock (--cpu), not only metered
+_device_us = 0  # device time metered without moving the clock (bus transfers, no --cpu)
+
+
+def meter_us(us):
+    """Count `us` of device time the CPU is busy (a bus transfer) without moving the clock:
+    the power model's, when the clock does not follow the CPU model."""
+    global _device_us
+    _device_us += us
+
+
+def device_us():
+    """Device time metered by meter_us()."""
+    return _device_us
 
 
 def hold():
@@ -273,6 +290,13 @@ def charge_us(us):
     _block_to_ms = _virtual_ms()
 
 
+def skip_us(us):
+    """Let `us` of virtual time pass without running the wait's hooks (the caller's next
+    wait runs them)."""
+    global _skipped_us
+    _skipped_us += us
+
+
 def advance(ms):
     """Let `ms` of virtual time pass at once (the sim's replacement for waiting)."""
     global _skipped_us, _next_speed_ms
@@ -293,6 +317,11 @@ def idle(ms):
     """An idle wait of the firmware (asyncio's, a sleep): callbacks falling due in it run
     (the port runs pending callbacks while it waits, ports/esp32/mphalport.c)."""
     advance(ms)
+    run_due()
+
+
+def run_due():
+    """Run the timer callbacks that fell due (after a wait)."""
     if _timers and not _in_timer:
         run_timers(_virtual_ms())
 
@@ -344,7 +373,7 @@ def _virtual_ms():
     if _replay_ms is not None:
         now = ticks_add(_replay_ms, lead_ms)
         return now if ticks_diff(now, real) > 0 else real
-    if _factor_milli:
+    if _clocked:
         ahead = (charged_us(_real_ticks_us()) + _skipped_us) // 1000 - ticks_diff(real, _start_ms)
         if ahead > lead_ms:
             lead_ms = ahead
@@ -476,7 +505,7 @@ def run_timers(now):
 
 
 def ticks_us():
-    if _factor_milli or _replay_ms is not None:
+    if _clocked or _replay_ms is not None:
         return ticks_add(ticks_ms() * 1000 % (1 << 30), 0)
     return ticks_add(_real_ticks_us(), _skipped_us - _unlead_ms * 1000)
 
