@@ -193,21 +193,31 @@ UNCHARGED = (
 )
 sc = load(sys.argv[1])
 reserve = bytearray(REPORT_RESERVE)
-# From here the firmware's CPU time counts: it moves the clock with --cpu (cpu_factor_milli)
-# and is only metered for the power model otherwise (meter_factor_milli).
-factor = sc.get("cpu_factor_milli") or sc.get("meter_factor_milli")
-if factor:
-    # The stand-ins for the board's built-in (C) calls are the sim's work: not charged.
-    import machine
+# A heap too small for the stand-ins' own set-up is too small for the firmware too: it
+# ends the run as a boot that ran out of memory, reported like one (the reserve is free).
+try:
+    # From here the firmware's CPU time counts: it moves the clock with --cpu
+    # (cpu_factor_milli) and is only metered for the power model otherwise
+    # (meter_factor_milli).
+    factor = sc.get("cpu_factor_milli") or sc.get("meter_factor_milli")
+    if factor:
+        # The stand-ins for the board's built-in (C) calls are the sim's work: not charged.
+        import machine
 
-    for cls_name, names in UNCHARGED:
-        cls = getattr(machine, cls_name)
-        for name in names:
-            setattr(cls, name, time.uncharged(getattr(cls, name)))
-    time.configure(factor, clocked=bool(sc.get("cpu_factor_milli")))
-if not sc.get("cpu_factor_milli") and not sc.get("speed"):
-    time.replay(True)  # as fast as it computes: the replay clock (sim/mpy/time.py)
-boot()
+        for cls_name, names in UNCHARGED:
+            cls = getattr(machine, cls_name)
+            for name in names:
+                setattr(cls, name, time.uncharged(getattr(cls, name)))
+        time.configure(factor, clocked=bool(sc.get("cpu_factor_milli")))
+    if not sc.get("cpu_factor_milli") and not sc.get("speed"):
+        time.replay(True)  # as fast as it computes: the replay clock (sim/mpy/time.py)
+    boot()
+except MemoryError as exc:
+    reserve = None
+    gc.collect()
+    sys.print_exception(exc)  # on the console, as a crash at boot prints its traceback
+    if _sim.exit_reason is None:
+        _sim.exit_reason = "crash: " + repr(exc)
 del reserve
 gc.collect()
 with open(sc["result"], "w") as f:
