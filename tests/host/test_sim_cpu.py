@@ -67,6 +67,40 @@ def test_held_work_is_not_charged() -> None:
     assert charged_us < 0.02 * cpu_us * ESP32_FACTOR_MILLI / 1000
 
 
+# A built-in C call's stand-in (time.ticks_ms) against a small Python function calling one
+# built-in: blocks of each in turn, so that both see the host at the same speed.
+STAND_IN = """
+import time
+time.configure({factor}, {clocked})
+def python_call():
+    x = time.ticks_add(12345, 1)
+    return x + 1
+def block(fn, n=20000):
+    c0 = time.charged_us()
+    for _ in range(n):
+        fn()
+    return time.charged_us() - c0
+stand_in, python = [], []
+for _ in range(15):
+    stand_in.append(block(time.ticks_ms))
+    python.append(block(python_call))
+print(sorted(stand_in)[7], sorted(python)[7])
+"""
+
+
+# With the clock on the CPU model (--cpu) each ticks_ms reads the meter, whose bracket
+# leaves a little more behind than the meter alone (the power model's, without --cpu).
+@pytest.mark.parametrize(("clocked", "calls"), [(True, 5), (False, 2.5)], ids=["clock", "meter"])
+def test_the_clock_stand_in_costs_the_firmware_about_a_call(clocked: bool, calls: float) -> None:
+    # ticks_ms is C on the board: its stand-in's own work (the virtual clock, the CPU
+    # meter's reading) is not the firmware's. What is left charged is a call's cost or so.
+    script = STAND_IN.format(factor=ESP32_FACTOR_MILLI, clocked=clocked)
+    out = run_mpy(script, extra_paths=(str(MPY_DIR),))
+    stand_in_us, python_us = (int(v) for v in out.stdout.split())
+    assert python_us > 0
+    assert stand_in_us < calls * python_us
+
+
 def test_without_a_cpu_model_the_clock_is_real_ticks_plus_skipped_waits() -> None:
     out = run_mpy(
         "import time\nt0 = time.ticks_ms()\ntime.sleep_ms(5000)\n"
