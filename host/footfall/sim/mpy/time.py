@@ -141,6 +141,8 @@ def _uncharge(t_in):
     global _reads_us
     cost = ticks_diff(_real_ticks_us(), t_in)
     _reads_us += cost if cost < _read_cap_us else _read_us
+
+
 _lo_us = 0  # clock()'s whole ms of CPU time at its last reading, in us
 _owed_us = 0  # a long step's wall time beyond clock()'s move, until clock() is read again
 
