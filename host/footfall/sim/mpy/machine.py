@@ -245,12 +245,15 @@ def deepsleep(ms=0):
 
 def lightsleep(ms=0):
     # The CPU sleeps ms (a wait of the scheduler: no step runs). Counted for the power model
-    # in _sim, not logged and not wrapped in time.hold(): a sleep comes every few ms, and
-    # each bracket of the CPU meter's readings leaks a little host time into the charge.
-    # The scheduler's ipoll, which follows at once, runs the wait's scripts.
+    # in _sim, not logged. A sleep comes every few ms: the stand-in's own work is left
+    # uncharged by its wall time (time.stand_in_done), as a hold() bracket would leak a
+    # little host time into the charge at each. The scheduler's ipoll, which follows at
+    # once, runs the wait's scripts.
+    t_in = time.stand_in_start()
     _sim.slept(ms)
-    _sim.loop_waits(time.ticks_ms())
+    _sim.loop_waits(time.stand_in_ms(t_in))
     time.skip_us(ms * 1000)
+    time.stand_in_done(t_in)
     time.run_due()  # timer callbacks due meanwhile run as the CPU wakes
 
 

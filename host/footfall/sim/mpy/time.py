@@ -143,6 +143,24 @@ def _uncharge(t_in):
     _reads_us += cost if cost < _read_cap_us else _read_us
 
 
+def stand_in_start():
+    """For a stand-in of a built-in (C) call: the real ticks_us it was entered at, to pass to
+    stand_in_ms() and stand_in_done()."""
+    return _real_ticks_us()
+
+
+def stand_in_ms(t_in):
+    """Virtual now, as a stand-in entered at t_in sees it (the firmware has not seen it)."""
+    return _virtual_ms(t_in)
+
+
+def stand_in_done(t_in):
+    """The stand-in entered at t_in is done: its work is left uncharged. (With the clock on
+    the CPU model, stand_in_ms()'s reading left its own cost, from t_in, uncharged already.)"""
+    if _factor_milli and not _held:
+        _uncharge(_read_end_us if _clocked else t_in)
+
+
 _lo_us = 0  # clock()'s whole ms of CPU time at its last reading, in us
 _owed_us = 0  # a long step's wall time beyond clock()'s move, until clock() is read again
 
