@@ -72,6 +72,7 @@ def test_held_work_is_not_charged() -> None:
 STAND_IN = """
 import time
 import machine
+PIN = machine.Pin(37, machine.Pin.IN)
 time.configure({factor}, {clocked})
 def stand_in():
     {call}
@@ -96,12 +97,15 @@ print(sorted(ours)[7], sorted(python)[7])
 # model (--cpu) each stand-in reads the meter, whose bracket leaves a little more behind
 # than the meter alone (the power model's, without --cpu); lightsleep also calls into the
 # scheduler's timers. Measured here: ticks_ms 1.6 and 3.6-4.9 calls, lightsleep 2.5-3.1
-# and 5.6 (they were 2.4-2.9, 7.9-9.5, 5.8-7.5 and 13-14 when the stand-ins were charged).
+# and 5.6 (they were 2.4-2.9, 7.9-9.5, 5.8-7.5 and 13-14 when the stand-ins were charged);
+# reading a pin 2.4-3.1 either way (6-7 inside the hold() bracket it had before).
 STAND_INS = [
     ("time.ticks_ms()", False, 2),
     ("time.ticks_ms()", True, 6.5),
     ("machine.lightsleep(0)", False, 4.5),
     ("machine.lightsleep(0)", True, 9),
+    ("PIN.value()", False, 4.5),
+    ("PIN.value()", True, 6.5),
 ]
 
 

@@ -29,12 +29,21 @@ class Pin:
             _sim.log("pin", id, self._value)
 
     def value(self, v=None):
+        # A C call on the board: not charged. Reading a pin (the buttons task reads three,
+        # 40 times a second) is left uncharged by its wall time, as a hold() bracket would
+        # leak more than it costs; driving one logs it, inside a bracket.
         if v is None:
-            if self.mode == Pin.IN:
-                return _sim.button_level(self.id)
-            return self._value
-        self._value = 1 if v else 0
-        _sim.log("pin", self.id, self._value)
+            t_in = time.stand_in_start()
+            try:
+                return _sim.button_level(self.id) if self.mode == Pin.IN else self._value
+            finally:
+                time.stand_in_done(t_in)
+        time.hold()
+        try:
+            self._value = 1 if v else 0
+            _sim.log("pin", self.id, self._value)
+        finally:
+            time.release()
         return None
 
     def on(self):

@@ -143,9 +143,15 @@ def _uncharge(t_in):
     _reads_us += cost if cost < _read_cap_us else _read_us
 
 
+_span = 0  # stand-ins entered by stand_in_start() and not yet done
+
+
 def stand_in_start():
     """For a stand-in of a built-in (C) call: the real ticks_us it was entered at, to pass to
-    stand_in_ms() and stand_in_done()."""
+    stand_in_ms() and stand_in_done(). Nothing it calls may hold() (a reading there would
+    split the span); ticks_ms() inside it leaves its own cost to the span."""
+    global _span
+    _span += 1
     return _real_ticks_us()
 
 
@@ -155,10 +161,13 @@ def stand_in_ms(t_in):
 
 
 def stand_in_done(t_in):
-    """The stand-in entered at t_in is done: its work is left uncharged. (With the clock on
-    the CPU model, stand_in_ms()'s reading left its own cost, from t_in, uncharged already.)"""
+    """The stand-in entered at t_in is done: its work is left uncharged. (A reading of the
+    meter inside it, as stand_in_ms() makes with the clock on the CPU model, charged what
+    ran before it and left its own cost uncharged: only what followed it is left.)"""
+    global _span
+    _span -= 1
     if _factor_milli and not _held:
-        _uncharge(_read_end_us if _clocked else t_in)
+        _uncharge(_read_end_us if ticks_diff(_read_end_us, t_in) > 0 else t_in)
 
 
 _lo_us = 0  # clock()'s whole ms of CPU time at its last reading, in us
@@ -391,14 +400,15 @@ def ticks_ms():
     global _last_ms, _reads_us
     t_in = _real_ticks_us()
     now = _virtual_ms(t_in)
-    if _timers and not _held and not _in_timer and ticks_diff(now, _next_due_ms()) >= 0:
+    quiet = _held or _span  # a stand-in's own look at the clock: the firmware has not seen it
+    if _timers and not quiet and not _in_timer and ticks_diff(now, _next_due_ms()) >= 0:
         run_timers(now)  # between two bytecodes of the firmware: callbacks that fell due
         t_in = _real_ticks_us()
         now = _virtual_ms(t_in)
     if _in_timer:  # a callback sees its deadline, plus the bus time it has spent
         now = ticks_add(_cb_at_ms, (_skipped_us - _cb_skip_us) // 1000)
-    if _held:
-        return now  # a stand-in's own look at the clock: the firmware has not seen it
+    if quiet:
+        return now
     if ticks_diff(now, _last_ms) < 0:  # rounding between the two clocks: never go back
         now = _last_ms
     _last_ms = now
