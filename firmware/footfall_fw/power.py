@@ -56,7 +56,7 @@ class Power:
         base = core._io_queue
         if isinstance(base, _sleepy_queue(core)):
             return True
-        core._io_queue = _sleepy_queue(core)(self, base)
+        core._io_queue = _sleepy_queue(core)(self, base)  # type: ignore[attr-defined]
         return True
 
     def sleep_for(self, dt):
@@ -87,7 +87,7 @@ def _sleepy_queue(core):
     global _Sleepy
     if _Sleepy is None:
 
-        class SleepyIOQueue(core.IOQueue):
+        class SleepyIOQueue(core.IOQueue):  # type: ignore[name-defined]  # not in the stubs
             def __init__(self, power, base):
                 self.poller = base.poller  # the same poller and map: nothing is lost
                 self.map = base.map

@@ -1,8 +1,10 @@
-"""Where the host finds what ships beside it: the firmware tree and the demo recording.
+"""Where the host finds what ships beside it: the firmware tree, the demo recording and the
+power model's currents.
 
-In a source checkout (an editable install) they are the checkout's `firmware/` and
-`tests/data/`; an installed wheel carries them as package data, `footfall/_firmware/`
-and `footfall/_data/` (pyproject.toml maps them), so every command works from either.
+In a source checkout (an editable install) they are the checkout's `firmware/`,
+`tests/data/` and `hardware/`; an installed wheel carries them as package data,
+`footfall/_firmware/`, `footfall/_data/` and `footfall/_hardware/` (pyproject.toml maps
+them), so every command works from either.
 """
 
 import importlib.util
@@ -28,6 +30,12 @@ FIRMWARE = _first(
 DEMO_RECORDING = _first(
     _CHECKOUT / "tests" / "data" / "synthetic_run.csv",
     _PACKAGE / "_data" / "synthetic_run.csv",
+)
+
+# The power model's currents, each with its source (hardware/README.md, Power).
+POWER_CURRENTS = _first(
+    _CHECKOUT / "hardware" / "power_currents.csv",
+    _PACKAGE / "_hardware" / "power_currents.csv",
 )
 
 

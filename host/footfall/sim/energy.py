@@ -19,9 +19,9 @@ import csv
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from footfall.paths import FIRMWARE
+from footfall.paths import POWER_CURRENTS
 
-CURRENTS_CSV = FIRMWARE.parent / "hardware" / "power_currents.csv"
+CURRENTS_CSV = POWER_CURRENTS
 REF_HZ = 160_000_000  # the timing model's ESP32 clock (ESP32_GENERIC's default)
 MCU_MHZ = (80, 160, 240)  # the clocks the current table covers; others take the next above
 

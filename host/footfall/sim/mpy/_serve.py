@@ -5,9 +5,10 @@ console is, so the firmware's own usb_link serves it unchanged. Two things diffe
 plain replay, both installed here by simboot when the scenario has "serve":
 
 - The clock is paced: a wait of dt virtual ms really waits dt / speed ms (and skips the
-  rest). Speed 0 skips every wait (the plain replay's "as fast as it computes") while the
-  recording plays; once the recording has run out the board waits in real time, so the
-  link's timeouts and a host's requests meet a board that behaves like a real one.
+  rest). Speed 0 skips every wait (the plain replay's "as fast as it computes", on the
+  plain replay's clock: time.replay) while the recording plays; once the recording has run
+  out the board waits in real time and its processing counts again, so the link's
+  timeouts and a host's requests meet a board that behaves like a real one.
 - The scenario's tail is unbounded (the host sets tail_ms), and the board powers off when
   the host writes to, or closes, the control pipe whose fd the scenario names.
 """
@@ -30,8 +31,11 @@ _paired = False
 
 
 def _paced_advance(ms):
-    global _owed_ms
-    speed = _speed if _sim.end_ms is None else 1
+    global _owed_ms, _speed
+    if _sim.end_ms is not None and _speed != 1:
+        _speed = 1  # the recording has played: real time from here, on the clock too
+        time.replay(False)
+    speed = _speed
     if speed > 0 and ms > 0:
         _owed_ms += ms / speed
         if _owed_ms >= 1:

@@ -1,9 +1,14 @@
 """The virtual board's state, shared by the stand-in `machine` and the boot script.
 
 The host writes a JSON scenario (see footfall.sim.board) and the samples, already resampled to
-the board's rate, as little-endian int16 x, y, z. Sensor time 0 is when the firmware first
-touches the IMU; sample k becomes available (k + 1) sample periods later, so the FIFO fills at
-exactly the board's rate in virtual time.
+the board's rate, as little-endian int16 x, y, z. The recording starts when the firmware
+starts sampling: at the last FIFO restart before its first FIFO read (the sampler's start).
+That is sensor time 0 (counted from the first touch of the IMU until then), and sample k
+becomes available (k + 1) sample periods later, so the FIFO fills at exactly the board's rate
+in virtual time. What the chip measured before is not the recording: while a driver
+configures it, a chip runs at other rates (the MPU6886 wakes at 8 kHz), for as long as the
+host takes in real time, so every run, plain or serving, sees the same samples from the
+same sample on.
 """
 
 import sys
@@ -92,11 +97,17 @@ class Bus:
         return sorted(a for chip in self.chips.values() for a in chip.scan())
 
     def readfrom_mem_into(self, addr, reg, buf, addrsize=8):
-        self._chip(addr).readfrom_mem_into(addr, reg, buf)
+        chip = self._chip(addr)
+        if sampling or chip is not _emu:
+            chip.readfrom_mem_into(addr, reg, buf)
+            return
+        fifo_bytes = chip.fifo_bytes
+        chip.readfrom_mem_into(addr, reg, buf)
+        _sampling_started(chip.fifo_bytes < fifo_bytes)
 
     def readfrom_mem(self, addr, reg, n, addrsize=8):
         buf = bytearray(n)
-        self._chip(addr).readfrom_mem_into(addr, reg, buf)
+        self.readfrom_mem_into(addr, reg, buf)
         return bytes(buf)
 
     def writeto_mem(self, addr, reg, buf, addrsize=8):
@@ -145,6 +156,28 @@ def power_counters():
     return out
 
 
+sampling = False  # the firmware has read the FIFO: the recording plays on from here
+
+
+def _sampling_started(read_fifo):
+    global sampling
+    sampling = sampling or read_fifo
+
+
+def _fifo_restart():
+    # The emulated chip's FIFO was emptied (a reset or a FIFO restart): before the firmware
+    # reads the FIFO, the recording starts (again) here, and so does sensor time.
+    global t0_ms
+    _emu_fifo_clear()
+    if not sampling:
+        _emu.pos = 0
+        _emu._acc = 0
+        t0_ms = time.ticks_ms()
+
+
+_emu_fifo_clear = None
+
+
 def _clock_s():
     # The emulated RTC's time base: the virtual clock, in seconds since the sim began.
     return time.elapsed_ms() // 1000
@@ -153,7 +186,7 @@ def _clock_s():
 def bus(bus_id):
     """I2C bus bus_id: the emulated IMU (imu_emu) and, on boards with one, the
     emulated BM8563 (rtc_emu); None for a bus with nothing on it."""
-    global _emu, _rtc, t0_ms, _pumped_ms
+    global _emu, _rtc, t0_ms, _pumped_ms, _emu_fifo_clear
     board_name = scenario["board"]
     board = getattr(__import__("boards." + board_name), board_name)
     if board.I2C_ID != bus_id:
@@ -167,6 +200,8 @@ def bus(bus_id):
         _emu.silent = bool(scenario.get("silent_imu"))
         _emu.clock_ppm = scenario.get("imu_clock_ppm") or 0
         t0_ms = _pumped_ms = time.ticks_ms()
+        _emu_fifo_clear = _emu._fifo_clear
+        _emu._fifo_clear = _fifo_restart  # the chip's, plus the recording's (re)start
     if bus_id not in _buses:
         chips = {board.IMU_ADDR: _emu}
         if getattr(board, "RTC", None) == "bm8563":

@@ -204,6 +204,8 @@ if factor:
         for name in names:
             setattr(cls, name, time.uncharged(getattr(cls, name)))
     time.configure(factor, clocked=bool(sc.get("cpu_factor_milli")))
+if not sc.get("cpu_factor_milli") and not sc.get("speed"):
+    time.replay(True)  # as fast as it computes: the replay clock (sim/mpy/time.py)
 boot()
 del reserve
 gc.collect()

@@ -6,7 +6,9 @@ asyncio (frozen in the unix port) takes `ticks_ms` from `time` and waits in
 real `mp_hal_ticks_ms()`. So virtual time is defined as real ticks + skipped ms: every wait
 (`ipoll` in the stand-in `select`, `sleep_ms` here) adds its duration to `skipped` instead
 of waiting, which keeps the C queue's real stamps at or before virtual "now" (runnable at
-once, as intended) and makes a 10-minute run take as long as the computation does.
+once, as intended) and makes a 10-minute run take as long as the computation does. With the
+replay clock (`replay(True)`, a replay with no CPU model) the firmware's processing takes
+no virtual time at all: virtual time is the waits alone, the same in every run.
 
 With a CPU model (`configure(factor)`), virtual time since boot is
     skipped + max(real elapsed, factor * charged CPU time)
@@ -381,11 +383,38 @@ def elapsed_ms():
     return ticks_diff(ticks_ms(), _start_ms)
 
 
+# The replay clock (replay(True): a replay as fast as it computes, with no CPU model): the
+# firmware's computing takes no virtual time, so virtual time is the waits alone and every
+# run of a recording, plain or serving, meets the same clock. Real time would otherwise move
+# the coach's 1 s tick against the sampler's polls by how fast this host was, and with it
+# which samples a tick sees. Virtual now is _replay_ms (real ticks when it began, less the
+# lead not counted, _unlead_ms) plus the waits, and never before real ticks: the C task
+# queue's real stamps stay at or before it (the ordering guarantee above).
+_replay_ms = None
+_unlead_ms = 0  # real ms that were not counted in virtual time (while the replay clock ran)
+
+
+def replay(on):
+    """Turn the replay clock on or off; virtual time goes on from where it is."""
+    global _replay_ms, _unlead_ms
+    now = _virtual_ms()
+    real = _real_ticks_ms()
+    if on:
+        _replay_ms = real
+        _unlead_ms = ticks_diff(ticks_add(real, _skipped_us // 1000), now)
+    else:
+        _replay_ms = None
+        _unlead_ms = ticks_diff(ticks_add(real, _skipped_us // 1000), now)
+
+
 def _virtual_ms(t_in=None):
     # Virtual now: real ticks plus the lead that waits and charged time give (t_in: real
     # ticks_us when the caller, a stand-in, was entered: the reading's cost counts from it).
     real = _real_ticks_ms()
-    lead_ms = _skipped_us // 1000
+    lead_ms = _skipped_us // 1000 - _unlead_ms
+    if _replay_ms is not None:
+        now = ticks_add(_replay_ms, lead_ms)
+        return now if ticks_diff(now, real) > 0 else real
     if _clocked:
         t_in = _real_ticks_us() if t_in is None else t_in
         ahead = (charged_us(t_in) + _skipped_us) // 1000 - ticks_diff(real, _start_ms)
@@ -529,9 +558,9 @@ def run_timers(now):
 
 
 def ticks_us():
-    if _clocked:
+    if _clocked or _replay_ms is not None:
         return ticks_add(ticks_ms() * 1000 % (1 << 30), 0)
-    return ticks_add(_real_ticks_us(), _skipped_us)
+    return ticks_add(_real_ticks_us(), _skipped_us - _unlead_ms * 1000)
 
 
 def ticks_cpu():
