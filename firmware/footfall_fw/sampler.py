@@ -33,8 +33,8 @@ import time
 from array import array
 
 # At most; a small FIFO asks for less (period_for). Each wake costs the scheduler's and
-# the bus's overhead whatever it feeds, so a deep FIFO is read seldom: on the Plus2 2.5
-# wakes a second instead of 12.5 (docs/virtual-board.md, Energy).
+# the bus's overhead whatever it feeds, so a deep FIFO is read seldom: on the Plus2 every
+# 320 ms, 3.1 wakes a second instead of 12.5 (docs/virtual-board.md, Energy).
 PERIOD_MS = 400
 RETRIES = 2  # immediate re-reads of a failed FIFO read before the poll is skipped
 FAIL_MS = 1000  # every poll failing for this long: the bus is gone, raise
