@@ -32,7 +32,10 @@ import asyncio
 import time
 from array import array
 
-PERIOD_MS = 80  # within the 50-100 ms the app budgets; see period_for()
+# At most; a small FIFO asks for less (period_for). Each wake costs the scheduler's and
+# the bus's overhead whatever it feeds, so a deep FIFO is read seldom: on the Plus2 every
+# 320 ms, 3.1 wakes a second instead of 12.5 (docs/virtual-board.md, Energy).
+PERIOD_MS = 400
 RETRIES = 2  # immediate re-reads of a failed FIFO read before the poll is skipped
 FAIL_MS = 1000  # every poll failing for this long: the bus is gone, raise
 CAL_MIN_MS = 20000  # a rate window is used from this long (+/-1 sample: 500 ppm at 100 Hz)

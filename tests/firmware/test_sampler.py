@@ -49,11 +49,13 @@ async def main():
     await locked()
     task.cancel()
 asyncio.run(main())
-print(s.polls)
+print(s.polls, s.period_ms)
 """,
         extra=(str(MPY_DIR),),
     )
-    assert 60000 // 80 - 1 <= int(out.stdout) <= 60000 // 80 + 1
+    polls, period_ms = (int(v) for v in out.stdout.split())
+    assert period_ms == 160  # a quarter of the rig's 64-sample FIFO at 100 Hz
+    assert 60000 // period_ms - 1 <= polls <= 60000 // period_ms + 1
 
 
 def test_one_push_block_per_burst() -> None:
@@ -92,9 +94,11 @@ print(s.overflows)
 def test_period_drains_a_small_fifo_before_it_is_a_quarter_full() -> None:
     out = run_rig(
         "from footfall_fw.sampler import period_for\n"
-        "print(period_for(100, 170), period_for(200, 32), period_for(400, 32))\n"
+        "print(period_for(100, 170), period_for(200, 170), period_for(200, 32),"
+        " period_for(400, 32))\n"
     )
-    assert out.stdout.split() == [b"80", b"40", b"20"]
+    # MPU6886 at 100 Hz: its FIFO allows 425 ms, the period's cap is 400; at 200 Hz, 212
+    assert out.stdout.split() == [b"400", b"212", b"40", b"20"]
 
 
 def run_clocked(body: str) -> list[str]:

@@ -29,12 +29,21 @@ class Pin:
             _sim.log("pin", id, self._value)
 
     def value(self, v=None):
+        # A C call on the board: not charged. Reading a pin (the buttons task reads three,
+        # 40 times a second) is left uncharged by its wall time, as a hold() bracket would
+        # leak more than it costs; driving one logs it, inside a bracket.
         if v is None:
-            if self.mode == Pin.IN:
-                return _sim.button_level(self.id)
-            return self._value
-        self._value = 1 if v else 0
-        _sim.log("pin", self.id, self._value)
+            t_in = time.stand_in_start()
+            try:
+                return _sim.button_level(self.id) if self.mode == Pin.IN else self._value
+            finally:
+                time.stand_in_done(t_in)
+        time.hold()
+        try:
+            self._value = 1 if v else 0
+            _sim.log("pin", self.id, self._value)
+        finally:
+            time.release()
         return None
 
     def on(self):
@@ -245,12 +254,15 @@ def deepsleep(ms=0):
 
 def lightsleep(ms=0):
     # The CPU sleeps ms (a wait of the scheduler: no step runs). Counted for the power model
-    # in _sim, not logged and not wrapped in time.hold(): a sleep comes every few ms, and
-    # each bracket of the CPU meter's readings leaks a little host time into the charge.
-    # The scheduler's ipoll, which follows at once, runs the wait's scripts.
+    # in _sim, not logged. A sleep comes every few ms: the stand-in's own work is left
+    # uncharged by its wall time (time.stand_in_done), as a hold() bracket would leak a
+    # little host time into the charge at each. The scheduler's ipoll, which follows at
+    # once, runs the wait's scripts.
+    t_in = time.stand_in_start()
     _sim.slept(ms)
-    _sim.loop_waits(time.ticks_ms())
+    _sim.loop_waits(time.stand_in_ms(t_in))
     time.skip_us(ms * 1000)
+    time.stand_in_done(t_in)
     time.run_due()  # timer callbacks due meanwhile run as the CPU wakes
 
 

@@ -42,22 +42,20 @@ class poll:  # the built-in's name
         return list(self.ipoll(timeout))
 
     def ipoll(self, timeout=-1, flags=0):
-        if self is not _sim.scheduler_poller():  # a task's own poll (usb_link on stdin)
-            time.hold()  # a C call on the board: the stand-in's work is not charged
-            try:
-                return self._ipoll(timeout)
-            finally:
-                time.release()
-        # asyncio's poll: it calls this before every task step (timeout 0 when one is
-        # due), so the time since the last call is one step of the loop (_sim: stalls).
-        time.hold()  # the scheduler's wait is C on the board; so is this bookkeeping
+        # A C call on the board: the stand-in's work (its bookkeeping included) is not
+        # charged, so it all runs inside one hold() bracket.
+        time.hold()
         try:
+            if self is not _sim.scheduler_poller():  # a task's own poll (usb_link on stdin)
+                return self._ipoll(timeout)
+            # asyncio's poll: it calls this before every task step (timeout 0 when one is
+            # due), so the time since the last call is one step of the loop (_sim: stalls).
             _sim.loop_waits(time.ticks_ms())
             ready = self._ipoll(timeout)
+            _sim.loop_runs(time.ticks_ms())
+            return ready
         finally:
             time.release()
-        _sim.loop_runs(time.ticks_ms())
-        return ready
 
     def _ipoll(self, timeout):
         if self._count:

@@ -184,8 +184,7 @@ def result():
 # The report is written after the firmware has run, when its heap may be full: hold a
 # little room back for it so that a run that fits is never lost for want of its report.
 REPORT_RESERVE = 2048
-UNCHARGED = (
-    ("Pin", ("value",)),
+UNCHARGED = (  # (Pin.value leaves itself uncharged: see there)
     ("PWM", ("freq", "duty_u16")),
     ("ADC", ("read_uv", "read_u16")),
     ("_WDT", ("feed",)),  # machine.WDT() returns the one _WDT

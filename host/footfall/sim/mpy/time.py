@@ -120,7 +120,9 @@ def _cpu_now(t_in=None):
             raw = lo
     if raw > _raw_us:
         _raw_us = raw
-    cost = ticks_diff(_real_ticks_us(), t_in)  # this reading's own cost, not charged
+    global _read_end_us
+    _read_end_us = _real_ticks_us()
+    cost = ticks_diff(_read_end_us, t_in)  # this reading's own cost, not charged
     _reads_us += cost if cost < _read_cap_us else _read_us
     cpu = _raw_us - _reads_us
     if cpu > _cpu_us:
@@ -131,6 +133,45 @@ def _cpu_now(t_in=None):
 
 
 LONG_STEP_US = 200
+_read_end_us = 0  # real ticks_us at the end of the last reading
+
+
+def _uncharge(t_in):
+    """What ran since real ticks_us t_in was a stand-in of a built-in (C) call: leave it
+    uncharged, as a reading's own cost is (a wall-time measure, cheaper than a hold()
+    bracket, whose own cost leaks into the charge; an interrupted one counts _read_us)."""
+    global _reads_us
+    cost = ticks_diff(_real_ticks_us(), t_in)
+    _reads_us += cost if cost < _read_cap_us else _read_us
+
+
+_span = 0  # stand-ins entered by stand_in_start() and not yet done
+
+
+def stand_in_start():
+    """For a stand-in of a built-in (C) call: the real ticks_us it was entered at, to pass to
+    stand_in_ms() and stand_in_done(). Nothing it calls may hold() (a reading there would
+    split the span); ticks_ms() inside it leaves its own cost to the span."""
+    global _span
+    _span += 1
+    return _real_ticks_us()
+
+
+def stand_in_ms(t_in):
+    """Virtual now, as a stand-in entered at t_in sees it (the firmware has not seen it)."""
+    return _virtual_ms(t_in)
+
+
+def stand_in_done(t_in):
+    """The stand-in entered at t_in is done: its work is left uncharged. (A reading of the
+    meter inside it, as stand_in_ms() makes with the clock on the CPU model, charged what
+    ran before it and left its own cost uncharged: only what followed it is left.)"""
+    global _span
+    _span -= 1
+    if _factor_milli and not _held:
+        _uncharge(_read_end_us if ticks_diff(_read_end_us, t_in) > 0 else t_in)
+
+
 _lo_us = 0  # clock()'s whole ms of CPU time at its last reading, in us
 _owed_us = 0  # a long step's wall time beyond clock()'s move, until clock() is read again
 
@@ -366,33 +407,45 @@ def replay(on):
         _unlead_ms = ticks_diff(ticks_add(real, _skipped_us // 1000), now)
 
 
-def _virtual_ms():
-    # Virtual now: real ticks plus the lead that waits and charged time give.
+def _virtual_ms(t_in=None):
+    # Virtual now: real ticks plus the lead that waits and charged time give (t_in: real
+    # ticks_us when the caller, a stand-in, was entered: the reading's cost counts from it).
     real = _real_ticks_ms()
     lead_ms = _skipped_us // 1000 - _unlead_ms
     if _replay_ms is not None:
         now = ticks_add(_replay_ms, lead_ms)
         return now if ticks_diff(now, real) > 0 else real
     if _clocked:
-        ahead = (charged_us(_real_ticks_us()) + _skipped_us) // 1000 - ticks_diff(real, _start_ms)
+        t_in = _real_ticks_us() if t_in is None else t_in
+        ahead = (charged_us(t_in) + _skipped_us) // 1000 - ticks_diff(real, _start_ms)
         if ahead > lead_ms:
             lead_ms = ahead
     return ticks_add(real, lead_ms)
 
 
 def ticks_ms():
-    global _last_ms
-    now = _virtual_ms()
-    if _timers and not _held and not _in_timer and ticks_diff(now, _next_due_ms()) >= 0:
+    # A built-in C call on the board: this stand-in's own work is not charged (_uncharge),
+    # only the timer callbacks it runs are.
+    global _last_ms, _reads_us
+    t_in = _real_ticks_us()
+    now = _virtual_ms(t_in)
+    quiet = _held or _span  # a stand-in's own look at the clock: the firmware has not seen it
+    if _timers and not quiet and not _in_timer and ticks_diff(now, _next_due_ms()) >= 0:
         run_timers(now)  # between two bytecodes of the firmware: callbacks that fell due
-        now = _virtual_ms()
+        t_in = _real_ticks_us()
+        now = _virtual_ms(t_in)
     if _in_timer:  # a callback sees its deadline, plus the bus time it has spent
         now = ticks_add(_cb_at_ms, (_skipped_us - _cb_skip_us) // 1000)
-    if _held:
-        return now  # a stand-in's own look at the clock: the firmware has not seen it
+    if quiet:
+        return now
     if ticks_diff(now, _last_ms) < 0:  # rounding between the two clocks: never go back
-        return _last_ms
+        now = _last_ms
     _last_ms = now
+    if _factor_milli:  # _uncharge(), inlined: a call of its own would leak into the charge
+        # with the clock on the CPU model, the reading in _virtual_ms() left its own cost
+        # (from its start) uncharged already: only what followed it is left
+        cost = ticks_diff(_real_ticks_us(), _read_end_us if _clocked else t_in)
+        _reads_us += cost if cost < _read_cap_us else _read_us
     return now
 
 
