@@ -117,7 +117,7 @@ class Header:
         self.beat_out = beat_out  # BEAT_OUTS
         self.programme = programme  # PROGRAMMES
         self.programme_session = programme_session  # 1-based; 0: no programme
-        self.feedback_pct = feedback_pct  # the programme's feedback share this session
+        self.feedback_pct = feedback_pct  # the programme's feedback share for the recorded run
         self.raise_pct10 = raise_pct10  # auto-target's raise over the baseline, 0.1 %
         self.impact_limit_mg = impact_limit_mg  # 0: from the runner's impact baseline
         self.impact_drop_pct = impact_drop_pct

@@ -23,7 +23,7 @@ class Progress:
         self.cfg = cfg
         self.state = None  # programme_state.State, with a programme
         self.session = 0  # the programme's session now open (0: none, or no programme)
-        self.pct = 100  # feedback share of this session
+        self.pct = 100  # feedback share for the run being recorded
         self.raise_pct10 = AUTO_RAISE_PCT10
         if cfg["programme"] != "off":
             from footfall_fw.programme_state import State

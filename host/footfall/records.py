@@ -58,7 +58,7 @@ class Header:
     beat_out: str = "both"
     programme: str = "off"  # off, fade, progressive, fade-progressive
     programme_session: int = 0  # the session's number in the programme (0: none)
-    feedback_pct: int = 100  # the programme's feedback share in this session
+    feedback_pct: int = 100  # the programme's feedback share for the recorded run
     raise_pct10: int = 75  # auto-target: the raise over the baseline, tenths of a percent
     impact_limit_mg: int = 0  # impact mode: 0 means from the runner's own baseline
     impact_drop_pct: int = 20  # ... this far below it
