@@ -69,6 +69,18 @@ def sync_until_imported(url: str, store: Path) -> None:
         time.sleep(1)
 
 
+def stored_as_plain(store: Path, served: dict, plain: dict) -> None:
+    """The store holds one session: the served board's, with the steps the plain run logged."""
+    assert served["steps_logged"] == plain["steps_logged"] > 0
+    with Store(store) as s:
+        rows = s.sessions()
+        assert len(rows) == 1
+        assert rows[0].steps == plain["steps_logged"]
+        stored = Session.from_bytes(s.raw(rows[0].id))
+    (plain_file,) = plain["session_files"]
+    assert steps(stored) == steps(Session.from_file(plain_file))
+
+
 def steps(session: Session) -> dict[str, list[int]]:
     return {name: getattr(session, name).tolist() for name in STEP_FIELDS}
 
@@ -87,14 +99,7 @@ def test_a_board_served_over_serial_stores_the_session_a_plain_sim_logs(
     finally:
         served = board.stop()
     assert again.returncode == 0 and "1 already stored" in again.stdout, again.stdout
-    assert served["steps_logged"] == plain["steps_logged"] > 0
-    with Store(store) as s:
-        rows = s.sessions()
-        assert len(rows) == 1
-        assert rows[0].steps == plain["steps_logged"]
-        stored = Session.from_bytes(s.raw(rows[0].id))
-    (plain_file,) = plain["session_files"]
-    assert steps(stored) == steps(Session.from_file(plain_file))
+    stored_as_plain(store, served, plain)
 
 
 def test_a_board_served_over_ble_stores_the_session_a_plain_sim_logs(
@@ -109,14 +114,7 @@ def test_a_board_served_over_ble_stores_the_session_a_plain_sim_logs(
     finally:
         served = board.stop()
     assert "1 imported" in first.stdout and "1 already stored" in second.stdout, first.stderr
-    assert served["steps_logged"] == plain["steps_logged"] > 0
-    with Store(store) as s:
-        rows = s.sessions()
-        assert len(rows) == 1
-        assert rows[0].steps == plain["steps_logged"]
-        stored = Session.from_bytes(s.raw(rows[0].id))
-    (plain_file,) = plain["session_files"]
-    assert steps(stored) == steps(Session.from_file(plain_file))
+    stored_as_plain(store, served, plain)
 
 
 def test_the_boards_sensor_time_starts_at_the_recordings_first_sample(tmp_path: Path) -> None:
