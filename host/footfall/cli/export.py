@@ -22,11 +22,10 @@ from typing import Any
 
 from footfall import source
 from footfall.analysis import SessionData, summarise
-from footfall.cli.args import add_store_argument
+from footfall.cli.args import STDOUT, add_store_argument, check_stdout
 from footfall.errors import AnalysisError, UsageError
 
 FORMATS = ("csv", "fit", "parquet")
-STDOUT = "-"
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -118,8 +117,7 @@ def text(done: dict[str, Any]) -> str:
 def main(args: argparse.Namespace) -> int:
     if [args.id is not None, args.all, args.session_file is not None].count(True) != 1:
         raise UsageError("give one of: a session ID, --all, --session-file FILE")
-    if args.json and args.out == STDOUT:
-        raise UsageError("--json and --out - both write to stdout: give --out a file")
+    check_stdout(args.out, args.json)
     if args.session_file:
         done = _export(args.format, args.out, iter([source.load_file(args.session_file)]), False)
     else:

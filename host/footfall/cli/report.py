@@ -12,16 +12,12 @@ Errors are one line, exit status 2.
 from __future__ import annotations
 
 import argparse
-import json
-import sys
 
 from footfall import source
 from footfall.analysis import summarise
-from footfall.cli.args import add_store_argument
+from footfall.cli.args import add_figure_format, add_store_argument, check_stdout, emit_figure
 from footfall.cli.show import text
 from footfall.errors import UsageError
-
-STDOUT = "-"
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -38,9 +34,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument(
         "--out", required=True, metavar="FILE", help="FILE.png, FILE.html or - (stdout)"
     )
-    parser.add_argument(
-        "--format", choices=("html", "png"), help="html or png (default: --out's suffix)"
-    )
+    add_figure_format(parser)
     parser.add_argument("--json", action="store_true", help="print one JSON object")
     add_store_argument(parser)
     parser.set_defaults(func=main)
@@ -49,10 +43,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 def main(args: argparse.Namespace) -> int:
     if (args.id is None) == (args.session_file is None):
         raise UsageError("give a session ID or --session-file FILE (one of them)")
-    if args.out == STDOUT and args.format is None:
-        raise UsageError("--out - needs --format html or png (there is no suffix to go by)")
-    if args.out == STDOUT and args.json:
-        raise UsageError("--json and --out - both write to stdout: give --out a file")
+    check_stdout(args.out, args.json, args.format, drawn=True)
     if args.session_file:
         data = source.load_file(args.session_file)
     else:
@@ -61,14 +52,11 @@ def main(args: argparse.Namespace) -> int:
     summary = summarise(data)
     from footfall import report  # matplotlib: loaded only when a report is drawn
 
-    if args.out == STDOUT:
-        sys.stdout.buffer.write(report.render(data, summary, text(summary), args.format))
-        sys.stdout.buffer.flush()
-        return 0
-    path = report.write(data, summary, text(summary), args.out, args.format)
-    if args.json:
-        done = {"id": data.session_id, "format": report.report_format(path, args.format)}
-        print(json.dumps({**done, "out": str(path)}, separators=(",", ":")))
-    else:
-        print(path)
-    return 0
+    return emit_figure(
+        args.out,
+        args.format,
+        args.json,
+        lambda fmt: report.render(data, summary, text(summary), fmt),
+        lambda: report.write(data, summary, text(summary), args.out, args.format),
+        {"id": data.session_id},
+    )

@@ -13,12 +13,10 @@ from __future__ import annotations
 
 import argparse
 import json
-import sys
 
 from footfall import source
 from footfall.analysis import SessionSummary, summarise
-from footfall.cli.args import add_store_argument
-from footfall.cli.report import STDOUT
+from footfall.cli.args import add_figure_format, add_store_argument, check_stdout, emit_figure
 from footfall.errors import AnalysisError, UsageError
 from footfall.store import Store
 from footfall.trends import ACWR_HIGH, ACWR_LOW, LOAD_JUMP_PCT, Trends, Week, weekly
@@ -90,9 +88,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument(
         "--out", metavar="FILE", help="draw the weeks: FILE.png, FILE.html or - (stdout)"
     )
-    parser.add_argument(
-        "--format", choices=("html", "png"), help="html or png (default: --out's suffix)"
-    )
+    add_figure_format(parser)
     add_store_argument(parser)
     parser.set_defaults(func=main)
 
@@ -119,23 +115,16 @@ def check_out(args: argparse.Namespace) -> None:
         if args.format is not None:
             raise UsageError("--format needs --out FILE (what to draw the weeks into)")
         return
-    if args.out == STDOUT and args.format is None:
-        raise UsageError("--out - needs --format html or png (there is no suffix to go by)")
-    if args.out == STDOUT and args.json:
-        raise UsageError("--json and --out - both write to stdout: give --out a file")
+    check_stdout(args.out, args.json, args.format, drawn=True)
 
 
 def draw(trends: Trends, args: argparse.Namespace) -> int:
     from footfall import report  # matplotlib: loaded only when the weeks are drawn
 
-    if args.out == STDOUT:
-        sys.stdout.buffer.write(report.render_trends(trends, text(trends), args.format))
-        sys.stdout.buffer.flush()
-        return 0
-    path = report.write_trends(trends, text(trends), args.out, args.format)
-    if args.json:
-        fmt = report.report_format(path, args.format)
-        print(json.dumps({"format": fmt, "out": str(path)}, separators=(",", ":")))
-    else:
-        print(path)
-    return 0
+    return emit_figure(
+        args.out,
+        args.format,
+        args.json,
+        lambda fmt: report.render_trends(trends, text(trends), fmt),
+        lambda: report.write_trends(trends, text(trends), args.out, args.format),
+    )
