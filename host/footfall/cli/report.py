@@ -50,7 +50,7 @@ def main(args: argparse.Namespace) -> int:
         with source.open_store(args.store) as store:
             data = source.load(store, args.id)
     summary = summarise(data)
-    from footfall import report  # matplotlib: loaded only when a report is drawn
+    from footfall import report  # with its figures' code, only when a report is drawn
 
     return emit_figure(
         args.out,

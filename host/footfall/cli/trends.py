@@ -119,7 +119,7 @@ def check_out(args: argparse.Namespace) -> None:
 
 
 def draw(trends: Trends, args: argparse.Namespace) -> int:
-    from footfall import report  # matplotlib: loaded only when the weeks are drawn
+    from footfall import report  # with its figures' code, only when the weeks are drawn
 
     return emit_figure(
         args.out,

@@ -45,9 +45,7 @@ from bumble.transport.tcp_server import open_tcp_server_transport_with_socket
 from footfall.errors import EngineError, UsageError
 from footfall.sim.ble_bridge import BoardRadio, Pipe
 from footfall.sim.board import SimOptions, prepare, summarise
-
-TAIL_MS = 10**9  # the board powers off only when the host says so
-STOP_TIMEOUT_S = 10.0
+from footfall.sim.serve import STOP_TIMEOUT_S, TAIL_MS
 
 
 def radio_off_spec(text: str | None) -> list[int] | None:
