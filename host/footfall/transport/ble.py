@@ -31,7 +31,7 @@ from footfall.transport.link import FrameLink
 
 PAIRING_HINT = (
     "the device did not accept this host: it has no bond with it. Open the pairing window "
-    "on the device (hold button B for 2 s until it buzzes) and sync again within a minute"
+    "on the device (hold button B for 1.5 s until it buzzes) and sync again within a minute"
 )
 
 
